@@ -1,0 +1,69 @@
+"""The base fixtures: a small tree with two branches, and a user for every role.
+
+    Tỉnh (province)
+    ├── A (đảng ủy trực thuộc)  ── A1 (chi bộ)
+    └── B (đảng ủy trực thuộc)  ── B1 (chi bộ)
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from llct.core.models import Role, User
+from llct.organizations.models import Organization, Person
+from llct.organizations.tests.factories import make_org, make_person, make_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class World:
+    province: Organization
+    org_a: Organization
+    org_a1: Organization
+    org_b: Organization
+    org_b1: Organization
+    department: User
+    officer_a: User
+    officer_b: User
+    leader: User
+    learner: User
+    person_a: Person
+    person_b: Person
+
+
+@pytest.fixture
+def world(db) -> World:
+    province = make_org("Đảng bộ tỉnh Thử Nghiệm", code="TINH", kind_code="tinh")
+    org_a = make_org("Đảng ủy Khối A", parent=province, code="A", kind_code="truc_thuoc")
+    org_a1 = make_org("Chi bộ A1", parent=org_a, code="A1")
+    org_b = make_org("Đảng ủy Khối B", parent=province, code="B", kind_code="truc_thuoc")
+    org_b1 = make_org("Chi bộ B1", parent=org_b, code="B1")
+    person_a = make_person(org_a1, "Nguyễn Văn An")
+    person_b = make_person(org_b1, "Trần Thị Bình")
+    return World(
+        province=province,
+        org_a=org_a,
+        org_a1=org_a1,
+        org_b=org_b,
+        org_b1=org_b1,
+        department=make_user("bantuyengiao", Role.DEPARTMENT),
+        officer_a=make_user("canbo_a", Role.ORG_OFFICER, org_a),
+        officer_b=make_user("canbo_b", Role.ORG_OFFICER, org_b),
+        leader=make_user("lanhdao", Role.LEADER),
+        learner=make_user("hocvien", Role.LEARNER, person=person_a),
+        person_a=person_a,
+        person_b=person_b,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

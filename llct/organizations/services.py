@@ -1,0 +1,542 @@
+"""Writes to the organization tree and the rolls. Each function validates, writes in one
+transaction and records who did it."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from llct.core.models import audit_record
+from llct.core.text import clean_text
+from llct.organizations.models import (
+    MembershipChange,
+    MembershipStage,
+    Organization,
+    OrganizationEvent,
+    OrganizationKind,
+    OrganizationVersion,
+    Person,
+    TheoryLevel,
+    TheoryLevelChange,
+    Transfer,
+    add_months,
+)
+
+# ---------------------------------------------------------------------------------------------
+# The organization tree
+
+
+def _current_version(organization: Organization) -> OrganizationVersion:
+    return organization.versions.get(valid_to__isnull=True)
+
+
+def _check_effective_date(organization: Organization, effective_on: dt.date, today: dt.date) -> None:
+    if effective_on > today:
+        raise ValidationError({"effective_on": _("The effective date cannot be in the future.")})
+    if organization.dissolved_on is not None:
+        raise ValidationError(_("%(name)s no longer exists.") % {"name": organization.name})
+    current = _current_version(organization)
+    # History is a sequence of intervals: a change may not be slipped in before the last one.
+    if effective_on <= current.valid_from:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "The effective date must be after %(date)s, the date of this "
+                    "organization's last change."
+                )
+                % {"date": current.valid_from.strftime("%d/%m/%Y")}
+            }
+        )
+
+
+def _new_version(
+    organization: Organization, *, effective_on: dt.date, event: OrganizationEvent
+) -> None:
+    """Close the current version on effective_on and open one that mirrors the organization."""
+    OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True).update(
+        valid_to=effective_on
+    )
+    OrganizationVersion.objects.create(
+        organization=organization,
+        name=organization.name,
+        parent=organization.parent,
+        kind=organization.kind,
+        valid_from=effective_on,
+        event=event,
+    )
+
+
+def _event(
+    *,
+    kind: str,
+    effective_on: dt.date,
+    description: str,
+    organizations: list[Organization],
+    actor: Any,
+    note: str = "",
+) -> OrganizationEvent:
+    event = OrganizationEvent.objects.create(
+        kind=kind,
+        effective_on=effective_on,
+        description=description,
+        note=note,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    event.organizations.set(organizations)
+    return event
+
+
+def _repath_subtree(organization: Organization, old_path: str) -> None:
+    """Rewrite the paths of every descendant after a move, in one UPDATE."""
+    new_path = organization.path
+    depth_delta = new_path.count("/") - old_path.count("/")
+    Organization.objects.filter(path__startswith=old_path).exclude(pk=organization.pk).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_delta,
+    )
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    code: str,
+    name: str,
+    kind: OrganizationKind,
+    parent: Organization | None,
+    founded_on: dt.date,
+    actor: Any = None,
+    record_event: bool = True,
+) -> Organization:
+    code = clean_text(code).upper()
+    name = clean_text(name)
+    if parent is not None and parent.dissolved_on is not None:
+        raise ValidationError({"parent": _("The parent organization no longer exists.")})
+    organization = Organization(
+        code=code, name=name, kind=kind, parent=parent, founded_on=founded_on
+    )
+    organization.full_clean(exclude=["path", "depth"])
+    organization.save()
+    organization.path = organization.compute_path()
+    organization.depth = organization.path.count("/") - 2
+    organization.save(update_fields=["path", "depth"])
+    event = None
+    if record_event:
+        event = _event(
+            kind=OrganizationEvent.Kind.CREATED,
+            effective_on=founded_on,
+            description=_("Created %(name)s") % {"name": name},
+            organizations=[organization],
+            actor=actor,
+        )
+    OrganizationVersion.objects.create(
+        organization=organization,
+        name=name,
+        parent=parent,
+        kind=kind,
+        valid_from=founded_on,
+        event=event,
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_rename(
+    *,
+    organization: Organization,
+    name: str,
+    effective_on: dt.date,
+    today: dt.date,
+    actor: Any = None,
+    note: str = "",
+) -> Organization:
+    name = clean_text(name)
+    if not name:
+        raise ValidationError({"name": _("Enter the new name.")})
+    if name == organization.name:
+        raise ValidationError({"name": _("The new name is the same as the current one.")})
+    _check_effective_date(organization, effective_on, today)
+    old_name = organization.name
+    organization.name = name
+    organization.save(update_fields=["name"])
+    event = _event(
+        kind=OrganizationEvent.Kind.RENAMED,
+        effective_on=effective_on,
+        description=_("Renamed %(old)s to %(new)s") % {"old": old_name, "new": name},
+        organizations=[organization],
+        actor=actor,
+        note=note,
+    )
+    _new_version(organization, effective_on=effective_on, event=event)
+    return organization
+
+
+@transaction.atomic
+def organization_move(
+    *,
+    organization: Organization,
+    new_parent: Organization,
+    effective_on: dt.date,
+    today: dt.date,
+    actor: Any = None,
+    note: str = "",
+) -> Organization:
+    if new_parent.path.startswith(organization.path):
+        raise ValidationError(
+            {"new_parent": _("An organization cannot be moved under itself or its own subtree.")}
+        )
+    if new_parent.dissolved_on is not None:
+        raise ValidationError({"new_parent": _("The new parent organization no longer exists.")})
+    if new_parent.pk == organization.parent_id:
+        raise ValidationError({"new_parent": _("The organization is already there.")})
+    _check_effective_date(organization, effective_on, today)
+    old_parent = organization.parent
+    old_path = organization.path
+    organization.parent = new_parent
+    organization.path = organization.compute_path()
+    organization.depth = organization.path.count("/") - 2
+    organization.save(update_fields=["parent", "path", "depth"])
+    _repath_subtree(organization, old_path)
+    event = _event(
+        kind=OrganizationEvent.Kind.MOVED,
+        effective_on=effective_on,
+        description=_("Moved %(name)s from %(old)s to %(new)s")
+        % {
+            "name": organization.name,
+            "old": old_parent.name if old_parent else "—",
+            "new": new_parent.name,
+        },
+        organizations=[organization, new_parent],
+        actor=actor,
+        note=note,
+    )
+    _new_version(organization, effective_on=effective_on, event=event)
+    return organization
+
+
+def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
+    organization.dissolved_on = effective_on
+    organization.save(update_fields=["dissolved_on"])
+    OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True).update(
+        valid_to=effective_on
+    )
+
+
+def _transfer_people(
+    *, source: Organization, target: Organization, effective_on: dt.date, actor: Any, note: str
+) -> int:
+    people = list(Person.objects.filter(organization=source).only("id"))
+    Transfer.objects.bulk_create(
+        Transfer(
+            person=p,
+            from_organization=source,
+            to_organization=target,
+            effective_on=effective_on,
+            note=note,
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        for p in people
+    )
+    return Person.objects.filter(organization=source).update(organization=target)
+
+
+def _move_children(
+    *, source: Organization, target: Organization, effective_on: dt.date, event: OrganizationEvent
+) -> None:
+    for child in Organization.objects.filter(parent=source, dissolved_on__isnull=True):
+        old_path = child.path
+        child.parent = target
+        child.path = child.compute_path()
+        child.depth = child.path.count("/") - 2
+        child.save(update_fields=["parent", "path", "depth"])
+        _repath_subtree(child, old_path)
+        if _current_version(child).valid_from < effective_on:
+            _new_version(child, effective_on=effective_on, event=event)
+        else:
+            OrganizationVersion.objects.filter(organization=child, valid_to__isnull=True).update(
+                parent=target
+            )
+
+
+@transaction.atomic
+def organization_merge(
+    *,
+    sources: list[Organization],
+    target: Organization,
+    effective_on: dt.date,
+    today: dt.date,
+    actor: Any = None,
+    note: str = "",
+) -> Organization:
+    """Merge sources into target: their people and sub-organizations move to target, and the
+    sources end on effective_on (their names stay in history)."""
+    sources = [s for s in sources if s.pk != target.pk]
+    if not sources:
+        raise ValidationError({"sources": _("Choose at least one organization to merge.")})
+    if target.dissolved_on is not None:
+        raise ValidationError({"target": _("The target organization no longer exists.")})
+    for source in sources:
+        if target.path.startswith(source.path):
+            raise ValidationError(
+                {"target": _("%(name)s cannot be merged into its own sub-organization.")
+                 % {"name": source.name}}
+            )
+        _check_effective_date(source, effective_on, today)
+    event = _event(
+        kind=OrganizationEvent.Kind.MERGED,
+        effective_on=effective_on,
+        description=_("Merged %(sources)s into %(target)s")
+        % {"sources": ", ".join(s.name for s in sources), "target": target.name},
+        organizations=[*sources, target],
+        actor=actor,
+        note=note,
+    )
+    for source in sources:
+        _move_children(source=source, target=target, effective_on=effective_on, event=event)
+        _transfer_people(
+            source=source,
+            target=target,
+            effective_on=effective_on,
+            actor=actor,
+            note=_("Merged into %(name)s") % {"name": target.name},
+        )
+        _dissolve(source, effective_on=effective_on)
+    return target
+
+
+@dataclass(frozen=True)
+class SplitPart:
+    code: str
+    name: str
+
+
+@transaction.atomic
+def organization_split(
+    *,
+    organization: Organization,
+    parts: list[SplitPart],
+    effective_on: dt.date,
+    today: dt.date,
+    keep_original: bool,
+    actor: Any = None,
+    note: str = "",
+) -> list[Organization]:
+    """Split an organization into new sibling organizations. When the original does not go on,
+    its people and sub-organizations move to the first new part, to be transferred on from there."""
+    if not parts:
+        raise ValidationError({"parts": _("Enter at least one new organization.")})
+    _check_effective_date(organization, effective_on, today)
+    if organization.parent is None:
+        raise ValidationError(_("The root of the tree cannot be split."))
+    created = [
+        organization_create(
+            code=part.code,
+            name=part.name,
+            kind=organization.kind,
+            parent=organization.parent,
+            founded_on=effective_on,
+            actor=actor,
+            record_event=False,
+        )
+        for part in parts
+    ]
+    event = _event(
+        kind=OrganizationEvent.Kind.SPLIT,
+        effective_on=effective_on,
+        description=_("Split %(name)s into %(parts)s")
+        % {"name": organization.name, "parts": ", ".join(p.name for p in created)},
+        organizations=[organization, *created],
+        actor=actor,
+        note=note,
+    )
+    OrganizationVersion.objects.filter(organization__in=created).update(event=event)
+    if not keep_original:
+        _move_children(
+            source=organization, target=created[0], effective_on=effective_on, event=event
+        )
+        _transfer_people(
+            source=organization,
+            target=created[0],
+            effective_on=effective_on,
+            actor=actor,
+            note=_("Split from %(name)s") % {"name": organization.name},
+        )
+        _dissolve(organization, effective_on=effective_on)
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+
+PERSONAL_FIELDS = {"date_of_birth", "party_card_no"}
+TRACKED_FIELDS = [
+    "full_name",
+    "sex",
+    "date_of_birth",
+    "position",
+    "organization",
+    "stage",
+    "admitted_on",
+    "full_member_on",
+    "party_card_no",
+    "theory_level",
+]
+
+
+def years_between(start: dt.date, end: dt.date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def person_validate(person: Person, *, today: dt.date) -> None:
+    """The rules of the rolls, all checked at once so a form can show every error."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    person.refresh_keys()
+    if not person.full_name:
+        add("full_name", _("Enter the full name."))
+    if person.date_of_birth and person.date_of_birth > today:
+        add("date_of_birth", _("The date of birth cannot be in the future."))
+    if person.admitted_on:
+        if person.admitted_on > today:
+            add("admitted_on", _("The admission date cannot be in the future."))
+        if person.date_of_birth and years_between(person.date_of_birth, person.admitted_on) < 18:
+            add("admitted_on", _("A person can be admitted to the Party only at 18 or older."))
+    if person.full_member_on:
+        if not person.admitted_on:
+            add("full_member_on", _("Enter the admission date before the full membership date."))
+        elif person.full_member_on <= person.admitted_on:
+            add("full_member_on", _("Full membership must come after admission."))
+        elif person.full_member_on < add_months(person.admitted_on, 12):
+            add(
+                "full_member_on",
+                _("Full membership can start only after the 12 months of probation."),
+            )
+        if person.full_member_on > today:
+            add("full_member_on", _("The full membership date cannot be in the future."))
+    if person.stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL) and not person.admitted_on:
+        add("admitted_on", _("A party member needs an admission date."))
+    if person.stage == MembershipStage.FULL and not person.full_member_on:
+        add("full_member_on", _("A full member needs the date of full membership."))
+    if person.stage == MembershipStage.PROBATIONARY and person.full_member_on:
+        add("full_member_on", _("A probationary member has no full membership date yet."))
+    if person.stage in (MembershipStage.NON_MEMBER, MembershipStage.CANDIDATE):
+        if person.admitted_on:
+            add("admitted_on", _("Only party members have an admission date."))
+        if person.party_card_no:
+            add("party_card_no", _("Only party members have a party card."))
+    if person.party_card_no:
+        clash = Person.objects.filter(party_card_no=person.party_card_no).exclude(pk=person.pk)
+        if clash.exists():
+            add("party_card_no", _("This party card number belongs to someone else."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _stage_date(person: Person, default: dt.date) -> dt.date:
+    if person.stage == MembershipStage.PROBATIONARY and person.admitted_on:
+        return person.admitted_on
+    if person.stage == MembershipStage.FULL and person.full_member_on:
+        return person.full_member_on
+    return default
+
+
+def _display(person: Person, field: str) -> str:
+    if field in PERSONAL_FIELDS:
+        # The history shows that personal data changed, never the values themselves.
+        return ""
+    if field == "organization":
+        return str(person.organization)
+    value = getattr(person, field)
+    if hasattr(person, f"get_{field}_display"):
+        return str(getattr(person, f"get_{field}_display")())
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def person_create(*, data: dict[str, Any], actor: Any, today: dt.date) -> Person:
+    person = Person(**data)
+    person_validate(person, today=today)
+    person.save()
+    MembershipChange.objects.create(
+        person=person, stage=person.stage, effective_on=_stage_date(person, today), actor=actor
+    )
+    if person.theory_level != TheoryLevel.NONE:
+        TheoryLevelChange.objects.create(
+            person=person, level=person.theory_level, effective_on=today, actor=actor
+        )
+    audit_record(actor=actor, obj=person, action="create", summary=_("Added to the rolls"))
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    data: dict[str, Any],
+    actor: Any,
+    today: dt.date,
+    effective_on: dt.date | None = None,
+    note: str = "",
+) -> Person:
+    """Apply the changes; a new organization, stage or level also gets its dated history row."""
+    before = Person.objects.select_related("organization").get(pk=person.pk)
+    for field, value in data.items():
+        setattr(person, field, value)
+    person_validate(person, today=today)
+    effective_on = effective_on or today
+    changes = []
+    for field in TRACKED_FIELDS:
+        old, new = getattr(before, field), getattr(person, field)
+        if field == "organization":
+            old, new = before.organization_id, person.organization_id
+        if field == "party_card_no":
+            old, new = old or None, new or None
+        if old != new:
+            changes.append(
+                {
+                    "field": field,
+                    "label": str(Person._meta.get_field(field).verbose_name),
+                    "old": _display(before, field),
+                    "new": _display(person, field),
+                    "personal": field in PERSONAL_FIELDS,
+                }
+            )
+    if not changes:
+        return person
+    person.save()
+    changed = {c["field"] for c in changes}
+    if "organization" in changed:
+        Transfer.objects.create(
+            person=person,
+            from_organization=before.organization,
+            to_organization=person.organization,
+            effective_on=effective_on,
+            note=note,
+            actor=actor,
+        )
+    if "stage" in changed:
+        MembershipChange.objects.create(
+            person=person,
+            stage=person.stage,
+            effective_on=_stage_date(person, effective_on),
+            note=note,
+            actor=actor,
+        )
+    if "theory_level" in changed:
+        TheoryLevelChange.objects.create(
+            person=person, level=person.theory_level, effective_on=effective_on, actor=actor,
+            source=note,
+        )
+    audit_record(
+        actor=actor, obj=person, action="update", summary=note, changes=changes
+    )
+    return person

@@ -1,0 +1,58 @@
+import datetime as dt
+import itertools
+from typing import Any
+
+from llct.core.models import Role, User
+from llct.organizations.models import (
+    MembershipStage,
+    Organization,
+    OrganizationKind,
+    Person,
+    TheoryLevel,
+)
+from llct.organizations.services import organization_create
+
+_seq = itertools.count(1)
+
+
+def kind(code: str = "chi_bo_co_so") -> OrganizationKind:
+    return OrganizationKind.objects.get(code=code)
+
+
+def make_org(
+    name: str, *, parent: Organization | None = None, code: str | None = None,
+    kind_code: str = "chi_bo_co_so", founded_on: dt.date = dt.date(2020, 1, 1),
+) -> Organization:
+    return organization_create(
+        code=code or f"ORG{next(_seq)}",
+        name=name,
+        kind=kind(kind_code),
+        parent=parent,
+        founded_on=founded_on,
+    )
+
+
+def make_person(organization: Organization, full_name: str = "Nguyễn Văn An", **fields: Any) -> Person:
+    stage = fields.pop("stage", MembershipStage.NON_MEMBER)
+    if stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL):
+        fields.setdefault("admitted_on", dt.date(2020, 5, 19))
+    if stage == MembershipStage.FULL:
+        fields.setdefault("full_member_on", dt.date(2021, 5, 19))
+    person = Person(
+        full_name=full_name,
+        organization=organization,
+        stage=stage,
+        theory_level=fields.pop("theory_level", TheoryLevel.NONE),
+        **fields,
+    )
+    person.save()
+    return person
+
+
+def make_user(username: str, role: str, organization: Organization | None = None, **extra: Any) -> User:
+    return User.objects.create_user(
+        username=username, password="matkhau-123", role=role, organization=organization, **extra
+    )
+
+
+ROLES = Role

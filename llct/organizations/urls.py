@@ -1,0 +1,28 @@
+from django.urls import path
+
+from llct.organizations import views
+
+app_name = "organizations"
+
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("xuat/", views.tree_export, name="tree_export"),
+    path("<int:pk>/", views.organization_detail, name="detail"),
+    path("<int:pk>/doi-ten/", views.organization_rename, name="rename"),
+    path("<int:pk>/chuyen/", views.organization_move, name="move"),
+    path("<int:pk>/hop-nhat/", views.organization_merge, name="merge"),
+    path("<int:pk>/chia-tach/", views.organization_split, name="split"),
+    path("<int:pk>/them-to-chuc/", views.organization_create_child, name="create_child"),
+    path("nhan-su/", views.person_list, name="people"),
+    path("nhan-su/xuat/", views.person_export, name="people_export"),
+    path("nhan-su/them/", views.person_create, name="person_create"),
+    path("nhan-su/<int:pk>/", views.person_detail, name="person_detail"),
+    path("nhan-su/<int:pk>/sua/", views.person_edit, name="person_edit"),
+]
+
+# Roster import (views_roster.py).
+from llct.organizations import views_roster  # noqa: E402
+
+urlpatterns += [
+    path("nhap-danh-sach/", views_roster.roster_upload, name="roster_upload"),
+]

@@ -1,0 +1,300 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from llct.core.htmx import render_page
+from llct.core.models import AuditEntry
+from llct.core.permissions import can_edit_organization, can_edit_rolls, can_read_rolls, require
+from llct.organizations import exports, selectors, services
+from llct.organizations.forms import (
+    AsOfForm,
+    MergeForm,
+    MoveForm,
+    OrganizationCreateForm,
+    PersonFilterForm,
+    PersonForm,
+    RenameForm,
+    SplitForm,
+)
+from llct.organizations.models import Person
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's errors on the form, field by field where the field is on it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- The tree -----------------------------------------------------------------------------
+
+
+def tree(request: HttpRequest) -> HttpResponse:
+    require(can_read_rolls(request.user))
+    as_of = AsOfForm(request.GET or None)
+    on = as_of.cleaned_data.get("on") if as_of.is_valid() else None
+    if on:
+        roots = selectors.organization_tree_as_of(user=request.user, on=on)
+    else:
+        roots = selectors.organization_tree(user=request.user)
+    return render_page(
+        request,
+        "organizations/tree.html",
+        {"roots": roots, "as_of_form": as_of, "on": on},
+        fragment="tree",
+    )
+
+
+def tree_export(request: HttpRequest) -> HttpResponse:
+    require(can_read_rolls(request.user))
+    fmt = request.GET.get("format", "xlsx")
+    orgs = selectors.organization_scope(user=request.user).select_related("parent")
+    return exports.organizations_response(orgs, fmt=fmt)
+
+
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    context = {
+        "organization": organization,
+        "children": organization.children.filter(dissolved_on__isnull=True).select_related(
+            "kind"
+        ),
+        "versions": organization.versions.select_related("parent", "kind"),
+        "events": organization.events.select_related("actor"),
+        "people_count": Person.objects.filter(
+            organization__path__startswith=organization.path
+        ).count(),
+        "can_edit": can_edit_organization(request.user, organization)
+        and organization.dissolved_on is None,
+        "can_add_child": can_edit_rolls(request.user) and organization.dissolved_on is None,
+    }
+    return render_page(request, "organizations/organization_detail.html", context)
+
+
+def _org_action(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[Form],
+    action: str,
+    title: str,
+) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    require(can_edit_organization(request.user, organization))
+    choices = selectors.organization_choices(user=request.user)
+    kwargs: dict[str, Any] = {}
+    if form_class in (MoveForm, MergeForm):
+        kwargs["organizations"] = choices.exclude(pk=organization.pk)
+    initial = {"effective_on": _today()}
+    if form_class is RenameForm:
+        initial["name"] = organization.name
+    form = form_class(request.POST or None, initial=initial, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "effective_on": data["effective_on"],
+            "today": _today(),
+            "actor": request.user,
+            "note": data.get("note", ""),
+        }
+        try:
+            if action == "rename":
+                services.organization_rename(organization=organization, name=data["name"], **common)
+            elif action == "move":
+                services.organization_move(
+                    organization=organization, new_parent=data["new_parent"], **common
+                )
+            elif action == "merge":
+                services.organization_merge(
+                    sources=list(data["sources"]), target=organization, **common
+                )
+            elif action == "split":
+                created = services.organization_split(
+                    organization=organization,
+                    parts=data["parts"],
+                    keep_original=data["keep_original"],
+                    **common,
+                )
+                messages.success(
+                    request,
+                    _("Created %(names)s.") % {"names": ", ".join(o.name for o in created)},
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The change has been recorded."))
+            return redirect("organizations:detail", pk=organization.pk)
+    return render_page(
+        request,
+        "organizations/organization_action.html",
+        {"organization": organization, "form": form, "title": title, "action": action},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+def organization_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    return _org_action(request, pk, RenameForm, "rename", _("Rename"))
+
+
+def organization_move(request: HttpRequest, pk: int) -> HttpResponse:
+    return _org_action(request, pk, MoveForm, "move", _("Move to another parent"))
+
+
+def organization_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _org_action(request, pk, MergeForm, "merge", _("Merge other organizations into this one"))
+
+
+def organization_split(request: HttpRequest, pk: int) -> HttpResponse:
+    return _org_action(request, pk, SplitForm, "split", _("Split"))
+
+
+def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = selectors.organization_get(user=request.user, pk=pk)
+    require(can_edit_rolls(request.user) and parent.dissolved_on is None)
+    form = OrganizationCreateForm(request.POST or None, initial={"founded_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.organization_create(parent=parent, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Created %(name)s.") % {"name": child.name})
+            return redirect("organizations:detail", pk=child.pk)
+    return render_page(
+        request,
+        "organizations/organization_action.html",
+        {"organization": parent, "form": form, "title": _("Add a sub-organization"), "action": "create"},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+def _filtered_people(request: HttpRequest) -> tuple[PersonFilterForm, Any]:
+    organizations = selectors.organization_choices(user=request.user)
+    form = PersonFilterForm(request.GET or None, organizations=organizations)
+    filters = selectors.PersonFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.PersonFilter(
+            q=data["q"],
+            organization=data["organization"],
+            subtree=data["subtree"] if "subtree" in request.GET or "q" in request.GET else True,
+            stage=data["stage"],
+            theory_level=data["theory_level"],
+            position=data["position"],
+        )
+    return form, selectors.person_list(user=request.user, filters=filters)
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    require(can_read_rolls(request.user))
+    form, people = _filtered_people(request)
+    paginator = Paginator(people, settings.PEOPLE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "organizations/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": can_edit_rolls(request.user),
+        },
+        fragment="results",
+    )
+
+
+def person_export(request: HttpRequest) -> HttpResponse:
+    require(can_read_rolls(request.user))
+    _form, people = _filtered_people(request)
+    return exports.people_response(people)
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    tab = request.GET.get("tab", "info")
+    context: dict[str, Any] = {
+        "person": person,
+        "tab": tab,
+        "can_edit": can_edit_rolls(request.user),
+        "probation_ends_on": person.probation_ends_on(),
+    }
+    if tab == "history":
+        context["audit"] = AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Person), object_id=person.pk
+        ).select_related("actor")
+        context["stages"] = person.stage_changes.select_related("actor")
+        context["levels"] = person.level_changes.select_related("actor")
+        context["transfers"] = person.transfers.select_related(
+            "from_organization", "to_organization", "actor"
+        )
+    return render_page(request, "organizations/person_detail.html", context, fragment="tab")
+
+
+def person_create(request: HttpRequest) -> HttpResponse:
+    require(can_edit_rolls(request.user))
+    organizations = selectors.organization_choices(user=request.user)
+    form = PersonForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                data=form.person_data(), actor=request.user, today=_today()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": person.full_name})
+            return redirect("organizations:person_detail", pk=person.pk)
+    return render_page(
+        request,
+        "organizations/person_form.html",
+        {"form": form, "person": None},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(can_edit_rolls(request.user))
+    person = selectors.person_get(user=request.user, pk=pk)
+    organizations = selectors.organization_choices(user=request.user)
+    form = PersonForm(request.POST or None, instance=person, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                person=person,
+                data=form.person_data(),
+                actor=request.user,
+                today=_today(),
+                effective_on=form.cleaned_data.get("effective_on"),
+                note=form.cleaned_data.get("note", ""),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("organizations:person_detail", pk=person.pk)
+    return render_page(
+        request,
+        "organizations/person_form.html",
+        {"form": form, "person": person},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
