@@ -163,3 +163,15 @@ LOGGING = {
 }
 
 PEOPLE_PAGE_SIZE = 50
+
+# Progress of long jobs is kept in the cache: a job writing inside one long transaction cannot
+# publish progress through the database. The file cache is shared by the web process and the
+# worker; tests use the local-memory cache.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
+    }
+}
