@@ -42,11 +42,12 @@ def _check_effective_date(organization: Organization, effective_on: dt.date, tod
         raise ValidationError(_("%(name)s no longer exists.") % {"name": organization.name})
     current = _current_version(organization)
     # History is a sequence of intervals: a change may not be slipped in before the last one.
-    if effective_on <= current.valid_from:
+    # (Two changes on the same day fold into one version; see _new_version.)
+    if effective_on < current.valid_from:
         raise ValidationError(
             {
                 "effective_on": _(
-                    "The effective date must be after %(date)s, the date of this "
+                    "The effective date cannot be before %(date)s, the date of this "
                     "organization's last change."
                 )
                 % {"date": current.valid_from.strftime("%d/%m/%Y")}
@@ -57,10 +58,15 @@ def _check_effective_date(organization: Organization, effective_on: dt.date, tod
 def _new_version(
     organization: Organization, *, effective_on: dt.date, event: OrganizationEvent
 ) -> None:
-    """Close the current version on effective_on and open one that mirrors the organization."""
-    OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True).update(
-        valid_to=effective_on
-    )
+    """Close the current version on effective_on and open one that mirrors the organization.
+    A second change on the same day amends that day's version: a state that lasted no time
+    is not history."""
+    current = OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True)
+    if current.filter(valid_from=effective_on).update(
+        name=organization.name, parent=organization.parent, kind=organization.kind, event=event
+    ):
+        return
+    current.update(valid_to=effective_on)
     OrganizationVersion.objects.create(
         organization=organization,
         name=organization.name,
@@ -219,11 +225,16 @@ def organization_move(
 
 
 def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
+    if effective_on < organization.founded_on:
+        raise ValidationError(
+            {"effective_on": _("%(name)s did not exist yet on that date.") % {"name": organization.name}}
+        )
     organization.dissolved_on = effective_on
     organization.save(update_fields=["dissolved_on"])
-    OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True).update(
-        valid_to=effective_on
-    )
+    current = OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True)
+    # A version that would start and end on the same day described nothing.
+    current.filter(valid_from=effective_on).delete()
+    current.update(valid_to=effective_on)
 
 
 def _transfer_people(
@@ -248,18 +259,18 @@ def _move_children(
     *, source: Organization, target: Organization, effective_on: dt.date, event: OrganizationEvent
 ) -> None:
     for child in Organization.objects.filter(parent=source, dissolved_on__isnull=True):
+        if _current_version(child).valid_from > effective_on:
+            raise ValidationError(
+                {"effective_on": _("%(name)s changed after that date; choose a later date.")
+                 % {"name": child.name}}
+            )
         old_path = child.path
         child.parent = target
         child.path = child.compute_path()
         child.depth = child.path.count("/") - 2
         child.save(update_fields=["parent", "path", "depth"])
         _repath_subtree(child, old_path)
-        if _current_version(child).valid_from < effective_on:
-            _new_version(child, effective_on=effective_on, event=event)
-        else:
-            OrganizationVersion.objects.filter(organization=child, valid_to__isnull=True).update(
-                parent=target
-            )
+        _new_version(child, effective_on=effective_on, event=event)
 
 
 @transaction.atomic
