@@ -15,8 +15,19 @@ from llct.organizations.services import organization_create
 _seq = itertools.count(1)
 
 
+KIND_NAMES = {
+    "tinh": "Đảng bộ tỉnh",
+    "truc_thuoc": "Đảng ủy trực thuộc",
+    "dang_bo_co_so": "Đảng bộ cơ sở",
+    "dang_bo_bo_phan": "Đảng bộ bộ phận",
+    "chi_bo_co_so": "Chi bộ cơ sở",
+    "chi_bo_truc_thuoc": "Chi bộ trực thuộc",
+}
+
+
 def kind(code: str = "chi_bo_co_so") -> OrganizationKind:
-    return OrganizationKind.objects.get(code=code)
+    # get_or_create: transactional (browser) tests flush the rows the data migration made.
+    return OrganizationKind.objects.get_or_create(code=code, defaults={"name": KIND_NAMES[code]})[0]
 
 
 def make_org(
