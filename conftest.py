@@ -1,8 +1,8 @@
 """The base fixtures: a small tree with two branches, and a user for every role.
 
-    Tỉnh (province)
-    ├── A (đảng ủy trực thuộc)  ── A1 (chi bộ)
-    └── B (đảng ủy trực thuộc)  ── B1 (chi bộ)
+Tỉnh (province)
+├── A (đảng ủy trực thuộc)  ── A1 (chi bộ)
+└── B (đảng ủy trực thuộc)  ── B1 (chi bộ)
 """
 
 import os

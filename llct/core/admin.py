@@ -6,6 +6,9 @@ from llct.core.models import User
 
 @admin.register(User)
 class LLCTUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("LLCT", {"fields": ("role", "organization", "person")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("LLCT", {"fields": ("role", "organization", "person")}),
+    )
     list_display = ["username", "first_name", "last_name", "role", "organization"]
     raw_id_fields = ["organization", "person"]

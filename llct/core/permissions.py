@@ -47,9 +47,11 @@ def can_edit_organization(user: Any, organization: "Organization") -> bool:
     if not can_edit_rolls(user):
         return False
     path = scope_path(user)
+    if path is None:
+        return False
     if path == ALL:
         return True
-    return bool(path) and organization.path.startswith(path) and organization.path != path
+    return organization.path.startswith(path) and organization.path != path
 
 
 def require(condition: bool) -> None:

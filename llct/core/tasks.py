@@ -14,11 +14,9 @@ from django.utils.crypto import get_random_string
 
 
 class ThreadBackend(ImmediateBackend):
-    def enqueue(
-        self, task: Task[Any, Any], args: Any, kwargs: Any
-    ) -> TaskResult[Any]:  # type: ignore[override]
+    def enqueue(self, task: Task[Any, Any], args: Any, kwargs: Any) -> TaskResult[Any, Any]:
         self.validate_task(task)
-        task_result: TaskResult[Any] = TaskResult(
+        task_result: TaskResult[Any, Any] = TaskResult(
             task=task,
             id=get_random_string(32),
             status=TaskResultStatus.READY,
@@ -36,7 +34,7 @@ class ThreadBackend(ImmediateBackend):
         def run() -> None:
             close_old_connections()
             try:
-                self._execute_task(task_result)  # type: ignore[no-untyped-call]
+                self._execute_task(task_result)  # type: ignore[attr-defined]
             finally:
                 connections.close_all()
 

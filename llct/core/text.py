@@ -21,7 +21,8 @@ def fold(value: object) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
-# Vietnamese alphabet order; tones sort after the base letter (unmarked, huyền, sắc, hỏi, ngã, nặng).
+# Vietnamese alphabet order; tones sort after the base letter
+# (unmarked, huyền, sắc, hỏi, ngã, nặng).
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _TONES = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
 _BASE_MARKS = {

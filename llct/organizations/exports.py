@@ -68,7 +68,9 @@ def people_rows(people: Iterable[Person]) -> Iterator[list[Any]]:
 def people_response(people: Any) -> HttpResponse:
     stamp = timezone.localdate().strftime("%Y%m%d")
     return file_response(
-        write_xlsx(people_headers(), people_rows(people.iterator(chunk_size=2000)), title="Danh sach"),
+        write_xlsx(
+            people_headers(), people_rows(people.iterator(chunk_size=2000)), title="Danh sach"
+        ),
         filename=f"danh-sach-{stamp}.xlsx",
         content_type=XLSX_TYPE,
     )

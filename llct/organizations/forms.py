@@ -38,7 +38,9 @@ class OrganizationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Search by name"), required=False)
     organization = OrganizationChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none(), required=False,
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
         empty_label=_("All"),
     )
     subtree = forms.BooleanField(label=_("Include sub-organizations"), required=False, initial=True)
@@ -58,7 +60,7 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
 
 class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -92,7 +94,7 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["party_card_no"].widget.attrs["autocomplete"] = "off"
         if not self.instance.pk:
             del self.fields["effective_on"]
@@ -124,7 +126,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = organizations
+        self.fields["new_parent"].queryset = organizations  # type: ignore[attr-defined]
 
 
 class MergeForm(forms.Form):
@@ -138,7 +140,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sources"].queryset = organizations
+        self.fields["sources"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["sources"].label_from_instance = lambda o: f"{o.name} ({o.code})"  # type: ignore[attr-defined]
 
 

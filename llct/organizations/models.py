@@ -228,17 +228,17 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Keys derive from the name; keeping them in step here is bookkeeping, not a rule.
+        self.refresh_keys()
+        super().save(*args, **kwargs)
+
     def refresh_keys(self) -> None:
         self.full_name = clean_text(self.full_name)
         self.search_key = fold(self.full_name)
         self.sort_key = name_sort_key(self.full_name)
         self.position = clean_text(self.position)
         self.party_card_no = clean_text(self.party_card_no) or None
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Keys derive from the name; keeping them in step here is bookkeeping, not a rule.
-        self.refresh_keys()
-        super().save(*args, **kwargs)
 
     def probation_ends_on(self) -> dt.date | None:
         if self.admitted_on is None:
@@ -273,6 +273,9 @@ class MembershipChange(models.Model):
     class Meta:
         ordering = ["person_id", "effective_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.stage} {self.effective_on}"
+
 
 class TheoryLevelChange(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="level_changes")
@@ -286,6 +289,9 @@ class TheoryLevelChange(models.Model):
 
     class Meta:
         ordering = ["person_id", "effective_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.level} {self.effective_on}"
 
 
 class Transfer(models.Model):
@@ -306,6 +312,9 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["person_id", "effective_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: → {self.to_organization_id} {self.effective_on}"
 
 
 class RosterImport(models.Model):

@@ -31,9 +31,11 @@ def organization_scope(*, user: Any, include_dissolved: bool = False) -> QuerySe
 
 def organization_get(*, user: Any, pk: int) -> Organization:
     try:
-        return organization_scope(user=user, include_dissolved=True).select_related(
-            "parent"
-        ).get(pk=pk)
+        return (
+            organization_scope(user=user, include_dissolved=True)
+            .select_related("parent")
+            .get(pk=pk)
+        )
     except Organization.DoesNotExist:
         raise Http404 from None
 
@@ -59,7 +61,9 @@ def organization_tree(*, user: Any) -> list[TreeNode]:
     """The current tree within scope, with people counts per node (own and whole subtree).
     Two queries, whatever the size of the tree."""
     orgs = list(
-        organization_scope(user=user).values("id", "code", "name", "kind__name", "parent_id", "path")
+        organization_scope(user=user).values(
+            "id", "code", "name", "kind__name", "parent_id", "path"
+        )
     )
     counts = dict(
         Person.objects.filter(organization__in=organization_scope(user=user).values("id"))
@@ -84,7 +88,7 @@ def organization_tree(*, user: Any) -> list[TreeNode]:
         parent = nodes.get(o["parent_id"]) if o["parent_id"] else None
         (parent.children if parent else roots).append(node)
     for node in nodes.values():
-        node.children.sort(key=lambda n: (n.code))
+        node.children.sort(key=lambda n: n.code)
 
     def total(node: TreeNode) -> int:
         node.total_people = node.direct_people + sum(total(c) for c in node.children)

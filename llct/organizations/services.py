@@ -35,7 +35,9 @@ def _current_version(organization: Organization) -> OrganizationVersion:
     return organization.versions.get(valid_to__isnull=True)
 
 
-def _check_effective_date(organization: Organization, effective_on: dt.date, today: dt.date) -> None:
+def _check_effective_date(
+    organization: Organization, effective_on: dt.date, today: dt.date
+) -> None:
     if effective_on > today:
         raise ValidationError({"effective_on": _("The effective date cannot be in the future.")})
     if organization.dissolved_on is not None:
@@ -227,7 +229,10 @@ def organization_move(
 def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
     if effective_on < organization.founded_on:
         raise ValidationError(
-            {"effective_on": _("%(name)s did not exist yet on that date.") % {"name": organization.name}}
+            {
+                "effective_on": _("%(name)s did not exist yet on that date.")
+                % {"name": organization.name}
+            }
         )
     organization.dissolved_on = effective_on
     organization.save(update_fields=["dissolved_on"])
@@ -261,8 +266,10 @@ def _move_children(
     for child in Organization.objects.filter(parent=source, dissolved_on__isnull=True):
         if _current_version(child).valid_from > effective_on:
             raise ValidationError(
-                {"effective_on": _("%(name)s changed after that date; choose a later date.")
-                 % {"name": child.name}}
+                {
+                    "effective_on": _("%(name)s changed after that date; choose a later date.")
+                    % {"name": child.name}
+                }
             )
         old_path = child.path
         child.parent = target
@@ -293,8 +300,10 @@ def organization_merge(
     for source in sources:
         if target.path.startswith(source.path):
             raise ValidationError(
-                {"target": _("%(name)s cannot be merged into its own sub-organization.")
-                 % {"name": source.name}}
+                {
+                    "target": _("%(name)s cannot be merged into its own sub-organization.")
+                    % {"name": source.name}
+                }
             )
         _check_effective_date(source, effective_on, today)
     event = _event(
@@ -431,7 +440,10 @@ def person_validate(person: Person, *, today: dt.date) -> None:
             )
         if person.full_member_on > today:
             add("full_member_on", _("The full membership date cannot be in the future."))
-    if person.stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL) and not person.admitted_on:
+    if (
+        person.stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL)
+        and not person.admitted_on
+    ):
         add("admitted_on", _("A party member needs an admission date."))
     if person.stage == MembershipStage.FULL and not person.full_member_on:
         add("full_member_on", _("A full member needs the date of full membership."))
@@ -515,7 +527,7 @@ def person_update(
             changes.append(
                 {
                     "field": field,
-                    "label": str(Person._meta.get_field(field).verbose_name),
+                    "label": str(getattr(Person._meta.get_field(field), "verbose_name", field)),
                     "old": _display(before, field),
                     "new": _display(person, field),
                     "personal": field in PERSONAL_FIELDS,
@@ -544,10 +556,11 @@ def person_update(
         )
     if "theory_level" in changed:
         TheoryLevelChange.objects.create(
-            person=person, level=person.theory_level, effective_on=effective_on, actor=actor,
+            person=person,
+            level=person.theory_level,
+            effective_on=effective_on,
+            actor=actor,
             source=note,
         )
-    audit_record(
-        actor=actor, obj=person, action="update", summary=note, changes=changes
-    )
+    audit_record(actor=actor, obj=person, action="update", summary=note, changes=changes)
     return person

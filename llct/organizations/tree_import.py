@@ -19,8 +19,12 @@ from llct.core.text import clean_text, fold
 from llct.organizations import services
 from llct.organizations.models import Organization, OrganizationKind
 
-COLUMNS = {"code": ("ma", "ma to chuc"), "name": ("ten", "ten to chuc"),
-           "kind": ("loai", "loai to chuc"), "parent": ("ma cap tren", "cap tren")}
+COLUMNS = {
+    "code": ("ma", "ma to chuc"),
+    "name": ("ten", "ten to chuc"),
+    "kind": ("loai", "loai to chuc"),
+    "parent": ("ma cap tren", "cap tren"),
+}
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,17 @@ def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> Tree
     for code, (number, _name, _kind, parent_code) in planned.items():
         if parent_code and parent_code not in planned and parent_code not in existing:
             result.rejected.append(
-                RejectedRow(row=number, reason=_("parent code %(code)s not found") % {"code": parent_code})
+                RejectedRow(
+                    row=number, reason=_("parent code %(code)s not found") % {"code": parent_code}
+                )
             )
         # Walk up through the file to catch cycles (A under B under A).
         seen, cursor = {code}, parent_code
         while cursor in planned:
             if cursor in seen:
-                result.rejected.append(RejectedRow(row=number, reason=_("the parents form a cycle")))
+                result.rejected.append(
+                    RejectedRow(row=number, reason=_("the parents form a cycle"))
+                )
                 break
             seen.add(cursor)
             cursor = planned[cursor][3]
@@ -131,7 +139,7 @@ def _write(
     done: dict[str, Organization] = dict(existing)
 
     def ensure(code: str) -> Organization:
-        number, name, kind, parent_code = planned[code]
+        _number, name, kind, parent_code = planned[code]
         parent = None
         if parent_code:
             parent = ensure(parent_code) if parent_code in planned else done[parent_code]
@@ -145,14 +153,20 @@ def _write(
             changed = False
             if org.name != name:
                 services.organization_rename(
-                    organization=org, name=name, effective_on=founded_on, today=founded_on,
+                    organization=org,
+                    name=name,
+                    effective_on=founded_on,
+                    today=founded_on,
                     actor=actor,
                 )
                 changed = True
             if parent is not None and org.parent_id != parent.pk:
                 services.organization_move(
-                    organization=org, new_parent=parent, effective_on=founded_on,
-                    today=founded_on, actor=actor,
+                    organization=org,
+                    new_parent=parent,
+                    effective_on=founded_on,
+                    today=founded_on,
+                    actor=actor,
                 )
                 changed = True
             result.updated += changed

@@ -32,7 +32,7 @@ def _today() -> Any:
     return timezone.localdate()
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
+def _apply_errors(form: Form | PersonForm, error: ValidationError) -> None:
     """Put a service's errors on the form, field by field where the field is on it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -71,9 +71,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_get(user=request.user, pk=pk)
     context = {
         "organization": organization,
-        "children": organization.children.filter(dissolved_on__isnull=True).select_related(
-            "kind"
-        ),
+        "children": organization.children.filter(dissolved_on__isnull=True).select_related("kind"),
         "versions": organization.versions.select_related("parent", "kind"),
         "events": organization.events.select_related("actor"),
         "people_count": Person.objects.filter(
@@ -155,7 +153,9 @@ def organization_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def organization_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    return _org_action(request, pk, MergeForm, "merge", _("Merge other organizations into this one"))
+    return _org_action(
+        request, pk, MergeForm, "merge", _("Merge other organizations into this one")
+    )
 
 
 def organization_split(request: HttpRequest, pk: int) -> HttpResponse:
@@ -168,7 +168,9 @@ def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationCreateForm(request.POST or None, initial={"founded_on": _today()})
     if request.method == "POST" and form.is_valid():
         try:
-            child = services.organization_create(parent=parent, actor=request.user, **form.cleaned_data)
+            child = services.organization_create(
+                parent=parent, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -177,7 +179,12 @@ def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "organizations/organization_action.html",
-        {"organization": parent, "form": form, "title": _("Add a sub-organization"), "action": "create"},
+        {
+            "organization": parent,
+            "form": form,
+            "title": _("Add a sub-organization"),
+            "action": "create",
+        },
         status=422 if form.is_bound and form.errors else 200,
     )
 
@@ -297,4 +304,3 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "person": person},
         status=422 if form.is_bound and form.errors else 200,
     )
-

@@ -10,7 +10,8 @@ def test_vietnamese_catalogue_is_complete():
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="vi")
     untranslated = [
-        m.id for m in catalog
+        m.id
+        for m in catalog
         if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)) or m.fuzzy)
     ]
     assert untranslated == []

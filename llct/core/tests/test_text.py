@@ -14,9 +14,23 @@ def test_fold_removes_diacritics_and_case():
 
 
 def test_names_sort_by_given_name_then_middle_then_surname():
-    names = ["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn An", "Phạm Anh", "Vũ Thị Ánh", "Đỗ Văn Đạt", "Hồ Dung"]
+    names = [
+        "Trần Văn Bình",
+        "Nguyễn Thị An",
+        "Lê Văn An",
+        "Phạm Anh",
+        "Vũ Thị Ánh",
+        "Đỗ Văn Đạt",
+        "Hồ Dung",
+    ]
     assert sorted(names, key=name_sort_key) == [
-        "Nguyễn Thị An", "Lê Văn An", "Phạm Anh", "Vũ Thị Ánh", "Trần Văn Bình", "Hồ Dung", "Đỗ Văn Đạt",
+        "Nguyễn Thị An",
+        "Lê Văn An",
+        "Phạm Anh",
+        "Vũ Thị Ánh",
+        "Trần Văn Bình",
+        "Hồ Dung",
+        "Đỗ Văn Đạt",
     ]
 
 
