@@ -31,8 +31,12 @@ def kind(code: str = "chi_bo_co_so") -> OrganizationKind:
 
 
 def make_org(
-    name: str, *, parent: Organization | None = None, code: str | None = None,
-    kind_code: str = "chi_bo_co_so", founded_on: dt.date = dt.date(2020, 1, 1),
+    name: str,
+    *,
+    parent: Organization | None = None,
+    code: str | None = None,
+    kind_code: str = "chi_bo_co_so",
+    founded_on: dt.date = dt.date(2020, 1, 1),
 ) -> Organization:
     return organization_create(
         code=code or f"ORG{next(_seq)}",
@@ -43,7 +47,9 @@ def make_org(
     )
 
 
-def make_person(organization: Organization, full_name: str = "Nguyễn Văn An", **fields: Any) -> Person:
+def make_person(
+    organization: Organization, full_name: str = "Nguyễn Văn An", **fields: Any
+) -> Person:
     stage = fields.pop("stage", MembershipStage.NON_MEMBER)
     if stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL):
         fields.setdefault("admitted_on", dt.date(2020, 5, 19))
@@ -60,7 +66,9 @@ def make_person(organization: Organization, full_name: str = "Nguyễn Văn An",
     return person
 
 
-def make_user(username: str, role: str, organization: Organization | None = None, **extra: Any) -> User:
+def make_user(
+    username: str, role: str, organization: Organization | None = None, **extra: Any
+) -> User:
     return User.objects.create_user(
         username=username, password="matkhau-123", role=role, organization=organization, **extra
     )

@@ -70,7 +70,9 @@ def test_rules_of_the_rolls(world, overrides, field):
 def test_all_errors_are_reported_at_once(world):
     with pytest.raises(ValidationError) as excinfo:
         services.person_create(
-            data=data(world, date_of_birth=dt.date(2030, 1, 1), full_name=""), actor=None, today=TODAY
+            data=data(world, date_of_birth=dt.date(2030, 1, 1), full_name=""),
+            actor=None,
+            today=TODAY,
         )
     assert {"date_of_birth", "full_name"} <= set(errors_of(excinfo))
 
@@ -117,7 +119,9 @@ def test_stage_history_is_never_overwritten(world):
         actor=None,
         today=dt.date(2027, 3, 10),
     )
-    stages = list(MembershipChange.objects.filter(person=person).values_list("stage", "effective_on"))
+    stages = list(
+        MembershipChange.objects.filter(person=person).values_list("stage", "effective_on")
+    )
     assert stages == [("probationary", dt.date(2026, 3, 2)), ("full", dt.date(2027, 3, 2))]
 
 

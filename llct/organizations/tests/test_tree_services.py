@@ -16,8 +16,10 @@ def names(nodes):
 
 def test_rename_keeps_the_old_name_in_history(world):
     services.organization_rename(
-        organization=world.org_a, name="Đảng ủy các cơ quan Đảng tỉnh",
-        effective_on=dt.date(2025, 7, 1), today=TODAY,
+        organization=world.org_a,
+        name="Đảng ủy các cơ quan Đảng tỉnh",
+        effective_on=dt.date(2025, 7, 1),
+        today=TODAY,
     )
     world.org_a.refresh_from_db()
     assert world.org_a.name == "Đảng ủy các cơ quan Đảng tỉnh"
@@ -43,7 +45,9 @@ def test_move_rewrites_the_subtree_paths_and_scope_follows(world):
     deep = make_org("Chi bộ A1a", parent=world.org_a1, code="A1A")
     make_person(deep, "Lê Văn Cường")
     services.organization_move(
-        organization=world.org_a1, new_parent=world.org_b, effective_on=dt.date(2025, 1, 1),
+        organization=world.org_a1,
+        new_parent=world.org_b,
+        effective_on=dt.date(2025, 1, 1),
         today=TODAY,
     )
     deep.refresh_from_db()
@@ -61,7 +65,9 @@ def test_move_rewrites_the_subtree_paths_and_scope_follows(world):
 def test_move_under_own_subtree_is_refused(world):
     with pytest.raises(ValidationError):
         services.organization_move(
-            organization=world.org_a, new_parent=world.org_a1, effective_on=dt.date(2025, 1, 1),
+            organization=world.org_a,
+            new_parent=world.org_a1,
+            effective_on=dt.date(2025, 1, 1),
             today=TODAY,
         )
 
@@ -80,28 +86,40 @@ def test_merge_moves_people_and_children_and_ends_the_sources(world):
     assert transfer.from_organization_id == world.org_b1.pk
     assert transfer.effective_on == dt.date(2025, 7, 1)
     # Before the merge B1 is in the tree; after, it is not.
-    assert "B1" in names(selectors.organization_tree_as_of(user=world.department, on=dt.date(2025, 6, 30)))
-    assert "B1" not in names(selectors.organization_tree_as_of(user=world.department, on=dt.date(2025, 7, 1)))
+    assert "B1" in names(
+        selectors.organization_tree_as_of(user=world.department, on=dt.date(2025, 6, 30))
+    )
+    assert "B1" not in names(
+        selectors.organization_tree_as_of(user=world.department, on=dt.date(2025, 7, 1))
+    )
     assert "B1" not in names(selectors.organization_tree(user=world.department))
 
 
 def test_split_into_new_parts_with_the_original_ending(world):
     parts = [services.SplitPart("A1X", "Chi bộ A1 - X"), services.SplitPart("A1Y", "Chi bộ A1 - Y")]
     created = services.organization_split(
-        organization=world.org_a1, parts=parts, effective_on=dt.date(2025, 3, 1), today=TODAY,
+        organization=world.org_a1,
+        parts=parts,
+        effective_on=dt.date(2025, 3, 1),
+        today=TODAY,
         keep_original=False,
     )
     assert [o.parent_id for o in created] == [world.org_a.pk, world.org_a.pk]
     world.person_a.refresh_from_db()
     assert world.person_a.organization_id == created[0].pk
     assert Organization.objects.get(pk=world.org_a1.pk).dissolved_on == dt.date(2025, 3, 1)
-    assert OrganizationVersion.objects.filter(organization=created[1], valid_from=dt.date(2025, 3, 1)).exists()
+    assert OrganizationVersion.objects.filter(
+        organization=created[1], valid_from=dt.date(2025, 3, 1)
+    ).exists()
 
 
 def test_split_keeping_the_original(world):
     created = services.organization_split(
-        organization=world.org_a1, parts=[services.SplitPart("A1Z", "Chi bộ A1 - Z")],
-        effective_on=dt.date(2025, 3, 1), today=TODAY, keep_original=True,
+        organization=world.org_a1,
+        parts=[services.SplitPart("A1Z", "Chi bộ A1 - Z")],
+        effective_on=dt.date(2025, 3, 1),
+        today=TODAY,
+        keep_original=True,
     )
     assert Organization.objects.get(pk=world.org_a1.pk).dissolved_on is None
     assert created[0].name == "Chi bộ A1 - Z"
@@ -109,10 +127,18 @@ def test_split_keeping_the_original(world):
 
 def test_two_changes_on_one_day_make_one_version(world):
     day = dt.date(2025, 5, 5)
-    services.organization_rename(organization=world.org_a1, name="Chi bộ Mới", effective_on=day, today=TODAY)
-    services.organization_move(organization=world.org_a1, new_parent=world.org_b, effective_on=day, today=TODAY)
+    services.organization_rename(
+        organization=world.org_a1, name="Chi bộ Mới", effective_on=day, today=TODAY
+    )
+    services.organization_move(
+        organization=world.org_a1, new_parent=world.org_b, effective_on=day, today=TODAY
+    )
     current = OrganizationVersion.objects.get(organization=world.org_a1, valid_to__isnull=True)
-    assert (current.name, current.parent_id, current.valid_from) == ("Chi bộ Mới", world.org_b.pk, day)
+    assert (current.name, current.parent_id, current.valid_from) == (
+        "Chi bộ Mới",
+        world.org_b.pk,
+        day,
+    )
 
 
 def test_tree_counts_people_per_subtree(world):

@@ -19,8 +19,12 @@ def as_user(client):
 
 
 def test_every_page_requires_login(client, world):
-    for url in [reverse("home"), reverse("organizations:people"), reverse("organizations:tree"),
-                reverse("organizations:person_detail", args=[world.person_a.pk])]:
+    for url in [
+        reverse("home"),
+        reverse("organizations:people"),
+        reverse("organizations:tree"),
+        reverse("organizations:person_detail", args=[world.person_a.pk]),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
@@ -33,10 +37,19 @@ def test_login_page_is_vietnamese(client, db):
 
 def test_officer_of_a_gets_404_on_a_person_of_b(as_user, world):
     client = as_user(world.officer_a)
-    assert client.get(reverse("organizations:person_detail", args=[world.person_b.pk])).status_code == 404
-    assert client.get(reverse("organizations:person_edit", args=[world.person_b.pk])).status_code == 404
+    assert (
+        client.get(reverse("organizations:person_detail", args=[world.person_b.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("organizations:person_edit", args=[world.person_b.pk])).status_code
+        == 404
+    )
     assert client.get(reverse("organizations:detail", args=[world.org_b.pk])).status_code == 404
-    assert client.get(reverse("organizations:person_detail", args=[world.person_a.pk])).status_code == 200
+    assert (
+        client.get(reverse("organizations:person_detail", args=[world.person_a.pk])).status_code
+        == 200
+    )
 
 
 def test_officer_never_sees_b_in_lists_search_or_exports(as_user, world):
@@ -67,7 +80,9 @@ def test_search_ignores_diacritics_and_case(as_user, world):
 
 def test_htmx_search_returns_only_the_results_fragment(as_user, world):
     client = as_user(world.department)
-    response = client.get(reverse("organizations:people"), {"q": "binh"}, headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("organizations:people"), {"q": "binh"}, headers={"HX-Request": "true"}
+    )
     assert response.text.lstrip().startswith('<div id="results">')
     assert "Trần Thị Bình" in response.text
 
@@ -84,11 +99,15 @@ def test_list_is_in_vietnamese_name_order(as_user, world):
 def test_filters_by_stage_level_position_and_subtree(as_user, world):
     make_person(world.org_a, "Vũ Văn Khải", stage="full", theory_level=2, position="Bí thư")
     client = as_user(world.department)
-    got = client.get(reverse("organizations:people"), {"stage": "full", "theory_level": 2, "position": "bí thư"})
+    got = client.get(
+        reverse("organizations:people"), {"stage": "full", "theory_level": 2, "position": "bí thư"}
+    )
     assert "Vũ Văn Khải" in got.text and "Nguyễn Văn An" not in got.text
     direct = client.get(reverse("organizations:people"), {"organization": world.org_a.pk, "q": ""})
     assert "Vũ Văn Khải" in direct.text and "Nguyễn Văn An" not in direct.text
-    subtree = client.get(reverse("organizations:people"), {"organization": world.org_a.pk, "subtree": "on", "q": ""})
+    subtree = client.get(
+        reverse("organizations:people"), {"organization": world.org_a.pk, "subtree": "on", "q": ""}
+    )
     assert "Nguyễn Văn An" in subtree.text
 
 
@@ -158,7 +177,10 @@ def test_merge_and_split_through_the_pages(as_user, world):
     )
     assert response.status_code == 302
     assert Organization.objects.filter(code__in=["A1N", "A1S"]).count() == 2
-    bad = client.post(reverse("organizations:split", args=[world.org_a.pk]), {"parts": "no bar", "effective_on": "02/07/2025"})
+    bad = client.post(
+        reverse("organizations:split", args=[world.org_a.pk]),
+        {"parts": "no bar", "effective_on": "02/07/2025"},
+    )
     assert bad.status_code == 422 and "no bar" in bad.text
 
 
@@ -171,15 +193,24 @@ def test_officer_cannot_restructure_their_own_organization_or_outside(as_user, w
 
 def test_leader_reads_but_cannot_edit(as_user, world):
     client = as_user(world.leader)
-    assert client.get(reverse("organizations:person_detail", args=[world.person_b.pk])).status_code == 200
-    assert client.get(reverse("organizations:person_edit", args=[world.person_b.pk])).status_code == 403
+    assert (
+        client.get(reverse("organizations:person_detail", args=[world.person_b.pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("organizations:person_edit", args=[world.person_b.pk])).status_code
+        == 403
+    )
     assert client.get(reverse("organizations:rename", args=[world.org_a.pk])).status_code == 403
 
 
 def test_learner_sees_no_rolls(as_user, world):
     client = as_user(world.learner)
     assert client.get(reverse("organizations:people")).status_code == 403
-    assert client.get(reverse("organizations:person_detail", args=[world.person_b.pk])).status_code == 404
+    assert (
+        client.get(reverse("organizations:person_detail", args=[world.person_b.pk])).status_code
+        == 404
+    )
     home = client.get(reverse("home"))
     assert "Nguyễn Văn An" in home.text
 
@@ -214,7 +245,12 @@ def test_officer_cannot_put_a_person_into_another_organization(as_user, world):
     client = as_user(world.officer_a)
     response = client.post(
         reverse("organizations:person_edit", args=[world.person_a.pk]),
-        {"full_name": "Nguyễn Văn An", "organization": world.org_b1.pk, "stage": "non_member", "theory_level": 0},
+        {
+            "full_name": "Nguyễn Văn An",
+            "organization": world.org_b1.pk,
+            "stage": "non_member",
+            "theory_level": 0,
+        },
     )
     assert response.status_code == 422
     assert Person.objects.get(pk=world.person_a.pk).organization_id == world.org_a1.pk
@@ -224,10 +260,19 @@ def test_edit_is_shown_on_the_history_tab(as_user, world):
     client = as_user(world.officer_a)
     client.post(
         reverse("organizations:person_edit", args=[world.person_a.pk]),
-        {"full_name": "Nguyễn Văn An", "position": "Bí thư chi bộ", "organization": world.org_a1.pk,
-         "stage": "non_member", "theory_level": 1, "effective_on": "01/11/2026", "note": "Bầu mới"},
+        {
+            "full_name": "Nguyễn Văn An",
+            "position": "Bí thư chi bộ",
+            "organization": world.org_a1.pk,
+            "stage": "non_member",
+            "theory_level": 1,
+            "effective_on": "01/11/2026",
+            "note": "Bầu mới",
+        },
     )
-    history = client.get(reverse("organizations:person_detail", args=[world.person_a.pk]), {"tab": "history"})
+    history = client.get(
+        reverse("organizations:person_detail", args=[world.person_a.pk]), {"tab": "history"}
+    )
     assert "Bí thư chi bộ" in history.text
     assert "canbo_a" in history.text
     assert "01/11/2026" in history.text
@@ -241,7 +286,9 @@ def test_personal_data_is_not_in_urls(as_user, world):
 
 def test_tree_export_csv_and_xlsx(as_user, world):
     client = as_user(world.officer_a)
-    csv_text = client.get(reverse("organizations:tree_export"), {"format": "csv"}).content.decode("utf-8-sig")
+    csv_text = client.get(reverse("organizations:tree_export"), {"format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
     assert csv_text.splitlines()[0] == "Mã,Tên,Loại,Mã cấp trên"
     assert "A1,Chi bộ A1,Chi bộ cơ sở,A" in csv_text
     assert "B1" not in csv_text
@@ -253,6 +300,8 @@ def test_tree_export_csv_and_xlsx(as_user, world):
 def test_export_writes_formula_looking_text_as_text(as_user, world):
     make_person(world.org_a1, "=HYPERLINK(1)")
     client = as_user(world.officer_a)
-    sheet = load_workbook(io.BytesIO(client.get(reverse("organizations:people_export")).content)).active
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("organizations:people_export")).content)
+    ).active
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and cells[0].data_type == "s"
