@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "llct.core",
     "llct.organizations",
+    "llct.curriculum",
+    "llct.courses",
 ]
 
 MIDDLEWARE = [
