@@ -14,6 +14,8 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("ngon-ngu/", include("django.conf.urls.i18n")),
     path("to-chuc/", include("llct.organizations.urls")),
+    path("chuong-trinh/", include("llct.curriculum.urls")),
+    path("lop-hoc/", include("llct.courses.urls")),
     path("admin/", admin.site.urls),
 ]
 

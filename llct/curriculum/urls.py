@@ -1,0 +1,5 @@
+from llct.curriculum import views
+
+app_name = "curriculum"
+
+urlpatterns = [*views.urlpatterns]
