@@ -49,6 +49,10 @@ class User(AbstractUser):
             ),
         ]
 
+    def get_full_name(self) -> str:
+        # Vietnamese order: surname and middle name (last_name), then the given name.
+        return f"{self.last_name} {self.first_name}".strip()
+
     @property
     def is_department(self) -> bool:
         return self.role == Role.DEPARTMENT or self.is_superuser

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,13 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "organizations/tree.html",
-        {"roots": roots, "as_of_form": as_of, "on": on},
+        {
+            "lines": selectors.tree_lines(roots),
+            "has_roots": bool(roots),
+            "as_of_form": as_of,
+            "on": on,
+            "base": reverse("organizations:tree"),
+        },
         fragment="tree",
     )
 
@@ -216,10 +223,18 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    options = []
+    if not request.htmx:  # type: ignore[attr-defined]
+        options = [
+            {"id": o["id"], "name": o["name"], "indent": "— " * o["depth"]}
+            for o in selectors.organization_choices(user=request.user).values("id", "name", "depth")
+        ]
     return render_page(
         request,
         "organizations/person_list.html",
         {
+            "organization_options": options,
+            "selected_organization": str(request.GET.get("organization", "")),
             "form": form,
             "page": page,
             "query": query.urlencode(),

@@ -154,3 +154,12 @@ def test_officer_sees_only_their_subtree_in_the_tree(world):
     codes = set(names(selectors.organization_tree(user=world.officer_a)))
     assert codes == {"A", "A1"}
     assert selectors.organization_tree(user=world.learner) == []
+
+
+def test_tree_lines_close_every_branch_once(world):
+    lines = selectors.tree_lines(selectors.organization_tree(user=world.department))
+    assert [line.node.code for line in lines] == ["TINH", "A", "A1", "B", "B1"]
+    opened = sum(1 for line in lines if line.node.children)
+    closed = sum(len(line.closes) for line in lines)
+    assert opened == closed == 3
+    assert len(lines[-1].closes) == 2  # B1 ends B and the province

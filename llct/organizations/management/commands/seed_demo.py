@@ -1,0 +1,69 @@
+"""Fill an empty database with the demo province, its people and one account per role."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from llct.organizations.demo import DemoSummary, demo_exists, demo_reset, demo_seed
+from llct.organizations.models import MembershipStage, TheoryLevel
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a fictional province with its organizations, people and demo accounts. "
+        "Does nothing when the database already holds organizations or people, unless --reset."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--people", type=int, default=2000, help="how many people (2000)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (2026)")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="first delete the organizations, people and accounts (superusers are kept)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["people"] < 1:
+            raise CommandError("--people must be at least 1")
+        started = time.perf_counter()
+        # Reset and seed together: a failed seed leaves the old data in place.
+        with transaction.atomic():
+            if options["reset"]:
+                demo_reset()
+            elif demo_exists():
+                self.stdout.write(
+                    "The database already holds organizations or people: nothing done. "
+                    "Run `manage.py seed_demo --reset` to replace them with the demo data."
+                )
+                return
+            summary = demo_seed(
+                people=options["people"], seed=options["seed"], today=timezone.localdate()
+            )
+        self._report(summary, time.perf_counter() - started)
+
+    def _report(self, summary: DemoSummary, seconds: float) -> None:
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Demo data created in {seconds:.1f} s: {summary.province}"))
+        out(f"  organizations: {summary.organizations}")
+        out(f"  people: {summary.people}")
+        for stage in MembershipStage:
+            out(f"    {stage.label}: {summary.stages.get(stage, 0)}")
+        out("  theory levels:")
+        for level in TheoryLevel:
+            out(f"    {level.label}: {summary.theory_levels.get(level, 0)}")
+        out("  tree events:")
+        for event in summary.events:
+            out(f"    {event}")
+        out("")
+        rows = [("username", "role", "organization", "password")] + [
+            (a.username, a.role, a.organization or "—", a.password) for a in summary.accounts
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for i, row in enumerate(rows):
+            out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+            if i == 0:
+                out("  ".join("-" * w for w in widths))
