@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "llct.organizations",
     "llct.curriculum",
     "llct.courses",
+    "llct.assessment",
+    "llct.planning",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,9 @@ urlpatterns = [
     path("to-chuc/", include("llct.organizations.urls")),
     path("chuong-trinh/", include("llct.curriculum.urls")),
     path("lop-hoc/", include("llct.courses.urls")),
+    path("ket-qua/", include("llct.assessment.urls")),
+    path("xac-minh/", include("llct.assessment.public_urls")),
+    path("ke-hoach/", include("llct.planning.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,5 @@
+from llct.assessment import views_certificates
+
+app_name = "verify"
+
+urlpatterns = [*views_certificates.public_urlpatterns]

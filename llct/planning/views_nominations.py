@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
