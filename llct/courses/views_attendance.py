@@ -1,5 +1,244 @@
-"""Placeholder: being written."""
+"""Attendance pages: the roll call (made for a phone), QR self check-in, the printable sign-in
+sheet and the import of its marks, and the attendance matrix of a course."""
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from llct.core.htmx import render_page
+from llct.core.permissions import require
+from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.courses import attendance
+from llct.courses.models import Attendance, Session
+from llct.courses.selectors import course_get
+from llct.courses.services import attendance_check_in
+
+MAX_MARKS_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _attendance_session(request: HttpRequest, pk: int) -> Session:
+    """The session, if the user may take its attendance: 404 outside the scope, 403 for a role
+    that may not."""
+    session = attendance.session_get(user=request.user, pk=pk)
+    require(attendance.may_take_attendance(request.user, session))
+    return session
+
+
+def _filename(session: Session, stem: str, ext: str) -> str:
+    return f"{stem}-{slugify(session.course.code)}-{session.date:%Y-%m-%d}-{session.part}.{ext}"
+
+
+def _checkin_url(request: HttpRequest, session: Session) -> str:
+    return request.build_absolute_uri(reverse("courses:checkin", args=[session.checkin_code]))
+
+
+# --- Roll call --------------------------------------------------------------------------------
+
+
+def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _attendance_session(request, pk)
+    roll = attendance.roll_call(user=request.user, session=session, today=timezone.localdate())
+    checkin_url = _checkin_url(request, session)
+    return render_page(
+        request,
+        "courses/attendance_roll_call.html",
+        {
+            "session": session,
+            "roll": roll,
+            "counts": roll.counts,
+            "statuses": Attendance.Status.choices,
+            "checkin_url": checkin_url,
+            "qr": attendance.qr_data_uri(checkin_url, scale=5),
+            "window": attendance.checkin_window(session),
+        },
+    )
+
+
+@require_POST
+def roll_call_mark(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+    session = _attendance_session(request, pk)
+    status = request.POST.get("status", "")
+    if status not in Attendance.Status.values:
+        return HttpResponseBadRequest(_("Unknown attendance mark."))
+    row, counts = attendance.roll_call_mark(
+        user=request.user,
+        session=session,
+        enrolment_id=enrolment_id,
+        status=status,
+        today=timezone.localdate(),
+    )
+    if not getattr(request, "htmx", False):
+        return redirect(reverse("courses:roll_call", args=[pk]) + f"#enrolment-{enrolment_id}")
+    # The tapped row, and the counts swapped out of band.
+    context = {
+        "session": session,
+        "row": row,
+        "counts": counts,
+        "statuses": Attendance.Status.choices,
+        "oob": True,
+    }
+    template = "courses/attendance_roll_call.html"
+    return HttpResponse(
+        render_to_string(f"{template}#row", context, request)
+        + render_to_string(f"{template}#counts", context, request)
+    )
+
+
+def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The QR code alone, big, for a projector or a printed poster."""
+    session = _attendance_session(request, pk)
+    checkin_url = _checkin_url(request, session)
+    return render(
+        request,
+        "courses/attendance_qr.html",
+        {
+            "session": session,
+            "checkin_url": checkin_url,
+            "qr": attendance.qr_data_uri(checkin_url, scale=12),
+            "window": attendance.checkin_window(session),
+        },
+    )
+
+
+# --- QR self check-in -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, code: str) -> HttpResponse:
+    """GET only shows the session and a button: link previews and prefetchers must not check
+    anybody in. The POST checks the signed-in learner in."""
+    session = get_object_or_404(
+        Session.objects.select_related("course", "topic", "lecturer", "venue"), checkin_code=code
+    )
+    context: dict[str, Any] = {"session": session, "window": attendance.checkin_window(session)}
+    if request.method == "POST":
+        context["result"] = attendance_check_in(
+            session=session, user=request.user, now=timezone.now()
+        )
+        return render(request, "courses/checkin_result.html", context)
+    return render(request, "courses/checkin_confirm.html", context)
+
+
+# --- Sign-in sheet and its marks --------------------------------------------------------------
+
+
+def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _attendance_session(request, pk)
+    enrolments = attendance.roll_call_enrolments(user=request.user, course=session.course)
+    pdf = attendance.signin_sheet_pdf(session=session, enrolments=enrolments)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # Inline: it opens in the browser's viewer, one click from printing.
+    response["Content-Disposition"] = (
+        f'inline; filename="{_filename(session, "phieu-ky-ten", "pdf")}"'
+    )
+    return response
+
+
+def marks_template(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _attendance_session(request, pk)
+    enrolments = attendance.roll_call_enrolments(user=request.user, course=session.course)
+    content = attendance.marks_template_xlsx(session=session, enrolments=enrolments)
+    return file_response(
+        content, filename=_filename(session, "diem-danh", "xlsx"), content_type=XLSX_TYPE
+    )
+
+
+class MarksUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Attendance file (.xlsx)"),
+        help_text=gettext_lazy(
+            "The template of this session, filled in: x present, P absent with leave, "
+            "K or blank absent."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _("Only Excel .xlsx files can be imported. Start from the template.")
+            )
+        if upload.size > MAX_MARKS_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError(
+                _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
+            )
+        return upload
+
+
+def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _attendance_session(request, pk)
+    form = MarksUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = attendance.attendance_import_marks(
+                file=form.cleaned_data["file"], session=session, actor=request.user
+            )
+        except attendance.MarksFileError as error:
+            form.add_error("file", str(error))
+        else:
+            if result.written:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s attendance mark has been saved.",
+                        "%(n)s attendance marks have been saved.",
+                        result.written,
+                    )
+                    % {"n": result.written},
+                )
+                return redirect("courses:roll_call", pk=session.pk)
+            if not result.rejected:
+                form.add_error("file", _("The file has no learner rows."))
+    failed = form.is_bound and (bool(form.errors) or bool(result and result.rejected))
+    return render_page(
+        request,
+        "courses/attendance_import.html",
+        {"session": session, "form": form, "result": result},
+        status=422 if failed else 200,
+    )
+
+
+# --- The attendance matrix of a course --------------------------------------------------------
+
+
+def attendance_matrix(request: HttpRequest, pk: int) -> HttpResponse:
+    course = course_get(user=request.user, pk=pk)
+    require(attendance.is_staff(request.user))
+    matrix = attendance.attendance_matrix(
+        user=request.user, course=course, today=timezone.localdate()
+    )
+    return render_page(
+        request, "courses/attendance_matrix.html", {"course": course, "matrix": matrix}
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("buoi-hoc/<int:pk>/diem-danh/", roll_call, name="roll_call"),
+    path(
+        "buoi-hoc/<int:pk>/diem-danh/<int:enrolment_id>/",
+        roll_call_mark,
+        name="roll_call_mark",
+    ),
+    path("buoi-hoc/<int:pk>/ma-qr/", checkin_qr, name="checkin_qr"),
+    path("buoi-hoc/<int:pk>/phieu-ky-ten.pdf", signin_sheet, name="signin_sheet"),
+    path("buoi-hoc/<int:pk>/mau-diem-danh.xlsx", marks_template, name="marks_template"),
+    path("buoi-hoc/<int:pk>/nhap-diem-danh/", marks_import, name="marks_import"),
+    path("diem-danh/<str:code>/", checkin, name="checkin"),
+    path("<int:pk>/chuyen-can/", attendance_matrix, name="attendance_matrix"),
+]

@@ -1,5 +1,109 @@
-"""Placeholder: being written."""
+"""Calendars of sessions (week and month) for a venue, a lecturer, an organization or oneself,
+and the .ics feeds that phones subscribe to."""
 
-from django.urls import URLPattern
+from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from llct.core.htmx import render_page
+from llct.courses import attendance
+from llct.courses.models import CalendarFeed
+
+
+def _grid(request: HttpRequest, scope: attendance.CalendarScope) -> dict[str, Any]:
+    """The calendar of a scope for the view and date the query asks for, with the links to the
+    previous and next period (real hrefs that keep the other parameters)."""
+    today = timezone.localdate()
+    view = attendance.MONTH if request.GET.get("view") == attendance.MONTH else attendance.WEEK
+    anchor = attendance.parse_calendar_date(request.GET.get("date"), default=today)
+    start, end = attendance.calendar_range(view, anchor)
+    grid = attendance.calendar_build(
+        view=view,
+        anchor=anchor,
+        sessions=scope.sessions(start, end),
+        today=today,
+        user=request.user,
+    )
+    base = [scope.param] if scope.param else []
+
+    def link(**params: str) -> str:
+        query = {"view": view, "date": anchor.isoformat(), **params}
+        return "?" + urlencode([*base, *query.items()])
+
+    return {
+        "grid": grid,
+        "scope": scope,
+        "previous_url": link(date=grid.previous.isoformat()),
+        "next_url": link(date=grid.next.isoformat()),
+        "today_url": link(date=today.isoformat()),
+        "week_url": link(view=attendance.WEEK),
+        "month_url": link(view=attendance.MONTH),
+    }
+
+
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    scope = attendance.calendar_scope(user=request.user, params=request.GET)
+    context = _grid(request, scope)
+    context.update(attendance.calendar_filter_choices(user=request.user))
+    return render_page(request, "courses/calendar_page.html", context, fragment="calendar")
+
+
+@require_GET
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    scope = attendance.CalendarScope("mine", _("My calendar"), None, user=user)
+    context = _grid(request, scope)
+    feed = attendance.calendar_feed_get(user=user)
+    feed_url = request.build_absolute_uri(reverse("courses:ics_feed", args=[feed.token]))
+    context.update(
+        {
+            "feed_url": feed_url,
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        }
+    )
+    return render_page(request, "courses/calendar_mine.html", context, fragment="calendar")
+
+
+@require_POST
+def feed_regenerate(request: HttpRequest) -> HttpResponse:
+    attendance.calendar_feed_regenerate(user=request.user)
+    messages.success(
+        request,
+        _("A new calendar link has been made; the old one no longer works. Subscribe again."),
+    )
+    return redirect("courses:my_calendar")
+
+
+@login_not_required
+@require_GET
+def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: a phone calendar cannot sign in, so the long random token is the key."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404
+    content = attendance.feed_ics(user=feed.user, today=timezone.localdate(), now=timezone.now())
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="llct.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("lich/", calendar, name="calendar"),
+    path("lich/cua-toi/", my_calendar, name="my_calendar"),
+    path("lich/cua-toi/lien-ket-moi/", feed_regenerate, name="feed_regenerate"),
+    path("lich/<str:token>.ics", ics_feed, name="ics_feed"),
+]
