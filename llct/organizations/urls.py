@@ -25,4 +25,12 @@ from llct.organizations import views_roster  # noqa: E402
 
 urlpatterns += [
     path("nhap-danh-sach/", views_roster.roster_upload, name="roster_upload"),
+    path("nhap-danh-sach/<int:pk>/", views_roster.roster_detail, name="roster_detail"),
+    path("nhap-danh-sach/<int:pk>/ghi/", views_roster.roster_commit, name="roster_commit"),
+    path("nhap-danh-sach/<int:pk>/huy/", views_roster.roster_cancel, name="roster_cancel"),
+    path(
+        "nhap-danh-sach/<int:pk>/dong-bi-tu-choi.xlsx",
+        views_roster.roster_rejected,
+        name="roster_rejected",
+    ),
 ]

@@ -1,9 +1,182 @@
-"""Roster import pages: upload, preview with every rejected row, commit with a progress bar."""
-# Being written: see the roster import work in progress.
+"""Roster import pages: upload, preview with every rejected row, commit with a progress bar.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+The work runs as tasks (tasks.py); these pages start them and show where they are."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from llct.core.htmx import render_page
+from llct.core.permissions import can_edit_rolls, require
+from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.organizations import roster, selectors, tasks
+from llct.organizations.forms import OrganizationChoiceField
+from llct.organizations.models import Organization, RosterImport
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+RECENT_IMPORTS = 10
+
+
+class RosterUploadForm(forms.Form):
+    organization = OrganizationChoiceField(
+        label=gettext_lazy("Import into"),
+        queryset=Organization.objects.none(),
+        help_text=gettext_lazy(
+            "People the file does not place in a sub-organization (no “Đơn vị” or “Chi bộ” "
+            "column, or a blank cell) are added to this organization."
+        ),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (.xlsx)"),
+        help_text=gettext_lazy(
+            "An Excel .xlsx file of at most 20 MB, with a header row such as “Họ và tên”, "
+            "“Ngày sinh”, “Số thẻ đảng viên”, “Trình độ LLCT”."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _(
+                    "Only Excel .xlsx files can be imported. Open the file in Excel, save it as "
+                    "“Excel Workbook (.xlsx)” and upload it again."
+                )
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 20 MB. Split the roster into several files.")
+            )
+        # An .xlsx is a zip archive: catch a renamed file before it reaches the worker.
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError(
+                _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
+            )
+        return upload
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
 
 
 def roster_upload(request: HttpRequest) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    require(can_edit_rolls(request.user))
+    user: Any = request.user
+    form = RosterUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organizations=selectors.organization_choices(user=user),
+        initial={"organization": user.organization_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        roster_import = RosterImport.objects.create(
+            organization=form.cleaned_data["organization"],
+            file=upload,
+            original_name=upload.name[:255],
+            uploaded_by=user,
+        )
+        tasks.roster_analyse_task.enqueue(
+            import_id=roster_import.pk, today=_today(), language=translation.get_language()
+        )
+        return redirect("organizations:roster_detail", pk=roster_import.pk)
+    return render_page(
+        request,
+        "organizations/roster_upload.html",
+        {"form": form, "imports": roster.roster_import_list(user=user)[:RECENT_IMPORTS]},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+def _progress(roster_import: RosterImport) -> tuple[int, int]:
+    if roster_import.status == RosterImport.Status.COMMITTING:
+        return tasks.commit_progress(roster_import.pk)
+    return roster_import.processed_rows, roster_import.total_rows
+
+
+def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(can_edit_rolls(request.user))
+    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    done, total = _progress(roster_import)
+    status = roster_import.Status
+    return render_page(
+        request,
+        "organizations/roster_import.html",
+        {
+            "roster_import": roster_import,
+            "working": roster_import.status in (status.ANALYSING, status.COMMITTING),
+            "done": done,
+            "total": total,
+            "percent": 100 * done // total if total else 0,
+            "can_commit": roster_import.status == status.PREVIEW
+            and (roster_import.to_create or roster_import.to_update),
+        },
+        fragment="status",
+    )
+
+
+@require_POST
+def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(can_edit_rolls(request.user))
+    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    # One commit per import, however often the button is pressed.
+    started = RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.PREVIEW
+    ).update(status=RosterImport.Status.COMMITTING)
+    if started:
+        cache.set(tasks.progress_key(roster_import.pk), (0, 0), tasks.PROGRESS_TIMEOUT)
+        tasks.roster_commit_task.enqueue(
+            import_id=roster_import.pk,
+            actor_id=request.user.pk,
+            today=_today(),
+            language=translation.get_language(),
+        )
+    else:
+        messages.error(request, _("This import cannot be written now."))
+    return redirect("organizations:roster_detail", pk=roster_import.pk)
+
+
+@require_POST
+def roster_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    require(can_edit_rolls(request.user))
+    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    cancelled = RosterImport.objects.filter(
+        pk=roster_import.pk,
+        status__in=[RosterImport.Status.PREVIEW, RosterImport.Status.FAILED],
+    ).update(status=RosterImport.Status.CANCELLED)
+    if cancelled:
+        # The file is personal data: it goes as soon as it is no longer needed.
+        roster_import.file.delete(save=False)
+        messages.success(request, _("The import has been cancelled; nothing was written."))
+        return redirect("organizations:roster_upload")
+    messages.error(request, _("This import can no longer be cancelled."))
+    return redirect("organizations:roster_detail", pk=roster_import.pk)
+
+
+def roster_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    require(can_edit_rolls(request.user))
+    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    if not roster_import.rejected_rows or not roster_import.file:
+        raise Http404
+    try:
+        content = roster.roster_rejected_xlsx(roster_import=roster_import)
+    except (roster.RosterFileError, FileNotFoundError):
+        raise Http404 from None
+    return file_response(
+        content, filename=f"dong-bi-tu-choi-{roster_import.pk}.xlsx", content_type=XLSX_TYPE
+    )
