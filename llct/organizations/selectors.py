@@ -209,7 +209,7 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
     return qs.order_by("sort_key", "id")
 
 
-def _subtree_ids(path: str) -> QuerySet[Organization]:
+def _subtree_ids(path: str) -> QuerySet[Organization, Any]:
     return Organization.objects.filter(path__startswith=path).values("id")
 
 
