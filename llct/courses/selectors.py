@@ -5,15 +5,26 @@ subtree; a lecturer sees the courses they teach; a learner, the courses they are
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from llct.core.models import Role
 from llct.core.permissions import ALL, scope_path
+from llct.core.text import fold
 from llct.courses.models import Attendance, Course, Enrolment, Session
 
 
-def course_list(*, user: Any, year: int | None = None) -> QuerySet[Course]:
+def course_list(
+    *,
+    user: Any,
+    year: int | None = None,
+    programme_id: int | None = None,
+    status: str = "",
+    q: str = "",
+) -> QuerySet[Course]:
+    """The courses this user may see, filtered. `q` matches the code or the name, ignoring case
+    and diacritics ("so cap" finds "Sơ cấp")."""
     qs = Course.objects.select_related("programme", "organizer", "venue")
     path = scope_path(user)
     if path is None:
@@ -25,7 +36,46 @@ def course_list(*, user: Any, year: int | None = None) -> QuerySet[Course]:
             return qs.none()
     if year:
         qs = qs.filter(starts_on__year=year)
+    if programme_id:
+        qs = qs.filter(programme_id=programme_id)
+    if status:
+        qs = qs.filter(status=status)
+    words = fold(q).split()
+    if words:
+        # Course has no folded search column; the courses of a province number in the
+        # thousands at most, so their codes and names are folded here (one small query).
+        matching = [
+            pk
+            for pk, code, name in qs.values_list("pk", "code", "name")
+            if all(w in fold(f"{code} {name}") for w in words)
+        ]
+        qs = qs.filter(pk__in=matching)
     return qs
+
+
+def with_learner_counts(qs: QuerySet[Course]) -> QuerySet[Course]:
+    """Each course with `learner_count`, the learners currently enrolled (a subquery, so the
+    joins of the scope filter cannot multiply it)."""
+    enrolled = (
+        Enrolment.objects.filter(course=OuterRef("pk"), status=Enrolment.Status.ENROLLED)
+        .order_by()
+        .values("course")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(learner_count=Subquery(enrolled, output_field=IntegerField()))
+
+
+def course_years(*, user: Any) -> list[int]:
+    """The years in which the courses this user may see start, newest first."""
+    years = (
+        course_list(user=user)
+        .order_by()
+        .annotate(y=ExtractYear("starts_on"))
+        .values_list("y", flat=True)
+        .distinct()
+    )
+    return sorted(set(years), reverse=True)
 
 
 def course_get(*, user: Any, pk: int) -> Course:
@@ -33,6 +83,15 @@ def course_get(*, user: Any, pk: int) -> Course:
         return course_list(user=user).get(pk=pk)
     except Course.DoesNotExist:
         raise Http404 from None
+
+
+def can_create_course(user: Any) -> bool:
+    """Department officers, and organization officers for their own subtree."""
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER))
+        and scope_path(user) is not None
+    )
 
 
 def can_manage_course(user: Any, course: Course) -> bool:
@@ -50,10 +109,46 @@ def can_manage_course(user: Any, course: Course) -> bool:
     )
 
 
+def can_enrol(user: Any, course: Course) -> bool:
+    """Whoever manages the course enrols learners; while it is open for enrolment, any
+    organization officer may also enrol people of their subtree (the scope of person_list)."""
+    if course.status in (Course.Status.FINISHED, Course.Status.CANCELLED):
+        return False
+    if can_manage_course(user, course):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.role == Role.ORG_OFFICER
+        and scope_path(user) is not None
+        and course.status == Course.Status.OPEN
+    )
+
+
+def can_withdraw(user: Any, course: Course) -> bool:
+    """Withdrawals are recorded by the course's managers and, for their own people, by the
+    officers who may enrol them (enrolment_list limits whom they see)."""
+    if can_manage_course(user, course):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.role == Role.ORG_OFFICER
+        and scope_path(user) is not None
+        and course.status in (Course.Status.OPEN, Course.Status.IN_PROGRESS)
+    )
+
+
+def course_sessions(*, course: Course) -> QuerySet[Session]:
+    """The sessions of a course in order, with what the sessions table shows."""
+    return course.sessions.select_related("topic", "lecturer", "venue", "lesson_plan").order_by(
+        "date", "starts_at", "pk"
+    )
+
+
 def enrolment_list(*, user: Any, course: Course) -> QuerySet[Enrolment]:
     """The learners of a course that this user may see, in Vietnamese name order."""
     qs = Enrolment.objects.filter(course=course).select_related("person", "person__organization")
     path = scope_path(user)
+    qs = qs.order_by("person__sort_key", "id")
     if path is None:
         if getattr(user, "person_id", None) and user.role == Role.LEARNER:
             return qs.filter(person_id=user.person_id)
@@ -62,7 +157,7 @@ def enrolment_list(*, user: Any, course: Course) -> QuerySet[Enrolment]:
         return qs.none()
     if path != ALL:
         qs = qs.filter(person__organization__path__startswith=path)
-    return qs.order_by("person__sort_key", "id")
+    return qs
 
 
 def attendance_rates(*, course: Course, today: dt.date) -> dict[int, tuple[int, int]]:

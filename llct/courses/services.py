@@ -1,17 +1,19 @@
 """Writes for running classes: courses, sessions (with conflict checks), enrolment, attendance."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from llct.core.models import audit_record
+from llct.core.permissions import ALL, scope_path
+from llct.core.text import clean_text
 from llct.courses.models import (
     Attendance,
     Course,
@@ -21,7 +23,7 @@ from llct.courses.models import (
     Session,
     Severity,
 )
-from llct.curriculum.models import LessonPlan, Programme
+from llct.curriculum.models import Lecturer, LessonPlan, Programme
 from llct.organizations.models import MembershipStage, Person, TheoryLevel
 
 # ---------------------------------------------------------------------------------------------
@@ -40,6 +42,36 @@ class Conflict:
         return self.severity == Severity.BLOCK
 
 
+class ConflictError(ValidationError):
+    """A ValidationError that also carries the conflicts (and eligibility warnings) it was raised
+    for, so a page can show each with its severity and its link, not just the messages."""
+
+    def __init__(
+        self,
+        message: Any,
+        *,
+        conflicts: Sequence[Conflict] = (),
+        eligibility: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.conflicts = list(conflicts)
+        self.eligibility = list(eligibility)
+
+    @property
+    def blocked(self) -> bool:
+        return any(c.is_block for c in self.conflicts)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Only warnings stand in the way: the user may confirm and save anyway."""
+        return bool(self.conflicts) and not self.blocked
+
+
+def overlaps(a_start: dt.time, a_end: dt.time, b_start: dt.time, b_end: dt.time) -> bool:
+    """Half-open intervals: a session ending at 11:30 and one starting at 11:30 do not clash."""
+    return a_start < b_end and b_start < a_end
+
+
 def _overlapping(date: dt.date, starts_at: dt.time, ends_at: dt.time) -> Q:
     return Q(date=date, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
@@ -48,140 +80,373 @@ def _session_url(session_id: int, course_id: int) -> str:
     return reverse("courses:detail", args=[course_id]) + f"#session-{session_id}"
 
 
-def session_conflicts(*, session: Session, rules: SchedulingRules | None = None) -> list[Conflict]:
-    """Every conflict of a (possibly unsaved) session, all at once. A fixed number of queries."""
-    rules = rules or SchedulingRules.current()
-    conflicts: list[Conflict] = []
-    if session.starts_at >= session.ends_at:
-        return conflicts
-    window = _overlapping(session.date, session.starts_at, session.ends_at)
-    others = Session.objects.filter(window).exclude(pk=session.pk).select_related("course")
-    if session.venue_id:
-        for other in others.filter(venue_id=session.venue_id):
-            conflicts.append(
-                Conflict(
-                    "venue",
-                    rules.venue_double_booked,
-                    _("%(venue)s is already booked %(start)s–%(end)s on %(date)s for %(course)s.")
-                    % {
-                        "venue": session.venue,
-                        "start": other.starts_at.strftime("%H:%M"),
-                        "end": other.ends_at.strftime("%H:%M"),
-                        "date": other.date.strftime("%d/%m/%Y"),
-                        "course": other.course.name,
-                    },
-                    _session_url(other.pk, other.course_id),
-                )
+def _hhmm(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _checkable(session: Session) -> bool:
+    return (
+        bool(session.date and session.starts_at and session.ends_at)
+        and session.starts_at < session.ends_at
+    )
+
+
+def _conflicts_of(
+    sessions: Sequence[Session], *, course_id: int | None, rules: SchedulingRules
+) -> list[list[Conflict]]:
+    """The conflicts of each of some sessions of one course (saved or not), in a fixed number of
+    queries however many sessions, learners or other courses there are: candidates are fetched
+    by date in one query per kind, and the overlaps are worked out here."""
+    found: list[list[Conflict]] = [[] for _s in sessions]
+    checked = [(i, s) for i, s in enumerate(sessions) if _checkable(s)]
+    if not checked:
+        return found
+    dates = {s.date for _i, s in checked}
+    venue_ids = {s.venue_id for _i, s in checked if s.venue_id}
+    lecturer_ids = {s.lecturer_id for _i, s in checked if s.lecturer_id}
+
+    # Venue double-booked, lecturer in two places: any course, this one included.
+    same_place = Q()
+    if venue_ids:
+        same_place |= Q(venue_id__in=venue_ids)
+    if lecturer_ids:
+        same_place |= Q(lecturer_id__in=lecturer_ids)
+    candidates: dict[dt.date, list[Session]] = {}
+    if venue_ids or lecturer_ids:
+        for other in (
+            Session.objects.filter(same_place, date__in=dates)
+            .select_related("course")
+            .order_by("date", "starts_at", "pk")
+        ):
+            candidates.setdefault(other.date, []).append(other)
+
+    approved: set[tuple[int, int]] = set()
+    pairs = {(s.lecturer_id, s.topic_id) for _i, s in checked if s.lecturer_id and s.topic_id}
+    if pairs:
+        approved = set(
+            Lecturer.topics.through.objects.filter(
+                lecturer_id__in={p[0] for p in pairs}, topic_id__in={p[1] for p in pairs}
+            ).values_list("lecturer_id", "topic_id")
+        )
+
+    enrolled = 0
+    clashes: dict[dt.date, list[tuple[int, dt.time, dt.time, int, str, str, str]]] = {}
+    if course_id:
+        active = Enrolment.objects.filter(course_id=course_id, status=Enrolment.Status.ENROLLED)
+        if venue_ids:
+            enrolled = active.count()
+        # Learners of this course who are also enrolled elsewhere, with the other course's
+        # sessions on the same days. One query; the overlap is checked below.
+        rows = (
+            Session.objects.filter(
+                date__in=dates,
+                course__enrolments__status=Enrolment.Status.ENROLLED,
+                course__enrolments__person_id__in=active.values("person_id"),
             )
-    if session.lecturer_id:
-        for other in others.filter(lecturer_id=session.lecturer_id):
-            conflicts.append(
-                Conflict(
-                    "lecturer",
-                    rules.lecturer_double_booked,
-                    _("%(lecturer)s already teaches %(start)s–%(end)s on %(date)s in %(course)s.")
-                    % {
-                        "lecturer": session.lecturer,
-                        "start": other.starts_at.strftime("%H:%M"),
-                        "end": other.ends_at.strftime("%H:%M"),
-                        "date": other.date.strftime("%d/%m/%Y"),
-                        "course": other.course.name,
-                    },
-                    _session_url(other.pk, other.course_id),
-                )
+            .exclude(course_id=course_id)
+            .values_list(
+                "id",
+                "date",
+                "starts_at",
+                "ends_at",
+                "course_id",
+                "course__name",
+                "course__enrolments__person__full_name",
+                "course__enrolments__person__sort_key",
             )
-        topic_id = session.topic_id
-        if topic_id and not session.lecturer.topics.filter(pk=topic_id).exists():  # type: ignore[union-attr]
-            conflicts.append(
+        )
+        for sid, date, starts_at, ends_at, other_course, name, person, key in rows:
+            clashes.setdefault(date, []).append(
+                (sid, starts_at, ends_at, other_course, name, person, key)
+            )
+
+    for i, s in checked:
+        out = found[i]
+        for other in candidates.get(s.date, []):
+            if other.pk == s.pk or not overlaps(
+                s.starts_at, s.ends_at, other.starts_at, other.ends_at
+            ):
+                continue
+            facts = {
+                "start": _hhmm(other.starts_at),
+                "end": _hhmm(other.ends_at),
+                "date": other.date.strftime("%d/%m/%Y"),
+                "course": other.course.name,
+            }
+            if s.venue_id and other.venue_id == s.venue_id:
+                out.append(
+                    Conflict(
+                        "venue",
+                        rules.venue_double_booked,
+                        _(
+                            "%(venue)s is already booked %(start)s–%(end)s on %(date)s"
+                            " for %(course)s."
+                        )
+                        % {"venue": s.venue, **facts},
+                        _session_url(other.pk, other.course_id),
+                    )
+                )
+            if s.lecturer_id and other.lecturer_id == s.lecturer_id:
+                out.append(
+                    Conflict(
+                        "lecturer",
+                        rules.lecturer_double_booked,
+                        _(
+                            "%(lecturer)s already teaches %(start)s–%(end)s on %(date)s"
+                            " in %(course)s."
+                        )
+                        % {"lecturer": s.lecturer, **facts},
+                        _session_url(other.pk, other.course_id),
+                    )
+                )
+        if s.lecturer_id and s.topic_id and (s.lecturer_id, s.topic_id) not in approved:
+            out.append(
                 Conflict(
                     "approval",
                     rules.lecturer_not_approved,
                     _("%(lecturer)s is not approved to teach this topic.")
-                    % {"lecturer": session.lecturer},
+                    % {"lecturer": s.lecturer},
                 )
             )
-    if session.course_id:
-        conflicts.extend(_learner_clashes(session, others, rules))
-        if session.venue_id:
-            enrolled = Enrolment.objects.filter(
-                course_id=session.course_id, status=Enrolment.Status.ENROLLED
-            ).count()
-            venue = session.venue
-            assert venue is not None
-            if enrolled > venue.capacity:
-                conflicts.append(
-                    Conflict(
-                        "capacity",
-                        rules.capacity_exceeded,
-                        _("%(venue)s has %(seats)s seats but %(n)s learners are enrolled.")
-                        % {"venue": venue, "seats": venue.capacity, "n": enrolled},
-                    )
+        by_session: dict[tuple[int, int, str], list[tuple[str, str]]] = {}
+        for sid, starts_at, ends_at, other_course, name, person, key in clashes.get(s.date, []):
+            if overlaps(s.starts_at, s.ends_at, starts_at, ends_at):
+                by_session.setdefault((sid, other_course, name), []).append((key, person))
+        for (sid, other_course, name), people in sorted(by_session.items()):
+            names = [person for _key, person in sorted(set(people))]
+            shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
+            out.append(
+                Conflict(
+                    "learner",
+                    rules.learner_double_booked,
+                    _("%(n)s learner(s) also have a session of %(course)s at that time: %(names)s")
+                    % {"n": len(names), "course": name, "names": shown},
+                    _session_url(sid, other_course),
                 )
-    return conflicts
-
-
-def _learner_clashes(session: Session, others: Any, rules: SchedulingRules) -> list[Conflict]:
-    people = Enrolment.objects.filter(
-        course_id=session.course_id, status=Enrolment.Status.ENROLLED
-    ).values("person_id")
-    rows = (
-        Enrolment.objects.filter(
-            status=Enrolment.Status.ENROLLED,
-            person_id__in=people,
-            course__sessions__in=others.exclude(course_id=session.course_id),
-        )
-        .values_list("course__sessions__id", "course_id", "course__name", "person__full_name")
-        .distinct()
-    )
-    by_session: dict[tuple[int, int, str], list[str]] = {}
-    for session_id, course_id, course_name, person_name in rows:
-        by_session.setdefault((session_id, course_id, course_name), []).append(person_name)
-    conflicts = []
-    for (session_id, course_id, course_name), names in sorted(by_session.items()):
-        shown = ", ".join(sorted(names)[:5]) + ("…" if len(names) > 5 else "")
-        conflicts.append(
-            Conflict(
-                "learner",
-                rules.learner_double_booked,
-                _("%(n)s learner(s) also have a session of %(course)s at that time: %(names)s")
-                % {"n": len(names), "course": course_name, "names": shown},
-                _session_url(session_id, course_id),
             )
-        )
-    return conflicts
+        if s.venue_id and s.venue is not None and enrolled > s.venue.capacity:
+            out.append(
+                Conflict(
+                    "capacity",
+                    rules.capacity_exceeded,
+                    _("%(venue)s has %(seats)s seats but %(n)s learners are enrolled.")
+                    % {"venue": s.venue, "seats": s.venue.capacity, "n": enrolled},
+                )
+            )
+    return found
+
+
+def session_conflicts(*, session: Session, rules: SchedulingRules | None = None) -> list[Conflict]:
+    """Every conflict of a (possibly unsaved) session, all at once. A fixed number of queries."""
+    rules = rules or SchedulingRules.current()
+    return _conflicts_of([session], course_id=session.course_id, rules=rules)[0]
+
+
+def course_conflicts(
+    *,
+    course: Course,
+    sessions: Sequence[Session] | None = None,
+    rules: SchedulingRules | None = None,
+) -> dict[int, list[Conflict]]:
+    """Conflicts of every session of a course, keyed by session id; sessions without conflicts
+    are left out. Pass the sessions already loaded (with venue and lecturer) to save a query."""
+    rules = rules or SchedulingRules.current()
+    if sessions is None:
+        sessions = list(course.sessions.select_related("venue", "lecturer", "course", "topic"))
+    found = _conflicts_of(sessions, course_id=course.pk, rules=rules)
+    return {s.pk: conflicts for s, conflicts in zip(sessions, found, strict=True) if conflicts}
+
+
+def _split(conflicts: Sequence[Conflict]) -> tuple[list[str], list[str]]:
+    blocks = [c.message for c in conflicts if c.is_block]
+    warnings = [c.message for c in conflicts if not c.is_block]
+    return blocks, warnings
 
 
 def _raise_blocks(conflicts: list[Conflict], *, confirm_warnings: bool) -> None:
-    blocks = [c.message for c in conflicts if c.is_block]
-    warnings = [c.message for c in conflicts if not c.is_block]
+    blocks, warnings = _split(conflicts)
     if blocks:
-        raise ValidationError(blocks, code="conflict")
+        raise ConflictError(blocks, conflicts=conflicts)
     if warnings and not confirm_warnings:
-        raise ValidationError(warnings, code="warning")
+        raise ConflictError(warnings, conflicts=conflicts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Courses
+
+COURSE_FIELDS = (
+    "code",
+    "name",
+    "programme",
+    "organizer",
+    "partner",
+    "starts_on",
+    "ends_on",
+    "venue",
+    "capacity",
+    "status",
+)
+
+
+def _course_validate(course: Course, *, actor: Any) -> None:
+    """Every rule at once, each error under its field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        course.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    path = scope_path(actor) if actor is not None else ALL
+    if (
+        course.organizer_id
+        and path != ALL
+        and (path is None or not course.organizer.path.startswith(path))
+    ):
+        errors.setdefault("organizer", []).append(
+            _("You may only organize courses within your own organization.")
+        )
+    if course.starts_on and course.ends_on:
+        if course.ends_on < course.starts_on:
+            errors.setdefault("ends_on", []).append(_("The course cannot end before it starts."))
+        elif course.pk:
+            outside = course.sessions.exclude(
+                date__gte=course.starts_on, date__lte=course.ends_on
+            ).order_by("date")
+            first = outside.first()
+            if first is not None:
+                errors.setdefault(
+                    "starts_on" if first.date < course.starts_on else "ends_on", []
+                ).append(
+                    _("%(n)s session(s) would fall outside these dates (first: %(date)s).")
+                    % {"n": outside.count(), "date": first.date.strftime("%d/%m/%Y")}
+                )
+    if course.capacity is not None and course.capacity < 1:
+        errors.setdefault("capacity", []).append(_("A course needs at least one seat."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _course_apply(course: Course, data: dict[str, Any]) -> None:
+    for name in COURSE_FIELDS:
+        if name in data:
+            setattr(course, name, data[name])
+    course.code = clean_text(course.code).upper()
+    course.name = clean_text(course.name)
+    course.partner = clean_text(course.partner)
+
+
+@transaction.atomic
+def course_create(*, data: dict[str, Any], actor: Any) -> Course:
+    course = Course()
+    _course_apply(course, data)
+    _course_validate(course, actor=actor)
+    course.save()
+    audit_record(actor=actor, obj=course, action="create", summary=course.name)
+    return course
+
+
+@transaction.atomic
+def course_update(*, course: Course, data: dict[str, Any], actor: Any) -> Course:
+    before = Course.objects.get(pk=course.pk)
+    _course_apply(course, data)
+    _course_validate(course, actor=actor)
+    changes = []
+    for name in COURSE_FIELDS:
+        old, new = getattr(before, name), getattr(course, name)
+        if old != new:
+            changes.append(
+                {
+                    "field": name,
+                    "label": str(getattr(Course._meta.get_field(name), "verbose_name", name)),
+                    "old": str(old) if old is not None else "",
+                    "new": str(new) if new is not None else "",
+                }
+            )
+    if changes:
+        course.save()
+        audit_record(actor=actor, obj=course, action="update", changes=changes)
+    return course
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions
+
+
+def half_day_times(*, part: str, rules: SchedulingRules) -> tuple[dt.time, dt.time] | None:
+    """The times of a half-day from the settings; None for exact times."""
+    times = {
+        Session.Part.MORNING.value: (rules.morning_start, rules.morning_end),
+        Session.Part.AFTERNOON.value: (rules.afternoon_start, rules.afternoon_end),
+        Session.Part.EVENING.value: (rules.evening_start, rules.evening_end),
+    }
+    return times.get(part)
 
 
 @transaction.atomic
 def session_save(
     *, session: Session, actor: Any, confirm_warnings: bool = False
 ) -> tuple[Session, list[Conflict]]:
-    """Save a session if nothing blocks it; warnings need confirm_warnings. Returns the conflicts
-    that were accepted, so the page can keep showing them."""
+    """Save a session if nothing blocks it; warnings need confirm_warnings. A half-day takes its
+    times from the settings. Everything wrong is reported at once (ConflictError, with the
+    conflicts attached). Returns the conflicts that were accepted, so the page can show them."""
+    rules = SchedulingRules.current()
+    times = half_day_times(part=session.part, rules=rules) if session.part else None
+    if times is not None:
+        session.starts_at, session.ends_at = times
     session.full_clean(exclude=["checkin_code"])
-    if session.course and not session.course.starts_on <= session.date <= session.course.ends_on:
-        raise ValidationError({"date": _("The date is outside the course's dates.")})
-    conflicts = session_conflicts(session=session)
-    _raise_blocks(conflicts, confirm_warnings=confirm_warnings)
+    errors: dict[str, list[str]] = {}
+    course = session.course
+    if not course.starts_on <= session.date <= course.ends_on:
+        errors["date"] = [
+            _("The date is outside the course's dates (%(start)s – %(end)s).")
+            % {
+                "start": course.starts_on.strftime("%d/%m/%Y"),
+                "end": course.ends_on.strftime("%d/%m/%Y"),
+            }
+        ]
+    if session.topic is not None and session.topic.programme_id != course.programme_id:
+        errors["topic"] = [_("This topic is not part of the course's programme.")]
+    if session.lesson_plan is not None and session.lesson_plan.topic_id != session.topic_id:
+        errors["lesson_plan"] = [_("This lesson plan belongs to another topic.")]
+    conflicts = session_conflicts(session=session, rules=rules)
+    blocks, warnings = _split(conflicts)
+    if blocks or (warnings and not confirm_warnings):
+        errors[NON_FIELD_ERRORS] = blocks or warnings
+    if errors:
+        raise ConflictError(errors, conflicts=conflicts)
     if session.topic_id and not session.lesson_plan_id:
         session.lesson_plan = (
             LessonPlan.objects.filter(topic_id=session.topic_id).order_by("-version").first()
         )
+    is_new = session.pk is None
     session.save()
+    audit_record(
+        actor=actor,
+        obj=course,
+        action="session_add" if is_new else "session_edit",
+        summary=str(session),
+    )
     return session, conflicts
+
+
+@transaction.atomic
+def session_delete(*, session: Session, actor: Any) -> None:
+    """A session whose attendance was taken stays: the roll is a record."""
+    if session.attendances.exists():
+        raise ValidationError(
+            _(
+                "Attendance has been taken for this session, so it cannot be deleted."
+                " Change its date or times instead."
+            )
+        )
+    summary = str(session)
+    course = session.course
+    session.delete()
+    audit_record(actor=actor, obj=course, action="session_delete", summary=summary)
 
 
 def half_day_slots(
     *, start: dt.date, holidays: set[dt.date], rules: SchedulingRules
-) -> Iterable[tuple[dt.date, str, dt.time, dt.time]]:
+) -> Iterator[tuple[dt.date, str, dt.time, dt.time]]:
     """Morning then afternoon of each working day from start: no weekends, no public holidays."""
     day = start
     while True:
@@ -194,7 +459,7 @@ def half_day_slots(
 @transaction.atomic
 def course_generate_sessions(*, course: Course, actor: Any, replace: bool = False) -> list[Session]:
     """One topic per half-day (a topic may take several), in the programme's order, from the
-    course's first day; the course's end date follows the last session."""
+    course's first day; the course's end date moves out to the last session if needed."""
     if course.sessions.exists():
         if not replace:
             raise ValidationError(_("This course already has sessions."))
@@ -230,8 +495,9 @@ def course_generate_sessions(*, course: Course, actor: Any, replace: bool = Fals
                 )
             )
     created = Session.objects.bulk_create(sessions)
-    course.ends_on = max(course.ends_on, sessions[-1].date)
-    course.save(update_fields=["ends_on"])
+    if sessions[-1].date > course.ends_on:
+        course.ends_on = sessions[-1].date
+        course.save(update_fields=["ends_on"])
     audit_record(
         actor=actor,
         obj=course,
@@ -239,13 +505,6 @@ def course_generate_sessions(*, course: Course, actor: Any, replace: bool = Fals
         summary=_("Generated %(n)s sessions") % {"n": len(created)},
     )
     return created
-
-
-def course_conflicts(*, course: Course) -> dict[int, list[Conflict]]:
-    """Conflicts of every session of a course, keyed by session id."""
-    rules = SchedulingRules.current()
-    sessions = course.sessions.select_related("venue", "lecturer", "course", "topic")
-    return {s.pk: found for s in sessions if (found := session_conflicts(session=s, rules=rules))}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,12 +543,13 @@ def enrolment_conflicts(
     rules = rules or SchedulingRules.current()
     conflicts: list[Conflict] = []
     active = Enrolment.objects.filter(course=course, status=Enrolment.Status.ENROLLED)
-    new_ids = set(person_ids) - set(active.values_list("person_id", flat=True))
-    total = active.count() + len(new_ids)
+    already = set(active.values_list("person_id", flat=True))
+    new_ids = set(person_ids) - already
+    total = len(already) + len(new_ids)
     seats = min(
         [course.capacity] + ([course.venue.capacity] if course.venue_id and course.venue else [])
     )
-    if total > seats:
+    if new_ids and total > seats:
         conflicts.append(
             Conflict(
                 "capacity",
@@ -332,6 +592,24 @@ class EnrolmentResult:
     already: list[Person] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    reenrolled: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.enrolled) + self.reenrolled
+
+
+def _outside_scope(actor: Any, people: Iterable[Person]) -> bool:
+    """True when the actor may not see one of these people (an id posted by hand)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    path = scope_path(actor)
+    if path == ALL:
+        return False
+    if path is None:
+        return True
+    ids = [p.pk for p in people]
+    return Person.objects.filter(pk__in=ids).exclude(organization__path__startswith=path).exists()
 
 
 @transaction.atomic
@@ -343,10 +621,13 @@ def enrolment_create_many(
     override_reason: str = "",
     confirm_warnings: bool = False,
 ) -> EnrolmentResult:
-    """Enrol people, all or none. Eligibility warnings need a written reason (kept on each
-    enrolment); scheduling warnings need confirmation; blocks stop everything."""
+    """Enrol people, all or none. Eligibility warnings need a written reason (kept on the
+    enrolments of the people it was given for); scheduling warnings need confirmation; blocks
+    stop everything. Everything wrong is reported at once (ConflictError)."""
     if course.status in (Course.Status.FINISHED, Course.Status.CANCELLED):
         raise ValidationError(_("This course no longer takes learners."))
+    if _outside_scope(actor, people):
+        raise ValidationError(_("You may only enrol people of your own organization."))
     result = EnrolmentResult()
     existing = dict(
         Enrolment.objects.filter(course=course, person__in=people).values_list(
@@ -355,51 +636,91 @@ def enrolment_create_many(
     )
     fresh = [p for p in people if existing.get(p.pk) != Enrolment.Status.ENROLLED]
     result.already = [p for p in people if existing.get(p.pk) == Enrolment.Status.ENROLLED]
+    warned: set[int] = set()
     for person in fresh:
-        result.warnings.extend(eligibility_warnings(programme=course.programme, person=person))
+        found = eligibility_warnings(programme=course.programme, person=person)
+        if found:
+            warned.add(person.pk)
+            result.warnings.extend(found)
     override_reason = override_reason.strip()
+    errors: dict[str, list[str]] = {}
     if result.warnings and not override_reason:
-        raise ValidationError(
-            {"override_reason": [*result.warnings, _("Give a reason to enrol them anyway.")]}
-        )
-    result.conflicts = enrolment_conflicts(course=course, person_ids=[p.pk for p in fresh])
-    _raise_blocks(result.conflicts, confirm_warnings=confirm_warnings)
+        errors["override_reason"] = [_("Give a reason to enrol them anyway.")]
+    if fresh:
+        result.conflicts = enrolment_conflicts(course=course, person_ids=[p.pk for p in fresh])
+    blocks, warnings = _split(result.conflicts)
+    if blocks or (warnings and not confirm_warnings):
+        errors[NON_FIELD_ERRORS] = blocks or warnings
+    if errors:
+        raise ConflictError(errors, conflicts=result.conflicts, eligibility=result.warnings)
+    if not fresh:
+        return result
+    enrolled_by = actor if getattr(actor, "pk", None) else None
     withdrawn = [p.pk for p in fresh if existing.get(p.pk) == Enrolment.Status.WITHDRAWN]
     if withdrawn:
-        # Coming back after a withdrawal: the old row comes back, its attendance kept.
-        Enrolment.objects.filter(course=course, person_id__in=withdrawn).update(
-            status=Enrolment.Status.ENROLLED,
-            withdrawn_on=None,
-            withdrawal_reason="",
-            override_reason=override_reason if result.warnings else "",
-        )
+        # Coming back after a withdrawal: the old row comes back, its attendance kept; the
+        # withdrawal stays in the audit trail.
+        for reason, ids in (
+            (override_reason, [i for i in withdrawn if i in warned]),
+            ("", [i for i in withdrawn if i not in warned]),
+        ):
+            if ids:
+                result.reenrolled += Enrolment.objects.filter(
+                    course=course, person_id__in=ids
+                ).update(
+                    status=Enrolment.Status.ENROLLED,
+                    withdrawn_on=None,
+                    withdrawal_reason="",
+                    override_reason=reason,
+                    enrolled_by=enrolled_by,
+                )
     new = [
         Enrolment(
             course=course,
             person=p,
-            enrolled_by=actor if getattr(actor, "pk", None) else None,
-            override_reason=override_reason if result.warnings else "",
+            enrolled_by=enrolled_by,
+            override_reason=override_reason if p.pk in warned else "",
         )
         for p in fresh
         if p.pk not in withdrawn
     ]
     try:
-        result.enrolled = Enrolment.objects.bulk_create(new)
+        with transaction.atomic():
+            result.enrolled = Enrolment.objects.bulk_create(new)
     except IntegrityError:
         raise ValidationError(_("Someone else enrolled some of these people just now.")) from None
+    audit_record(
+        actor=actor,
+        obj=course,
+        action="enrol",
+        summary=_("Enrolled %(n)s learner(s)") % {"n": result.count}
+        + (f" — {override_reason}" if warned else ""),
+    )
     return result
 
 
 @transaction.atomic
 def enrolment_withdraw(*, enrolment: Enrolment, reason: str, on: dt.date, actor: Any) -> Enrolment:
-    reason = reason.strip()
+    reason = clean_text(reason)
+    errors: dict[str, list[str]] = {}
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        raise ValidationError(_("This learner has already withdrawn."))
     if not reason:
-        raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+        errors["reason"] = [_("Give the reason for the withdrawal.")]
+    if on is None:
+        errors["on"] = [_("Give the date of the withdrawal.")]
+    if errors:
+        raise ValidationError(errors)
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_on = on
-    enrolment.withdrawal_reason = reason
+    enrolment.withdrawal_reason = reason[:255]
     enrolment.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
-    audit_record(actor=actor, obj=enrolment, action="withdraw", summary=reason)
+    audit_record(
+        actor=actor,
+        obj=enrolment,
+        action="withdraw",
+        summary=f"{on:%d/%m/%Y}: {reason}"[:500],
+    )
     return enrolment
 
 

@@ -1,0 +1,215 @@
+"""Forms of the course pages. They parse and keep what was typed; the rules live in services."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from llct.courses.models import Course, Session, Venue
+from llct.courses.services import COURSE_FIELDS
+from llct.curriculum.models import Lecturer, LessonPlan, Programme
+from llct.organizations.forms import DateField, OrganizationChoiceField
+from llct.organizations.models import Organization, Person
+
+TIME_WIDGET = forms.TimeInput(
+    format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric", "size": 6}
+)
+
+
+class CourseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name or code"), required=False)
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, empty_value=None, required=False, choices=[]
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.order_by("name"),
+        required=False,
+        empty_label=_("All"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Course.Status.choices], required=False
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+
+
+class VenueChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        if obj.kind == Venue.Kind.ONLINE:
+            return str(_("%(name)s (online, %(n)s seats)") % {"name": obj.name, "n": obj.capacity})
+        return str(_("%(name)s (%(n)s seats)") % {"name": obj.name, "n": obj.capacity})
+
+
+def _in_use(qs: QuerySet[Any], current_id: int | None) -> QuerySet[Any]:
+    """What is in use, plus what the object already points at (so an edit never loses it)."""
+    return qs.filter(Q(is_active=True) | Q(pk=current_id or 0))
+
+
+class CourseForm(forms.ModelForm):  # type: ignore[type-arg]
+    starts_on = DateField(label=_("Starts on"))
+    ends_on = DateField(label=_("Ends on"))
+    organizer = OrganizationChoiceField(
+        label=_("Organized by"), queryset=Organization.objects.none()
+    )
+    venue = VenueChoiceField(label=_("Main venue"), queryset=Venue.objects.none(), required=False)
+
+    class Meta:
+        model = Course
+        fields = list(COURSE_FIELDS)
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        self.fields["organizer"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["programme"].queryset = _in_use(  # type: ignore[attr-defined]
+            Programme.objects.order_by("name"), instance.programme_id
+        )
+        self.fields["venue"].queryset = _in_use(Venue.objects.all(), instance.venue_id)  # type: ignore[attr-defined]
+        self.fields["code"].widget.attrs["autocomplete"] = "off"
+
+    def _post_clean(self) -> None:
+        # The rules (unique code, dates, scope of the organizer) live in the service.
+        pass
+
+    def course_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in COURSE_FIELDS}
+
+
+class LessonPlanChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.topic.order}. {obj.topic.title[:60]} — v{obj.version}"
+
+
+class LecturerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.get_kind_display()})"
+
+
+class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
+    date = DateField(label=_("Date"))
+    starts_at = forms.TimeField(
+        label=_("Starts at"),
+        required=False,
+        widget=TIME_WIDGET,
+        help_text=_("Only for exact times; a half-day takes its times from the settings."),
+    )
+    ends_at = forms.TimeField(label=_("Ends at"), required=False, widget=TIME_WIDGET)
+    lecturer = LecturerChoiceField(
+        label=_("Lecturer"), queryset=Lecturer.objects.none(), required=False
+    )
+    venue = VenueChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
+    lesson_plan = LessonPlanChoiceField(
+        label=_("Lesson plan version"),
+        queryset=LessonPlan.objects.none(),
+        required=False,
+        empty_label=_("The latest version"),
+    )
+
+    class Meta:
+        model = Session
+        fields = [
+            "date",
+            "part",
+            "starts_at",
+            "ends_at",
+            "topic",
+            "lecturer",
+            "venue",
+            "lesson_plan",
+            "note",
+        ]
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        topics = course.programme.topics.order_by("order")
+        self.fields["topic"].queryset = topics  # type: ignore[attr-defined]
+        self.fields["lecturer"].queryset = _in_use(  # type: ignore[attr-defined]
+            Lecturer.objects.order_by("full_name"), instance.lecturer_id
+        )
+        self.fields["venue"].queryset = _in_use(Venue.objects.all(), instance.venue_id)  # type: ignore[attr-defined]
+        self.fields["lesson_plan"].queryset = (  # type: ignore[attr-defined]
+            LessonPlan.objects.filter(topic__programme_id=course.programme_id)
+            .select_related("topic")
+            .order_by("topic__order", "-version")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("part") == Session.Part.CUSTOM:
+            for name in ("starts_at", "ends_at"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Give the exact time, or choose a half-day."))
+        return data
+
+    def _post_clean(self) -> None:
+        # Times of a half-day, dates and conflicts are the service's business.
+        pass
+
+    def apply(self, session: Session) -> Session:
+        for name in self.Meta.fields:
+            value = self.cleaned_data.get(name)
+            if name in ("starts_at", "ends_at") and value is None:
+                continue
+            setattr(session, name, value)
+        if session.note is None:
+            session.note = ""
+        return session
+
+
+class EnrolForm(forms.Form):
+    """Who to enrol: one person, the people ticked in a list, or a whole organization (its
+    subtree). The choices are limited to the user's scope: an id from elsewhere is refused."""
+
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    people = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False)
+    organization = OrganizationChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for enrolling despite the warnings"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("I have read the warnings above; enrol anyway"), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: QuerySet[Person],
+        organizations: QuerySet[Organization],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["people"].queryset = people  # type: ignore[attr-defined]
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("person") or data.get("people") or data.get("organization")
+        if not chosen and not self.errors:
+            raise forms.ValidationError(
+                _("Choose at least one person, or an organization."), code="empty"
+            )
+        return data
+
+    @property
+    def selection(self) -> str:
+        data = getattr(self, "cleaned_data", {})
+        if data.get("person"):
+            return "person"
+        if data.get("organization"):
+            return "organization"
+        return "people"
+
+
+class WithdrawForm(forms.Form):
+    on = DateField(label=_("Withdrawn on"))
+    reason = forms.CharField(label=_("Reason for withdrawal"), max_length=255)
