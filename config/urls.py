@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from llct.core import views as core_views
 
@@ -12,7 +14,8 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("ngon-ngu/", include("django.conf.urls.i18n")),
+    # The language switch works signed out too (on the sign-in page).
+    path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("to-chuc/", include("llct.organizations.urls")),
     path("chuong-trinh/", include("llct.curriculum.urls")),
     path("lop-hoc/", include("llct.courses.urls")),

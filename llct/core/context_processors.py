@@ -1,9 +1,155 @@
+"""The navigation bar: which sections a role sees, built once here rather than in template ifs."""
+
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from llct.core.models import Role
+
+STAFF = {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER}
+EVERYONE = {*STAFF, Role.LECTURER, Role.LEARNER}
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    active: bool = False
+    children: list["NavItem"] = field(default_factory=list)
+
+
+# (label, url name, roles, URL prefixes that make it the current section)
+SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
+    (
+        _("Organizations"),
+        "organizations:tree",
+        STAFF,
+        (
+            "organizations:tree",
+            "organizations:detail",
+            "organizations:rename",
+            "organizations:move",
+            "organizations:merge",
+            "organizations:split",
+            "organizations:create_child",
+        ),
+    ),
+    (
+        _("People"),
+        "organizations:people",
+        STAFF,
+        (
+            "organizations:people",
+            "organizations:person",
+            "organizations:roster",
+            "assessment:person",
+        ),
+    ),
+    (
+        _("Courses"),
+        "courses:list",
+        EVERYONE,
+        (
+            "courses:list",
+            "courses:detail",
+            "courses:create",
+            "courses:edit",
+            "courses:session",
+            "courses:generate",
+            "courses:enrol",
+            "courses:withdraw",
+            "courses:roll",
+            "courses:attendance",
+            "courses:marks",
+            "courses:signin",
+            "courses:checkin",
+            "assessment:grade",
+            "assessment:result",
+            "assessment:approve",
+            "assessment:correct",
+        ),
+    ),
+    (
+        _("Certificates"),
+        "assessment:register",
+        STAFF,
+        ("assessment:register", "assessment:certificate", "assessment:series"),
+    ),
+    (
+        _("Nominations"),
+        "planning:rounds",
+        {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER},
+        ("planning:round", "planning:submission", "planning:suggest", "planning:requirement"),
+    ),
+    (
+        _("Annual plans"),
+        "planning:plan_list",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("planning:plan", "planning:norms", "planning:expense", "planning:budget"),
+    ),
+    (
+        _("My calendar"),
+        "courses:my_calendar",
+        EVERYONE,
+        ("courses:my_calendar", "courses:calendar", "courses:feed"),
+    ),
+    (
+        _("Surveys"),
+        "assessment:my_surveys",
+        {Role.LEARNER},
+        ("assessment:my_surveys", "assessment:survey"),
+    ),
+]
+CATALOGUE: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
+    (
+        _("Programmes"),
+        "curriculum:programme_list",
+        EVERYONE,
+        ("curriculum:programme", "curriculum:topic", "curriculum:lesson"),
+    ),
+    (
+        _("Lecturers"),
+        "curriculum:lecturer_list",
+        {*STAFF, Role.LECTURER},
+        ("curriculum:lecturer", "assessment:lecturer_feedback", "assessment:feedback"),
+    ),
+    (_("Venues"), "courses:venue_list", EVERYONE, ("courses:venue",)),
+    (_("Class settings"), "courses:rules", {Role.DEPARTMENT}, ("courses:rules", "courses:holiday")),
+]
+
+
+def _items(
+    spec: list[tuple[Any, str, set[str], tuple[str, ...]]], role: str, current: str
+) -> list[NavItem]:
+    items = []
+    for label, name, roles, prefixes in spec:
+        if role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # a section whose pages are not installed
+        items.append(NavItem(str(label), url, current.startswith(prefixes)))
+    return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The navigation bar needs to know the current section to highlight it."""
+    user: Any = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
-    return {"nav_section": match.namespace if match else ""}
+    current = match.view_name if match else ""
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_section": ""}
+    role = Role.DEPARTMENT if user.is_superuser else user.role
+    items = [NavItem(str(_("Home")), reverse("home"), current == "home")]
+    items += _items(SECTIONS, role, current)
+    catalogue = _items(CATALOGUE, role, current)
+    if catalogue:
+        items.append(
+            NavItem(
+                str(_("Catalogue")), catalogue[0].url, any(c.active for c in catalogue), catalogue
+            )
+        )
+    return {"nav_items": items, "nav_section": match.namespace if match else ""}

@@ -21,3 +21,13 @@ def test_vietnamese_is_the_default_language():
     assert settings.LANGUAGE_CODE == "vi"
     with translation.override("vi"):
         assert translation.gettext("Sign in") == "Đăng nhập"
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks(client, db):
+    response = client.get("/dang-nhap/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Đăng nhập" in response.text
+
+
+def test_the_language_switch_is_kept(client, db):
+    client.post("/ngon-ngu/", {"language": "en", "next": "/dang-nhap/"})
+    assert "Sign in" in client.get("/dang-nhap/").text
