@@ -1,5 +1,228 @@
-"""Placeholder: being written."""
+"""Course surveys and lecturer evaluations: the learner's survey, a lecturer's ratings, the
+department's report. Views parse, call llct/assessment/feedback.py, and render or redirect."""
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from llct.assessment import feedback
+from llct.assessment.forms_feedback import FeedbackFilterForm, SurveyForm
+from llct.core.htmx import render_page
+from llct.core.permissions import require
+from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.courses.models import Course
+from llct.curriculum.models import Lecturer
+
+# --- The learner's surveys --------------------------------------------------------------------
+
+
+@require_GET
+def my_surveys(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    return render_page(
+        request,
+        "assessment/survey_list.html",
+        {
+            "pending": feedback.pending_surveys_for(user, today=timezone.localdate()),
+            "answered": feedback.answered_surveys_for(user),
+            "has_person": bool(user.person_id),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
+    enrolment = feedback.survey_enrolment_get(user=request.user, course_pk=course_pk)
+    today = timezone.localdate()
+    context: dict[str, Any] = {"course": enrolment.course}
+    refusal = feedback.survey_refusal(enrolment=enrolment, today=today)
+    if refusal:
+        answered = bool(getattr(enrolment, "answered", False))
+        context.update(refusal=refusal, answered=answered)
+        # Answering twice is a conflict with what exists; the other refusals are not allowed.
+        status = (409 if request.method == "POST" else 200) if answered else 403
+        return render_page(request, "assessment/survey_form.html", context, status=status)
+
+    lecturers = feedback.survey_lecturers(course=enrolment.course)
+    form = SurveyForm(request.POST or None, lecturers=lecturers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback.survey_submit(enrolment=enrolment, answers=form.answers(), today=today)
+        except feedback.SurveyRefused as error:
+            context.update(refusal=error.messages[0], answered=True)
+            return render_page(request, "assessment/survey_form.html", context, status=409)
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("Thank you: your answers have been recorded, without your name.")
+            )
+            return redirect("assessment:my_surveys")
+    context["form"] = form
+    return render_page(
+        request,
+        "assessment/survey_form.html",
+        context,
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- A lecturer's ratings ---------------------------------------------------------------------
+
+
+@require_GET
+def lecturer_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    lecturer = get_object_or_404(Lecturer, pk=pk)
+    require(feedback.can_view_lecturer_feedback(request.user, lecturer))
+    return render_page(
+        request,
+        "assessment/feedback_lecturer.html",
+        {
+            "data": feedback.lecturer_feedback(lecturer=lecturer),
+            "lecturer": lecturer,
+            "can_view_courses": feedback.can_view_feedback_report(request.user),
+        },
+    )
+
+
+@require_GET
+def my_lecturer_feedback(request: HttpRequest) -> HttpResponse:
+    """The nav link of a lecturer: to their own ratings."""
+    return redirect("assessment:lecturer_feedback", pk=feedback.lecturer_of_user(request.user).pk)
+
+
+# --- The department's report ------------------------------------------------------------------
+
+
+def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
+    form = FeedbackFilterForm(request.GET or None, years=feedback.feedback_years())
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        programme = form.cleaned_data["programme"]
+        filters = {
+            "year": form.cleaned_data["year"],
+            "programme_id": programme.pk if programme else None,
+        }
+    return form, filters
+
+
+@require_GET
+def feedback_report(request: HttpRequest) -> HttpResponse:
+    require(feedback.can_view_feedback_report(request.user))
+    form, filters = _report_filters(request)
+    return render_page(
+        request,
+        "assessment/feedback_report.html",
+        {
+            "form": form,
+            "report": feedback.feedback_report(**filters),
+            "query": request.GET.urlencode(),
+            "min_answers": feedback.MIN_ANSWERS,
+        },
+        fragment="results",
+    )
+
+
+EXPORTS = ("giang-vien", "lop")
+
+
+@require_GET
+def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
+    require(feedback.can_view_feedback_report(request.user))
+    if table not in EXPORTS:
+        raise Http404
+    _form, filters = _report_filters(request)
+    report = feedback.feedback_report(**filters)
+    suffix = f"-{filters['year']}" if filters.get("year") else ""
+    if table == "giang-vien":
+        headers = [
+            _("Year"),
+            _("Lecturer"),
+            _("Courses"),
+            _("Answers"),
+            _("Content"),
+            _("Teaching method"),
+            _("Connection to practice"),
+            _("Overall"),
+        ]
+        rows: list[list[Any]] = [
+            [
+                r.year,
+                r.lecturer_name,
+                r.courses,
+                r.scores.answers,
+                r.scores.content,
+                r.scores.method,
+                r.scores.practice,
+                r.scores.overall,
+            ]
+            for r in report.lecturers
+        ]
+        content = write_xlsx(headers, rows, title=_("Lecturers"))
+        filename = f"danh-gia-giang-vien{suffix}.xlsx"
+    else:
+        headers = [
+            _("Code"),
+            _("Course"),
+            _("Programme"),
+            _("Starts on"),
+            _("Learners"),
+            _("Answers"),
+            _("Organization of the course"),
+            _("Facilities"),
+        ]
+        rows = [
+            [
+                r.course.code,
+                r.course.name,
+                r.course.programme.name,
+                r.course.starts_on.strftime("%d/%m/%Y"),
+                r.learners,
+                r.answers,
+                r.organization,
+                r.facilities,
+            ]
+            for r in report.courses
+        ]
+        content = write_xlsx(headers, rows, title=_("Courses"))
+        filename = f"khao-sat-lop-hoc{suffix}.xlsx"
+    return file_response(content, filename=filename, content_type=XLSX_TYPE)
+
+
+@require_GET
+def course_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    require(feedback.can_view_feedback_report(request.user))
+    course = get_object_or_404(Course.objects.select_related("programme", "organizer"), pk=pk)
+    with_comments = feedback.can_read_comments(request.user)
+    return render_page(
+        request,
+        "assessment/feedback_course.html",
+        {
+            "data": feedback.course_feedback(course=course, with_comments=with_comments),
+            "course": course,
+            "with_comments": with_comments,
+        },
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("khao-sat/", my_surveys, name="my_surveys"),
+    path("khao-sat/lop/<int:course_pk>/", survey_fill, name="survey"),
+    path("danh-gia-giang-vien/", feedback_report, name="feedback_report"),
+    path(
+        "danh-gia-giang-vien/xuat/<slug:table>/",
+        feedback_report_xlsx,
+        name="feedback_report_xlsx",
+    ),
+    path("danh-gia-giang-vien/cua-toi/", my_lecturer_feedback, name="my_lecturer_feedback"),
+    path("danh-gia-giang-vien/giang-vien/<int:pk>/", lecturer_feedback, name="lecturer_feedback"),
+    path("danh-gia-giang-vien/lop/<int:pk>/", course_feedback, name="course_feedback"),
+]
