@@ -116,6 +116,18 @@ CATALOGUE: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
         {*STAFF, Role.LECTURER},
         ("curriculum:lecturer", "assessment:lecturer_feedback", "assessment:feedback"),
     ),
+    (
+        _("Lecturer evaluations"),
+        "assessment:feedback_report",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("assessment:feedback_report", "assessment:course_feedback"),
+    ),
+    (
+        _("My ratings"),
+        "assessment:my_lecturer_feedback",
+        {Role.LECTURER},
+        ("assessment:my_lecturer_feedback",),
+    ),
     (_("Venues"), "courses:venue_list", EVERYONE, ("courses:venue",)),
     (_("Class settings"), "courses:rules", {Role.DEPARTMENT}, ("courses:rules", "courses:holiday")),
 ]

@@ -16,6 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["org_count"] = organization_scope(user=user).count()
         context["people_count"] = person_list(user=user).count()
     if user.person_id:
+        from llct.assessment.feedback import pending_surveys_for
+
+        context["pending_surveys"] = pending_surveys_for(user)
         context["me"] = Person.objects.select_related("organization").get(pk=user.person_id)
     context["scope_org"] = (
         Organization.objects.get(pk=user.organization_id) if user.organization_id else None
