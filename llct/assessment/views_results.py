@@ -1,5 +1,414 @@
-"""Placeholder: being written."""
+"""Results pages: the courses awaiting results, the grade sheet (typed cell by cell, saved as
+you go), its .xlsx template and import, the department's approval, corrections after approval,
+the change log of a course, and a person's courses, results and certificates."""
 
-from django.urls import URLPattern
+import re
+from decimal import Decimal
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from llct.assessment import selectors, services
+from llct.assessment.forms import CorrectionForm, GradesUploadForm, ResolutionDateForm
+from llct.assessment.grades_import import GradesFileError, grades_import, grades_template_xlsx
+from llct.core.htmx import render_page
+from llct.core.models import Role
+from llct.core.permissions import require
+from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.courses.models import Course
+from llct.courses.selectors import course_get
+from llct.organizations.selectors import person_get
+
+COURSES_PAGE_SIZE = 25
+CHANGES_PAGE_SIZE = 100
+SHEET_TEMPLATE = "assessment/results_sheet.html"
+_INPUT_NAME = re.compile(r"^(essay_score|test_score)-(\d+)$")
+
+
+def _entry_course(request: HttpRequest, pk: int) -> Course:
+    """The course, if the user may enter its results: 404 outside their sight, 403 for a role
+    or an organization that may not."""
+    course = course_get(user=request.user, pk=pk)
+    require(selectors.may_enter_results(request.user, course))
+    return course
+
+
+def certificates_url(course: Course) -> str:
+    """The course's certificates in the register, where each is revoked or re-issued (another
+    module's page: linked when it exists)."""
+    try:
+        return reverse("assessment:certificate_register") + f"?course={course.pk}"
+    except NoReverseMatch:
+        return ""
+
+
+def _message_join(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- The courses awaiting results -------------------------------------------------------------
+
+
+def results_index(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    require(user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER, Role.LECTURER))
+    courses = selectors.results_courses(user=user)
+    pending = request.GET.get("pending") == "1"
+    if pending:
+        courses = courses.filter(results_approval__isnull=True)
+    page = Paginator(courses, COURSES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        "assessment/results_index.html",
+        {"page": page, "pending": pending},
+    )
+
+
+# --- The grade sheet --------------------------------------------------------------------------
+
+
+def _sheet_context(
+    request: HttpRequest, course: Course, sheet: selectors.GradeSheet
+) -> dict[str, Any]:
+    return {
+        "course": course,
+        "sheet": sheet,
+        "counts": sheet.counts,
+        "can_approve": selectors.may_approve_results(request.user),
+        "certificates_url": certificates_url(course),
+        "all_sessions": course.status == Course.Status.FINISHED,
+    }
+
+
+def _parse_sheet(
+    post: Any, visible: set[int]
+) -> tuple[
+    dict[int, dict[str, Decimal | None]], dict[int, dict[str, str]], dict[int, dict[str, str]]
+]:
+    """Every score input of the posted sheet: the parsed values, what was typed, and the
+    refusals, per enrolment and field."""
+    values: dict[int, dict[str, Decimal | None]] = {}
+    typed: dict[int, dict[str, str]] = {}
+    errors: dict[int, dict[str, str]] = {}
+    for key, raw in post.items():
+        match = _INPUT_NAME.match(key)
+        if not match or int(match[2]) not in visible:
+            continue
+        name, enrolment_id = match[1], int(match[2])
+        typed.setdefault(enrolment_id, {})[name] = raw
+        try:
+            values.setdefault(enrolment_id, {})[name] = services.parse_score(raw)
+        except ValidationError as error:
+            errors.setdefault(enrolment_id, {})[name] = _message_join(error)
+    return values, typed, errors
+
+
+def grade_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grade sheet. With JavaScript every cell saves itself (grade_cell); this POST saves
+    the whole sheet at once, for browsers without it, and keeps refused values in place."""
+    user: Any = request.user
+    course = _entry_course(request, pk)
+    today = timezone.localdate()
+    typed: dict[int, dict[str, str]] = {}
+    errors: dict[int, dict[str, str]] = {}
+    if request.method == "POST":
+        visible = set(
+            selectors.sheet_enrolments(user=user, course=course).values_list("pk", flat=True)
+        )
+        values, typed, errors = _parse_sheet(request.POST, visible)
+        valid = {
+            i: {f: v for f, v in scores.items() if f not in errors.get(i, {})}
+            for i, scores in values.items()
+        }
+        try:
+            services.scores_set(course=course, changes=valid, actor=user, today=today)
+        except ValidationError as error:
+            messages.error(request, _message_join(error))
+            return redirect("assessment:grade_sheet", pk=course.pk)
+        if not errors:
+            messages.success(request, _("Saved."))
+            return redirect("assessment:grade_sheet", pk=course.pk)
+    sheet = selectors.grade_sheet(user=user, course=course, today=today, typed=typed, errors=errors)
+    return render_page(
+        request,
+        SHEET_TEMPLATE,
+        _sheet_context(request, course, sheet),
+        status=422 if errors else 200,
+    )
+
+
+@require_POST
+def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+    """Save one score as it is typed. The answer is the cell (with the refusal in place when
+    the value is wrong) and, out of band, the learner's final score, band and verdict, and the
+    sheet's tally."""
+    user: Any = request.user
+    course = _entry_course(request, pk)
+    enrolment = selectors.sheet_enrolment_get(user=user, course=course, enrolment_id=enrolment_id)
+    enrolment.course = course
+    columns = selectors.columns_for(course.programme)
+    name = next((c.field for c in columns if f"{c.field}-{enrolment.pk}" in request.POST), None)
+    if name is None:
+        return HttpResponseBadRequest(_("Unknown score."))
+    raw = request.POST[f"{name}-{enrolment.pk}"]
+    today = timezone.localdate()
+    error = ""
+    try:
+        value = services.parse_score(raw)
+        services.score_set(
+            enrolment=enrolment, field_name=name, value=value, actor=user, today=today
+        )
+    except ValidationError as refused:
+        error = _message_join(refused)
+    if not getattr(request, "htmx", False):
+        if error:
+            messages.error(request, f"{enrolment.person.full_name}: {error}")
+        url = reverse("assessment:grade_sheet", args=[course.pk])
+        return redirect(f"{url}#learner-{enrolment.pk}")
+    sheet = selectors.grade_sheet(
+        user=user,
+        course=course,
+        today=today,
+        typed={enrolment.pk: {name: raw}},
+        errors={enrolment.pk: {name: error}} if error else None,
+    )
+    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    context = {**_sheet_context(request, course, sheet), "row": row, "cell": row.cell(name)}
+    html = render_to_string(f"{SHEET_TEMPLATE}#cell", context, request)
+    context["oob"] = True
+    for part in ("final", "band", "verdict", "summary"):
+        html += render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
+    # 200 even when refused: htmx swaps only successful answers, and the refusal is shown in
+    # the cell itself (aria-invalid, the message, the value as typed).
+    return HttpResponse(html)
+
+
+def grades_template(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _entry_course(request, pk)
+    enrolments = selectors.sheet_enrolments(user=request.user, course=course)
+    content = grades_template_xlsx(course=course, enrolments=enrolments)
+    return file_response(
+        content, filename=f"bang-diem-{slugify(course.code)}.xlsx", content_type=XLSX_TYPE
+    )
+
+
+def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _entry_course(request, pk)
+    approval = selectors.approval_of(course)
+    form = GradesUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = grades_import(
+                file=form.cleaned_data["file"],
+                course=course,
+                actor=request.user,
+                today=timezone.localdate(),
+            )
+        except GradesFileError as error:
+            form.add_error("file", str(error))
+        except ValidationError as error:
+            form.add_error(None, _message_join(error))
+        else:
+            if result.scores and not result.rejected:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s score has been changed.",
+                        "%(n)s scores have been changed.",
+                        result.changed,
+                    )
+                    % {"n": result.changed},
+                )
+                return redirect("assessment:grade_sheet", pk=course.pk)
+            if not result.rejected:
+                form.add_error("file", _("The file has no scores to import."))
+    failed = form.is_bound and (bool(form.errors) or bool(result and result.rejected))
+    return render_page(
+        request,
+        "assessment/results_import.html",
+        {"course": course, "form": form, "result": result, "approval": approval},
+        status=422 if failed else 200,
+    )
+
+
+# --- Approval and corrections -----------------------------------------------------------------
+
+
+def results_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    course = course_get(user=user, pk=pk)
+    require(selectors.may_approve_results(user))
+    today = timezone.localdate()
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            outcome = services.results_approve(course=course, actor=user, today=today)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            text = _(
+                "The results have been approved: %(passed)s passed, %(failed)s did not pass."
+            ) % {"passed": len(outcome.passed), "failed": len(outcome.failed)}
+            if outcome.certificates:
+                text += " " + ngettext(
+                    "%(n)s certificate has been issued.",
+                    "%(n)s certificates have been issued.",
+                    len(outcome.certificates),
+                ) % {"n": len(outcome.certificates)}
+            if outcome.raised:
+                text += " " + ngettext(
+                    "The theory level of %(n)s person has been raised.",
+                    "The theory level of %(n)s people has been raised.",
+                    len(outcome.raised),
+                ) % {"n": len(outcome.raised)}
+            messages.success(request, text)
+            return redirect("assessment:grade_sheet", pk=course.pk)
+    sheet = selectors.grade_sheet(user=user, course=course, today=today)
+    return render_page(
+        request,
+        "assessment/results_approve.html",
+        {
+            **_sheet_context(request, course, sheet),
+            "errors": errors,
+            "failing": [r for r in sheet.rows if not r.outcome.passed],
+            "finished": course.status == Course.Status.FINISHED,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def score_correct(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+    user: Any = request.user
+    course = _entry_course(request, pk)
+    enrolment = selectors.sheet_enrolment_get(user=user, course=course, enrolment_id=enrolment_id)
+    enrolment.course = course
+    approval = selectors.approval_of(course)
+    if approval is None:
+        messages.info(request, _("The results are not approved yet: enter the score here."))
+        return redirect("assessment:grade_sheet", pk=course.pk)
+    today = timezone.localdate()
+    sheet = selectors.grade_sheet(user=user, course=course, today=today)
+    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    form = CorrectionForm(
+        request.POST or None,
+        columns=sheet.columns,
+        initial={"field": request.GET.get("field", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            correction = services.score_correct(
+                enrolment=enrolment,
+                field_name=data["field"],
+                value=data["value"],
+                reason=data["reason"],
+                actor=user,
+                today=today,
+            )
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                form.add_error(key if key in form.fields else None, messages_)
+        else:
+            messages.success(request, _("The correction has been saved."))
+            if correction.certificate_action == "revoke":
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s no longer passes but holds a certificate of this course: "
+                        "revoke it on the certificates page."
+                    )
+                    % {"name": enrolment.person.full_name},
+                )
+            elif correction.certificate_action == "issue":
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s now passes and needs a certificate: issue it on the "
+                        "certificates page."
+                    )
+                    % {"name": enrolment.person.full_name},
+                )
+            url = reverse("assessment:grade_sheet", args=[course.pk])
+            return redirect(f"{url}#learner-{enrolment.pk}")
+    changes = selectors.with_labels(
+        selectors.course_changes(user=user, course=course).filter(result__enrolment=enrolment),
+        course.programme,
+    )
+    return render_page(
+        request,
+        "assessment/results_correct.html",
+        {
+            "course": course,
+            "row": row,
+            "form": form,
+            "approval": approval,
+            "changes": changes,
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+def results_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _entry_course(request, pk)
+    changes = selectors.course_changes(user=request.user, course=course)
+    page = Paginator(changes, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        "assessment/results_changes.html",
+        {
+            "course": course,
+            "page": page,
+            "changes": selectors.with_labels(page.object_list, course.programme),
+            "approval": selectors.approval_of(course),
+        },
+    )
+
+
+# --- A person's results -----------------------------------------------------------------------
+
+
+def person_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's courses, results and certificates; an htmx request (the section on the
+    person's page) gets the section alone."""
+    person = person_get(user=request.user, pk=pk)
+    today = timezone.localdate()
+    form = ResolutionDateForm(request.GET or None)
+    on = form.cleaned_data["on"] if form.is_valid() and form.cleaned_data["on"] else today
+    data = selectors.person_results(person=person, today=today, on=on)
+    return render_page(
+        request,
+        "assessment/person_results.html",
+        {
+            "person": person,
+            "data": data,
+            "form": form,
+            "today": today,
+            "on": on,
+        },
+        fragment="section",
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("", results_index, name="results_index"),
+    path("lop/<int:pk>/bang-diem/", grade_sheet, name="grade_sheet"),
+    path("lop/<int:pk>/bang-diem/<int:enrolment_id>/", grade_cell, name="grade_cell"),
+    path("lop/<int:pk>/mau-bang-diem.xlsx", grades_template, name="grades_template"),
+    path("lop/<int:pk>/nhap-diem/", grades_upload, name="grades_import"),
+    path("lop/<int:pk>/phe-duyet/", results_approve, name="results_approve"),
+    path("lop/<int:pk>/dinh-chinh/<int:enrolment_id>/", score_correct, name="score_correct"),
+    path("lop/<int:pk>/lich-su-diem/", results_changes, name="results_changes"),
+    path("hoc-vien/<int:pk>/", person_results, name="person_results"),
+]

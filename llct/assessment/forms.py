@@ -1,0 +1,84 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from llct.assessment.selectors import Column
+from llct.assessment.services import parse_score
+from llct.core.spreadsheets import XLSX_TYPE
+from llct.organizations.forms import DateField
+
+MAX_GRADES_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class ScoreField(forms.CharField):
+    """A score as a person types it: "7,5" or "7.5"; blank is no score."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 4}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        return parse_score(value)
+
+
+class CorrectionForm(forms.Form):
+    field = forms.ChoiceField(label=gettext_lazy("Score"))
+    value = ScoreField(
+        label=gettext_lazy("New score"),
+        required=False,
+        help_text=gettext_lazy("On the 10-point scale, one decimal. Blank removes the score."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the correction"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("For example: the second marking of the essay, decision no. ..."),
+    )
+
+    def __init__(self, *args: Any, columns: list[Column], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(c.field, c.label) for c in columns]  # type: ignore[attr-defined]
+        if len(columns) == 1:
+            self.fields["field"].initial = columns[0].field
+            self.fields["field"].widget = forms.HiddenInput()
+
+
+class GradesUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Scores file (.xlsx)"),
+        help_text=gettext_lazy(
+            "The template of this course with the scores filled in; a blank cell leaves the "
+            "score as it is."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _("Only Excel .xlsx files can be imported. Start from the template.")
+            )
+        if upload.size > MAX_GRADES_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError(
+                _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
+            )
+        return upload
+
+
+class ResolutionDateForm(forms.Form):
+    on = DateField(
+        label=gettext_lazy("Date of the cell's resolution"),
+        required=False,
+        help_text=gettext_lazy("The certificate must be valid on this date; today if blank."),
+    )

@@ -1,0 +1,549 @@
+"""Reads for results: who may enter and approve them, the grade sheet of a course, its change
+log, the courses awaiting results, and a person's courses, results and certificates.
+
+Every read starts from the user's scope: the grade sheet lists only the learners that
+llct.courses.selectors.enrolment_list lets the user see, and a person's results are reached
+through llct.organizations.selectors.person_get.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from llct.assessment.certificates import certificate_status_on
+from llct.assessment.grading import Outcome, classify, needed_scores
+from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
+from llct.core.models import Role
+from llct.core.permissions import ALL, scope_path
+from llct.courses.models import Course, Enrolment
+from llct.courses.selectors import attendance_rates, can_manage_course, course_list, enrolment_list
+from llct.curriculum.models import AssessmentKind, Programme
+from llct.organizations.models import MembershipStage, Person
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what
+
+
+def teaches(user: Any, course: Course) -> bool:
+    """The user is the lecturer of at least one session of the course."""
+    return bool(
+        user.is_authenticated
+        and user.role == Role.LECTURER
+        and course.sessions.filter(lecturer__user=user).exists()
+    )
+
+
+def may_enter_results(user: Any, course: Course) -> bool:
+    """Department officers, organization officers who manage the course, and the lecturers
+    who teach one of its sessions."""
+    return can_manage_course(user, course) or teaches(user, course)
+
+
+def may_approve_results(user: Any) -> bool:
+    """Approving results is the department's act, and only the department's."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance as the pass rule counts it
+
+
+def rates_day(course: Course, today: dt.date) -> dt.date:
+    """The day up to which sessions count: all of them once the course is finished, otherwise
+    those held so far (a session next week is not an absence yet)."""
+    return dt.date.max if course.status == Course.Status.FINISHED else today
+
+
+def attendance_percent(present: int, held: int) -> int:
+    """Rounded down: 79.9% is not 80%, and the rule is "at least 80% of sessions"."""
+    return present * 100 // held if held else 0
+
+
+def course_attendance(*, course: Course, today: dt.date) -> dict[int, tuple[int, int]]:
+    """Per enrolment: (sessions present, sessions that count)."""
+    return attendance_rates(course=course, today=rates_day(course, today))
+
+
+# ---------------------------------------------------------------------------------------------
+# The grade sheet
+
+
+def score_label(programme: Programme, field_name: str) -> str:
+    if field_name == "essay_score":
+        return _("Essay")
+    if programme.assessment_kind == AssessmentKind.FINAL_EXAMS:
+        return _("Final exam")
+    return _("Written test")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: str
+
+
+def columns_for(programme: Programme) -> list[Column]:
+    return [Column(f, score_label(programme, f)) for f in needed_scores(programme)]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One score input: the stored value, or what was typed when it was refused."""
+
+    field: str
+    label: str
+    value: Decimal | None
+    typed: str | None = None
+    error: str = ""
+
+
+@dataclass
+class GradeRow:
+    number: int
+    enrolment: Enrolment
+    result: Result | None
+    cells: list[Cell]
+    outcome: Outcome
+    present: int
+    held: int
+    percent: int
+    threshold: int
+    # After approval: "issue" when the learner passed but holds no certificate of the course,
+    # "revoke" when they did not pass but hold one in force (a correction changed the result).
+    certificate_action: str = ""
+
+    @property
+    def band_label(self) -> str:
+        return str(GradeBand(self.outcome.band).label) if self.outcome.band else ""
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.percent < self.threshold
+
+    @property
+    def missing_score(self) -> bool:
+        return bool(self.cells) and self.outcome.final is None and not self.outcome.passed
+
+    @property
+    def pending(self) -> bool:
+        """Not failed yet: only the score is missing (the attendance is enough)."""
+        return self.missing_score and not self.below_threshold
+
+    def cell(self, field_name: str) -> Cell:
+        return next(c for c in self.cells if c.field == field_name)
+
+
+@dataclass
+class Counts:
+    passed: int = 0
+    failed: int = 0
+    pending: int = 0  # only the score is missing
+
+
+@dataclass
+class GradeSheet:
+    course: Course
+    columns: list[Column]
+    rows: list[GradeRow]
+    approval: ResultsApproval | None
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def approved(self) -> bool:
+        return self.approval is not None
+
+
+def approval_of(course: Course) -> ResultsApproval | None:
+    return ResultsApproval.objects.filter(course=course).select_related("approved_by").first()
+
+
+def stored_outcome(result: Result) -> Outcome:
+    return Outcome(
+        final=result.final_score,
+        band=result.band,
+        passed=result.passed,
+        reason=result.fail_reason,
+    )
+
+
+def outcome_for(
+    *, programme: Programme, result: Result | None, percent: int, approved: bool
+) -> Outcome:
+    """Before approval the outcome is computed afresh (attendance keeps changing while the
+    course runs); once approved, it is what was approved, changed only by corrections."""
+    if approved and result is not None:
+        return stored_outcome(result)
+    return classify(
+        programme=programme,
+        essay=result.essay_score if result else None,
+        test=result.test_score if result else None,
+        attendance_percent=percent,
+    )
+
+
+def sheet_enrolments(*, user: Any, course: Course) -> QuerySet[Enrolment]:
+    """Enrolled learners the user may see, in Vietnamese name order, each with its result
+    (a reverse one-to-one, joined in the same query)."""
+    return (
+        enrolment_list(user=user, course=course)
+        .filter(status=Enrolment.Status.ENROLLED)
+        .select_related("result")
+        .order_by("person__sort_key", "id")
+    )
+
+
+def _result_of(enrolment: Enrolment) -> Result | None:
+    try:
+        return enrolment.result
+    except Result.DoesNotExist:
+        return None
+
+
+def _row(
+    *,
+    number: int,
+    enrolment: Enrolment,
+    columns: list[Column],
+    programme: Programme,
+    rates: Mapping[int, tuple[int, int]],
+    approved: bool,
+    typed: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> GradeRow:
+    result = _result_of(enrolment)
+    present, held = rates.get(enrolment.pk, (0, 0))
+    percent = attendance_percent(present, held)
+    typed = typed or {}
+    errors = errors or {}
+    cells = [
+        Cell(
+            field=c.field,
+            label=c.label,
+            value=getattr(result, c.field) if result else None,
+            typed=typed.get(c.field) if c.field in errors else None,
+            error=errors.get(c.field, ""),
+        )
+        for c in columns
+    ]
+    return GradeRow(
+        number=number,
+        enrolment=enrolment,
+        result=result,
+        cells=cells,
+        outcome=outcome_for(programme=programme, result=result, percent=percent, approved=approved),
+        present=present,
+        held=held,
+        percent=percent,
+        threshold=programme.attendance_threshold,
+    )
+
+
+def grade_sheet(
+    *,
+    user: Any,
+    course: Course,
+    today: dt.date,
+    typed: Mapping[int, Mapping[str, str]] | None = None,
+    errors: Mapping[int, Mapping[str, str]] | None = None,
+) -> GradeSheet:
+    """Every visible learner with their scores, attendance and outcome. A fixed number of
+    queries, whatever the number of learners. `typed` and `errors` (per enrolment, per field)
+    put refused values back in their cells."""
+    programme = course.programme
+    columns = columns_for(programme)
+    approval = approval_of(course)
+    rates = course_attendance(course=course, today=today)
+    typed = typed or {}
+    errors = errors or {}
+    holders: set[int] = set()
+    if approval is not None:
+        holders = set(
+            Certificate.objects.filter(course=course, status=Certificate.Status.VALID).values_list(
+                "enrolment_id", flat=True
+            )
+        )
+    rows = [
+        _row(
+            number=n,
+            enrolment=e,
+            columns=columns,
+            programme=programme,
+            rates=rates,
+            approved=approval is not None,
+            typed=typed.get(e.pk),
+            errors=errors.get(e.pk),
+        )
+        for n, e in enumerate(sheet_enrolments(user=user, course=course), start=1)
+    ]
+    if approval is not None:
+        for row in rows:
+            row.certificate_action = certificate_action(
+                programme=programme, passed=row.outcome.passed, holds=row.enrolment.pk in holders
+            )
+    return GradeSheet(
+        course=course,
+        columns=columns,
+        rows=rows,
+        approval=approval,
+        counts=count_rows(rows),
+    )
+
+
+def certificate_action(*, programme: Programme, passed: bool, holds: bool) -> str:
+    if passed and not holds and programme.issues_certificate:
+        return "issue"
+    if not passed and holds:
+        return "revoke"
+    return ""
+
+
+def count_rows(rows: list[GradeRow]) -> Counts:
+    counts = Counts()
+    for row in rows:
+        if row.outcome.passed:
+            counts.passed += 1
+        elif row.pending:
+            counts.pending += 1
+        else:
+            counts.failed += 1
+    return counts
+
+
+def sheet_enrolment_get(*, user: Any, course: Course, enrolment_id: int) -> Enrolment:
+    """An enrolled learner of the course whom the user may see; 404 otherwise, so that
+    nobody can probe the learners of another organization."""
+    enrolment = sheet_enrolments(user=user, course=course).filter(pk=enrolment_id).first()
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+# ---------------------------------------------------------------------------------------------
+# The change log
+
+
+def course_changes(*, user: Any, course: Course) -> QuerySet[ScoreChange]:
+    """Every score change of the course's learners that the user may see, newest first."""
+    visible = enrolment_list(user=user, course=course).values("pk")
+    return (
+        ScoreChange.objects.filter(result__enrolment__in=visible)
+        .select_related("actor", "result__enrolment__person")
+        .order_by("-at", "-id")
+    )
+
+
+def with_labels(
+    changes: Iterable[ScoreChange], programme: Programme | None = None
+) -> list[ScoreChange]:
+    """The changes, each with `label`, the name of its score column. Without `programme`, each
+    change's course programme must have been joined."""
+    rows = list(changes)
+    for change in rows:
+        owner = programme or change.result.enrolment.course.programme
+        change.label = score_label(owner, change.field)  # type: ignore[attr-defined]
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The courses whose results a user enters or approves
+
+
+def results_courses(*, user: Any, year: int | None = None) -> QuerySet[Course]:
+    """Courses whose results this user may enter (or, for the department, approve), newest
+    first, each with its approval joined. Draft and cancelled courses have no results."""
+    qs = course_list(user=user, year=year).exclude(
+        status__in=[Course.Status.DRAFT, Course.Status.CANCELLED]
+    )
+    if user.role == Role.ORG_OFFICER and not user.is_superuser:
+        path = scope_path(user)
+        if path is None or path == ALL:
+            return qs.none()
+        qs = qs.filter(organizer__path__startswith=path)
+    elif not (user.is_superuser or user.role in (Role.DEPARTMENT, Role.LECTURER)):
+        # Leaders read results on reports and people's pages; learners on their own page.
+        # (course_list already limits a lecturer to the courses they teach.)
+        return qs.none()
+    return qs.select_related("results_approval").order_by("-starts_on", "code")
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's courses, results and certificates
+
+
+@dataclass
+class PersonCourse:
+    enrolment: Enrolment
+    result: Result | None
+    approval: ResultsApproval | None
+    certificates: list[Certificate]
+    changes: list[ScoreChange]
+
+    @property
+    def band_label(self) -> str:
+        return str(GradeBand(self.result.band).label) if self.result and self.result.band else ""
+
+    @property
+    def scores(self) -> list[tuple[str, Decimal]]:
+        """(column label, score) for the scores entered."""
+        if self.result is None:
+            return []
+        programme = self.enrolment.course.programme
+        return [
+            (score_label(programme, f), value)
+            for f in needed_scores(programme)
+            if (value := getattr(self.result, f)) is not None
+        ]
+
+
+@dataclass(frozen=True)
+class NewMemberStatus:
+    """Whether a probationary member has passed the new-member class, and when probation ends."""
+
+    done: bool
+    done_on: dt.date | None
+    course: Course | None
+    probation_ends_on: dt.date | None
+    within_probation: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class AdmissionStatus:
+    """Whether an admission candidate holds an admission-class certificate valid on a day
+    (the date of the cell's resolution)."""
+
+    on: dt.date
+    valid: bool
+    status: str  # valid | expired | revoked | not_yet | none
+    certificate: Certificate | None
+
+
+@dataclass
+class PersonResults:
+    person: Person
+    courses: list[PersonCourse]
+    certificates: list[tuple[Certificate, str]]  # with the status today
+    changes: list[ScoreChange]
+    new_member: NewMemberStatus | None
+    admission: AdmissionStatus | None
+
+
+def _approval_of(enrolment: Enrolment) -> ResultsApproval | None:
+    try:
+        return enrolment.course.results_approval
+    except ResultsApproval.DoesNotExist:
+        return None
+
+
+def person_results(*, person: Person, today: dt.date, on: dt.date | None = None) -> PersonResults:
+    """The person's courses with results, certificates and changes, and, for a probationary
+    member or an admission candidate, the status their stage asks about. Three queries."""
+    enrolments = list(
+        Enrolment.objects.filter(person=person)
+        .select_related("course__programme", "course__results_approval", "result")
+        .order_by("-course__starts_on", "-id")
+    )
+    certificates = list(
+        Certificate.objects.filter(person=person)
+        .select_related("programme", "course")
+        .order_by("-issued_on", "-id")
+    )
+    changes = with_labels(
+        ScoreChange.objects.filter(result__enrolment__person=person)
+        .select_related("actor", "result__enrolment__course__programme")
+        .order_by("-at", "-id")
+    )
+    by_result: dict[int, list[ScoreChange]] = {}
+    for change in changes:
+        by_result.setdefault(change.result_id, []).append(change)
+    by_enrolment: dict[int, list[Certificate]] = {}
+    for certificate in certificates:
+        by_enrolment.setdefault(certificate.enrolment_id, []).append(certificate)
+    courses = []
+    for enrolment in enrolments:
+        result = _result_of(enrolment)
+        courses.append(
+            PersonCourse(
+                enrolment=enrolment,
+                result=result,
+                approval=_approval_of(enrolment),
+                certificates=by_enrolment.get(enrolment.pk, []),
+                changes=by_result.get(result.pk, []) if result else [],
+            )
+        )
+    new_member = None
+    if person.stage == MembershipStage.PROBATIONARY:
+        new_member = _new_member_status(person, courses, certificates, today)
+    admission = None
+    if person.stage == MembershipStage.CANDIDATE:
+        admission = _admission_status(certificates, on or today)
+    return PersonResults(
+        person=person,
+        courses=courses,
+        certificates=[(c, certificate_status_on(c, today)) for c in certificates],
+        changes=changes,
+        new_member=new_member,
+        admission=admission,
+    )
+
+
+def _new_member_status(
+    person: Person,
+    courses: list[PersonCourse],
+    certificates: list[Certificate],
+    today: dt.date,
+) -> NewMemberStatus:
+    """Done means a certificate of the new-member programme in force today, or, where the
+    programme issues none, an approved pass."""
+    done_on: dt.date | None = None
+    course: Course | None = None
+    for certificate in certificates:
+        if (
+            certificate.programme.kind == Programme.Kind.NEW_MEMBER
+            and certificate_status_on(certificate, today) == "valid"
+            and (done_on is None or certificate.issued_on < done_on)
+        ):
+            done_on, course = certificate.issued_on, certificate.course
+    for item in courses:
+        programme = item.enrolment.course.programme
+        if (
+            programme.kind == Programme.Kind.NEW_MEMBER
+            and not programme.issues_certificate
+            and item.approval is not None
+            and item.result is not None
+            and item.result.passed
+        ):
+            approved_on = timezone.localdate(item.approval.approved_at)
+            if done_on is None or approved_on < done_on:
+                done_on, course = approved_on, item.enrolment.course
+    ends_on = person.probation_ends_on()
+    return NewMemberStatus(
+        done=done_on is not None,
+        done_on=done_on,
+        course=course,
+        probation_ends_on=ends_on,
+        within_probation=bool(done_on and ends_on and done_on <= ends_on),
+        overdue=done_on is None and ends_on is not None and today > ends_on,
+    )
+
+
+def _admission_status(certificates: list[Certificate], on: dt.date) -> AdmissionStatus:
+    """The certificate that decides: one valid on the day if any (the latest issued), else the
+    latest issued one, to say why there is none."""
+    admission = [c for c in certificates if c.programme.kind == Programme.Kind.ADMISSION]
+    for certificate in admission:  # newest first
+        if certificate_status_on(certificate, on) == "valid":
+            return AdmissionStatus(on=on, valid=True, status="valid", certificate=certificate)
+    if admission:
+        latest = admission[0]
+        return AdmissionStatus(
+            on=on, valid=False, status=certificate_status_on(latest, on), certificate=latest
+        )
+    return AdmissionStatus(on=on, valid=False, status="none", certificate=None)
