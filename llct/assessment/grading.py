@@ -4,6 +4,7 @@ attendance threshold (DOMAIN.md)."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from llct.assessment.models import GradeBand
@@ -84,7 +85,9 @@ def classify(
         band = band_for(final, programme)
         passed_scores = band != GradeBand.FAIL
         if not passed_scores:
-            reasons.append(_("score below %(min)s") % {"min": programme.band_pass})
+            reasons.append(
+                _("score below %(min)s") % {"min": number_format(programme.band_pass, 1)}
+            )
     if attendance_percent < programme.attendance_threshold:
         reasons.append(
             _("attendance %(rate)s%% below %(min)s%%")

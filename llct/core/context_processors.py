@@ -66,10 +66,6 @@ SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
             "courses:marks",
             "courses:signin",
             "courses:checkin",
-            "assessment:grade",
-            "assessment:result",
-            "assessment:approve",
-            "assessment:correct",
         ),
     ),
     (

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.assessment.selectors import may_enter_results
 from llct.core.htmx import render_page
 from llct.core.models import Role
 from llct.core.permissions import require
@@ -152,6 +153,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_enrol": selectors.can_enrol(user, course),
         "can_withdraw": selectors.can_withdraw(user, course),
         "show_roll_call": user.role != Role.LEARNER or user.is_superuser,
+        "can_enter_results": may_enter_results(user, course),
     }
     return render_page(request, "courses/course_detail.html", context)
 
