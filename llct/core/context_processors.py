@@ -69,6 +69,17 @@ SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
         ),
     ),
     (
+        _("Results"),
+        "assessment:results_index",
+        {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LECTURER},
+        (
+            "assessment:results",
+            "assessment:grade",
+            "assessment:score",
+            "assessment:approve",
+        ),
+    ),
+    (
         _("Certificates"),
         "assessment:register",
         STAFF,
@@ -110,7 +121,7 @@ CATALOGUE: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
         _("Lecturers"),
         "curriculum:lecturer_list",
         {*STAFF, Role.LECTURER},
-        ("curriculum:lecturer", "assessment:lecturer_feedback", "assessment:feedback"),
+        ("curriculum:lecturer", "assessment:lecturer_feedback"),
     ),
     (
         _("Lecturer evaluations"),
