@@ -81,9 +81,9 @@ SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
     ),
     (
         _("Certificates"),
-        "assessment:register",
-        STAFF,
-        ("assessment:register", "assessment:certificate", "assessment:series"),
+        "assessment:certificate_register",
+        {*STAFF, Role.LEARNER},
+        ("assessment:certificate", "assessment:course_certificates"),
     ),
     (
         _("Nominations"),
