@@ -87,9 +87,9 @@ SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
     ),
     (
         _("Nominations"),
-        "planning:rounds",
+        "planning:nominations",
         {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER},
-        ("planning:round", "planning:submission", "planning:suggest", "planning:requirement"),
+        ("planning:nominations", "planning:round", "planning:submission", "planning:requirement"),
     ),
     (
         _("Annual plans"),

@@ -15,6 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
         context["org_count"] = organization_scope(user=user).count()
         context["people_count"] = person_list(user=user).count()
+    from llct.planning.nominations import open_round_for
+
+    context["nomination_notice"] = open_round_for(user)
     if user.person_id:
         from llct.assessment.feedback import pending_surveys_for
 
