@@ -1,0 +1,262 @@
+"""Forms of the plan pages. They parse and keep what was typed; the rules live in plans.py."""
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from llct.courses.forms import VenueChoiceField
+from llct.courses.models import Venue
+from llct.curriculum.models import Lecturer, Programme
+from llct.organizations.forms import DateField, OrganizationChoiceField
+from llct.organizations.models import Organization
+from llct.planning import plans
+from llct.planning.models import (
+    AnnualPlan,
+    BudgetLine,
+    FacilityNeed,
+    Nomination,
+    PlanDecision,
+    PlannedCourse,
+)
+
+_NOT_DIGITS = re.compile(r"[\s.,đĐ₫]|VND|vnd")
+
+
+class MoneyField(forms.Field):
+    """Whole đồng, typed the Vietnamese way ("1.500.000", "1.500.000 đ") or plainly."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid": _("Enter an amount in đồng, for example 1.500.000."),
+    }
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, Decimal | int):
+            return Decimal(value)
+        text = _NOT_DIGITS.sub("", str(value))
+        if not text.lstrip("-").isdigit():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal | int):
+            return plans.vnd(value).removesuffix(" đ")
+        return value
+
+
+MONTHS = [(m, _("Month %(n)s") % {"n": m}) for m in range(1, 13)]
+
+
+class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+    issuer = OrganizationChoiceField(
+        label=_("Issuing organization"), queryset=Organization.objects.none()
+    )
+
+    class Meta:
+        model = AnnualPlan
+        fields = list(plans.PLAN_FIELDS)
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 5})}
+        labels = {
+            "year": _("Year"),
+            "number": _("Document number"),
+            "title": _("Plan title"),
+            "place": _("Place"),
+            "introduction": _("Purpose and requirements"),
+        }
+        help_texts = {
+            "number": _("e.g. 131-KH/ĐUK"),
+            "place": _("Printed before the date, e.g. Hòa Bình"),
+            "introduction": _("Section I of the document; one paragraph per line."),
+        }
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["number"].required = False
+
+    def _post_clean(self) -> None:
+        # The rules (one plan per year) live in the service.
+        pass
+
+    def plan_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in plans.PLAN_FIELDS}
+
+
+class NominationChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        quarter = _("Q%(n)s") % {"n": obj.quarter} if obj.quarter else _("any quarter")
+        return f"{obj.person.full_name} — {obj.submission.organization.name} ({quarter})"
+
+
+class LecturerMultipleField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.get_kind_display()})"
+
+
+class PlannedCourseForm(forms.ModelForm):  # type: ignore[type-arg]
+    month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int)
+    organizer = OrganizationChoiceField(
+        label=_("Organized by"), queryset=Organization.objects.none()
+    )
+    venue = VenueChoiceField(
+        label=_("Venue"),
+        queryset=Venue.objects.none(),
+        required=False,
+        help_text=_("An online room costs nothing for the venue."),
+    )
+    lecturers = LecturerMultipleField(
+        label=_("Lecturers"),
+        queryset=Lecturer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Without a lecturer the fees are estimated at the part-time rate."),
+    )
+    nominations = NominationChoiceField(
+        label=_("Linked nominations"),
+        queryset=Nomination.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = PlannedCourse
+        fields = [*plans.PLANNED_FIELDS, "lecturers", "nominations"]
+        labels = {
+            "programme": _("Programme"),
+            "name": _("Course name"),
+            "sessions": _("Sessions (half-days)"),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization],
+        nominations: QuerySet[Nomination] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        lecturer_ids = list(instance.lecturers.values_list("pk", flat=True)) if instance.pk else []
+        self.fields["programme"].queryset = Programme.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk=instance.programme_id or 0)
+        ).order_by("name")
+        self.fields["organizer"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = Venue.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk=instance.venue_id or 0)
+        )
+        self.fields["lecturers"].queryset = Lecturer.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk__in=lecturer_ids)
+        ).order_by("full_name")
+        if nominations is None:
+            del self.fields["nominations"]
+        else:
+            self.fields["nominations"].queryset = nominations  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        # The rules (nominations of this year and programme, the budget) live in the service.
+        pass
+
+    def course_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in plans.PLANNED_FIELDS}
+
+
+class NominationPickForm(forms.Form):
+    nominations = forms.ModelMultipleChoiceField(
+        queryset=Nomination.objects.none(),
+        error_messages={"required": _("Choose at least one nomination.")},
+    )
+
+    def __init__(self, *args: Any, nominations: QuerySet[Nomination], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nominations"].queryset = nominations  # type: ignore[attr-defined]
+
+
+class ProgrammeFilterForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+
+
+class BudgetLineForm(forms.Form):
+    amount = MoneyField(label=_("Amount (đồng)"))
+    adjustment_note = forms.CharField(
+        label=_("Reason for adjustment"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the amount differs from the one computed from the norms."),
+    )
+
+
+class FacilityNeedForm(forms.ModelForm):  # type: ignore[type-arg]
+    estimated_cost = MoneyField(
+        label=_("Estimated cost (đồng)"), help_text=_("For the whole quantity.")
+    )
+
+    class Meta:
+        model = FacilityNeed
+        fields = list(plans.FACILITY_FIELDS)
+        labels = {"kind": _("Kind")}
+
+    def _post_clean(self) -> None:
+        pass
+
+    def need_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in plans.FACILITY_FIELDS}
+
+
+class NormsForm(forms.Form):
+    fee_part_time = MoneyField(label=_("Lecturer fee per session: part-time lecturer"))
+    fee_guest = MoneyField(label=_("Lecturer fee per session: guest speaker"))
+    fee_full_time = MoneyField(label=_("Lecturer fee per session: full-time lecturer"))
+    materials_per_learner = MoneyField(label=_("Materials per learner"))
+    venue_per_day = MoneyField(
+        label=_("Venue cost per day"), help_text=_("Nothing is counted for online rooms.")
+    )
+    other_per_course = MoneyField(label=_("Other costs per course"))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=PlanDecision.Decision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when the plan is returned: say what must be changed."),
+    )
+
+
+class CreateCourseForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("Reason for enrolling despite the warnings"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("I have read the warnings above; enrol anyway"), required=False
+    )
+
+
+class ExpenseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=BudgetLine.Kind.choices)
+    amount = MoneyField(label=_("Amount (đồng)"))
+    spent_on = DateField(label=_("Date"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
