@@ -137,6 +137,19 @@ CATALOGUE: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
     ),
     (_("Venues"), "courses:venue_list", EVERYONE, ("courses:venue",)),
     (_("Class settings"), "courses:rules", {Role.DEPARTMENT}, ("courses:rules", "courses:holiday")),
+    (_("Budget norms"), "planning:norms", {Role.DEPARTMENT}, ("planning:norms",)),
+    (
+        _("Required levels by position"),
+        "planning:requirement_list",
+        {Role.DEPARTMENT},
+        ("planning:requirement",),
+    ),
+    (
+        _("Certificate numbering"),
+        "assessment:certificate_series",
+        {Role.DEPARTMENT},
+        ("assessment:certificate_series",),
+    ),
 ]
 
 
