@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from llct.core.models import Role
 
-STAFF = {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER}
-EVERYONE = {*STAFF, Role.LECTURER, Role.LEARNER}
+STAFF: set[Any] = {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER}
+EVERYONE: set[Any] = {*STAFF, Role.LECTURER, Role.LEARNER}
 
 
 @dataclass
@@ -22,7 +22,7 @@ class NavItem:
 
 
 # (label, url name, roles, URL prefixes that make it the current section)
-SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
+SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
     (
         _("Organizations"),
         "organizations:tree",
@@ -110,7 +110,7 @@ SECTIONS: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
         ("assessment:my_surveys", "assessment:survey"),
     ),
 ]
-CATALOGUE: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
+CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
     (
         _("Programmes"),
         "curriculum:programme_list",
@@ -154,7 +154,7 @@ CATALOGUE: list[tuple[Any, str, set[str], tuple[str, ...]]] = [
 
 
 def _items(
-    spec: list[tuple[Any, str, set[str], tuple[str, ...]]], role: str, current: str
+    spec: list[tuple[Any, str, set[Any], tuple[str, ...]]], role: str, current: str
 ) -> list[NavItem]:
     items = []
     for label, name, roles, prefixes in spec:
