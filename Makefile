@@ -48,7 +48,7 @@ types: venv
 
 pytest: compilemessages
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest llct -q
+	$(VENV)/bin/pytest llct -q -n 2
 
 e2e: compilemessages
 	$(VENV)/bin/pytest e2e -q
