@@ -154,6 +154,10 @@ def _check_changes(
     return enrolments
 
 
+def _computed(result: Result) -> tuple[Any, ...]:
+    return tuple(getattr(result, f) for f in COMPUTED_FIELDS if f != "updated_at")
+
+
 def _write(
     *,
     course: Course,
@@ -169,6 +173,7 @@ def _write(
         r.enrolment_id: r
         for r in Result.objects.select_for_update().filter(enrolment_id__in=list(changes))
     }
+    before = {i: _computed(r) for i, r in results.items()}
     missing = [Result(enrolment_id=i) for i in changes if i not in results]
     for result in Result.objects.bulk_create(missing):
         results[result.enrolment_id] = result
@@ -197,7 +202,9 @@ def _write(
         present, held = rates.get(enrolment_id, (0, 0))
         result_compute(result, course=course, percent=attendance_percent(present, held))
         result.updated_at = now
-    Result.objects.bulk_update(list(results.values()), COMPUTED_FIELDS)
+    # Only the rows whose values moved: approving a large course rewrites nothing that stays.
+    changed = [r for i, r in results.items() if before.get(i) != _computed(r)]
+    Result.objects.bulk_update(changed, COMPUTED_FIELDS, batch_size=500)
     ScoreChange.objects.bulk_create(logged)
     return results, logged
 
