@@ -15,7 +15,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -44,6 +44,9 @@ from llct.organizations.services import (
     organization_merge,
     organization_rename,
 )
+
+if TYPE_CHECKING:
+    from llct.courses.demo import CoursesSummary
 
 DEMO_PASSWORD = "llct-demo-2026"
 PROVINCE_NAME = "Đảng bộ tỉnh Hòa Bình Sơn"
@@ -686,6 +689,7 @@ class DemoSummary:
     theory_levels: dict[int, int]
     events: list[str]
     accounts: list[DemoAccount]
+    courses: "CoursesSummary | None" = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -710,6 +714,11 @@ def demo_reset() -> None:
     Rows of other apps that hold on to them (a course organized by a demo organization, an
     enrolment of a demo person) go too: they cannot outlive what they point to.
     """
+    # The courses app builds on the rolls: its demo rows (and those of the apps built on courses)
+    # go first.
+    from llct.courses.demo import demo_courses_reset
+
+    demo_courses_reset()
     person_type = ContentType.objects.get_for_model(Person)
     org_type = ContentType.objects.get_for_model(Organization)
     _delete(AuditEntry.objects.filter(content_type__in=[person_type, org_type]))
@@ -745,14 +754,16 @@ def _delete(queryset: QuerySet[Any], depth: int = 0) -> None:
 
 
 @transaction.atomic
-def demo_seed(*, people: int, seed: int, today: dt.date) -> DemoSummary:
+def demo_seed(*, people: int, seed: int, today: dt.date, courses: bool = True) -> DemoSummary:
+    """The province and its people; with `courses`, also lecturers, venues and a year of
+    courses (llct.courses.demo)."""
     rng = random.Random(seed)
     # Event descriptions are stored text: write them in the app's language, whatever is active.
     with translation.override(settings.LANGUAGE_CODE):
-        return _seed(rng, people=people, today=today)
+        return _seed(rng, people=people, today=today, courses=courses)
 
 
-def _seed(rng: random.Random, *, people: int, today: dt.date) -> DemoSummary:
+def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> DemoSummary:
     # One hash for the six accounts: they share a published password, and hashing it six times
     # costs seconds for nothing.
     password_hash = make_password(DEMO_PASSWORD)
@@ -887,6 +898,21 @@ def _seed(rng: random.Random, *, people: int, today: dt.date) -> DemoSummary:
         )
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=password_hash)
 
+    classes = None
+    if courses:
+        from llct.courses.demo import demo_courses
+
+        by_username = {u.username: u for u in users}
+        learner_user = by_username.get("hocvien")
+        classes = demo_courses(
+            rng=rng,
+            today=today,
+            people=rows,
+            actor=department,
+            lecturer_user=by_username.get("giangvien"),
+            learner=learner_user.person if learner_user is not None else None,
+        )
+
     return DemoSummary(
         province=PROVINCE_NAME,
         organizations=len(orgs),
@@ -897,6 +923,7 @@ def _seed(rng: random.Random, *, people: int, today: dt.date) -> DemoSummary:
         accounts=[
             DemoAccount(u.username, str(Role(u.role).label), _organization_name(u)) for u in users
         ],
+        courses=classes,
     )
 
 

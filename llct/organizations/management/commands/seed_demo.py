@@ -1,4 +1,5 @@
-"""Fill an empty database with the demo province, its people and one account per role."""
+"""Fill an empty database with the demo province, its people, one account per role, and a year
+of courses with their lecturers, venues, sessions, learners and attendance."""
 
 import time
 from typing import Any
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from llct.courses.models import Course
 from llct.organizations.demo import DemoSummary, demo_exists, demo_reset, demo_seed
 from llct.organizations.models import MembershipStage, TheoryLevel
 
@@ -23,7 +25,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="first delete the organizations, people and accounts (superusers are kept)",
+            help=(
+                "first delete the organizations, people, accounts (superusers are kept), "
+                "courses, lecturers and venues"
+            ),
+        )
+        parser.add_argument(
+            "--no-courses",
+            action="store_true",
+            help="only the organizations, people and accounts: no lecturers, venues or courses",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,7 +51,10 @@ class Command(BaseCommand):
                 )
                 return
             summary = demo_seed(
-                people=options["people"], seed=options["seed"], today=timezone.localdate()
+                people=options["people"],
+                seed=options["seed"],
+                today=timezone.localdate(),
+                courses=not options["no_courses"],
             )
         self._report(summary, time.perf_counter() - started)
 
@@ -58,6 +71,19 @@ class Command(BaseCommand):
         out("  tree events:")
         for event in summary.events:
             out(f"    {event}")
+        classes = summary.courses
+        if classes is not None:
+            statuses = dict(Course.Status.choices)
+            out(f"  lecturers: {classes.lecturers}, venues: {classes.venues}")
+            out(f"  courses: {classes.courses}")
+            for status, count in classes.by_status.items():
+                out(f"    {statuses.get(status, status)}: {count}")
+            out(f"  sessions: {classes.sessions}")
+            out(f"  enrolments: {classes.enrolments}")
+            out(f"  attendance marks: {classes.attendance}")
+            if classes.today_course:
+                out(f"  running today: {classes.today_course}")
+                out(f"    roll call: {classes.today_roll_call}")
         out("")
         rows = [("username", "role", "organization", "password")] + [
             (a.username, a.role, a.organization or "—", a.password) for a in summary.accounts
