@@ -137,22 +137,25 @@ def _conflicts_of(
             enrolled = active.count()
         # Learners of this course who are also enrolled elsewhere, with the other course's
         # sessions on the same days. One query; the overlap is checked below.
+        # Starting from the learners' own enrolments lets the database use the
+        # (person, status) index instead of scanning every session of those days.
         rows = (
-            Session.objects.filter(
-                date__in=dates,
-                course__enrolments__status=Enrolment.Status.ENROLLED,
-                course__enrolments__person_id__in=active.values("person_id"),
+            Enrolment.objects.filter(
+                status=Enrolment.Status.ENROLLED,
+                person_id__in=active.values("person_id"),
+                course__sessions__date__in=dates,
             )
             .exclude(course_id=course_id)
+            .order_by()
             .values_list(
-                "id",
-                "date",
-                "starts_at",
-                "ends_at",
+                "course__sessions__id",
+                "course__sessions__date",
+                "course__sessions__starts_at",
+                "course__sessions__ends_at",
                 "course_id",
                 "course__name",
-                "course__enrolments__person__full_name",
-                "course__enrolments__person__sort_key",
+                "person__full_name",
+                "person__sort_key",
             )
         )
         for sid, date, starts_at, ends_at, other_course, name, person, key in rows:

@@ -132,6 +132,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rates = selectors.attendance_rates(course=course, today=today)
     enrolments = list(selectors.enrolment_list(user=user, course=course))
     learners: list[dict[str, Any]] = []
+    withdraw_url = reverse("courses:withdraw", args=[0]).replace("/0/", "/%s/")
     for enrolment in enrolments:
         present, held = rates.get(enrolment.pk, (0, 0))
         learners.append(
@@ -140,6 +141,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "present": present,
                 "held": held,
                 "rate": round(100 * present / held) if held else None,
+                "withdraw_url": withdraw_url % enrolment.pk,
             }
         )
     enrolled = sum(1 for e in enrolments if e.status == Enrolment.Status.ENROLLED)
@@ -154,6 +156,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_withdraw": selectors.can_withdraw(user, course),
         "show_roll_call": user.role != Role.LEARNER or user.is_superuser,
         "can_enter_results": may_enter_results(user, course),
+        "threshold": course.programme.attendance_threshold,
     }
     return render_page(request, "courses/course_detail.html", context)
 
