@@ -690,6 +690,8 @@ class DemoSummary:
     events: list[str]
     accounts: list[DemoAccount]
     courses: "CoursesSummary | None" = None
+    evaluation: dict[str, int] | None = None
+    planning: dict[str, int] | None = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -899,6 +901,8 @@ def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> 
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=password_hash)
 
     classes = None
+    evaluation = None
+    planning = None
     if courses:
         from llct.courses.demo import demo_courses
 
@@ -912,6 +916,9 @@ def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> 
             lecturer_user=by_username.get("giangvien"),
             learner=learner_user.person if learner_user is not None else None,
         )
+        from llct.assessment.demo import assessment_demo
+
+        evaluation = assessment_demo(rng=rng, today=today, actor=department)
 
     return DemoSummary(
         province=PROVINCE_NAME,
@@ -924,6 +931,8 @@ def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> 
             DemoAccount(u.username, str(Role(u.role).label), _organization_name(u)) for u in users
         ],
         courses=classes,
+        evaluation=evaluation,
+        planning=planning,
     )
 
 

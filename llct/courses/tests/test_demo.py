@@ -249,7 +249,7 @@ def test_reset_removes_the_courses_and_what_later_apps_hung_on_them(seeded):
     assert enrolment is not None
     department = User.objects.get(username="bantuyengiao")
     province = Organization.objects.get(code="HBS")
-    ResultsApproval.objects.create(course=course, approved_by=department)
+    ResultsApproval.objects.get_or_create(course=course, defaults={"approved_by": department})
     series = CertificateSeries.objects.create(programme=course.programme, year=2026)
     old = Certificate.objects.create(
         enrolment=enrolment,

@@ -84,6 +84,9 @@ class Command(BaseCommand):
             if classes.today_course:
                 out(f"  running today: {classes.today_course}")
                 out(f"    roll call: {classes.today_roll_call}")
+        for title, counts in (("results", summary.evaluation), ("planning", summary.planning)):
+            if counts:
+                out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         out("")
         rows = [("username", "role", "organization", "password")] + [
             (a.username, a.role, a.organization or "—", a.password) for a in summary.accounts
