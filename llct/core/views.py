@@ -1,20 +1,63 @@
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from llct.core.models import Role
 from llct.core.permissions import can_read_rolls
 from llct.organizations.models import Organization, Person
 
 
+def _sessions_soon(user: Any, today: dt.date) -> list[Any]:
+    """The next week's sessions that concern this user: the ones a lecturer teaches, the ones a
+    learner attends, or, for staff, every session of today."""
+    from llct.courses.models import Course
+    from llct.courses.selectors import sessions_between
+
+    if user.role == Role.LECTURER:
+        lecturer = getattr(user, "lecturer", None)
+        if lecturer is None:
+            return []
+        qs = sessions_between(
+            start=today, end=today + dt.timedelta(days=7), lecturer_id=lecturer.pk
+        )
+    elif user.role == Role.LEARNER:
+        if not user.person_id:
+            return []
+        qs = sessions_between(
+            start=today, end=today + dt.timedelta(days=7), person_id=user.person_id
+        )
+    else:
+        qs = sessions_between(start=today, end=today)
+    return list(qs.exclude(course__status=Course.Status.CANCELLED)[:12])
+
+
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    context: dict[str, Any] = {"can_read_rolls": can_read_rolls(user)}
+    today = timezone.localdate()
+    context: dict[str, Any] = {"can_read_rolls": can_read_rolls(user), "today": today}
     if can_read_rolls(user):
         from llct.organizations.selectors import organization_scope, person_list
 
         context["org_count"] = organization_scope(user=user).count()
         context["people_count"] = person_list(user=user).count()
+    if user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER):
+        from llct.assessment.models import ResultsApproval
+        from llct.courses.models import Course
+        from llct.planning.models import AnnualPlan
+
+        context["courses_running"] = Course.objects.filter(status=Course.Status.IN_PROGRESS).count()
+        context["results_pending"] = (
+            Course.objects.filter(status=Course.Status.FINISHED)
+            .exclude(pk__in=ResultsApproval.objects.values("course_id"))
+            .count()
+        )
+        context["plans_submitted"] = AnnualPlan.objects.filter(
+            status=AnnualPlan.Status.SUBMITTED
+        ).count()
+    context["sessions_soon"] = _sessions_soon(user, today)
     from llct.planning.nominations import open_round_for
 
     context["nomination_notice"] = open_round_for(user)
