@@ -756,16 +756,21 @@ def _delete(queryset: QuerySet[Any], depth: int = 0) -> None:
 
 
 @transaction.atomic
-def demo_seed(*, people: int, seed: int, today: dt.date, courses: bool = True) -> DemoSummary:
+def demo_seed(
+    *, people: int, seed: int, today: dt.date, courses: bool = True, cycle: bool = True
+) -> DemoSummary:
     """The province and its people; with `courses`, also lecturers, venues and a year of
-    courses (llct.courses.demo)."""
+    courses (llct.courses.demo); with `cycle` as well, their results, certificates and surveys
+    (llct.assessment.demo) and the nomination rounds and annual plan (llct.planning.demo)."""
     rng = random.Random(seed)
     # Event descriptions are stored text: write them in the app's language, whatever is active.
     with translation.override(settings.LANGUAGE_CODE):
-        return _seed(rng, people=people, today=today, courses=courses)
+        return _seed(rng, people=people, today=today, courses=courses, cycle=cycle)
 
 
-def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> DemoSummary:
+def _seed(
+    rng: random.Random, *, people: int, today: dt.date, courses: bool, cycle: bool
+) -> DemoSummary:
     # One hash for the six accounts: they share a published password, and hashing it six times
     # costs seconds for nothing.
     password_hash = make_password(DEMO_PASSWORD)
@@ -900,13 +905,13 @@ def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> 
         )
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=password_hash)
 
+    by_username = {u.username: u for u in users}
     classes = None
     evaluation = None
     planning = None
     if courses:
         from llct.courses.demo import demo_courses
 
-        by_username = {u.username: u for u in users}
         learner_user = by_username.get("hocvien")
         classes = demo_courses(
             rng=rng,
@@ -916,9 +921,16 @@ def _seed(rng: random.Random, *, people: int, today: dt.date, courses: bool) -> 
             lecturer_user=by_username.get("giangvien"),
             learner=learner_user.person if learner_user is not None else None,
         )
+    if courses and cycle:
+        # Results, certificates and surveys, then nominations and plans, on those courses.
         from llct.assessment.demo import assessment_demo
 
         evaluation = assessment_demo(rng=rng, today=today, actor=department)
+        from llct.planning.demo import planning_demo
+
+        planning = planning_demo(
+            rng=rng, today=today, department=department, leader=by_username["lanhdao"]
+        )
 
     return DemoSummary(
         province=PROVINCE_NAME,

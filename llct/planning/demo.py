@@ -8,11 +8,12 @@ rows are what the department, the organizations and the leader would have made:
 
 - this year's round, opened and closed last autumn, every organization having submitted the
   people the suggestion engine proposed; the annual plan built from those nominations (planned
-  courses matching the year's courses, budget from the norms, one line adjusted by hand, facility
-  needs), submitted, returned by the leader with comments, revised, submitted again and
-  approved. Its planned courses are linked to the courses actually run (finished, in progress,
-  open); one planned course still to come becomes a course through the plan-to-course service,
-  others are not held. Expenses are recorded against a few held courses, one over its budget.
+  courses matching the year's courses, budget from the norms with the long course's venue line
+  adjusted by hand, facility needs), submitted, returned by the leader with comments, revised (a
+  course added, a materials line adjusted), submitted again and approved. Its planned courses
+  are linked to the courses actually run (finished, in progress, open); one still to come
+  becomes a course through the plan-to-course service, others are not held. Expenses are
+  recorded against a few held courses, one organization's over its budget.
 - next year's round, opened five weeks ago with a deadline three days ago: about half of the
   organizations submitted (a few with people added by hand), the others are late drafts or
   have not started, one was reminded by email, and the department reopened two: one has
@@ -156,6 +157,10 @@ def _thousands(amount: Decimal) -> Decimal:
     return (amount / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 1000
 
 
+# Organizations in an order that does not depend on primary keys (paths are made of them), so
+# that the same seed on the same rolls draws the same organizations.
+STABLE = ("code", "name", "pk")
+
 # Rows the services stamp with the clock, and the field that holds the stamp.
 STAMPED: list[tuple[type[models.Model], str]] = [
     (SubmissionEvent, "at"),
@@ -220,10 +225,10 @@ def _demo(rng: random.Random, *, today: dt.date, department: Any, leader: Any) -
     )
     grassroots = list(
         Organization.objects.filter(kind__is_grassroots=True, dissolved_on__isnull=True).order_by(
-            "path"
+            *STABLE
         )
     )
-    province = Organization.objects.filter(parent=None, dissolved_on=None).order_by("path").first()
+    province = Organization.objects.filter(parent=None, dissolved_on=None).order_by(*STABLE).first()
     if not offered or not grassroots or province is None:
         return {}
     counts: dict[str, int] = {}
@@ -502,6 +507,9 @@ def _next_years_round(
                 share=1.0,
                 department=department,
             )
+            by_hand += _add_by_hand(
+                rng, nomination_round, late_submitter, day=submitted_on, department=department
+            )
             _submit(nomination_round, late_submitter, when=when, actor=department)
         reopened += 1
     if featured is not None:
@@ -625,7 +633,7 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
         )
 
     committees = list(
-        Organization.objects.filter(parent=province, dissolved_on=None).order_by("path")
+        Organization.objects.filter(parent=province, dissolved_on=None).order_by(*STABLE)
     )
     kinds = {p.kind: p for p in programmes}
     # Not held: a professional course the committee did not get round to.
@@ -646,7 +654,7 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
         .order_by(
             models.F("quarter").asc(nulls_last=True),
             "priority",
-            "submission__organization__path",
+            "submission__organization__code",
             "person__sort_key",
             "pk",
         )
