@@ -2,12 +2,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.selectors import Column
 from llct.assessment.services import parse_score
-from llct.core.spreadsheets import XLSX_TYPE
+from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload
 from llct.organizations.forms import DateField
 
 MAX_GRADES_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -60,20 +59,7 @@ class GradesUploadForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                _("Only Excel .xlsx files can be imported. Start from the template.")
-            )
-        if upload.size > MAX_GRADES_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError(
-                _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
-            )
-        return upload
+        return check_xlsx_upload(self.cleaned_data["file"], max_bytes=MAX_GRADES_UPLOAD_BYTES)
 
 
 class ResolutionDateForm(forms.Form):

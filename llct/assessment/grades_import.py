@@ -21,7 +21,7 @@ from llct.assessment.models import Result
 from llct.assessment.selectors import score_label, sheet_enrolments
 from llct.assessment.services import parse_score, scores_set
 from llct.core.permissions import ALL, scope_path
-from llct.core.spreadsheets import write_xlsx
+from llct.core.spreadsheets import cell_int, write_xlsx
 from llct.core.text import clean_text, fold
 from llct.courses.models import Course, Enrolment
 
@@ -145,14 +145,7 @@ def _read_rows(file: IO[bytes]) -> list[tuple[Any, ...]]:
 
 
 def _enrolment_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = clean_text(value)
-    return int(text) if text.isdigit() else None
+    return cell_int(value)
 
 
 def _known(*, user: Any, course: Course, ids: set[int]) -> dict[int, Enrolment]:

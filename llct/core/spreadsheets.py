@@ -62,3 +62,41 @@ def file_response(content: bytes, *, filename: str, content_type: str) -> HttpRe
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def check_xlsx_upload(upload: Any, *, max_bytes: int) -> Any:
+    """The checks every .xlsx upload form makes: the name, the size, and that it is really a
+    zip (an .xlsx) rather than an old .xls or a renamed file. Raises a form ValidationError."""
+    from django import forms
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
+    if not upload.name.lower().endswith(".xlsx"):
+        raise forms.ValidationError(
+            _("Only Excel .xlsx files can be imported. Start from the template.")
+        )
+    if upload.size > max_bytes:
+        raise forms.ValidationError(
+            _("The file is larger than %(size)s.") % {"size": filesizeformat(max_bytes)}
+        )
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise forms.ValidationError(
+            _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
+        )
+    return upload
+
+
+def cell_int(value: Any) -> int | None:
+    """A whole number from a cell, whether Excel stored it as a number or as text."""
+    from llct.core.text import clean_text
+
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = clean_text(value)
+    return int(text) if text.isdigit() else None

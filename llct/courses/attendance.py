@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 
 from llct.core.models import Role, audit_record
 from llct.core.permissions import ALL, scope_path
-from llct.core.spreadsheets import write_xlsx
+from llct.core.spreadsheets import cell_int, write_xlsx
 from llct.core.text import clean_text, fold
 from llct.courses.models import (
     Attendance,
@@ -345,14 +345,7 @@ def _read_rows(file: IO[bytes]) -> list[tuple[Any, ...]]:
 
 
 def _enrolment_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = clean_text(value)
-    return int(text) if text.isdigit() else None
+    return cell_int(value)
 
 
 def _importable(*, user: Any, session: Session, ids: set[int]) -> dict[int, Enrolment]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from llct.core.htmx import render_page
 from llct.core.permissions import require
-from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload, file_response
 from llct.courses import attendance
 from llct.courses.models import Attendance, Session
 from llct.courses.selectors import course_get
@@ -164,20 +164,7 @@ class MarksUploadForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                _("Only Excel .xlsx files can be imported. Start from the template.")
-            )
-        if upload.size > MAX_MARKS_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError(
-                _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
-            )
-        return upload
+        return check_xlsx_upload(self.cleaned_data["file"], max_bytes=MAX_MARKS_UPLOAD_BYTES)
 
 
 def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
