@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -35,6 +34,8 @@ from llct.assessment.certificate_pdf import (
     verification_path,
 )
 from llct.assessment.models import Certificate, CertificateSeries
+from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import can_read_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
@@ -54,12 +55,6 @@ CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 YEARS = range(2000, 2101)
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _url_for(request: HttpRequest) -> UrlFor:
     """The absolute public verification URL of a code, as printed under the QR code."""
 
@@ -67,15 +62,6 @@ def _url_for(request: HttpRequest) -> UrlFor:
         return request.build_absolute_uri(verification_path(code))
 
     return url_for
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e.messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _pdf_name(stem: str) -> str:

@@ -1,14 +1,12 @@
 """Course pages: the list, the course page, course and session forms, generating sessions,
 enrolment and withdrawal. Views parse, call a selector or a service, and render or redirect."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -17,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from llct.assessment.selectors import may_enter_results
+from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
 from llct.core.models import Role
 from llct.core.permissions import require
@@ -29,26 +29,6 @@ from llct.organizations.selectors import PersonFilter, organization_choices, per
 
 COURSES_PAGE_SIZE = 25
 PEOPLE_PAGE_SIZE = 50
-
-
-def _apply_errors(form: BaseForm, error: ValidationError, *, skip: Sequence[str] = ()) -> None:
-    """Put a service's errors on the form, field by field where the field is on it. Messages
-    in `skip` (the conflicts, shown with their links) are not repeated."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            shown = [m for e in errors for m in e.messages if m not in skip]
-            if shown:
-                form.add_error(name if name in form.fields else None, shown)
-    else:
-        shown = [m for m in error.messages if m not in skip]
-        if shown:
-            form.add_error(None, shown)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- Courses ----------------------------------------------------------------------------------

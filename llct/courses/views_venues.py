@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
@@ -25,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.models import Role, audit_record
 from llct.core.permissions import ALL, require, scope_path
@@ -222,18 +223,6 @@ def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) ->
 
 # ---------------------------------------------------------------------------------------------
 # Views
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _status(form: BaseForm) -> int:
-    return 422 if form.is_bound and form.errors else 200
 
 
 def _owner_choices(user: Any) -> QuerySet[Organization]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
@@ -15,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.curriculum import selectors, services
@@ -27,20 +28,6 @@ from llct.curriculum.forms import (
     person_options,
 )
 from llct.curriculum.models import Lecturer, Programme
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's errors on the form, field by field where the field is on it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _status(form: BaseForm) -> int:
-    return 422 if form.is_bound and form.errors else 200
-
 
 # --- Programmes ---------------------------------------------------------------------------
 

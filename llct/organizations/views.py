@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
 from llct.core.permissions import can_edit_organization, can_edit_rolls, can_read_rolls, require
@@ -31,15 +32,6 @@ from llct.organizations.models import Person
 
 def _today() -> Any:
     return timezone.localdate()
-
-
-def _apply_errors(form: Form | PersonForm, error: ValidationError) -> None:
-    """Put a service's errors on the form, field by field where the field is on it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The tree -----------------------------------------------------------------------------

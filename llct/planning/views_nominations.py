@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -21,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.organizations.models import Organization
@@ -40,18 +41,6 @@ from llct.planning.models import NominationRound, PositionRequirement
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _status(form: BaseForm | None) -> int:
-    return 422 if form is not None and form.is_bound and form.errors else 200
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The "Đề xuất học viên" page -----------------------------------------------------------

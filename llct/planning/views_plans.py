@@ -3,12 +3,10 @@ from the nominations, submitting and deciding, the documents, creating courses f
 expenses and the plan set against what happened. Views parse, call plans.py, render or redirect.
 """
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -16,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
@@ -46,23 +46,6 @@ from llct.planning.models import (
     PlannedCourse,
 )
 from llct.planning.nominations import nominations_for_year
-
-
-def _apply_errors(form: BaseForm, error: ValidationError, *, skip: Sequence[str] = ()) -> None:
-    """A service's errors on the form, each under its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            shown = [m for e in errors for m in e.messages if m not in skip]
-            if shown:
-                form.add_error(name if name in form.fields else None, shown)
-    else:
-        shown = [m for m in error.messages if m not in skip]
-        if shown:
-            form.add_error(None, shown)
-
-
-def _status(form: BaseForm) -> int:
-    return 422 if form.is_bound and form.errors else 200
 
 
 def _plan(request: HttpRequest, pk: int) -> AnnualPlan:
