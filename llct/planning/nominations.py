@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
@@ -1503,7 +1503,7 @@ def submissions_remind(
     result.without_email = list(skipped.values())
     if not messages:
         return result
-    get_connection().send_messages(messages)
+    mailers.default.send_messages(messages)
     # Record the reminders in a fixed number of queries: "remind all" reaches hundreds.
     reached = [o.pk for o, _emails in result.sent]
     existing = set(
