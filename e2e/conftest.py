@@ -41,3 +41,15 @@ def sign_in(live_server, page):
         return page
 
     return go
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """A file database for browser tests: with SQLite in memory, the live server's threads share
+    one connection, and two htmx requests at once (a grade sheet saving cells as you type)
+    collide inside it. A file gives each thread its own connection, as in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "e2e.sqlite3")
