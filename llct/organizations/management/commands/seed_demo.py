@@ -49,6 +49,7 @@ class Command(BaseCommand):
                     "The database already holds organizations or people: nothing done. "
                     "Run `manage.py seed_demo --reset` to replace them with the demo data."
                 )
+                self._accounts()
                 return
             summary = demo_seed(
                 people=options["people"],
@@ -88,11 +89,44 @@ class Command(BaseCommand):
             if counts:
                 out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         out("")
-        rows = [("username", "role", "organization", "password")] + [
-            (a.username, a.role, a.organization or "—", a.password) for a in summary.accounts
-        ]
+        self._print_accounts(
+            [(a.username, a.role, a.organization or "—", a.password) for a in summary.accounts]
+        )
+
+    def _accounts(self) -> None:
+        """The demo accounts that exist, for `make run` on an already seeded database."""
+        from llct.core.models import User
+        from llct.organizations.demo import ACCOUNTS, DEMO_PASSWORD
+
+        names = [a[0] for a in ACCOUNTS]
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=names).select_related(
+                "organization", "person__organization"
+            )
+        }
+        self.stdout.write("")
+        self._print_accounts(
+            [
+                (n, str(users[n].get_role_display()), _organization_of(users[n]), DEMO_PASSWORD)
+                for n in names
+                if n in users
+            ]
+        )
+
+    def _print_accounts(self, accounts: list[tuple[str, str, str, str]]) -> None:
+        out = self.stdout.write
+        rows = [("username", "role", "organization", "password"), *accounts]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for i, row in enumerate(rows):
             out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
             if i == 0:
                 out("  ".join("-" * w for w in widths))
+
+
+def _organization_of(user: Any) -> str:
+    if user.organization is not None:
+        return str(user.organization.name)
+    if user.person is not None:
+        return str(user.person.organization.name)
+    return "—"
