@@ -505,6 +505,529 @@ def course_pages(data: CourseData) -> list[tuple[str, str, bool, bool]]:
     ]
 
 
+# --- Evaluation: approving a large course, its certificates, public verification -------------
+
+EVALUATION_LEARNERS = int(os.environ.get("BENCH_EVALUATION_LEARNERS", "500"))
+VERIFY_CLIENTS = int(os.environ.get("BENCH_VERIFY_CLIENTS", "50"))
+VERIFY_REQUESTS = int(os.environ.get("BENCH_VERIFY_REQUESTS", "20"))  # per client
+VERIFY_TIMEOUT_S = 30.0
+
+
+@dataclass
+class EvaluationResult:
+    available: bool
+    learners: int = 0
+    sessions: int = 0
+    attendance: int = 0
+    build_s: float = 0.0
+    approve_s: float = 0.0
+    approve_queries: int = 0
+    passed: int = 0
+    failed: int = 0
+    certificates: int = 0
+    raised: int = 0
+    pdf_s: float = 0.0
+    pdf_pages: int = 0
+    pdf_kib: float = 0.0
+    detail: str = ""
+
+    @property
+    def pdf_s_per_100(self) -> float:
+        return 100 * self.pdf_s / self.certificates if self.certificates else 0.0
+
+
+def build_evaluation_course(*, today: dt.date, actor: Any) -> tuple[Any, int, int]:
+    """A sơ cấp class that finished last month, EVALUATION_LEARNERS learners without a theory
+    level, every session held and marked (most learners present, a few often absent), scores
+    entered but not yet computed: what the department approves. Written with bulk_create.
+    Returns (course, sessions, attendance marks)."""
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from llct.assessment.grading import needed_scores
+    from llct.assessment.models import Result
+    from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
+    from llct.curriculum.models import Lecturer, Programme
+    from llct.organizations.models import MembershipStage, Organization, Person
+
+    rng = random.Random(SEED + 3)
+    programme = (
+        Programme.objects.filter(kind=Programme.Kind.SO_CAP, issues_certificate=True)
+        .prefetch_related("topics")
+        .order_by("code")
+        .first()
+    )
+    if programme is None:
+        raise RuntimeError("no sơ cấp programme that issues certificates")
+    topics: list[Any] = [t for t in programme.topics.all() for _ in range(max(t.sessions, 1))][:20]
+    topics = topics or [None]
+    days = _working_half_days(today - dt.timedelta(days=60), len(topics))
+    venue = Venue.objects.order_by("-capacity", "pk").first()
+    lecturers = list(Lecturer.objects.order_by("pk")[:20])
+    people = list(
+        Person.objects.exclude(stage=MembershipStage.LEFT)
+        .filter(theory_level=0)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    learners = rng.sample(people, min(EVALUATION_LEARNERS, len(people)))
+    times = {
+        "morning": (dt.time(7, 30), dt.time(11, 30)),
+        "afternoon": (dt.time(13, 30), dt.time(17)),
+    }
+    with transaction.atomic():
+        course = Course.objects.create(
+            code="BENCH-DUYET-500",
+            name=f"Lớp sơ cấp lý luận chính trị {len(learners)} học viên (thử nghiệm duyệt)",
+            programme=programme,
+            organizer=Organization.objects.get(parent=None, dissolved_on=None),
+            starts_on=days[0][0],
+            ends_on=days[-1][0],
+            venue=venue,
+            capacity=len(learners),
+            status=Course.Status.FINISHED,
+        )
+        sessions = Session.objects.bulk_create(
+            Session(
+                course=course,
+                date=day,
+                part=part,
+                starts_at=times[part][0],
+                ends_at=times[part][1],
+                topic=topic,
+                lecturer=rng.choice(lecturers) if lecturers else None,
+                venue=venue,
+            )
+            for (day, part), topic in zip(days, topics, strict=True)
+        )
+        enrolments = Enrolment.objects.bulk_create(
+            Enrolment(course=course, person_id=pid, enrolled_by=actor) for pid in learners
+        )
+        marks = []
+        for enrolment in enrolments:
+            # One learner in twenty misses sessions often enough to fall below the threshold.
+            present = 0.6 if rng.random() < 0.05 else 0.97
+            for session in sessions:
+                status = "present" if rng.random() < present else rng.choice(["excused", "absent"])
+                marks.append(Attendance(session=session, enrolment=enrolment, status=status))
+        Attendance.objects.bulk_create(marks, batch_size=5000)
+        fields = needed_scores(programme)
+
+        def score() -> Decimal:
+            return Decimal(rng.randint(40, 98)) / 10
+
+        Result.objects.bulk_create(
+            Result(enrolment=e, **{name: score() for name in fields}) for e in enrolments
+        )
+    return course, len(sessions), len(marks)
+
+
+def measure_evaluation(*, today: dt.date, actor: Any) -> EvaluationResult:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from llct.assessment.certificate_pdf import certificates_pdf
+    from llct.assessment.certificates import course_certificates
+    from llct.assessment.services import results_approve
+
+    result = EvaluationResult(available=True)
+    try:
+        started = time.perf_counter()
+        course, result.sessions, result.attendance = build_evaluation_course(
+            today=today, actor=actor
+        )
+        result.build_s = time.perf_counter() - started
+        result.learners = course.enrolments.count()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            outcome = results_approve(course=course, actor=actor, today=today)
+            result.approve_s = time.perf_counter() - started
+        result.approve_queries = len(captured.captured_queries)
+        result.passed, result.failed = len(outcome.passed), len(outcome.failed)
+        result.certificates, result.raised = len(outcome.certificates), len(outcome.raised)
+        print(
+            f"  approved {result.learners} learners in {result.approve_s:.2f} s "
+            f"({result.approve_queries} queries): {result.certificates} certificates",
+            flush=True,
+        )
+
+        started = time.perf_counter()
+        rows = course_certificates(user=actor, course_id=course.pk)
+        pdf = certificates_pdf(
+            rows, url_for=lambda code: f"https://llct.example.vn/xac-minh/{code}/", today=today
+        )
+        result.pdf_s = time.perf_counter() - started
+        result.pdf_kib = len(pdf) / 1024
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        result.pdf_pages = len(PdfReader(BytesIO(pdf)).pages)
+        print(
+            f"  {result.pdf_pages} certificate pages in {result.pdf_s:.1f} s "
+            f"({result.pdf_s_per_100:.1f} s per 100)",
+            flush=True,
+        )
+    except Exception as error:  # the bench reports, it does not crash
+        result.available = False
+        result.detail = f"failed: {type(error).__name__}: {error}"
+        print(f"  evaluation {result.detail}", flush=True)
+    return result
+
+
+@dataclass
+class VerifyResult:
+    available: bool
+    clients: int = 0
+    requests: int = 0
+    ok: int = 0
+    statuses: str = ""
+    p50: float = 0.0
+    p95: float = 0.0
+    max_ms: float = 0.0
+    over_1s: int = 0
+    connect_p95: float = 0.0
+    response_p95: float = 0.0  # from connected to the last byte read
+    slow_connects: int = 0  # connections that took a SYN retransmission (≥ 0.9 s)
+    wall_s: float = 0.0
+    codes: int = 0
+    detail: str = ""
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.wall_s if self.wall_s else 0.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(port: int, path: str) -> tuple[str, float]:
+    """GET on the loopback, one connection per request: (status, milliseconds to connect)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=VERIFY_TIMEOUT_S)
+    try:
+        started = time.perf_counter()
+        connection.connect()
+        connect_ms = (time.perf_counter() - started) * 1000
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return str(response.status), connect_ms
+    finally:
+        connection.close()
+
+
+def measure_verification() -> VerifyResult:
+    """The public verification page under VERIFY_CLIENTS concurrent clients, each doing
+    VERIFY_REQUESTS GETs of valid codes, against `manage.py runserver` (Django's threaded
+    development server) on the loopback, with DEBUG off and the rate limit raised
+    (bench/settings_bench.py). Latency is measured by the clients: connect, server, read."""
+    import subprocess
+    import threading
+    from collections import Counter
+
+    from llct.assessment.models import Certificate
+
+    codes = list(
+        Certificate.objects.filter(status=Certificate.Status.VALID).values_list("code", flat=True)
+    )
+    result = VerifyResult(available=True, clients=VERIFY_CLIENTS, codes=len(codes))
+    if not codes:
+        return VerifyResult(available=False, detail="no certificate to verify")
+    port = _free_port()
+    base = "/xac-minh/"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+    }
+    log = (OUT / "verify-server.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py, fixed args)
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(port, base + codes[0] + "/")[0] == "200":
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start (see {log.name})")
+            time.sleep(0.3)
+        rng = random.Random(SEED + 4)
+        for _ in range(WARMUP * 4):
+            _get(port, base + rng.choice(codes) + "/")
+        plans = [[rng.choice(codes) for _ in range(VERIFY_REQUESTS)] for _ in range(VERIFY_CLIENTS)]
+        timings: list[float] = []
+        connects: list[float] = []
+        statuses: Counter[str] = Counter()
+        lock = threading.Lock()
+        barrier = threading.Barrier(VERIFY_CLIENTS)
+
+        def client(mine: list[str]) -> None:
+            barrier.wait()
+            for code in mine:
+                started = time.perf_counter()
+                connect_ms = 0.0
+                try:
+                    status, connect_ms = _get(port, base + code + "/")
+                except OSError as error:
+                    status = type(error).__name__
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    timings.append(elapsed)
+                    connects.append(connect_ms)
+                    statuses[status] += 1
+
+        threads = [threading.Thread(target=client, args=(p,)) for p in plans]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=VERIFY_TIMEOUT_S * VERIFY_REQUESTS)
+        result.wall_s = time.perf_counter() - started
+        result.requests = len(timings)
+        result.ok = statuses.get("200", 0)
+        result.statuses = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+        result.p50 = statistics.median(timings)
+        result.p95 = percentile(timings, 95)
+        result.max_ms = max(timings)
+        result.over_1s = sum(t > 1000 for t in timings)
+        result.connect_p95 = percentile(connects, 95)
+        result.response_p95 = percentile(
+            [t - c for t, c in zip(timings, connects, strict=True)], 95
+        )
+        result.slow_connects = sum(c > 900 for c in connects)
+        print(
+            f"  {result.requests} GETs from {VERIFY_CLIENTS} clients: p50 {result.p50:.0f} ms, "
+            f"p95 {result.p95:.0f} ms, {result.throughput:.0f} req/s ({result.statuses})",
+            flush=True,
+        )
+    except Exception as error:  # the bench reports, it does not crash
+        result.available = False
+        result.detail = f"failed: {type(error).__name__}: {error}"
+        print(f"  verification {result.detail}", flush=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    return result
+
+
+# --- The yearly cycle: suggestions for the province, plan against actual ----------------------
+
+SUGGESTIONS_TARGET_S = 1.0
+# Planned courses added to this year's plan, each linked to a synthetic course of this year.
+PLANNED_COURSES = int(os.environ.get("BENCH_PLANNED_COURSES", "200"))
+SUGGESTION_RUNS = 3
+
+
+@dataclass
+class SuggestionsResult:
+    available: bool
+    year: int = 0
+    runs: int = 0
+    first_s: float = 0.0
+    median_s: float = 0.0
+    queries: int = 0
+    suggestions: int = 0
+    organizations: int = 0
+    people: int = 0
+    enrolments: int = 0
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.available and self.median_s <= SUGGESTIONS_TARGET_S
+
+
+def measure_suggestions(*, today: dt.date) -> SuggestionsResult:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from llct.courses.models import Enrolment
+    from llct.organizations.models import MembershipStage, Person
+    from llct.planning.nominations import suggestions_for_province
+
+    # Next year's round is the one being prepared (the demo opens it five weeks before today).
+    year = today.year + 1
+    result = SuggestionsResult(
+        available=True,
+        year=year,
+        runs=SUGGESTION_RUNS,
+        people=Person.objects.exclude(stage=MembershipStage.LEFT).count(),
+        enrolments=Enrolment.objects.count(),
+    )
+    try:
+        timings = []
+        for run in range(SUGGESTION_RUNS):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                grouped = suggestions_for_province(year=year, today=today)
+                timings.append(time.perf_counter() - started)
+            if run == 0:
+                result.queries = len(captured.captured_queries)
+        result.first_s = timings[0]
+        result.median_s = statistics.median(timings)
+        result.organizations = len(grouped)
+        result.suggestions = sum(len(v) for v in grouped.values())
+        print(
+            f"  {result.suggestions:,} suggestions in {result.organizations} organizations: "
+            f"median {result.median_s:.2f} s, {result.queries} queries",
+            flush=True,
+        )
+    except Exception as error:  # the bench reports, it does not crash
+        result.available = False
+        result.detail = f"failed: {type(error).__name__}: {error}"
+        print(f"  suggestions {result.detail}", flush=True)
+    return result
+
+
+@dataclass
+class PlanData:
+    plan: Any
+    planned: int
+    linked: int
+    budget_lines: int
+    expenses: int
+    results: int
+    enrolments: int
+
+
+def build_plan(*, today: dt.date, actor: Any) -> PlanData:
+    """This year's approved plan (the demo's, or a new one) with PLANNED_COURSES planned courses
+    more, each linked to a synthetic course starting this year, with their budget lines (as
+    computed), two expenses for the courses held and results for the learners of the finished
+    ones. Written with bulk_create."""
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.db.models import Q
+
+    from llct.assessment.models import Result
+    from llct.courses.models import Course, Enrolment
+    from llct.organizations.models import Organization
+    from llct.planning.models import AnnualPlan, BudgetLine, Expense, PlannedCourse
+
+    rng = random.Random(SEED + 5)
+    with transaction.atomic():
+        plan = AnnualPlan.objects.filter(year=today.year).first()
+        if plan is None:
+            plan = AnnualPlan.objects.create(
+                year=today.year,
+                number=f"1-KH/BENCH/{today.year}",
+                title=f"Kế hoạch bồi dưỡng lý luận chính trị năm {today.year} (thử nghiệm)",
+                issuer=Organization.objects.get(parent=None, dissolved_on=None),
+                status=AnnualPlan.Status.APPROVED,
+                created_by=actor,
+            )
+        elif plan.status != AnnualPlan.Status.APPROVED:
+            AnnualPlan.objects.filter(pk=plan.pk).update(status=AnnualPlan.Status.APPROVED)
+        courses = list(
+            Course.objects.filter(
+                code__startswith="BENCH-", starts_on__year=today.year, planned_course=None
+            )
+            .exclude(code="BENCH-DUYET-500")
+            .order_by("starts_on", "pk")
+        )
+        # Spread over the year: every k-th of this year's courses.
+        step = max(1, len(courses) // PLANNED_COURSES) if PLANNED_COURSES else 1
+        courses = courses[::step][:PLANNED_COURSES]
+        planned = PlannedCourse.objects.bulk_create(
+            PlannedCourse(
+                plan=plan,
+                programme_id=c.programme_id,
+                name=c.name,
+                month=c.starts_on.month,
+                expected_learners=rng.randint(30, 120),
+                sessions=20,
+                days=Decimal("10"),
+                venue_id=c.venue_id,
+                organizer_id=c.organizer_id,
+                course=c,
+            )
+            for c in courses
+        )
+        lines = []
+        for p in planned:
+            for kind in BudgetLine.Kind.values:
+                amount = Decimal(rng.randint(5, 60) * 1_000_000)
+                lines.append(
+                    BudgetLine(
+                        plan=plan,
+                        planned_course=p,
+                        kind=kind,
+                        computed_amount=amount,
+                        amount=amount,
+                    )
+                )
+        BudgetLine.objects.bulk_create(lines, batch_size=2000)
+        held = [
+            c for c in courses if c.status in (Course.Status.IN_PROGRESS, Course.Status.FINISHED)
+        ]
+        expenses = Expense.objects.bulk_create(
+            (
+                Expense(
+                    course=c,
+                    kind=kind,
+                    amount=Decimal(rng.randint(5, 70) * 1_000_000),
+                    spent_on=min(c.ends_on, today),
+                    recorded_by=actor,
+                )
+                for c in held
+                for kind in (BudgetLine.Kind.LECTURER_FEES, BudgetLine.Kind.VENUE)
+            ),
+            batch_size=2000,
+        )
+        finished = [c.pk for c in courses if c.status == Course.Status.FINISHED]
+        ids = list(
+            Enrolment.objects.filter(course_id__in=finished, result=None).values_list(
+                "id", flat=True
+            )
+        )
+        results = Result.objects.bulk_create(
+            (
+                Result(
+                    enrolment_id=i,
+                    final_score=Decimal(rng.randint(50, 98)) / 10,
+                    attendance_percent=100,
+                    passed=rng.random() < 0.95,
+                )
+                for i in ids
+            ),
+            batch_size=2000,
+        )
+    return PlanData(
+        plan=plan,
+        planned=plan.planned_courses.count(),
+        linked=plan.planned_courses.filter(~Q(course=None)).count(),
+        budget_lines=BudgetLine.objects.filter(plan=plan).count(),
+        expenses=len(expenses),
+        results=len(results),
+        enrolments=Enrolment.objects.filter(
+            course__planned_course__plan=plan, status=Enrolment.Status.ENROLLED
+        ).count(),
+    )
+
+
 # --- Roster import ----------------------------------------------------------------------------
 
 ROSTER_HEADER = [
@@ -727,12 +1250,111 @@ def course_section(courses: list[PageResult], data: CourseData) -> list[str]:
     return lines
 
 
+def evaluation_section(evaluation: EvaluationResult, verify: VerifyResult) -> list[str]:
+    lines = ["## Evaluation", ""]
+    if evaluation.available:
+        lines += [
+            f"Data: a finished sơ cấp class of {evaluation.learners} learners without a theory "
+            f"level, {evaluation.sessions} sessions all held, {evaluation.attendance:,} "
+            "attendance marks (one learner in twenty often absent), essay and test scores "
+            f"entered, written with `bulk_create` in {evaluation.build_s:.1f} s.",
+            "",
+            "| step | seconds | queries | what it did |",
+            "|---|---:|---:|---|",
+            f"| `results_approve` | {evaluation.approve_s:.2f} | {evaluation.approve_queries} | "
+            f"{evaluation.passed} passed, {evaluation.failed} did not; "
+            f"{evaluation.certificates} certificates issued; {evaluation.raised} theory levels "
+            "raised |",
+            f"| certificates PDF (`course_certificates` + `certificates_pdf`) | "
+            f"{evaluation.pdf_s:.1f} | — | {evaluation.pdf_pages} pages, "
+            f"{evaluation.pdf_kib:,.0f} KiB: **{evaluation.pdf_s_per_100:.1f} s per 100 "
+            "certificates** |",
+        ]
+    else:
+        lines.append(f"Evaluation: not available ({evaluation.detail}).")
+    lines += ["", "### Public verification page under concurrent clients", ""]
+    if verify.available:
+        lines += [
+            f"{verify.clients} client threads, each {VERIFY_REQUESTS} GETs of `/xac-minh/<code>/` "
+            f"with valid codes drawn from the {verify.codes:,} certificates, against "
+            "`manage.py runserver --noreload` on 127.0.0.1 (Django's threaded **development "
+            "server**, one thread per connection, no keep-alive; not a production server), "
+            "DEBUG off, rate limit raised by `bench/settings_bench.py`. Latency measured by the "
+            "clients (connect, server, read), the bench's clients sharing the machine's 2 cores "
+            "with the server.",
+            "",
+            "| requests | statuses | p50 ms | p95 ms | max ms | over 1 s | connect p95 ms | "
+            "connects ≥ 0.9 s | p95 after connect ms | wall s | requests/s |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {verify.requests:,} | {verify.statuses} | {verify.p50:.0f} | {verify.p95:.0f} | "
+            f"{verify.max_ms:.0f} | {verify.over_1s} | {verify.connect_p95:.0f} | "
+            f"{verify.slow_connects} | {verify.response_p95:.0f} | {verify.wall_s:.1f} | "
+            f"{verify.throughput:.0f} |",
+            "",
+            "No target in the brief. The requests over a second are those whose connection waited "
+            "for a place in the listen queue: Django's development server listens with a backlog "
+            "of 10 (`WSGIServer.request_queue_size`), so with 50 clients connecting at once some "
+            "SYNs are dropped and retried after Linux's 1 s initial retransmission timeout. A "
+            "production server (gunicorn/uvicorn behind a proxy, backlog 2048) would not show "
+            "that tail; p50, the p95 after connect and the throughput speak for the view itself.",
+        ]
+    else:
+        lines.append(f"Verification: not available ({verify.detail}).")
+    return lines
+
+
+def cycle_section(
+    suggestions: SuggestionsResult, plan_pages: list[PageResult], plan: PlanData | None
+) -> list[str]:
+    lines = [
+        "## The yearly cycle",
+        "",
+        f"### Suggestions for the whole province (target ≤ {SUGGESTIONS_TARGET_S:.0f} s)",
+        "",
+    ]
+    if suggestions.available:
+        lines += [
+            f"`suggestions_for_province(year={suggestions.year}, today=...)` over "
+            f"{suggestions.people:,} people (not left) and {suggestions.enrolments:,} enrolments; "
+            f"{suggestions.runs} runs, queries counted on the first.",
+            "",
+            "| suggestions | organizations | first s | median s | queries | target |",
+            "|---:|---:|---:|---:|---:|---|",
+            f"| {suggestions.suggestions:,} | {suggestions.organizations} | "
+            f"{suggestions.first_s:.2f} | {suggestions.median_s:.2f} | {suggestions.queries} | "
+            f"{mark(suggestions.ok)} |",
+        ]
+    else:
+        lines.append(f"Suggestions: not available ({suggestions.detail}).")
+    lines += ["", "### Plan against actual", ""]
+    if plan is not None and plan_pages:
+        lines += [
+            f"This year's approved plan with {plan.planned} planned courses, {plan.linked} of "
+            f"them linked to a course (the demo's, plus {PLANNED_COURSES} synthetic courses "
+            f"starting this year added with `bulk_create`), {plan.budget_lines:,} budget lines, "
+            f"{plan.expenses:,} expenses added, {plan.enrolments:,} enrolments in its courses "
+            f"({plan.results:,} results "
+            "added for the finished ones). No target in the brief; the course pages' "
+            f"{COURSE_PAGE_TARGET_MS:.0f} ms is the nearest budget.",
+            "",
+            *page_table(plan_pages),
+        ]
+    else:
+        lines.append("Plan against actual: not available (see the run's output).")
+    return lines
+
+
 def report(
     *,
     pages: list[PageResult],
     scale: list[PageResult],
     courses: list[PageResult],
     course_data: CourseData,
+    evaluation: EvaluationResult,
+    verify: VerifyResult,
+    suggestions: SuggestionsResult,
+    plan_pages: list[PageResult],
+    plan: PlanData | None,
     organizations: int,
     roster: ImportResult,
     seeded: str,
@@ -769,6 +1391,8 @@ def report(
     ]
     lines += page_table(scale)
     lines += ["", *course_section(courses, course_data)]
+    lines += ["", *evaluation_section(evaluation, verify)]
+    lines += ["", *cycle_section(suggestions, plan_pages, plan)]
     lines += ["", "## Roster import", "", f"Target: ≥ {IMPORT_TARGET_ROWS_S:,.0f} rows/s.", ""]
     if roster.available:
         lines += [
@@ -790,6 +1414,7 @@ def main() -> None:
     db = configure()
 
     from django.core.management import call_command
+    from django.urls import reverse
     from django.utils import timezone
 
     started_at = timezone.localtime()
@@ -841,6 +1466,19 @@ def main() -> None:
     course_results += measure_pages(
         [officer], course_pages(course_data)[:2], target_ms=COURSE_PAGE_TARGET_MS
     )
+    print("Evaluation:", flush=True)
+    evaluation = measure_evaluation(today=today, actor=department)
+    verify = measure_verification()
+    print("The yearly cycle:", flush=True)
+    suggestions = measure_suggestions(today=today)
+    plan: PlanData | None = None
+    plan_pages: list[PageResult] = []
+    try:
+        plan = build_plan(today=today, actor=department)
+        url = reverse("planning:plan_actual", args=[plan.plan.pk])
+        plan_pages = measure_pages([department], [("Plan against actual", url, False, False)])
+    except Exception as error:  # the bench reports, it does not crash
+        print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
 
@@ -849,6 +1487,11 @@ def main() -> None:
         scale=scale,
         courses=course_results,
         course_data=course_data,
+        evaluation=evaluation,
+        verify=verify,
+        suggestions=suggestions,
+        plan_pages=plan_pages,
+        plan=plan,
         organizations=organizations,
         roster=roster,
         seeded=seeded,
