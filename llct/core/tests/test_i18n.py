@@ -31,3 +31,9 @@ def test_pages_are_vietnamese_whatever_the_browser_asks(client, db):
 def test_the_language_switch_is_kept(client, db):
     client.post("/ngon-ngu/", {"language": "en", "next": "/dang-nhap/"})
     assert "Sign in" in client.get("/dang-nhap/").text
+
+
+def test_djangos_blank_choice_reads_vietnamese(client, world):
+    client.force_login(world.department)
+    page = client.get("/to-chuc/nhan-su/them/").text
+    assert "Select an option" not in page and "- Chọn -" in page
