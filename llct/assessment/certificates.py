@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.models import Certificate, CertificateSeries
-from llct.core.models import Role, audit_record
-from llct.core.permissions import ALL, scope_path
+from llct.core.models import audit_record
+from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
@@ -331,7 +331,7 @@ def certificate_status_on(certificate: Certificate, day: dt.date) -> str:
 
 def can_manage_certificates(user: Any) -> bool:
     """Revoking, re-issuing and the numbering settings belong to the department."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
+    return is_department(user)
 
 
 @transaction.atomic

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
 from llct.core.models import Role
+from llct.core.permissions import is_department
 from llct.core.text import name_sort_key
 from llct.courses.models import Course, Enrolment, Session
 from llct.courses.selectors import with_learner_counts
@@ -66,7 +67,7 @@ def can_view_feedback_report(user: Any) -> bool:
 
 def can_read_comments(user: Any) -> bool:
     """Free comments may identify their writer by style or content: the department only."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
+    return is_department(user)
 
 
 def can_view_lecturer_feedback(user: Any, lecturer: Lecturer) -> bool:

@@ -21,7 +21,7 @@ from llct.assessment.certificates import certificate_status_on
 from llct.assessment.grading import Outcome, classify, needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
 from llct.core.models import Role
-from llct.core.permissions import ALL, scope_path
+from llct.core.permissions import ALL, is_department, scope_path
 from llct.courses.models import Course, Enrolment
 from llct.courses.selectors import attendance_rates, can_manage_course, course_list, enrolment_list
 from llct.curriculum.models import AssessmentKind, Programme
@@ -48,7 +48,7 @@ def may_enter_results(user: Any, course: Course) -> bool:
 
 def may_approve_results(user: Any) -> bool:
     """Approving results is the department's act, and only the department's."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
+    return is_department(user)
 
 
 # ---------------------------------------------------------------------------------------------

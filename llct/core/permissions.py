@@ -30,6 +30,11 @@ def scope_path(user: Any) -> str | None:
     return None
 
 
+def is_department(user: Any) -> bool:
+    """A department officer (or a superuser): the role that runs the training."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
+
+
 def can_read_rolls(user: Any) -> bool:
     return scope_path(user) is not None
 

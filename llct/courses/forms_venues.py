@@ -1,5 +1,5 @@
 """Forms for venues and the class settings (holidays, scheduling rules). They keep what was
-typed; the rules are checked in views_venues' write functions."""
+typed; the rules are checked in the courses services (venue_save, rules_update)."""
 
 from typing import Any
 
@@ -8,30 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from llct.core.text import clean_text
 from llct.courses.models import SchedulingRules, Venue
+from llct.courses.services import HALF_DAYS, RULES_FIELDS, VENUE_FIELDS
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
-
-VENUE_FIELDS = ["name", "kind", "address", "capacity", "meeting_url", "equipment", "owner"]
-RULES_FIELDS = [
-    "checkin_opens_minutes",
-    "checkin_closes_minutes",
-    "venue_double_booked",
-    "lecturer_double_booked",
-    "learner_double_booked",
-    "capacity_exceeded",
-    "lecturer_not_approved",
-    "morning_start",
-    "morning_end",
-    "afternoon_start",
-    "afternoon_end",
-    "evening_start",
-    "evening_end",
-]
-HALF_DAYS = [
-    ("morning_start", "morning_end"),
-    ("afternoon_start", "afternoon_end"),
-    ("evening_start", "evening_end"),
-]
 
 
 class VenueFilterForm(forms.Form):
@@ -79,7 +58,7 @@ class VenueForm(forms.ModelForm):  # type: ignore[type-arg]
         return clean_text(self.cleaned_data["name"])
 
     def _post_clean(self) -> None:
-        # The venue's rules (online needs a link) live in views_venues.venue_validate.
+        # The venue's rules (online needs a link) live in services.venue_validate.
         pass
 
     def venue_data(self) -> dict[str, Any]:
@@ -109,7 +88,7 @@ class RulesForm(forms.ModelForm):  # type: ignore[type-arg]
                 )
 
     def _post_clean(self) -> None:
-        # Checked by views_venues.rules_update, all at once.
+        # Checked by services.rules_update, all at once.
         pass
 
     def rules_data(self) -> dict[str, Any]:

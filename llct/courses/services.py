@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +23,7 @@ from llct.courses.models import (
     SchedulingRules,
     Session,
     Severity,
+    Venue,
 )
 from llct.curriculum.models import Lecturer, LessonPlan, Programme
 from llct.organizations.models import MembershipStage, Person, TheoryLevel
@@ -790,3 +792,145 @@ def attendance_check_in(*, session: Session, user: Any, now: dt.datetime) -> Che
         method=Attendance.Method.QR,
     )
     return CheckIn(True, _("Checked in. Welcome!"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Venues, holidays and scheduling rules
+
+# The fields the venue and rules forms may set.
+VENUE_FIELDS = ["name", "kind", "address", "capacity", "meeting_url", "equipment", "owner"]
+RULES_FIELDS = [
+    "checkin_opens_minutes",
+    "checkin_closes_minutes",
+    "venue_double_booked",
+    "lecturer_double_booked",
+    "learner_double_booked",
+    "capacity_exceeded",
+    "lecturer_not_approved",
+    "morning_start",
+    "morning_end",
+    "afternoon_start",
+    "afternoon_end",
+    "evening_start",
+    "evening_end",
+]
+HALF_DAYS = [
+    ("morning_start", "morning_end"),
+    ("afternoon_start", "afternoon_end"),
+    ("evening_start", "evening_end"),
+]
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def venue_validate(venue: Venue) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not venue.name:
+        add("name", _("Enter the venue's name."))
+    if not venue.capacity or venue.capacity < 1:
+        add("capacity", _("Enter the number of seats (at least 1)."))
+    if venue.meeting_url:
+        try:
+            _http_url(venue.meeting_url)
+        except ValidationError:
+            add("meeting_url", _("Enter a full link, starting with https://"))
+    elif venue.kind == Venue.Kind.ONLINE:
+        add("meeting_url", _("An online room needs its meeting link."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def venue_save(*, venue: Venue | None, data: dict[str, Any], actor: Any) -> Venue:
+    """Create (venue=None) or update a venue."""
+    target = venue or Venue()
+    for name, value in data.items():
+        if name not in VENUE_FIELDS:
+            raise ValueError(f"{name} is not an editable venue field")
+        if name in ("name", "address", "meeting_url"):
+            value = clean_text(value)
+        if name == "equipment":
+            value = (value or "").strip()
+        setattr(target, name, value)
+    venue_validate(target)
+    target.full_clean()
+    target.save()
+    audit_record(
+        actor=actor,
+        obj=target,
+        action="update" if venue else "create",
+        summary=target.name,
+    )
+    return target
+
+
+@transaction.atomic
+def venue_set_active(*, venue: Venue, active: bool, actor: Any) -> Venue:
+    venue.is_active = active
+    venue.save(update_fields=["is_active"])
+    audit_record(actor=actor, obj=venue, action="activate" if active else "deactivate")
+    return venue
+
+
+@transaction.atomic
+def holiday_add(*, date: dt.date, name: str, actor: Any) -> Holiday:
+    name = clean_text(name)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Enter the holiday's name.")]
+    existing = Holiday.objects.filter(date=date).first()
+    if existing:
+        errors["date"] = [
+            _("%(date)s is already a holiday: %(name)s.")
+            % {"date": date.strftime("%d/%m/%Y"), "name": existing.name}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    holiday = Holiday.objects.create(date=date, name=name)
+    audit_record(actor=actor, obj=holiday, action="create", summary=str(holiday))
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, holiday: Holiday, actor: Any) -> None:
+    audit_record(actor=actor, obj=holiday, action="delete", summary=str(holiday))
+    holiday.delete()
+
+
+MAX_CHECKIN_MINUTES = 720
+
+
+@transaction.atomic
+def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) -> SchedulingRules:
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        if name not in RULES_FIELDS:
+            raise ValueError(f"{name} is not an editable rule")
+        setattr(rules, name, value)
+    for name in ("checkin_opens_minutes", "checkin_closes_minutes"):
+        value = getattr(rules, name)
+        if value is None or not 0 <= value <= MAX_CHECKIN_MINUTES:
+            errors[name] = [
+                _("Enter a number of minutes from 0 to %(max)s.") % {"max": MAX_CHECKIN_MINUTES}
+            ]
+    for start, end in HALF_DAYS:
+        starts_at, ends_at = getattr(rules, start), getattr(rules, end)
+        if starts_at is None or ends_at is None:
+            for name in (start, end):
+                if getattr(rules, name) is None:
+                    errors[name] = [_("Enter a time as hh:mm, for example 07:30.")]
+        elif ends_at <= starts_at:
+            errors[end] = [
+                _("The end must be after the start (%(start)s).")
+                % {"start": starts_at.strftime("%H:%M")}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, obj=rules, action="update", summary=_("Scheduling rules"))
+    return rules

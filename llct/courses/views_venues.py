@@ -5,18 +5,14 @@ Who may do what: everyone signed in reads venues; department officers manage eve
 organization officer manages the venues owned by their subtree and creates venues owned there.
 The settings pages belong to the department.
 
-The reads and writes sit at the top of this module (the courses app's services.py and
-selectors.py belong to another part of the work); views follow.
+The reads are in the app's selectors.py, the writes in its services.py.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
@@ -27,199 +23,30 @@ from django.views.decorators.http import require_POST
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
-from llct.core.models import Role, audit_record
-from llct.core.permissions import ALL, require, scope_path
-from llct.core.text import clean_text, fold
+from llct.core.permissions import is_department, require
 from llct.courses.forms_venues import (
-    HALF_DAYS,
-    RULES_FIELDS,
-    VENUE_FIELDS,
     HolidayForm,
     RulesForm,
     VenueFilterForm,
     VenueForm,
 )
 from llct.courses.models import Holiday, SchedulingRules, Session, Venue
+from llct.courses.selectors import (
+    can_create_venue,
+    can_manage_venue,
+    venue_bookings,
+    venue_get,
+    venue_list,
+)
+from llct.courses.services import (
+    holiday_add,
+    holiday_delete,
+    rules_update,
+    venue_save,
+    venue_set_active,
+)
 from llct.organizations.models import Organization
 from llct.organizations.selectors import organization_choices
-
-# ---------------------------------------------------------------------------------------------
-# Permissions
-
-
-def is_department(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
-
-
-def can_create_venue(user: Any) -> bool:
-    return is_department(user) or bool(
-        user.is_authenticated and user.role == Role.ORG_OFFICER and user.organization_id
-    )
-
-
-def can_manage_venue(user: Any, venue: Venue) -> bool:
-    if is_department(user):
-        return True
-    if not user.is_authenticated or user.role != Role.ORG_OFFICER:
-        return False
-    path = scope_path(user)
-    return (
-        path not in (None, ALL)
-        and venue.owner is not None
-        and venue.owner.path.startswith(str(path))
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reads
-
-
-def venue_list(*, q: str = "", include_inactive: bool = False, today: dt.date) -> list[Venue]:
-    """Venues with their owner and the number of sessions booked from today. One query; the
-    search ignores diacritics (venues number in the tens or hundreds)."""
-    qs = Venue.objects.select_related("owner").annotate(
-        upcoming=Count("sessions", filter=Q(sessions__date__gte=today))
-    )
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    words = fold(q).split()
-    return [v for v in qs if all(w in fold(f"{v.name} {v.address}") for w in words)]
-
-
-def venue_get(*, pk: int) -> Venue:
-    try:
-        return Venue.objects.select_related("owner").get(pk=pk)
-    except Venue.DoesNotExist:
-        raise Http404 from None
-
-
-def venue_bookings(*, venue: Venue, today: dt.date, limit: int = 100) -> QuerySet[Session]:
-    """The venue's sessions from today on, soonest first."""
-    return (
-        Session.objects.filter(venue=venue, date__gte=today)
-        .select_related("course", "topic", "lecturer")
-        .order_by("date", "starts_at")[:limit]
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Writes
-
-_http_url = URLValidator(schemes=["http", "https"])
-
-
-def venue_validate(venue: Venue) -> None:
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if not venue.name:
-        add("name", _("Enter the venue's name."))
-    if not venue.capacity or venue.capacity < 1:
-        add("capacity", _("Enter the number of seats (at least 1)."))
-    if venue.meeting_url:
-        try:
-            _http_url(venue.meeting_url)
-        except ValidationError:
-            add("meeting_url", _("Enter a full link, starting with https://"))
-    elif venue.kind == Venue.Kind.ONLINE:
-        add("meeting_url", _("An online room needs its meeting link."))
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def venue_save(*, venue: Venue | None, data: dict[str, Any], actor: Any) -> Venue:
-    """Create (venue=None) or update a venue."""
-    target = venue or Venue()
-    for field, value in data.items():
-        if field not in VENUE_FIELDS:
-            raise ValueError(f"{field} is not an editable venue field")
-        if field in ("name", "address", "meeting_url"):
-            value = clean_text(value)
-        if field == "equipment":
-            value = (value or "").strip()
-        setattr(target, field, value)
-    venue_validate(target)
-    target.full_clean()
-    target.save()
-    audit_record(
-        actor=actor,
-        obj=target,
-        action="update" if venue else "create",
-        summary=target.name,
-    )
-    return target
-
-
-@transaction.atomic
-def venue_set_active(*, venue: Venue, active: bool, actor: Any) -> Venue:
-    venue.is_active = active
-    venue.save(update_fields=["is_active"])
-    audit_record(actor=actor, obj=venue, action="activate" if active else "deactivate")
-    return venue
-
-
-@transaction.atomic
-def holiday_add(*, date: dt.date, name: str, actor: Any) -> Holiday:
-    name = clean_text(name)
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = [_("Enter the holiday's name.")]
-    existing = Holiday.objects.filter(date=date).first()
-    if existing:
-        errors["date"] = [
-            _("%(date)s is already a holiday: %(name)s.")
-            % {"date": date.strftime("%d/%m/%Y"), "name": existing.name}
-        ]
-    if errors:
-        raise ValidationError(errors)
-    holiday = Holiday.objects.create(date=date, name=name)
-    audit_record(actor=actor, obj=holiday, action="create", summary=str(holiday))
-    return holiday
-
-
-@transaction.atomic
-def holiday_delete(*, holiday: Holiday, actor: Any) -> None:
-    audit_record(actor=actor, obj=holiday, action="delete", summary=str(holiday))
-    holiday.delete()
-
-
-MAX_CHECKIN_MINUTES = 720
-
-
-@transaction.atomic
-def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) -> SchedulingRules:
-    errors: dict[str, list[str]] = {}
-    for field, value in data.items():
-        if field not in RULES_FIELDS:
-            raise ValueError(f"{field} is not an editable rule")
-        setattr(rules, field, value)
-    for field in ("checkin_opens_minutes", "checkin_closes_minutes"):
-        value = getattr(rules, field)
-        if value is None or not 0 <= value <= MAX_CHECKIN_MINUTES:
-            errors[field] = [
-                _("Enter a number of minutes from 0 to %(max)s.") % {"max": MAX_CHECKIN_MINUTES}
-            ]
-    for start, end in HALF_DAYS:
-        starts_at, ends_at = getattr(rules, start), getattr(rules, end)
-        if starts_at is None or ends_at is None:
-            for field in (start, end):
-                if getattr(rules, field) is None:
-                    errors[field] = [_("Enter a time as hh:mm, for example 07:30.")]
-        elif ends_at <= starts_at:
-            errors[end] = [
-                _("The end must be after the start (%(start)s).")
-                % {"start": starts_at.strftime("%H:%M")}
-            ]
-    if errors:
-        raise ValidationError(errors)
-    rules.full_clean()
-    rules.save()
-    audit_record(actor=actor, obj=rules, action="update", summary=_("Scheduling rules"))
-    return rules
-
 
 # ---------------------------------------------------------------------------------------------
 # Views

@@ -13,6 +13,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from llct.core.models import Role
+from llct.core.permissions import is_department
 from llct.core.text import fold, name_sort_key
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 from llct.organizations.models import Person
@@ -22,7 +23,7 @@ from llct.organizations.models import Person
 
 
 def can_edit_curriculum(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
+    return is_department(user)
 
 
 def can_read_lecturers(user: Any) -> bool:

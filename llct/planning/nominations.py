@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate
 from llct.core.models import Role, User, audit_record
-from llct.core.permissions import ALL, scope_path
+from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text, fold
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
@@ -46,10 +46,6 @@ from llct.planning.models import (
 
 # ---------------------------------------------------------------------------------------------
 # Who may do what
-
-
-def is_department(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
 
 
 def can_see_rounds(user: Any) -> bool:

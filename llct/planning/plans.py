@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.core.models import AuditEntry, Role, audit_record
+from llct.core.permissions import is_department
 from llct.core.text import clean_text
 from llct.courses import services as course_services
 from llct.courses.models import Course, Enrolment, Holiday, Venue
@@ -53,10 +54,6 @@ ZERO = Decimal(0)
 
 # ---------------------------------------------------------------------------------------------
 # Permissions
-
-
-def is_department(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
 
 
 def is_leader(user: Any) -> bool:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
-from llct.core.permissions import require
+from llct.core.permissions import is_department, require
 from llct.organizations.models import Organization
 from llct.planning import nominations as nom
 from llct.planning.forms_nominations import (
@@ -60,7 +60,7 @@ def nominations_home(request: HttpRequest) -> HttpResponse:
         {
             "cards": cards,
             "rounds": nom.round_list(user=user),
-            "is_department": nom.is_department(user),
+            "is_department": is_department(user),
             "today": today,
         },
     )
@@ -70,7 +70,7 @@ def _round_form_page(
     request: HttpRequest, nomination_round: NominationRound | None
 ) -> HttpResponse:
     user: Any = request.user
-    require(nom.is_department(user))
+    require(is_department(user))
     today = _today()
     editing = nomination_round is not None
     initial: dict[str, Any] = {"year": today.year + 1}
@@ -127,7 +127,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require(nom.is_department(request.user))
+    require(is_department(request.user))
     return _round_form_page(request, nom.round_get(user=request.user, pk=pk))
 
 
@@ -153,7 +153,7 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "show": show,
             "today": today,
-            "is_department": nom.is_department(user),
+            "is_department": is_department(user),
         },
         fragment="table",
     )
@@ -162,7 +162,7 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(nom.is_department(user))
+    require(is_department(user))
     nomination_round = nom.round_get(user=user, pk=pk)
     organizations = nom.grassroots_in_scope(user=user)
     ids = [int(v) for v in request.POST.getlist("organization") if v.isdigit()]
@@ -267,7 +267,7 @@ def _submission_page(
         "state": state,
         "can_edit": can_edit and state.editable,
         "can_act": can_edit,
-        "is_department": nom.is_department(user),
+        "is_department": is_department(user),
         "suggestions": nom.suggestions_for(
             nomination_round=nomination_round, organization=organization, today=today
         ),
@@ -384,7 +384,7 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
 
 def submission_reopen(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     user: Any = request.user
-    require(nom.is_department(user))
+    require(is_department(user))
     nomination_round = nom.round_get(user=user, pk=pk)
     organization = nom.grassroots_get(user=user, pk=org)
     today = _today()
@@ -428,7 +428,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         "planning/requirement_list.html",
         {
             "requirements": nom.requirement_list(),
-            "is_department": nom.is_department(request.user),
+            "is_department": is_department(request.user),
         },
     )
 
@@ -436,7 +436,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
 def _requirement_form_page(
     request: HttpRequest, requirement: PositionRequirement | None
 ) -> HttpResponse:
-    require(nom.is_department(request.user))
+    require(is_department(request.user))
     form = RequirementForm(request.POST or None, instance=requirement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -466,12 +466,12 @@ def requirement_create(request: HttpRequest) -> HttpResponse:
 
 
 def requirement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require(nom.is_department(request.user))
+    require(is_department(request.user))
     return _requirement_form_page(request, get_object_or_404(PositionRequirement, pk=pk))
 
 
 def requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require(nom.is_department(request.user))
+    require(is_department(request.user))
     requirement = get_object_or_404(PositionRequirement, pk=pk)
     if request.method == "POST":
         nom.requirement_delete(requirement=requirement, actor=request.user)

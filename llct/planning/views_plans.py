@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
-from llct.core.permissions import require
+from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.courses.models import Enrolment
 from llct.courses.services import ConflictError
@@ -76,7 +76,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "plans": [
                 (plan, plans.status_label(plan.status)) for plan in plans.plan_list(user=user)
             ],
-            "can_create": plans.is_department(user),
+            "can_create": is_department(user),
         },
     )
 
@@ -114,7 +114,7 @@ def _plan_form_page(request: HttpRequest, plan: AnnualPlan | None) -> HttpRespon
 
 
 def plan_create(request: HttpRequest) -> HttpResponse:
-    require(plans.is_department(request.user))
+    require(is_department(request.user))
     return _plan_form_page(request, None)
 
 
@@ -159,7 +159,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "revised": revised,
         "changes": changes,
         "returned_with": returned_with,
-        "is_department": plans.is_department(user),
+        "is_department": is_department(user),
     }
     return render_page(request, "planning/plan_detail.html", context)
 
@@ -376,7 +376,7 @@ def norms_edit(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     require(plans.can_read_plans(user))
     norms = BudgetNorms.current()
-    editable = plans.is_department(user)
+    editable = is_department(user)
     form = NormsForm(
         request.POST or None,
         initial={name: getattr(norms, name) for name in plans.NORM_FIELDS},
@@ -503,7 +503,7 @@ def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     planned = plans.planned_course_get(user=user, pk=pk)
     plan = planned.plan
-    require(plans.is_department(user))
+    require(is_department(user))
     if planned.course_id:
         messages.info(request, _("The course for this planned course has already been created."))
         return redirect("courses:detail", pk=planned.course_id)
@@ -561,7 +561,7 @@ def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
 def expense_list(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     course = plans.expense_course_get(user=user, pk=pk)
-    can_record = plans.is_department(user)
+    can_record = is_department(user)
     form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
     if request.method == "POST":
         require(can_record)
@@ -609,7 +609,7 @@ def expense_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     expense = get_object_or_404(Expense.objects.select_related("course"), pk=pk)
     plans.expense_course_get(user=user, pk=expense.course_id)
-    require(plans.is_department(user))
+    require(is_department(user))
     plans.expense_delete(expense=expense, actor=user)
     messages.success(request, _("The expense has been deleted."))
     return redirect("planning:expense_list", pk=expense.course_id)
@@ -633,7 +633,7 @@ def plan_actual(request: HttpRequest, pk: int) -> HttpResponse:
             "actual": plans.plan_actual(plan=plan),
             "courses": courses,
             "enrolled_status": Enrolment.Status.ENROLLED,
-            "is_department": plans.is_department(request.user),
+            "is_department": is_department(request.user),
         },
     )
 
