@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -92,6 +93,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type_id}:{self.object_id}"
+
+
+def audit_value(obj: models.Model, field: str) -> str:
+    """A field's value as the history tab shows it: choices by their label, dates day first."""
+    value = getattr(obj, field)
+    if value is None:
+        return ""
+    display = getattr(obj, f"get_{field}_display", None)
+    if display is not None:
+        return str(display())
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 def audit_record(

@@ -5,10 +5,15 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django import forms
 from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from llct.core.text import clean_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -67,10 +72,6 @@ def file_response(content: bytes, *, filename: str, content_type: str) -> HttpRe
 def check_xlsx_upload(upload: Any, *, max_bytes: int) -> Any:
     """The checks every .xlsx upload form makes: the name, the size, and that it is really a
     zip (an .xlsx) rather than an old .xls or a renamed file. Raises a form ValidationError."""
-    from django import forms
-    from django.template.defaultfilters import filesizeformat
-    from django.utils.translation import gettext as _
-
     if not upload.name.lower().endswith(".xlsx"):
         raise forms.ValidationError(
             _("Only Excel .xlsx files can be imported. Start from the template.")
@@ -90,8 +91,6 @@ def check_xlsx_upload(upload: Any, *, max_bytes: int) -> Any:
 
 def cell_int(value: Any) -> int | None:
     """A whole number from a cell, whether Excel stored it as a number or as text."""
-    from llct.core.text import clean_text
-
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

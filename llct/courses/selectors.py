@@ -161,7 +161,8 @@ def enrolment_list(*, user: Any, course: Course) -> QuerySet[Enrolment]:
 
 
 def attendance_rates(*, course: Course, today: dt.date) -> dict[int, tuple[int, int]]:
-    """Per enrolment: (sessions present, sessions held so far). One query."""
+    """Per enrolment: (sessions present, sessions held so far). Three queries, whatever the
+    number of learners."""
     held = course.sessions.filter(date__lte=today).count()
     present = dict(
         Attendance.objects.filter(

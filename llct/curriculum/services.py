@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import audit_record, audit_value
 from llct.core.text import clean_text
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 from llct.organizations.models import MembershipStage, TheoryLevel
@@ -110,13 +110,9 @@ def programme_validate(programme: Programme) -> None:
 
 
 def _display(programme: Programme, field: str) -> str:
-    value = getattr(programme, field)
     if field == "eligible_stages":
         return ", ".join(programme.stage_labels())
-    display = getattr(programme, f"get_{field}_display", None)
-    if display is not None and value is not None:
-        return str(display())
-    return "" if value is None else str(value)
+    return audit_value(programme, field)
 
 
 @transaction.atomic

@@ -59,9 +59,9 @@ from llct.organizations.models import (
 from llct.organizations.services import (
     PERSONAL_FIELDS,
     TRACKED_FIELDS,
-    _display,
-    _stage_date,
+    change_display,
     person_validate,
+    stage_date,
 )
 
 Progress = Callable[[int, int], None]
@@ -891,8 +891,8 @@ def _changes(before: Person, after: Person) -> list[dict[str, Any]]:
                 {
                     "field": name,
                     "label": str(getattr(Person._meta.get_field(name), "verbose_name", name)),
-                    "old": _display(before, name),
-                    "new": _display(after, name),
+                    "old": change_display(before, name),
+                    "new": change_display(after, name),
                     "personal": name in PERSONAL_FIELDS,
                 }
             )
@@ -1110,7 +1110,7 @@ def _write(
         return {
             "person_id": person.pk,
             "stage": person.stage,
-            "effective_on": _stage_date(person, today),
+            "effective_on": stage_date(person, today),
             "note": note,
             "actor_id": actor_id,
         }

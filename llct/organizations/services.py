@@ -11,7 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import audit_record, audit_value
 from llct.core.text import clean_text
 from llct.organizations.models import (
     MembershipChange,
@@ -462,7 +462,7 @@ def person_validate(person: Person, *, today: dt.date) -> None:
         raise ValidationError(errors)
 
 
-def _stage_date(person: Person, default: dt.date) -> dt.date:
+def stage_date(person: Person, default: dt.date) -> dt.date:
     if person.stage == MembershipStage.PROBATIONARY and person.admitted_on:
         return person.admitted_on
     if person.stage == MembershipStage.FULL and person.full_member_on:
@@ -470,18 +470,9 @@ def _stage_date(person: Person, default: dt.date) -> dt.date:
     return default
 
 
-def _display(person: Person, field: str) -> str:
-    if field in PERSONAL_FIELDS:
-        # The history shows that personal data changed, never the values themselves.
-        return ""
-    if field == "organization":
-        return str(person.organization)
-    value = getattr(person, field)
-    if hasattr(person, f"get_{field}_display"):
-        return str(getattr(person, f"get_{field}_display")())
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
+def change_display(person: Person, field: str) -> str:
+    # The history shows that personal data changed, never the values themselves.
+    return "" if field in PERSONAL_FIELDS else audit_value(person, field)
 
 
 @transaction.atomic
@@ -490,7 +481,7 @@ def person_create(*, data: dict[str, Any], actor: Any, today: dt.date) -> Person
     person_validate(person, today=today)
     person.save()
     MembershipChange.objects.create(
-        person=person, stage=person.stage, effective_on=_stage_date(person, today), actor=actor
+        person=person, stage=person.stage, effective_on=stage_date(person, today), actor=actor
     )
     if person.theory_level != TheoryLevel.NONE:
         TheoryLevelChange.objects.create(
@@ -528,8 +519,8 @@ def person_update(
                 {
                     "field": field,
                     "label": str(getattr(Person._meta.get_field(field), "verbose_name", field)),
-                    "old": _display(before, field),
-                    "new": _display(person, field),
+                    "old": change_display(before, field),
+                    "new": change_display(person, field),
                     "personal": field in PERSONAL_FIELDS,
                 }
             )
@@ -550,7 +541,7 @@ def person_update(
         MembershipChange.objects.create(
             person=person,
             stage=person.stage,
-            effective_on=_stage_date(person, effective_on),
+            effective_on=stage_date(person, effective_on),
             note=note,
             actor=actor,
         )
