@@ -1,12 +1,22 @@
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
+from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
+# The project catalogue and each app's own (new apps keep their strings beside them).
+CATALOGUES = [Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"] + [
+    Path(c.path) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    for c in apps.get_app_configs()
+    if c.name.startswith("llct.")
+    and (Path(c.path) / "locale" / "vi" / "LC_MESSAGES" / "django.po").exists()
+]
 
-def test_vietnamese_catalogue_is_complete():
-    po = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.parent.parent.parent.parent.name))
+def test_vietnamese_catalogue_is_complete(po):
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="vi")
     untranslated = [
