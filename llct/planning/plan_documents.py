@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from llct.core.party_documents import (  # noqa: F401 (DOCX_TYPE, vietnamese_date: re-exported)
+    DOCX_TYPE,
+    Letterhead,
+    PartyDocument,
+    Signature,
+    vietnamese_date,
+)
 from llct.core.spreadsheets import FORMULA_PREFIXES
 from llct.planning import plans
 from llct.planning.models import AnnualPlan, BudgetLine, FacilityNeed, PlannedCourse
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 KIND_NAMES: dict[str, str] = {
     BudgetLine.Kind.LECTURER_FEES: "Thù lao giảng viên",
@@ -37,16 +38,6 @@ FACILITY_NAMES: dict[str, str] = {
     FacilityNeed.Kind.ONLINE: "Phòng họp trực tuyến",
     FacilityNeed.Kind.EQUIPMENT: "Trang thiết bị",
 }
-FONT = "Times New Roman"
-
-
-def vietnamese_date(place: str, day: dt.date) -> str:
-    """ "Hòa Bình Sơn, ngày 25 tháng 11 năm 2026". Days below 10 and months below 3 take a
-    leading zero, as party documents write them."""
-    day_text = f"{day.day:02d}" if day.day < 10 else str(day.day)
-    month_text = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    text = f"ngày {day_text} tháng {month_text} năm {day.year}"
-    return f"{place}, {text}" if place else text[0].upper() + text[1:]
 
 
 def money(amount: Decimal | int) -> str:
@@ -99,140 +90,19 @@ def by_programme(courses: Sequence[PlannedCourse]) -> list[tuple[str, list[Plann
 
 
 # ---------------------------------------------------------------------------------------------
-# .docx
+# .docx (the layout of a party document is llct.core.party_documents)
 
 
-def _format(run: Any, *, bold: bool, italic: bool, underline: bool, size: float | None) -> None:
-    run.bold = bold or None
-    run.italic = italic or None
-    run.underline = underline or None
-    run.font.name = FONT
-    if size:
-        run.font.size = Pt(size)
-
-
-def _write(
-    paragraph: Any,
-    text: str,
-    *,
-    align: Any = None,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-    size: float | None = None,
-) -> Any:
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(0)
-    _format(paragraph.add_run(text), bold=bold, italic=italic, underline=underline, size=size)
-    return paragraph
-
-
-def _para(container: Any, text: str = "", **style: Any) -> Any:
-    return _write(container.add_paragraph(), text, **style)
-
-
-def _body(document: Any, text: str, *, bold: bool = False) -> Any:
-    """A paragraph of the body: justified, the first line indented, as party documents are."""
-    paragraph = _para(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=bold)
-    paragraph.paragraph_format.first_line_indent = Cm(1)
-    paragraph.paragraph_format.space_after = Pt(6)
-    return paragraph
-
-
-def _cell(cell: Any, text: str, *, bold: bool = False, align: Any = None, size: float = 12) -> None:
-    _write(cell.paragraphs[0], text, bold=bold, align=align, size=size)
-
-
-def _table(
-    document: Any,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    widths: Sequence[float],
-    numeric: Sequence[int] = (),
-    bold_last: bool = False,
-) -> Any:
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, header in enumerate(headers):
-        _cell(table.rows[0].cells[i], header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for n, row in enumerate(rows):
-        cells = table.add_row().cells
-        last = bold_last and n == len(rows) - 1
-        for i, value in enumerate(row):
-            align = WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else None
-            _cell(cells[i], value, bold=last, align=align)
-    for row in table.rows:
-        for i, width in enumerate(widths):
-            row.cells[i].width = Cm(width)
-    document.add_paragraph()
-    return table
-
-
-def _header(document: Any, data: PlanData) -> None:
-    """Left: the parent organization, the issuer (bold), a star and the number. Right: the
-    Party's name (bold, underlined) and, in italics, the place and date."""
-    table = document.add_table(rows=1, cols=2)
-    table.autofit = False
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    first = left.paragraphs[0]
-    if data.parent_name:
-        _write(first, data.parent_name.upper(), align=center, size=14)
-        _para(left, data.issuer_name.upper(), align=center, bold=True, size=14)
-    else:
-        _write(first, data.issuer_name.upper(), align=center, bold=True, size=14)
-    _para(left, "*", align=center, size=14)
-    _para(left, f"Số {data.plan.number}" if data.plan.number else "Số    -KH", align=center)
-    _write(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", align=center, bold=True, underline=True)
-    _para(right, "", align=center)
-    _para(right, vietnamese_date(data.plan.place, data.day), align=center, italic=True)
-    document.add_paragraph()
-
-
-def _title(document: Any, data: PlanData) -> None:
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    if data.plan.status != AnnualPlan.Status.APPROVED:
-        _para(document, "DỰ THẢO", align=center, bold=True, italic=True)
-    _para(document, "KẾ HOẠCH", align=center, bold=True, size=15)
-    _para(document, data.plan.title, align=center, bold=True)
-    _para(document, "-----", align=center)
-    document.add_paragraph()
-
-
-def _heading(document: Any, text: str) -> None:
-    paragraph = _para(document, text, bold=True)
-    paragraph.paragraph_format.first_line_indent = Cm(1)
-    paragraph.paragraph_format.space_before = Pt(6)
-    paragraph.paragraph_format.space_after = Pt(6)
-
-
-def _purpose(document: Any, data: PlanData) -> None:
-    _heading(document, "I. MỤC ĐÍCH, YÊU CẦU")
-    text = data.plan.introduction.strip() or (
-        "Nâng cao nhận thức chính trị, bản lĩnh, phẩm chất đạo đức cho cán bộ, đảng viên; "
-        "bảo đảm đúng đối tượng, đủ số lượng theo đề xuất của các tổ chức đảng; tổ chức các "
-        "lớp học nghiêm túc, hiệu quả, tiết kiệm."
-    )
-    for line in text.splitlines():
-        if line.strip():
-            _body(document, line.strip())
-
-
-def _content(document: Any, data: PlanData) -> None:
-    _heading(document, "II. NỘI DUNG")
+def _content(document: PartyDocument, data: PlanData) -> None:
+    document.heading("II. NỘI DUNG")
     year = data.plan.year
     learners = sum(pc.expected_learners for pc in data.courses)
-    _body(
-        document,
+    document.paragraph(
         f"Trong năm {year} tổ chức {len(data.courses)} lớp với khoảng {learners} học viên, "
         "cụ thể như sau:",
     )
     for n, (programme, courses) in enumerate(by_programme(data.courses), start=1):
-        _body(document, f"{n}. {programme}", bold=True)
+        document.paragraph(f"{n}. {programme}", bold=True)
         rows = [
             [
                 str(i),
@@ -254,8 +124,7 @@ def _content(document: Any, data: PlanData) -> None:
                 "",
             ]
         )
-        _table(
-            document,
+        document.table(
             ["STT", "Chương trình", "Lớp học", "Thời gian", "Số học viên", "Đơn vị tổ chức"],
             rows,
             widths=[1.1, 3.6, 4.2, 2.4, 1.9, 3.3],
@@ -264,10 +133,9 @@ def _content(document: Any, data: PlanData) -> None:
         )
 
 
-def _budget(document: Any, data: PlanData) -> None:
-    _heading(document, "III. KINH PHÍ")
-    _body(
-        document,
+def _budget(document: PartyDocument, data: PlanData) -> None:
+    document.heading("III. KINH PHÍ")
+    document.paragraph(
         "Kinh phí dự kiến theo định mức hiện hành (đơn vị tính: đồng); các khoản điều chỉnh "
         "có ghi rõ lý do.",
     )
@@ -294,8 +162,7 @@ def _budget(document: Any, data: PlanData) -> None:
             money(data.totals.courses),
         ]
     )
-    _table(
-        document,
+    document.table(
         ["STT", "Lớp học", *(KIND_NAMES[k] for k in plans.KINDS), "Cộng"],
         rows,
         widths=[1.1, 4.3, 2.5, 2.2, 2.2, 2.0, 2.3],
@@ -303,9 +170,8 @@ def _budget(document: Any, data: PlanData) -> None:
         bold_last=True,
     )
     for note in notes:
-        _body(document, f"(*) {note}.")
-    _body(
-        document,
+        document.paragraph(f"(*) {note}.")
+    document.paragraph(
         f"Tổng kinh phí các lớp học: {money(data.totals.courses)} đồng; kinh phí đầu tư cơ sở "
         f"vật chất: {money(data.totals.facilities)} đồng. Tổng cộng: "
         f"{money(data.totals.grand)} đồng.",
@@ -313,12 +179,12 @@ def _budget(document: Any, data: PlanData) -> None:
     )
 
 
-def _facilities(document: Any, data: PlanData) -> None:
-    _heading(document, "IV. CƠ SỞ VẬT CHẤT")
+def _facilities(document: PartyDocument, data: PlanData) -> None:
+    document.heading("IV. CƠ SỞ VẬT CHẤT")
     if not data.needs:
-        _body(document, "Sử dụng cơ sở vật chất hiện có; không đề xuất đầu tư thêm.")
+        document.paragraph("Sử dụng cơ sở vật chất hiện có; không đề xuất đầu tư thêm.")
         return
-    _body(document, "Đề nghị đầu tư, bổ sung cơ sở vật chất phục vụ các lớp học:")
+    document.paragraph("Đề nghị đầu tư, bổ sung cơ sở vật chất phục vụ các lớp học:")
     rows = [
         [
             str(i),
@@ -330,8 +196,7 @@ def _facilities(document: Any, data: PlanData) -> None:
         for i, need in enumerate(data.needs, start=1)
     ]
     rows.append(["", "Tổng cộng", "", "", money(data.totals.facilities)])
-    _table(
-        document,
+    document.table(
         ["STT", "Loại", "Nội dung", "Số lượng", "Kinh phí dự kiến (đồng)"],
         rows,
         widths=[1.1, 3.6, 6.0, 2.0, 3.8],
@@ -340,8 +205,35 @@ def _facilities(document: Any, data: PlanData) -> None:
     )
 
 
-def _implementation(document: Any, data: PlanData) -> None:
-    _heading(document, "V. TỔ CHỨC THỰC HIỆN")
+def plan_docx(*, plan: AnnualPlan, on: dt.date | None = None) -> bytes:
+    data = plan_data(plan=plan, on=on)
+    document = PartyDocument()
+    document.head(
+        Letterhead(
+            superior=data.parent_name,
+            issuer=data.issuer_name,
+            number=data.plan.number,
+            kind_code="KH",
+            place=data.plan.place,
+            day=data.day,
+            kind_title="KẾ HOẠCH",
+            subject=data.plan.title,
+            draft=data.plan.status != AnnualPlan.Status.APPROVED,
+        )
+    )
+    document.heading("I. MỤC ĐÍCH, YÊU CẦU")
+    document.text(
+        data.plan.introduction.strip()
+        or (
+            "Nâng cao nhận thức chính trị, bản lĩnh, phẩm chất đạo đức cho cán bộ, đảng viên; "
+            "bảo đảm đúng đối tượng, đủ số lượng theo đề xuất của các tổ chức đảng; tổ chức các "
+            "lớp học nghiêm túc, hiệu quả, tiết kiệm."
+        )
+    )
+    _content(document, data)
+    _budget(document, data)
+    _facilities(document, data)
+    document.heading("V. TỔ CHỨC THỰC HIỆN")
     for text in (
         "1. Ban Tuyên giáo và Dân vận chủ trì, phối hợp với các cơ quan liên quan tổ chức "
         "các lớp học theo Kế hoạch; theo dõi, đôn đốc, tổng hợp kết quả, báo cáo sơ kết 6 "
@@ -350,16 +242,7 @@ def _implementation(document: Any, data: PlanData) -> None:
         "đã đề xuất, bảo đảm đúng đối tượng, đủ số lượng và thời gian.",
         "3. Kinh phí thực hiện theo dự toán được duyệt và các quy định hiện hành.",
     ):
-        _body(document, text)
-
-
-def _signature(document: Any, data: PlanData) -> None:
-    document.add_paragraph()
-    table = document.add_table(rows=1, cols=2)
-    table.autofit = False
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8.5)
-    _write(left.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True, size=12)
+        document.paragraph(text)
     recipients = []
     if data.parent_name:
         recipients.append(f"- Ban Thường vụ {data.parent_name} (để báo cáo),")
@@ -368,36 +251,10 @@ def _signature(document: Any, data: PlanData) -> None:
         "- Ban Tuyên giáo và Dân vận,",
         "- Lưu Văn phòng.",
     ]
-    for line in recipients:
-        _para(left, line, size=11)
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    _write(right.paragraphs[0], "T/M BAN THƯỜNG VỤ", align=center, bold=True)
-    for _blank in range(3):
-        _para(right, "", align=center)
-    _para(right, data.signer, align=center, bold=True)
-
-
-def plan_docx(*, plan: AnnualPlan, on: dt.date | None = None) -> bytes:
-    data = plan_data(plan=plan, on=on)
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(14)
-    _header(document, data)
-    _title(document, data)
-    _purpose(document, data)
-    _content(document, data)
-    _budget(document, data)
-    _facilities(document, data)
-    _implementation(document, data)
-    _signature(document, data)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    document.close(
+        Signature(authority="T/M BAN THƯỜNG VỤ", name=data.signer, recipients=recipients)
+    )
+    return document.to_bytes()
 
 
 # ---------------------------------------------------------------------------------------------
