@@ -124,9 +124,9 @@ def inspection_scope(*, user: Any) -> QuerySet[Inspection]:
     on_team = Q(team=user) if user.is_authenticated else Q(pk__in=[])
     if path is None:
         return qs.filter(on_team).distinct()
-    subject = Organization.objects.filter(
-        inspections=OuterRef("pk"), path__startswith=path
-    ).values("pk")
+    subject = Organization.objects.filter(inspections=OuterRef("pk"), path__startswith=path).values(
+        "pk"
+    )
     return qs.filter(Q(Exists(subject)) | on_team).distinct()
 
 
@@ -134,7 +134,9 @@ def inspection_list(*, user: Any, year: int | None = None) -> QuerySet[Inspectio
     qs = inspection_scope(user=user).select_related("programme", "checklist", "lead")
     if year is not None:
         qs = qs.filter(programme__year=year)
-    return qs.prefetch_related(Prefetch("subjects", Organization.objects.order_by("path"))).annotate(
+    return qs.prefetch_related(
+        Prefetch("subjects", Organization.objects.order_by("path"))
+    ).annotate(
         finding_count=Count("findings", distinct=True),
         not_met_count=Count("findings", filter=Q(findings__result="not_met"), distinct=True),
         recommendation_count=Count("recommendations", distinct=True),
@@ -247,9 +249,12 @@ def inspection_save(
         errors["scheduled_on"] = [_("The date must fall in the programme's year.")]
     if inspection is not None and inspection.status == Inspection.Status.CONCLUDED:
         errors["__all__"] = [_("A concluded inspection can no longer change.")]
-    if inspection is not None and inspection.checklist_id != checklist.pk:
-        if Finding.objects.filter(inspection=inspection).exists():
-            errors["checklist"] = [_("Findings were recorded; the checklist cannot change.")]
+    if (
+        inspection is not None
+        and inspection.checklist_id != checklist.pk
+        and Finding.objects.filter(inspection=inspection).exists()
+    ):
+        errors["checklist"] = [_("Findings were recorded; the checklist cannot change.")]
     if errors:
         raise ValidationError(errors)
     inspection = inspection or Inspection()

@@ -430,7 +430,9 @@ class ReportTemplate(models.Model):
     lessons = models.TextField(_("lessons"), blank=True)
     directions = models.TextField(_("directions and tasks"), blank=True)
     proposals = models.TextField(_("proposals"), blank=True)
-    docx = models.FileField(_("document layout (.docx)"), upload_to="reviews/templates/", blank=True)
+    docx = models.FileField(
+        _("document layout (.docx)"), upload_to="reviews/templates/", blank=True
+    )
 
     def __str__(self) -> str:
         return self.get_kind_display()
