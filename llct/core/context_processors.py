@@ -98,6 +98,26 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         ("planning:plan", "planning:norms", "planning:expense", "planning:budget"),
     ),
     (
+        _("Oversight"),
+        "reviews:inspections",
+        STAFF,
+        (
+            "reviews:inspection",
+            "reviews:programme",
+            "reviews:recommendation",
+            "reviews:remedy",
+            "reviews:briefing",
+            "reviews:action",
+            "reviews:evidence",
+        ),
+    ),
+    (
+        _("Reports"),
+        "reviews:rounds",
+        STAFF,
+        ("reviews:round", "reviews:report"),
+    ),
+    (
         _("My calendar"),
         "courses:my_calendar",
         EVERYONE,
@@ -143,6 +163,14 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         "planning:requirement_list",
         {Role.DEPARTMENT},
         ("planning:requirement",),
+    ),
+    (_("Checklists"), "reviews:checklist_list", {Role.DEPARTMENT}, ("reviews:checklist",)),
+    (_("Report templates"), "reviews:template_list", {Role.DEPARTMENT}, ("reviews:template",)),
+    (
+        _("Document issuers and numbers"),
+        "reviews:issuer_list",
+        {Role.DEPARTMENT},
+        ("reviews:issuer",),
     ),
     (
         _("Certificate numbering"),

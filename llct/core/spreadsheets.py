@@ -99,3 +99,16 @@ def cell_int(value: Any) -> int | None:
         return int(value)
     text = clean_text(value)
     return int(text) if text.isdigit() else None
+
+
+def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several sheets (title, headers, rows) in one workbook; text stays text."""
+    workbook = Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([_header(sheet, h) for h in headers])
+        for row in rows:
+            sheet.append([_text_cell(sheet, v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -29,7 +29,14 @@ from llct.monitoring.indicators.courses import CoursesHeld, PassRate
 from llct.organizations.models import Organization
 from llct.reviews.models import Finding, Inspection, Recommendation
 
-BANDS = [b.value for b in GradeBand]
+# The order of the classification columns; their Vietnamese names are in BAND_HEADERS.
+BANDS = [
+    GradeBand.EXCELLENT.value,
+    GradeBand.GOOD.value,
+    GradeBand.FAIR.value,
+    GradeBand.AVERAGE.value,
+    GradeBand.FAIL.value,
+]
 
 
 def period_of(start: dt.date, end: dt.date) -> Period:
@@ -91,7 +98,7 @@ class Line:
         return percent(self.courses_held, self.courses_planned)
 
     def cells(self) -> list[str]:
-        """As the tables print it (screen, .docx and .xlsx read the same list)."""
+        """As the tables print it (screen, .docx and .xlsx read the same lists)."""
         return [
             self.label,
             str(self.courses_planned),
@@ -100,9 +107,11 @@ class Line:
             str(self.enrolled),
             str(self.with_results),
             str(self.passed),
-            *(str(self.bands[b]) for b in BANDS),
             self.pass_rate,
         ]
+
+    def band_cells(self) -> list[str]:
+        return [self.label, *(str(self.bands[b]) for b in BANDS), str(self.with_results)]
 
 
 LINE_HEADERS = [
@@ -113,8 +122,16 @@ LINE_HEADERS = [
     "Học viên nhập học",
     "Có kết quả",
     "Đạt",
-    *(str(label) for _value, label in GradeBand.choices),
     "Tỷ lệ đạt",
+]
+BAND_HEADERS = [
+    "Chương trình",
+    "Xuất sắc",
+    "Giỏi",
+    "Khá",
+    "Trung bình",
+    "Không đạt",
+    "Cộng",
 ]
 
 
@@ -222,6 +239,14 @@ class Figures:
     @property
     def rating_answers(self) -> int:
         return int(self.rating.denominator / 3)
+
+    @property
+    def budget_planned_text(self) -> str:
+        return money(self.budget.denominator)
+
+    @property
+    def budget_spent_text(self) -> str:
+        return money(self.budget.numerator)
 
     @property
     def budget_rate(self) -> str:

@@ -114,6 +114,10 @@ def programme_get(*, year: int) -> InspectionProgramme:
         raise Http404 from None
 
 
+def programme_for_year(year: int) -> InspectionProgramme | None:
+    return InspectionProgramme.objects.filter(year=year).first()
+
+
 def inspection_scope(*, user: Any) -> QuerySet[Inspection]:
     """Inspections the user may read: all for the department and leaders; for an organization
     officer those of a subject in their subtree; for anyone those whose team they are on."""

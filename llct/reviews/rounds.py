@@ -461,3 +461,43 @@ def reports_remind(
         ]
     )
     return result
+
+
+def is_reader_of_all(user: Any) -> bool:
+    return scope_path(user) == ALL
+
+
+@transaction.atomic
+def template_save(
+    *,
+    template: ReportTemplate,
+    results: str,
+    limitations: str,
+    lessons: str,
+    directions: str,
+    proposals: str,
+    docx: Any,
+    remove_docx: bool,
+    actor: Any,
+) -> ReportTemplate:
+    """The department's starting texts and, optionally, its own .docx layout (checked: it must
+    open and carry {{noi_dung}})."""
+    from llct.core.party_documents import check_template
+
+    template.results = results.strip()
+    template.limitations = limitations.strip()
+    template.lessons = lessons.strip()
+    template.directions = directions.strip()
+    template.proposals = proposals.strip()
+    if docx:
+        data = docx.read()
+        check_template(data)  # raises TemplateError
+        docx.seek(0)
+        template.docx.save(f"mau-{template.kind}.docx", docx, save=False)
+    elif remove_docx and template.docx:
+        template.docx.delete(save=False)
+        template.docx = ""
+    template.full_clean()
+    template.save()
+    audit_record(actor=actor, obj=template, action="saved", summary=template.get_kind_display())
+    return template
