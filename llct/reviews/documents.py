@@ -2,6 +2,7 @@
 that never repeats or skips, and the letterhead and signing block every document shares."""
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,8 +29,12 @@ KIND_TITLES = {
 def default_abbreviation(name: str) -> str:
     """ "Đảng ủy xã Đồng Tâm" -> "ĐU"; "Chi bộ thôn Trung Hòa" -> "CB": the initials of the
     first two words, as organizations abbreviate themselves in numbers."""
-    words = name.split()
-    return "".join(w[0].upper() for w in words[:2]) or "TC"
+    initials = "".join(w[0] for w in name.split()[:2]).upper()
+    # Tone and vowel marks go ("Ủ" -> "U"); Đ has no decomposition and stays.
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", initials) if not unicodedata.combining(c)
+    )
+    return unicodedata.normalize("NFC", plain) or "TC"
 
 
 def department_issuer() -> DocumentIssuer | None:
