@@ -417,6 +417,22 @@ class CoursesSummary:
 # Rows of later apps that point at courses, enrolments, sessions, lecturers or venues, children
 # before parents. Looked up by name: the demo does not depend on those apps being installed.
 DEPENDENT_MODELS = [
+    # Oversight and reports hold on to organizations and to each other.
+    ("reviews", "Evidence"),
+    ("reviews", "Remedy"),
+    ("reviews", "Recommendation"),
+    ("reviews", "Finding"),
+    ("reviews", "Inspection"),
+    ("reviews", "InspectionProgramme"),
+    ("reviews", "ChecklistTemplate"),
+    ("reviews", "ActionItem"),
+    ("reviews", "Briefing"),
+    ("reviews", "ReportEvent"),
+    ("reviews", "Report"),
+    ("reviews", "ReportingRound"),
+    ("reviews", "IssuedNumber"),
+    ("reviews", "DocumentSeries"),
+    ("reviews", "DocumentIssuer"),
     ("assessment", "LecturerRating"),
     ("assessment", "SurveyResponse"),
     ("assessment", "SurveyReceipt"),
