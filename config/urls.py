@@ -22,6 +22,7 @@ urlpatterns = [
     path("ket-qua/", include("llct.assessment.urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
+    path("de-an/", include("llct.monitoring.urls")),
     path("", include("llct.reviews.urls")),
     path("admin/", admin.site.urls),
 ]

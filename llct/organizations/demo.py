@@ -692,6 +692,7 @@ class DemoSummary:
     courses: "CoursesSummary | None" = None
     evaluation: dict[str, int] | None = None
     planning: dict[str, int] | None = None
+    monitoring: dict[str, int] | None = None
     reviews: dict[str, int] | None = None
 
 
@@ -910,6 +911,7 @@ def _seed(
     classes = None
     evaluation = None
     planning = None
+    monitoring = None
     reviews = None
     if courses:
         from llct.courses.demo import demo_courses
@@ -933,6 +935,10 @@ def _seed(
         planning = planning_demo(
             rng=rng, today=today, department=department, leader=by_username["lanhdao"]
         )
+        from llct.monitoring.demo import monitoring_demo
+
+        monitoring = monitoring_demo(rng=rng, today=today, department=department)
+
         from llct.reviews.demo import reviews_demo
 
         reviews = reviews_demo(rng=rng, today=today, department=department)
@@ -950,6 +956,7 @@ def _seed(
         courses=classes,
         evaluation=evaluation,
         planning=planning,
+        monitoring=monitoring,
         reviews=reviews,
     )
 

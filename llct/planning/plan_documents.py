@@ -16,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from llct.core.party_documents import (  # noqa: F401 (DOCX_TYPE, vietnamese_date: re-exported)
+from llct.core.party_documents import DOCX_TYPE as DOCX_TYPE
+from llct.core.party_documents import Letterhead, PartyDocument, Signature
+from llct.core.party_documents import vietnamese_date as vietnamese_date
     DOCX_TYPE,
     Letterhead,
     PartyDocument,

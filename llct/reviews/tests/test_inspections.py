@@ -62,7 +62,7 @@ def test_not_met_needs_a_note(world):
         ins.finding_record(
             inspection=insp,
             organization=world.org_a,
-            item=insp.checklist.items.first(),
+            item=insp.checklist.items.get(position=1),
             result="not_met",
             note="",
             actor=world.department,
@@ -142,7 +142,7 @@ def test_conclusion_takes_a_notice_number(client, world):
     ins.finding_record(
         inspection=insp,
         organization=world.org_a,
-        item=insp.checklist.items.first(),
+        item=insp.checklist.items.get(position=1),
         result="met",
         note="",
         actor=world.department,
