@@ -19,12 +19,6 @@ from openpyxl.styles import Font
 from llct.core.party_documents import DOCX_TYPE as DOCX_TYPE
 from llct.core.party_documents import Letterhead, PartyDocument, Signature
 from llct.core.party_documents import vietnamese_date as vietnamese_date
-    DOCX_TYPE,
-    Letterhead,
-    PartyDocument,
-    Signature,
-    vietnamese_date,
-)
 from llct.core.spreadsheets import FORMULA_PREFIXES
 from llct.planning import plans
 from llct.planning.models import AnnualPlan, BudgetLine, FacilityNeed, PlannedCourse
