@@ -186,6 +186,77 @@ class IndicatorLine:
 INDICATOR_HEADERS = ["Chỉ số", "Tử số", "Mẫu số", "Kết quả"]
 
 
+TARGET_STATUS = {
+    "on_track": "Đạt tiến độ",
+    "at_risk": "Có nguy cơ không đạt",
+    "off_track": "Chậm tiến độ",
+    "no_data": "Chưa có số liệu",
+    "no_milestone": "Chưa có mốc năm",
+}
+
+
+@dataclass
+class TargetLine:
+    """A target of the project against the year's milestone, as monitoring's dashboard
+    computes it (the same values, the same status rule)."""
+
+    project: str
+    code: str
+    title: str
+    milestone: str
+    value: str
+    status: str
+
+    def cells(self) -> list[str]:
+        return [f"{self.code}. {self.title}", self.milestone, self.value, self.status]
+
+
+TARGET_HEADERS = ["Chỉ tiêu", "Mốc năm", "Kết quả", "Đánh giá"]
+
+
+def _number(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    shown = number_format(value, decimal_pos=1 if unit != "points" else 2)
+    return f"{shown}%" if unit == "percent" else shown
+
+
+def target_lines(
+    *, organization: Organization, end: dt.date, today: dt.date | None = None
+) -> list[TargetLine]:
+    """The targets of the project in force in `end`'s year, for the subtree, as of `end`."""
+    from llct.monitoring import dashboard
+    from llct.monitoring.models import Project
+
+    project = (
+        Project.objects.filter(start_year__lte=end.year, end_year__gte=end.year)
+        .order_by("-start_year", "number")
+        .first()
+    )
+    if project is None:
+        return []
+    board = dashboard.build(
+        project=project,
+        organization=organization,
+        year=end.year,
+        as_of=end,
+        today=today or end,
+        live=True,
+        trend=False,
+    )
+    return [
+        TargetLine(
+            project=project.number,
+            code=view.target.code,
+            title=view.target.title,
+            milestone=_number(view.milestone, view.unit),
+            value=_number(view.measure.value, view.unit),
+            status=TARGET_STATUS.get(view.status, view.status),
+        )
+        for view in board.targets
+    ]
+
+
 @dataclass
 class Oversight:
     inspections: int = 0
@@ -231,6 +302,7 @@ class Figures:
     children: list[OrgLine]
     indicators: list[IndicatorLine]
     oversight: Oversight
+    targets: list[TargetLine] = field(default_factory=list)
 
     @property
     def rating_text(self) -> str:
@@ -433,6 +505,7 @@ def report_figures(
         children=child_lines,
         indicators=indicator_lines,
         oversight=_oversight(organization, start, end),
+        targets=target_lines(organization=organization, end=end) if with_indicators else [],
     )
 
 

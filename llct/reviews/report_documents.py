@@ -48,6 +48,7 @@ def tables(figures: fig.Figures) -> list[tuple[str, list[str], list[list[str]]]]
         ),
         ("Theo tổ chức đảng", fig.ORG_HEADERS, [row.cells() for row in figures.children]),
         ("Chỉ số", fig.INDICATOR_HEADERS, [line.cells() for line in figures.indicators]),
+        ("Chỉ tiêu đề án", fig.TARGET_HEADERS, [line.cells() for line in figures.targets]),
         ("Kiểm tra, giám sát", fig.OVERSIGHT_HEADERS, [figures.oversight.cells()]),
     ]
 
@@ -141,8 +142,12 @@ def _results(document: PartyDocument, report: Report, figures: fig.Figures) -> N
     if figures.indicators:
         document.paragraph("6. Thực hiện các chỉ tiêu", bold=True)
         _table(document, blocks[3], widths=[8.0, 2.2, 2.2, 4.0])
-    document.paragraph("7. Kiểm tra, giám sát", bold=True)
-    _table(document, blocks[4], widths=[2.6, 2.4, 2.2, 2.2, 2.4, 2.4, 2.2])
+    if figures.targets:
+        project = figures.targets[0].project
+        document.paragraph(f"7. Chỉ tiêu Đề án {project} so với mốc năm", bold=True)
+        _table(document, blocks[4], widths=[8.4, 2.4, 2.4, 3.2])
+    document.paragraph("8. Kiểm tra, giám sát", bold=True)
+    _table(document, blocks[5], widths=[2.6, 2.4, 2.2, 2.2, 2.4, 2.4, 2.2])
 
 
 def _table(

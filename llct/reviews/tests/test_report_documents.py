@@ -166,3 +166,30 @@ def test_a_layout_without_the_body_placeholder_is_refused(client, world):
 def test_officer_may_not_change_templates(client, world):
     client.force_login(world.officer_a)
     assert client.get(reverse("reviews:template_edit", args=["annual"])).status_code == 403
+
+
+def test_targets_against_the_years_milestone(client, world, submitted):
+    from llct.monitoring.models import Milestone, Project, Target
+
+    project = Project.objects.create(
+        number="06-ĐA/TU",
+        title="Đổi mới công tác giáo dục lý luận chính trị",
+        issuer=world.province,
+        start_year=2026,
+        end_year=2030,
+    )
+    target = Target.objects.create(
+        project=project,
+        code="1.1",
+        title="Tỷ lệ học viên đạt yêu cầu",
+        indicator="pass_rate",
+        final_value=98,
+    )
+    Milestone.objects.create(target=target, year=2026, value=95)
+    client.force_login(world.department)
+    page = client.get(reverse("reviews:report", args=[submitted.pk]))
+    row = ["1.1. Tỷ lệ học viên đạt yêu cầu", "95,0%", "77,8%", "Chậm tiến độ"]
+    assert row in [r for _t, _h, rows in page.context["tables"] for r in rows]
+    document = Document(io.BytesIO(report_docx(report=submitted)))
+    assert row in _cells(document)
+    assert "7. Chỉ tiêu Đề án 06-ĐA/TU so với mốc năm" in [p.text for p in document.paragraphs]
