@@ -58,7 +58,7 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 class ProgrammeForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(label=_("Name of the programme"), max_length=255)
     notes = forms.CharField(label=_("Notes"), required=False, widget=_textarea())
 
 
@@ -209,7 +209,7 @@ class ActionForm(forms.Form):
 
 class RoundForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RoundKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(label=_("Name of the round"), max_length=255)
     period_start = DateField(label=_("Period from"))
     period_end = DateField(label=_("Period to"))
     deadline = DateField(label=_("Deadline"))
@@ -230,7 +230,7 @@ class RoundEditForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    results = forms.CharField(label=_("Results"), required=False, widget=_textarea(8))
+    results = forms.CharField(label=_("Results achieved"), required=False, widget=_textarea(8))
     limitations = forms.CharField(
         label=_("Limitations and their causes"), required=False, widget=_textarea(6)
     )
@@ -246,7 +246,7 @@ class ReturnForm(forms.Form):
 
 
 class ReportTemplateForm(forms.Form):
-    results = forms.CharField(label=_("Results"), required=False, widget=_textarea(5))
+    results = forms.CharField(label=_("Results achieved"), required=False, widget=_textarea(5))
     limitations = forms.CharField(
         label=_("Limitations and their causes"), required=False, widget=_textarea(4)
     )

@@ -474,7 +474,7 @@ class Report(models.Model):
     flag). Its figures are always computed for the organization's subtree, never typed."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        DRAFT = "draft", _("Being written")
         SUBMITTED = "submitted", _("Submitted")
         RETURNED = "returned", _("Returned")
 
