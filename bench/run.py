@@ -1359,6 +1359,7 @@ def report(
     roster: ImportResult,
     seeded: str,
     started_at: dt.datetime,
+    reviews: Any = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -1393,6 +1394,10 @@ def report(
     lines += ["", *course_section(courses, course_data)]
     lines += ["", *evaluation_section(evaluation, verify)]
     lines += ["", *cycle_section(suggestions, plan_pages, plan)]
+    if reviews is not None:
+        from bench.reviews import reviews_section
+
+        lines += ["", *reviews_section(reviews, PEOPLE)]
     lines += ["", "## Roster import", "", f"Target: ≥ {IMPORT_TARGET_ROWS_S:,.0f} rows/s.", ""]
     if roster.available:
         lines += [
@@ -1479,6 +1484,11 @@ def main() -> None:
         plan_pages = measure_pages([department], [("Plan against actual", url, False, False)])
     except Exception as error:  # the bench reports, it does not crash
         print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
+    print("Oversight and reports:", flush=True)
+    from bench.reviews import measure_reviews
+
+    reviews = measure_reviews(department=department, today=today, measure_pages=measure_pages)
+    print(f"  annual report .docx: {max(reviews.docx_s):.2f} s", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
 
@@ -1496,6 +1506,7 @@ def main() -> None:
         roster=roster,
         seeded=seeded,
         started_at=started_at,
+        reviews=reviews,
     )
     RESULTS.write_text(text, encoding="utf-8")
     print()

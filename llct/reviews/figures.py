@@ -222,11 +222,17 @@ def _number(value: Decimal | None, unit: str) -> str:
 
 
 def target_lines(
-    *, organization: Organization, end: dt.date, today: dt.date | None = None
+    *,
+    organization: Organization,
+    end: dt.date,
+    computed: dict[str, Value] | None = None,
 ) -> list[TargetLine]:
-    """The targets of the project in force in `end`'s year, for the subtree, as of `end`."""
+    """The targets of the project in force in `end`'s year, for the subtree as of `end`, with
+    the dashboard's own rule (monitoring.dashboard.status_of). Only the subtree's own value is
+    needed, not the ranking of its children, so this reads the values directly: `computed`
+    (indicator code -> value already computed for this report) first, then the registry."""
     from llct.monitoring import dashboard
-    from llct.monitoring.models import Project
+    from llct.monitoring.models import MonitoringSettings, Project
 
     project = (
         Project.objects.filter(start_year__lte=end.year, end_year__gte=end.year)
@@ -235,26 +241,38 @@ def target_lines(
     )
     if project is None:
         return []
-    board = dashboard.build(
-        project=project,
-        organization=organization,
-        year=end.year,
-        as_of=end,
-        today=today or end,
-        live=True,
-        trend=False,
-    )
-    return [
-        TargetLine(
-            project=project.number,
-            code=view.target.code,
-            title=view.target.title,
-            milestone=_number(view.milestone, view.unit),
-            value=_number(view.measure.value, view.unit),
-            status=TARGET_STATUS.get(view.status, view.status),
+    points = MonitoringSettings.current().at_risk_points
+    targets = sorted(project.targets.prefetch_related("milestones"), key=dashboard.code_order)
+    entries = dashboard._entries(targets, [organization])
+    computed = computed or {}
+    lines = []
+    for target in targets:
+        unit = dashboard.target_unit(target)
+        milestone = next((m.value for m in target.milestones.all() if m.year == end.year), None)
+        if target.indicator:
+            value = computed.get(target.indicator) if not target.variant else None
+            if value is None:
+                value = indicators.get(target.indicator).compute(
+                    org=organization, as_of=end, year=end.year, variant=target.variant
+                )
+            shown = indicators.value_in_unit(value, unit)
+        else:
+            entry = entries.get((target.pk, organization.pk, end.year))
+            shown = entry.value if entry is not None else None
+        status = dashboard.status_of(
+            shown, milestone, direction=target.direction, unit=unit, points=points
         )
-        for view in board.targets
-    ]
+        lines.append(
+            TargetLine(
+                project=project.number,
+                code=target.code,
+                title=target.title,
+                milestone=_number(milestone, unit),
+                value=_number(shown, unit),
+                status=TARGET_STATUS.get(status, status),
+            )
+        )
+    return lines
 
 
 @dataclass
@@ -303,6 +321,7 @@ class Figures:
     indicators: list[IndicatorLine]
     oversight: Oversight
     targets: list[TargetLine] = field(default_factory=list)
+    idle_children: int = 0
 
     @property
     def rating_text(self) -> str:
@@ -480,10 +499,16 @@ def report_figures(
         orgs=orgs, as_of=period.as_of, year=period.year
     )
     child_lines = []
+    idle = 0
     for child in children:
         line = Line(child.name)
         for part in by_org[child.pk].values():
             line.add(part)
+        if not (line.courses_planned or line.enrolled or line.with_results) and budget[
+            child.pk
+        ] == Value(Decimal(0), Decimal(0)):
+            idle += 1  # nothing in the period: counted, not listed (a province has hundreds)
+            continue
         child_lines.append(OrgLine(child, line, budget[child.pk], rating[child.pk]))
     indicator_lines = []
     if with_indicators:
@@ -505,7 +530,14 @@ def report_figures(
         children=child_lines,
         indicators=indicator_lines,
         oversight=_oversight(organization, start, end),
-        targets=target_lines(organization=organization, end=end) if with_indicators else [],
+        targets=target_lines(
+            organization=organization,
+            end=end,
+            computed={line.code: line.value for line in indicator_lines},
+        )
+        if with_indicators
+        else [],
+        idle_children=idle,
     )
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from llct.monitoring.charts import Bar, BarChart, chart_png
 from llct.reviews import figures as fig
 
+MAX_BARS = 30
+
 
 def _rate(passed: int, total: int) -> Decimal | None:
     if not total:
@@ -30,7 +32,9 @@ def report_bar_charts(figures: fig.Figures) -> list[BarChart]:
                 x_max=Decimal(100),
             )
         )
-    if figures.children:
+    # The thirty organizations with most learners: a chart of hundreds of bars reads as none.
+    busiest = sorted(figures.children, key=lambda row: -row.line.with_results)[:MAX_BARS]
+    if busiest:
         charts.append(
             BarChart(
                 title="Tỷ lệ học viên đạt yêu cầu theo tổ chức đảng (%)",
@@ -40,7 +44,7 @@ def report_bar_charts(figures: fig.Figures) -> list[BarChart]:
                         value=_rate(row.line.passed, row.line.with_results),
                         note=f"{row.line.passed}/{row.line.with_results}",
                     )
-                    for row in figures.children
+                    for row in busiest
                 ],
                 x_max=Decimal(100),
             )

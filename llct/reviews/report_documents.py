@@ -129,6 +129,11 @@ def _results(document: PartyDocument, report: Report, figures: fig.Figures) -> N
     if figures.children:
         document.paragraph("3. Kết quả theo tổ chức đảng trực thuộc", bold=True)
         _table(document, blocks[2], widths=[4.4, 1.5, 1.5, 1.6, 1.4, 1.6, 2.4, 2.2])
+        if figures.idle_children:
+            document.paragraph(
+                f"{figures.idle_children} tổ chức trực thuộc khác chưa có số liệu trong kỳ.",
+                italic=True,
+            )
     document.paragraph("4. Kinh phí", bold=True)
     document.paragraph(
         f"Kinh phí theo kế hoạch được duyệt: {fig.money(figures.budget.denominator)} đồng; "

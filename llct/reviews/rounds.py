@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -160,6 +161,7 @@ class StatusRow:
 @dataclass
 class StatusTable:
     rows: list[StatusRow] = field(default_factory=list)
+    page: Any = None  # the Paginator's page of the rows shown
     total: int = 0
     submitted: int = 0
     returned: int = 0
@@ -170,35 +172,73 @@ class StatusTable:
         return self.total - self.submitted
 
 
+STATUS_PAGE_SIZE = 50
+NOT_SUBMITTED = ~Q(status=Report.Status.SUBMITTED)
+
+
+def _shown(reports: QuerySet[Report], show: str, late_now: bool) -> QuerySet[Report]:
+    if show == "late":
+        return reports.filter(NOT_SUBMITTED) if late_now else reports.none()
+    if show == "pending":
+        return reports.filter(NOT_SUBMITTED)
+    if show == "submitted":
+        return reports.filter(status=Report.Status.SUBMITTED)
+    if show == "returned":
+        return reports.filter(status=Report.Status.RETURNED)
+    return reports
+
+
 def status_table(
-    *, user: Any, reporting_round: ReportingRound, today: dt.date, show: str = ""
+    *,
+    user: Any,
+    reporting_round: ReportingRound,
+    today: dt.date,
+    show: str = "",
+    page: Any = 1,
 ) -> StatusTable:
-    """Every reporting organization of the round in the user's scope: one query."""
-    reports = (
-        report_scope(user=user)
-        .filter(round=reporting_round, is_department=False)
-        .annotate(
-            last_reminded=Max("events__at", filter=Q(events__action=ReportEvent.Action.REMINDED))
-        )
-        .order_by("organization__path")
+    """The counts of the round's reports in the user's scope (one aggregate query) and one
+    page of them (a count and a page query): the same few queries for 10 organizations or
+    1,000."""
+    reports = report_scope(user=user).filter(round=reporting_round, is_department=False)
+    late_now = today > reporting_round.deadline
+    counts = reports.aggregate(
+        total=Count("pk"),
+        submitted=Count("pk", filter=Q(status=Report.Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Report.Status.RETURNED)),
     )
-    table = StatusTable()
-    for report in reports:
+    table = StatusTable(
+        total=counts["total"], submitted=counts["submitted"], returned=counts["returned"]
+    )
+    table.late = table.pending if late_now else 0
+    shown = _shown(reports, show, late_now).order_by("organization__path")
+    table.page = Paginator(shown, STATUS_PAGE_SIZE).get_page(page)
+    # The last reminder of the page's reports only: grouping every report of a large round to
+    # show fifty of them costs more than this second query.
+    reminded = dict(
+        ReportEvent.objects.filter(
+            report__in=[r.pk for r in table.page.object_list],
+            action=ReportEvent.Action.REMINDED,
+        )
+        .values("report")
+        .annotate(last=Max("at"))
+        .values_list("report", "last")
+    )
+    for report in table.page.object_list:
         report.round = reporting_round
-        row = StatusRow(report, is_late(report, today), report.last_reminded)
-        table.total += 1
-        table.submitted += report.status == Report.Status.SUBMITTED
-        table.returned += report.status == Report.Status.RETURNED
-        table.late += row.late
-        if (
-            not show
-            or (show == "late" and row.late)
-            or (show == "pending" and report.status != Report.Status.SUBMITTED)
-            or (show == "submitted" and report.status == Report.Status.SUBMITTED)
-            or (show == "returned" and report.status == Report.Status.RETURNED)
-        ):
-            table.rows.append(row)
+        table.rows.append(StatusRow(report, is_late(report, today), reminded.get(report.pk)))
     return table
+
+
+def pending_reports(
+    *, user: Any, reporting_round: ReportingRound, pk: int | None = None
+) -> list[Report]:
+    """The reports not yet submitted (or the one asked for), to remind."""
+    reports = report_scope(user=user).filter(
+        NOT_SUBMITTED, round=reporting_round, is_department=False
+    )
+    if pk is not None:
+        reports = reports.filter(pk=pk)
+    return list(reports.order_by("organization__path"))
 
 
 def my_reports(*, user: Any) -> QuerySet[Report]:

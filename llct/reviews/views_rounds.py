@@ -100,7 +100,13 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
     reporting_round = rounds.round_get(user=user, pk=pk)
     show = request.GET.get("show", "")
     today = _today()
-    table = rounds.status_table(user=user, reporting_round=reporting_round, today=today, show=show)
+    table = rounds.status_table(
+        user=user,
+        reporting_round=reporting_round,
+        today=today,
+        show=show,
+        page=request.GET.get("page") or 1,
+    )
     context = {
         "round": reporting_round,
         "table": table,
@@ -119,9 +125,10 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     require(is_department(user))
     reporting_round = rounds.round_get(user=user, pk=pk)
-    table = rounds.status_table(user=user, reporting_round=reporting_round, today=_today())
-    wanted = request.POST.get("report")
-    reports = [r.report for r in table.rows if not wanted or str(r.report.pk) == wanted]
+    wanted = request.POST.get("report", "")
+    reports = rounds.pending_reports(
+        user=user, reporting_round=reporting_round, pk=int(wanted) if wanted.isdigit() else None
+    )
     try:
         result = rounds.reports_remind(
             reporting_round=reporting_round,

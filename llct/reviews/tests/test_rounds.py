@@ -172,6 +172,13 @@ def test_status_page_queries_do_not_grow_with_organizations(
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
     assert response.content.decode().count('id="report-') == 7
+    # A province's thousand organizations: counted in one query, listed a page at a time.
+    more = [make_org(f"Chi bộ {n}", parent=world.province) for n in range(60)]
+    Report.objects.bulk_create([Report(round=reporting_round, organization=o) for o in more])
+    with django_assert_max_num_queries(baseline + 1):
+        response = client.get(url)
+    assert response.content.decode().count('id="report-') == 50
+    assert response.context["table"].total == 67
 
 
 def test_department_issues_its_roll_up_with_its_own_number(client, world):
