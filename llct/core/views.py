@@ -46,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
         from llct.monitoring.watchlists import watchlists
 
         context["watchlists"] = watchlists(user=user, today=today, counts_only=True)
+        from llct.reviews.selectors import home_summary
+
+        context["oversight"] = home_summary(user=user, today=today)
     if user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER):
         from llct.assessment.models import ResultsApproval
         from llct.courses.models import Course

@@ -165,3 +165,21 @@ def test_programme_page_queries_are_pinned(client, world, django_assert_max_num_
         response = client.get(reverse("reviews:inspections") + "?year=2026")
     assert response.status_code == 200
     assert insp.title in response.content.decode()
+
+
+def test_the_watchlist_selector_and_the_home_page(client, world):
+    from llct.reviews.selectors import overdue_recommendations
+
+    insp = inspection(world)
+    overdue = _recommendation(world, insp, deadline=dt.date(2026, 7, 20))
+    later = dt.date(2026, 8, 1)
+    assert list(overdue_recommendations(prefix="/", today=later)) == [overdue]
+    assert list(overdue_recommendations(prefix=world.org_a.path, today=later)) == [overdue]
+    assert not overdue_recommendations(prefix=world.org_b.path, today=later).exists()
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 8, 1, 9, tzinfo=dt.UTC)):
+        client.force_login(world.officer_a)
+        assert "1 kiến nghị sau kiểm tra đã quá hạn" in client.get("/").content.decode()
+        client.force_login(world.officer_b)
+        assert "kiến nghị sau kiểm tra" not in client.get("/").content.decode()
