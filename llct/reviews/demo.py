@@ -105,7 +105,8 @@ def _inspection(
     )
     checklist = _checklist()
     subject = subjects[min(len(subjects) - 1, 4)]
-    held_on = min(today - dt.timedelta(days=60), dt.date(year, 9, 15))
+    # In the half-year the round reports on, so its report counts the findings.
+    held_on = min(today - dt.timedelta(days=60), dt.date(year, 5, 20))
     inspection = inspections.inspection_save(
         inspection=None,
         programme=programme,
@@ -123,7 +124,7 @@ def _inspection(
     items = list(checklist.items.order_by("position"))
     notes = [
         ("met", ""),
-        ("not_met", "02 đối tượng được kết nạp khi giấy chứng nhận đã hết hạn."),
+        ("not_met", "Hồ sơ kết nạp của 02 đối tượng thiếu bản sao giấy chứng nhận."),
         ("not_met", "Chưa lưu bài thu hoạch của lớp tháng 3."),
     ]
     findings = [
@@ -140,8 +141,8 @@ def _inspection(
     overdue = inspections.recommendation_create(
         inspection=inspection,
         organization=subject,
-        text="Rà soát hồ sơ kết nạp; bổ sung bồi dưỡng nhận thức về Đảng cho đối tượng có giấy "
-        "chứng nhận hết hạn trước khi xét kết nạp.",
+        text="Rà soát, bổ sung đầy đủ bản sao giấy chứng nhận bồi dưỡng nhận thức về Đảng vào "
+        "hồ sơ kết nạp đảng viên.",
         deadline=held_on + dt.timedelta(days=30),
         finding=findings[1],
         today=held_on,
@@ -165,8 +166,8 @@ def _inspection(
     inspections.inspection_conclude(
         inspection=inspection,
         conclusion="Đảng ủy đã quan tâm lãnh đạo công tác bồi dưỡng lý luận chính trị; 100% "
-        "đảng viên dự bị được cử đi học. Còn để xảy ra việc kết nạp khi giấy chứng nhận đã hết "
-        "hạn và lưu trữ hồ sơ lớp học chưa đầy đủ.",
+        "đảng viên dự bị được cử đi học. Hồ sơ kết nạp và hồ sơ lớp học "
+        "lưu trữ chưa đầy đủ.",
         today=held_on + dt.timedelta(days=3),
         actor=department,
     )

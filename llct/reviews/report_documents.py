@@ -5,7 +5,8 @@ screen shows, so the document and the page cannot disagree."""
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from llct.core.party_documents import PartyDocument
 from llct.core.spreadsheets import write_workbook
@@ -26,11 +27,13 @@ def report_issuer(report: Report) -> DocumentIssuer:
 
 
 def report_figures(report: Report) -> fig.Figures:
-    return fig.report_figures(
-        organization=report.organization,
-        start=report.round.period_start,
-        end=report.round.period_end,
-    )
+    # Labels from other apps (indicators) read Vietnamese, as the document always does.
+    with translation.override(settings.LANGUAGE_CODE):
+        return fig.report_figures(
+            organization=report.organization,
+            start=report.round.period_start,
+            end=report.round.period_end,
+        )
 
 
 def tables(figures: fig.Figures) -> list[tuple[str, list[str], list[list[str]]]]:
