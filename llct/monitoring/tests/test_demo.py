@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from llct.monitoring import dashboard
-from llct.monitoring.models import IndicatorSnapshot, Project, ProgressReport, TargetEntry
+from llct.monitoring.models import IndicatorSnapshot, ProgressReport, Project, TargetEntry
 from llct.organizations.demo import demo_seed
 from llct.organizations.models import Organization
 

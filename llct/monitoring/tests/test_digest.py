@@ -38,7 +38,7 @@ def test_each_officer_gets_their_own_subtree(world):
     assert sorted(result.sent) == ["canbo_a", "canbo_b"]
     by_recipient = {m.to[0]: m for m in mail.outbox}
     to_a = by_recipient["a@example.vn"]
-    assert "Danh sách cần theo dõi hằng tuần của Đảng ủy Khối A, 01/06/2026" == to_a.subject
+    assert to_a.subject == "Danh sách cần theo dõi hằng tuần của Đảng ủy Khối A, 01/06/2026"
     assert "Đinh Văn Một (Chi bộ A1): Hết dự bị ngày 20/06/2026" in to_a.body or (
         "Đinh Văn Một (Chi bộ A1)" in to_a.body and "20/06/2026" in to_a.body
     )
