@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
@@ -175,7 +176,13 @@ def listing_url(
     query: dict[str, str | int] = {"org": org.pk, "year": year, "as_of": as_of.isoformat()}
     if variant:
         query["variant"] = variant
-    return reverse("monitoring:indicator_list", args=[code]) + "?" + urlencode(query)
+    return _list_base(code) + "?" + urlencode(query)
+
+
+@lru_cache(maxsize=64)
+def _list_base(code: str) -> str:
+    # A dashboard links every value of every organization: reverse each indicator once.
+    return reverse("monitoring:indicator_list", args=[code])
 
 
 def ranked_organizations(
@@ -248,7 +255,20 @@ def build(
     trend: bool = True,
 ) -> Dashboard:
     """The dashboard of `organization`'s subtree (already checked against the viewer's scope).
-    `live`: compute the year's values as of `as_of`; otherwise read the year's snapshots."""
+    `live`: compute the year's values as of `as_of`; otherwise read the year's snapshots.
+    Indicators that count the same rows share their query."""
+    with indicators.shared():
+        return _build(project, organization, year, as_of, live, trend)
+
+
+def _build(
+    project: Project,
+    organization: Organization,
+    year: int,
+    as_of: dt.date,
+    live: bool,
+    trend: bool,
+) -> Dashboard:
     points = MonitoringSettings.current().at_risk_points
     targets = sorted(
         project.targets.select_related("scope_kind").prefetch_related("milestones"),
@@ -391,7 +411,12 @@ def trend_chart(view: TargetView, years: Sequence[int]) -> charts.LineChart:
     )
 
 
-def ranking_chart(view: TargetView) -> charts.BarChart:
+RANKED_AT_MOST = 30
+
+
+def ranking_chart(view: TargetView, *, limit: int = RANKED_AT_MOST) -> charts.BarChart:
+    """Best first. Past `limit` organizations, the first and last halves of the ranking: a
+    chart of a thousand bars helps nobody (each organization has its own dashboard)."""
     ordered = sorted(
         view.ranking,
         key=lambda r: (r.measure.value is None, -(r.measure.value or 0), r.organization.name),
@@ -401,7 +426,16 @@ def ranking_chart(view: TargetView) -> charts.BarChart:
             view.ranking,
             key=lambda r: (r.measure.value is None, r.measure.value or 0, r.organization.name),
         )
-    return charts.BarChart(
+    if len(ordered) > limit:
+        valued = [r for r in ordered if r.measure.value is not None]
+        empty = [r for r in ordered if r.measure.value is None]
+        half = limit // 2
+        if len(valued) > limit:
+            ordered = valued[:half] + valued[-half:]
+        else:
+            ordered = valued + empty[: limit - len(valued)]
+    left_out = len(view.ranking) - len(ordered)
+    chart = charts.BarChart(
         title=_("%(target)s: organizations ranked") % {"target": view.target.title},
         bars=[
             charts.Bar(
@@ -410,6 +444,7 @@ def ranking_chart(view: TargetView) -> charts.BarChart:
                 status=r.status if r.status in (ON_TRACK, AT_RISK, OFF_TRACK) else "none",
                 note=_raw_note(r.measure),
                 url=r.url,
+                key=r.organization.pk,
             )
             for r in ordered
         ],
@@ -423,7 +458,9 @@ def ranking_chart(view: TargetView) -> charts.BarChart:
         x_max=_axis_max(view.unit),
         decimals=2 if view.unit == Unit.POINTS else 1,
         headers=[_("Organization"), view.unit_label, _("Numerator / denominator")],
+        left_out=left_out,
     )
+    return chart
 
 
 def _axis_max(unit: str) -> Decimal | None:

@@ -584,7 +584,7 @@ def _drawn_snapshots(rng: random.Random, projects: list[Project], *, today: dt.d
                 own: dict[int, tuple[Decimal, Decimal]] = {}
                 for o in organizations:
                     size = people.get(o.pk, 0)
-                    den = _round(size * DENOMINATOR_SHARE[target.indicator] * rng.uniform(0.8, 1.2))
+                    den = _some(rng, size * DENOMINATOR_SHARE[target.indicator])
                     if den <= 0:
                         continue
                     if points:
@@ -597,6 +597,14 @@ def _drawn_snapshots(rng: random.Random, projects: list[Project], *, today: dt.d
                 rows += _rolled(target.indicator, target.variant, year, organizations, own)
     IndicatorSnapshot.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _some(rng: random.Random, expected: float) -> Decimal:
+    """A whole count near `expected`, rounded up or down at random so that small
+    organizations sum to the right total (0.3 a year each is 3 in ten organizations)."""
+    value = expected * rng.uniform(0.8, 1.2)
+    whole = int(value)
+    return Decimal(whole + (1 if rng.random() < value - whole else 0))
 
 
 def _draw(rng: random.Random, den: Decimal, share: float) -> Decimal:

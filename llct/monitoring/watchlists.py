@@ -13,11 +13,12 @@ rows (the home page shows the counts).
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,11 @@ from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
-from llct.monitoring.indicators.people import admitted_between_for_probation_end
+from llct.monitoring.indicators.base import whole_tree
+from llct.monitoring.indicators.people import (
+    admitted_between_for_probation_end,
+    distinct_positions,
+)
 from llct.monitoring.models import Assignment, MonitoringSettings
 from llct.organizations.models import MembershipStage, Organization, Person, add_months
 
@@ -73,6 +78,15 @@ def _under(qs: Any, field_name: str, prefix: str) -> Any:
     return qs if prefix == ALL else qs.filter(**{f"{field_name}__startswith": prefix})
 
 
+def _people_under(qs: Any, prefix: str) -> Any:
+    """People of a subtree by organization id in a subquery (run once), not a join."""
+    if whole_tree(prefix):
+        return qs
+    return qs.filter(
+        organization_id__in=Organization.objects.filter(path__startswith=prefix).values("pk")
+    )
+
+
 def _fmt(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
@@ -81,7 +95,7 @@ def _person_url(pk: int) -> str:
     return reverse("organizations:person_detail", args=[pk])
 
 
-def probation_ending(*, prefix: str, today: dt.date, days: int, counts_only: bool) -> Watchlist:
+def _probation_filter(today: dt.date, days: int) -> Q:
     low, high = admitted_between_for_probation_end(today, today + dt.timedelta(days=days))
     trained = Enrolment.objects.filter(
         person_id=OuterRef("pk"),
@@ -90,15 +104,14 @@ def probation_ending(*, prefix: str, today: dt.date, days: int, counts_only: boo
         result__passed=True,
         course__ends_on__gte=OuterRef("admitted_on"),
     ).exclude(course__status=Course.Status.CANCELLED)
-    qs = _under(
-        Person.objects.filter(
-            stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high
-        ),
-        "organization__path",
-        prefix,
-    ).exclude(Exists(trained))
-    if counts_only:
-        return Watchlist(PROBATION, qs.count())
+    # The cheap conditions first: SQLite tests the subquery only for the rows they keep.
+    return Q(stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high) & Q(
+        ~Exists(trained)
+    )
+
+
+def probation_ending(*, prefix: str, today: dt.date, days: int) -> Watchlist:
+    qs = _people_under(Person.objects.filter(_probation_filter(today, days)), prefix)
     items = []
     for p in qs.order_by("admitted_on", "sort_key").values(
         "pk", "full_name", "organization__name", "admitted_on"
@@ -120,7 +133,7 @@ def _valid_on(day: dt.date) -> Q:
     return Q(issued_on__lte=day) & ~Q(status=Certificate.Status.REVOKED, revoked_on__lte=day)
 
 
-def certificate_expiring(*, prefix: str, today: dt.date, days: int, counts_only: bool) -> Watchlist:
+def _expiring(today: dt.date, days: int) -> tuple[Any, Any]:
     horizon = today + dt.timedelta(days=days)
     mine = Certificate.objects.filter(
         person_id=OuterRef("pk"), programme__kind=Programme.Kind.ADMISSION
@@ -129,16 +142,17 @@ def certificate_expiring(*, prefix: str, today: dt.date, days: int, counts_only:
     lasting = mine.filter(_valid_on(today)).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gt=horizon)
     )
-    qs = (
-        _under(Person.objects.filter(stage=MembershipStage.CANDIDATE), "organization__path", prefix)
-        .filter(Exists(expiring))
-        .exclude(Exists(lasting))
-    )
-    if counts_only:
-        return Watchlist(CERTIFICATE, qs.count())
-    from django.db.models import Max, Subquery
+    return expiring, lasting
 
-    qs = qs.annotate(
+
+def _certificate_filter(today: dt.date, days: int) -> Q:
+    expiring, lasting = _expiring(today, days)
+    return Q(stage=MembershipStage.CANDIDATE) & Q(Exists(expiring), ~Exists(lasting))
+
+
+def certificate_expiring(*, prefix: str, today: dt.date, days: int) -> Watchlist:
+    expiring, _lasting = _expiring(today, days)
+    qs = _people_under(Person.objects.filter(_certificate_filter(today, days)), prefix).annotate(
         expires=Subquery(
             expiring.values("person_id").annotate(last=Max("expires_on")).values("last")[:1]
         )
@@ -182,27 +196,34 @@ def _required_level(requirements: list[Any], cache: dict[str, int]) -> Callable[
     return level
 
 
-def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
+def _position_filter() -> tuple[Q | None, Callable[[str], int]]:
+    """The distinct positions on the rolls (a few dozen) matched against the requirements in
+    Python, as one filter per required level; None when no position requires a level."""
     requirements = _requirements()
-    if not requirements:
-        return Watchlist(POSITION, 0)
-    top = max(r.required_level for r in requirements)
-    qs = _under(
-        Person.objects.exclude(stage=MembershipStage.LEFT)
-        .exclude(position="")
-        .filter(theory_level__lt=top),
-        "organization__path",
-        prefix,
-    )
     required = _required_level(requirements, {})
-    if counts_only:
-        rows = qs.values("position", "theory_level").annotate(n=Count("pk")).order_by()
-        return Watchlist(
-            POSITION, sum(r["n"] for r in rows if r["theory_level"] < required(r["position"]))
-        )
+    if not requirements:
+        return None, required
+    by_level: dict[int, list[str]] = defaultdict(list)
+    for position in distinct_positions():
+        level = required(position)
+        if level:
+            by_level[level].append(position)
+    if not by_level:
+        return None, required
+    below = Q()
+    for level, positions in by_level.items():
+        below |= Q(position__in=positions, theory_level__lt=level)
+    return ~Q(stage=MembershipStage.LEFT) & below, required
+
+
+def below_required_level(*, prefix: str) -> Watchlist:
+    below, required = _position_filter()
+    if below is None:
+        return Watchlist(POSITION, 0)
     from llct.organizations.models import TheoryLevel
 
     labels = dict(TheoryLevel.choices)
+    qs = _people_under(Person.objects.filter(below), prefix)
     items = [
         Item(
             p["full_name"],
@@ -219,9 +240,23 @@ def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
         for p in qs.order_by("organization__path", "sort_key").values(
             "pk", "full_name", "organization__name", "position", "theory_level"
         )
-        if p["theory_level"] < required(p["position"])
     ]
     return Watchlist(POSITION, len(items), items)
+
+
+def people_counts(*, prefix: str, today: dt.date, rules: MonitoringSettings) -> list[Watchlist]:
+    """The three lists of people counted in one pass over the subtree's people."""
+    below, _required = _position_filter()
+    counts = _people_under(Person.objects.all(), prefix).aggregate(
+        probation=Count("pk", filter=_probation_filter(today, rules.probation_watch_days)),
+        certificate=Count("pk", filter=_certificate_filter(today, rules.certificate_watch_days)),
+        position=Count("pk", filter=below if below is not None else Q(pk__in=[])),
+    )
+    return [
+        Watchlist(PROBATION, counts["probation"]),
+        Watchlist(CERTIFICATE, counts["certificate"]),
+        Watchlist(POSITION, counts["position"] if below is not None else 0),
+    ]
 
 
 def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
@@ -308,17 +343,16 @@ def watchlists(
 
 def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> list[Watchlist]:
     rules = MonitoringSettings.current()
+    if counts_only:
+        people = people_counts(prefix=prefix, today=today, rules=rules)
+    else:
+        people = [
+            probation_ending(prefix=prefix, today=today, days=rules.probation_watch_days),
+            certificate_expiring(prefix=prefix, today=today, days=rules.certificate_watch_days),
+            below_required_level(prefix=prefix),
+        ]
     return [
-        probation_ending(
-            prefix=prefix, today=today, days=rules.probation_watch_days, counts_only=counts_only
-        ),
-        certificate_expiring(
-            prefix=prefix,
-            today=today,
-            days=rules.certificate_watch_days,
-            counts_only=counts_only,
-        ),
-        below_required_level(prefix=prefix, counts_only=counts_only),
+        *people,
         late_submissions(prefix=prefix, today=today, counts_only=counts_only),
         overdue_tasks(prefix=prefix, today=today, counts_only=counts_only),
     ]

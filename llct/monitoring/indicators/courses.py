@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -25,14 +26,22 @@ from llct.monitoring.indicators.base import (
     Tally,
     Unit,
     as_decimal,
+    remembered,
 )
+from llct.organizations.models import add_months
 from llct.planning.models import AnnualPlan, BudgetLine, Expense, PlannedCourse
 
 FAIR_OR_BETTER = [GradeBand.EXCELLENT, GradeBand.GOOD, GradeBand.FAIR]
+COURSE_YEARS_AT_MOST = 3
 
 
 def _under(qs: QuerySet[Any], field: str, prefix: str) -> QuerySet[Any]:
     return qs if prefix == "/" else qs.filter(**{f"{field}__startswith": prefix})
+
+
+def day_after(day: dt.date) -> dt.datetime:
+    """Midnight (local time) at the end of `day`."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 def _money(value: Decimal) -> str:
@@ -45,27 +54,44 @@ class _Results(Indicator):
 
     subject = Subject.PEOPLE
     band_filter: Q
+    count_key: str
 
     def _base(self, *, prefix: str, period: Period) -> Any:
         qs = Enrolment.objects.filter(
             status=Enrolment.Status.ENROLLED,
+            # A course ending in the year started at most a few years before (trung cấp runs
+            # 11-18 months): the range lets the database start from the courses' start index
+            # instead of walking every enrolment ever made.
+            course__starts_on__gte=add_months(period.start, -12 * COURSE_YEARS_AT_MOST),
+            course__starts_on__lte=period.end,
             course__ends_on__gte=period.start,
             course__ends_on__lte=period.end,
-            course__results_approval__approved_at__date__lte=period.end,
+            # A range on the stored moment, not its date: __date runs a function per row.
+            course__results_approval__approved_at__lt=day_after(period.end),
             result__isnull=False,
         ).exclude(course__status=Course.Status.CANCELLED)
         qs = qs.exclude(course__programme__assessment_kind=AssessmentKind.NONE)
         return _under(qs, "person__organization__path", prefix)
 
     def _tally(self, *, prefix: str, period: Period, variant: str) -> Iterable[Tally]:
-        rows = (
-            self._base(prefix=prefix, period=period)
-            .values("person__organization__path")
-            .annotate(num=Count("pk", filter=self.band_filter), den=Count("pk"))
-            .order_by()
-        )
+        """The pass rate and the share Khá or better count the same learners: one query
+        serves both when a dashboard asks for them together (see `indicators.shared`)."""
+
+        def query() -> list[dict[str, Any]]:
+            return list(
+                self._base(prefix=prefix, period=period)
+                .values("person__organization__path")
+                .annotate(
+                    passed=Count("pk", filter=PassRate.band_filter),
+                    fair=Count("pk", filter=FairOrBetter.band_filter),
+                    den=Count("pk"),
+                )
+                .order_by()
+            )
+
+        rows = remembered(("results", prefix, period), query)
         return [
-            Tally(r["person__organization__path"], Decimal(r["num"]), Decimal(r["den"]))
+            Tally(r["person__organization__path"], Decimal(r[self.count_key]), Decimal(r["den"]))
             for r in rows
         ]
 
@@ -124,6 +150,7 @@ class PassRate(_Results):
         "whose results were approved by the date; of them those who passed."
     )
     band_filter = Q(result__passed=True)
+    count_key = "passed"
 
 
 class FairOrBetter(_Results):
@@ -137,6 +164,7 @@ class FairOrBetter(_Results):
         "Giỏi or Xuất sắc."
     )
     band_filter = Q(result__passed=True, result__band__in=FAIR_OR_BETTER)
+    count_key = "fair"
 
 
 class CoursesHeld(Indicator):
