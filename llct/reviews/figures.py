@@ -61,7 +61,7 @@ def value_text(indicator: indicators.Indicator, value: Value) -> str:
     if indicator.unit == Unit.PERCENT:
         return (
             f"{number_format(shown, decimal_pos=1)}% "
-            f"({int(value.numerator)}/{int(value.denominator)})"
+            f"({money(value.numerator)}/{money(value.denominator)})"
         )
     return number_format(shown, decimal_pos=2)
 
@@ -177,8 +177,8 @@ class IndicatorLine:
     def cells(self) -> list[str]:
         return [
             self.label,
-            str(int(self.value.numerator)),
-            str(int(self.value.denominator)),
+            money(self.value.numerator),
+            money(self.value.denominator),
             self.text,
         ]
 
