@@ -1,0 +1,3 @@
+app_name = "studies"
+
+urlpatterns: list[object] = []
