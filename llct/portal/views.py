@@ -161,7 +161,9 @@ class ArticleSitemap(Sitemap):  # type: ignore[type-arg]
     limit = 5000
 
     def items(self) -> Any:
-        return selectors.published_articles(now=timezone.now()).only("slug", "updated_at")
+        return selectors.published_articles(now=timezone.now()).select_related(None).only(
+            "slug", "updated_at"
+        )
 
     def location(self, item: Article) -> str:
         return reverse("portal:article", args=[item.slug])
