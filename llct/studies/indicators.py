@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from llct.organizations.models import Organization
 from llct.studies.campaigns import participation
@@ -49,9 +50,7 @@ def study_participation(
     return Ratio(numerator, denominator)
 
 
+# For the monitoring app's registry: code -> (label, function).
 INDICATORS = {
-    "study_participation": (
-        "Tỷ lệ học tập, quán triệt nghị quyết",
-        study_participation,
-    ),
+    "study_participation": (_("Share of the audience who studied the resolution"), study_participation),
 }
