@@ -12,6 +12,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PrivateStorage(FileSystemStorage):
@@ -48,11 +49,11 @@ class Category(models.Model):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        DRAFT = "draft", pgettext_lazy("article", "Draft")
         SUBMITTED = "submitted", _("Submitted for review")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("article", "title"), max_length=255)
     slug = models.SlugField(_("address"), max_length=120, unique=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
@@ -140,11 +141,11 @@ class Document(models.Model):
         GUIDANCE = "guidance", _("Guidance")
         PROJECT = "project", _("Project")
         DECISION = "decision", _("Decision")
-        OTHER = "other", _("Other")
+        OTHER = "other", pgettext_lazy("document", "Other")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     number = models.CharField(_("number and symbol"), max_length=60)
-    issuer = models.CharField(_("issuer"), max_length=255)
+    issuer = models.CharField(pgettext_lazy("document", "issuer"), max_length=255)
     issued_on = models.DateField(_("date of issue"))
     subject = models.CharField(_("subject"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from llct.assessment.models import GradeBand
 from llct.core.spreadsheets import check_xlsx_upload
@@ -16,7 +17,7 @@ STAGES = [(v, label) for v, label in MembershipStage.choices if v != MembershipS
 
 
 class CampaignForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(label=pgettext_lazy("campaign", "Title"), max_length=255)
     document = forms.ModelChoiceField(label=_("Document studied"), queryset=Document.objects.none())
     organization = OrganizationChoiceField(
         label=_("Organization (with those below it)"), queryset=Organization.objects.none()
@@ -34,7 +35,7 @@ class CampaignForm(forms.Form):
         max_length=500,
         help_text=_("Words of the position, separated by commas (e.g. Bí thư, Phó Bí thư); empty: all."),
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    starts_on = forms.DateField(label=pgettext_lazy("campaign", "Starts on"), widget=DATE)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE)
     essay_required = forms.BooleanField(label=_("An essay is required"), required=False, initial=True)
 
@@ -46,9 +47,9 @@ class CampaignForm(forms.Form):
 
 class ConferenceForm(forms.Form):
     organization = OrganizationChoiceField(label=_("Organization"), queryset=Organization.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(label=pgettext_lazy("campaign", "Title"), max_length=255)
     held_on = forms.DateField(label=_("Date"), widget=DATE)
-    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    place = forms.CharField(label=pgettext_lazy("conference", "Place"), max_length=255, required=False)
     is_makeup = forms.BooleanField(label=_("Make-up conference"), required=False)
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:

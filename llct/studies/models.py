@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from llct.assessment.models import GradeBand
 from llct.organizations.models import Organization, Person
@@ -14,7 +15,7 @@ class Campaign(models.Model):
     """A campaign to study a document (quán triệt nghị quyết) for an audience: the people of an
     organization's subtree, narrowed by membership stages and positions, by a deadline."""
 
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("campaign", "title"), max_length=255)
     document = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("document")
     )
@@ -28,7 +29,7 @@ class Campaign(models.Model):
     stages = models.JSONField(_("membership stages"), default=list, blank=True)
     # Words found in the person's position (any case); empty: every position.
     positions = models.JSONField(_("positions"), default=list, blank=True)
-    starts_on = models.DateField(_("starts on"))
+    starts_on = models.DateField(pgettext_lazy("campaign", "starts on"))
     deadline = models.DateField(_("deadline"))
     essay_required = models.BooleanField(_("an essay is required"), default=True)
     created_by = models.ForeignKey(
@@ -60,8 +61,8 @@ class StudyConference(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
     )
     held_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=255)
-    place = models.CharField(_("place"), max_length=255, blank=True)
+    title = models.CharField(pgettext_lazy("campaign", "title"), max_length=255)
+    place = models.CharField(pgettext_lazy("conference", "place"), max_length=255, blank=True)
     is_makeup = models.BooleanField(_("make-up conference"), default=False)
     attendees = models.ManyToManyField(
         Person, through="ConferenceAttendance", related_name="study_conferences"
@@ -130,7 +131,7 @@ class QuestionBank(models.Model):
     document = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="question_banks", verbose_name=_("document")
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("campaign", "title"), max_length=255)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -166,7 +167,7 @@ class Contest(models.Model):
     """An online test (thi trực tuyến tìm hiểu nghị quyết): N random questions from a bank,
     timed on the server, with a cap on attempts per person per week."""
 
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("campaign", "title"), max_length=255)
     bank = models.ForeignKey(
         QuestionBank, on_delete=models.PROTECT, related_name="contests", verbose_name=_("question bank")
     )
