@@ -31,8 +31,12 @@ def test_publish_an_article_and_read_it_signed_out(world, sign_in, live_server, 
     visitor = browser.new_context(locale="vi-VN").new_page()
     visitor.goto(live_server.url + "/tin-tuc/")
     visitor.get_by_role("link", name="Hội nghị quán triệt Nghị quyết Đại hội").first.click()
-    expect(visitor).to_have_url(live_server.url + "/tin-tuc/hoi-nghi-quan-triet-nghi-quyet-dai-hoi/")
-    expect(visitor.get_by_role("heading", name="Hội nghị quán triệt Nghị quyết Đại hội")).to_be_visible()
+    expect(visitor).to_have_url(
+        live_server.url + "/tin-tuc/hoi-nghi-quan-triet-nghi-quyet-dai-hoi/"
+    )
+    expect(
+        visitor.get_by_role("heading", name="Hội nghị quán triệt Nghị quyết Đại hội")
+    ).to_be_visible()
     expect(visitor.locator(".news-body")).to_have_text("Toàn văn bài viết.")
     expect(visitor.locator(".author")).to_have_text("Minh Anh")
     og = visitor.locator('meta[property="og:title"]')

@@ -85,9 +85,7 @@ def document_relations(*, user: Any, document: Document) -> list[tuple[str, Docu
     levels = access_levels(user)
     out = [
         (str(r.get_kind_display()), r.target)
-        for r in document.relations_out.select_related("target").filter(
-            target__access__in=levels
-        )
+        for r in document.relations_out.select_related("target").filter(target__access__in=levels)
     ]
     reverse = {
         DocumentRelation.Kind.IMPLEMENTS: _("implemented by"),
@@ -96,9 +94,7 @@ def document_relations(*, user: Any, document: Document) -> list[tuple[str, Docu
     }
     out += [
         (str(reverse[DocumentRelation.Kind(r.kind)]), r.source)
-        for r in document.relations_in.select_related("source").filter(
-            source__access__in=levels
-        )
+        for r in document.relations_in.select_related("source").filter(source__access__in=levels)
     ]
     return out
 
@@ -177,8 +173,12 @@ def document_save(
     document.full_clean()
     document.save()
     _refresh_search(document)
-    audit_record(actor=actor, obj=document, action="created" if created else "updated",
-                 summary=document.number)  # fmt: skip
+    audit_record(
+        actor=actor,
+        obj=document,
+        action="created" if created else "updated",
+        summary=document.number,
+    )
     cache.invalidate()
     return document
 

@@ -121,7 +121,7 @@ class ArticleImage(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.caption or os.path.basename(self.image.name)
+        return self.caption or os.path.basename(self.image.name or "")
 
 
 class AccessLevel(models.TextChoices):

@@ -57,9 +57,7 @@ def category_get(*, slug: str) -> Category:
 
 def related_articles(*, article: Article, now: dt.datetime, limit: int = 4) -> list[Article]:
     return list(
-        published_articles(now=now).filter(category=article.category).exclude(pk=article.pk)[
-            :limit
-        ]
+        published_articles(now=now).filter(category=article.category).exclude(pk=article.pk)[:limit]
     )
 
 
@@ -83,9 +81,7 @@ def image_get(*, user: Any, pk: int, now: dt.datetime) -> ArticleImage:
     """An image is public once its article is; editors see every image."""
     qs = ArticleImage.objects.all()
     if not may_edit_portal(user):
-        qs = qs.filter(
-            article__status=Article.Status.PUBLISHED, article__published_at__lte=now
-        )
+        qs = qs.filter(article__status=Article.Status.PUBLISHED, article__published_at__lte=now)
     try:
         return qs.get(pk=pk)
     except ArticleImage.DoesNotExist:

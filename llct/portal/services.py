@@ -35,11 +35,10 @@ def _require_editor(actor: Any) -> None:
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slug_from(title)
-    taken = set(
-        Article.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
+    others = Article.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = set(others.values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug = f"{base}-{n}"
@@ -47,8 +46,16 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def _fill(article: Article, *, title: str, category: Category, lead: str, body: str,
-          author_name: str, featured: bool) -> None:  # fmt: skip
+def _fill(
+    article: Article,
+    *,
+    title: str,
+    category: Category,
+    lead: str,
+    body: str,
+    author_name: str,
+    featured: bool,
+) -> None:
     article.title = clean_text(title)
     article.category = category
     article.lead = clean_text(lead)
@@ -71,8 +78,15 @@ def article_create(
 ) -> Article:
     _require_editor(actor)
     article = Article(created_by=actor)
-    _fill(article, title=title, category=category, lead=lead, body=body,
-          author_name=author_name, featured=featured)  # fmt: skip
+    _fill(
+        article,
+        title=title,
+        category=category,
+        lead=lead,
+        body=body,
+        author_name=author_name,
+        featured=featured,
+    )
     article.slug = unique_slug(article.title)
     article.full_clean()
     article.save()
@@ -94,8 +108,15 @@ def article_update(
     actor: Any,
 ) -> Article:
     _require_editor(actor)
-    _fill(article, title=title, category=category, lead=lead, body=body,
-          author_name=author_name, featured=featured)  # fmt: skip
+    _fill(
+        article,
+        title=title,
+        category=category,
+        lead=lead,
+        body=body,
+        author_name=author_name,
+        featured=featured,
+    )
     if article.status == Status.DRAFT and article.published_at is None:
         # The address follows the title until the article was first published: links to a
         # published article must keep working.

@@ -10,6 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -64,9 +65,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:200]
     qs = selectors.article_search(query=q, now=timezone.now())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request, "portal/search.html", _context(q=q, page=page), fragment="results"
-    )
+    return render_page(request, "portal/search.html", _context(q=q, page=page), fragment="results")
 
 
 @login_not_required
@@ -94,14 +93,14 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def image(request: HttpRequest, pk: int, size: str) -> HttpResponse:
+def image(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
     """An article image, streamed from disk with an ETag and a day of browser caching. An image
     of an unpublished article is for editors only."""
     if size not in ("page", "thumb"):
         raise Http404
     item = selectors.image_get(user=request.user, pk=pk, now=timezone.now())
     field = item.image if size == "page" else item.thumbnail
-    etag = '"' + hashlib.md5(field.name.encode(), usedforsecurity=False).hexdigest() + '"'
+    etag = '"' + hashlib.md5((field.name or "").encode(), usedforsecurity=False).hexdigest() + '"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
     try:
@@ -161,8 +160,10 @@ class ArticleSitemap(Sitemap):  # type: ignore[type-arg]
     limit = 5000
 
     def items(self) -> Any:
-        return selectors.published_articles(now=timezone.now()).select_related(None).only(
-            "slug", "updated_at"
+        return (
+            selectors.published_articles(now=timezone.now())
+            .select_related(None)
+            .only("slug", "updated_at")
         )
 
     def location(self, item: Article) -> str:
@@ -196,4 +197,3 @@ class DocumentSitemap(Sitemap):  # type: ignore[type-arg]
 
 
 SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap, "documents": DocumentSitemap}
-

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -71,7 +72,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def document_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def document_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     """A document's file, only for whoever may see the document (404 otherwise)."""
     item = docs.document_file_get(user=request.user, document_pk=pk, pk=file_pk)
     try:
@@ -122,8 +123,9 @@ def document_file_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentFileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            docs.document_file_add(document=document, upload=form.cleaned_data["file"],
-                                   actor=request.user)  # fmt: skip
+            docs.document_file_add(
+                document=document, upload=form.cleaned_data["file"], actor=request.user
+            )
             messages.success(request, _("The file is attached; its text is searchable."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -139,8 +141,12 @@ def document_relate(request: HttpRequest, pk: int) -> HttpResponse:
     form = RelationForm(request.POST, documents=docs.document_choices(user=request.user))
     if form.is_valid():
         try:
-            docs.document_relate(source=document, target=form.cleaned_data["target"],
-                                 kind=form.cleaned_data["kind"], actor=request.user)  # fmt: skip
+            docs.document_relate(
+                source=document,
+                target=form.cleaned_data["target"],
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+            )
             messages.success(request, _("The relation is recorded."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -32,8 +32,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/editor_list.html",
-        {"articles": articles, "status": status, "statuses": Article.Status.choices,
-         "now": timezone.now()},  # fmt: skip
+        {
+            "articles": articles,
+            "status": status,
+            "statuses": Article.Status.choices,
+            "now": timezone.now(),
+        },
     )
 
 
@@ -80,9 +84,13 @@ def article_image(request: HttpRequest, pk: int) -> HttpResponse:
     form = ImageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.article_image_add(article=item, upload=form.cleaned_data["image"],
-                                       caption=form.cleaned_data["caption"],
-                                       cover=form.cleaned_data["cover"], actor=request.user)  # fmt: skip
+            services.article_image_add(
+                article=item,
+                upload=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+                cover=form.cleaned_data["cover"],
+                actor=request.user,
+            )
             messages.success(request, _("The image is uploaded."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -94,17 +102,24 @@ def article_image(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_submit(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
-    return _step(request, item, lambda: services.article_submit(article=item, actor=request.user),
-                 _("The article is submitted for review."))  # fmt: skip
+    return _step(
+        request,
+        item,
+        lambda: services.article_submit(article=item, actor=request.user),
+        _("The article is submitted for review."),
+    )
 
 
 @require_POST
 def article_return(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     note = request.POST.get("note", "")
-    return _step(request, item,
-                 lambda: services.article_return(article=item, note=note, actor=request.user),
-                 _("The article is returned to its author."))  # fmt: skip
+    return _step(
+        request,
+        item,
+        lambda: services.article_return(article=item, note=note, actor=request.user),
+        _("The article is returned to its author."),
+    )
 
 
 @require_POST
@@ -115,18 +130,25 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter the publication time as dd/mm/yyyy hh:mm."))
         return redirect("portal:edit", item.pk)
-    return _step(request, item,
-                 lambda: services.article_publish(article=item, at=at, now=timezone.now(),
-                                                  actor=request.user),
-                 _("The article is published.") if at is None else
-                 _("The publication is scheduled."))  # fmt: skip
+    return _step(
+        request,
+        item,
+        lambda: services.article_publish(
+            article=item, at=at, now=timezone.now(), actor=request.user
+        ),
+        _("The article is published.") if at is None else _("The publication is scheduled."),
+    )
 
 
 @require_POST
 def article_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
-    return _step(request, item, lambda: services.article_withdraw(article=item, actor=request.user),
-                 _("The article is withdrawn from the portal."))  # fmt: skip
+    return _step(
+        request,
+        item,
+        lambda: services.article_withdraw(article=item, actor=request.user),
+        _("The article is withdrawn from the portal."),
+    )
 
 
 def article_preview(request: HttpRequest, pk: int) -> HttpResponse:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from llct.core.models import Role, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
-from llct.core.text import clean_text, fold
+from llct.core.text import clean_text
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.studies.models import Campaign, ConferenceAttendance, Essay, StudyConference
 
@@ -47,7 +47,9 @@ def audience_filter(campaign: Campaign, *, prefix: str = "") -> Q:
     return condition
 
 
-def campaign_audience(campaign: Campaign, *, within: Organization | None = None) -> QuerySet[Person]:
+def campaign_audience(
+    campaign: Campaign, *, within: Organization | None = None
+) -> QuerySet[Person]:
     qs = Person.objects.filter(audience_filter(campaign))
     if within is not None:
         qs = qs.filter(organization__path__startswith=within.path)
@@ -138,15 +140,13 @@ def conference_get(*, user: Any, pk: int) -> StudyConference:
     return conference
 
 
-def studied_ids(campaign: Campaign, *, as_of: dt.date) -> QuerySet[ConferenceAttendance]:
+def studied_ids(campaign: Campaign, *, as_of: dt.date) -> QuerySet[ConferenceAttendance, Any]:
     return ConferenceAttendance.objects.filter(
         conference__campaign=campaign, conference__held_on__lte=as_of
     ).values("person_id")
 
 
-def absentees(
-    *, campaign: Campaign, within: Organization, as_of: dt.date
-) -> QuerySet[Person]:
+def absentees(*, campaign: Campaign, within: Organization, as_of: dt.date) -> QuerySet[Person]:
     """The audience below `within` who attended no conference held by `as_of`."""
     return (
         campaign_audience(campaign, within=within)
@@ -189,7 +189,9 @@ def _counts_by_org(
 
     audience = campaign_audience(campaign, within=within)
     totals = dict(
-        audience.values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n")
+        audience.values("organization_id")
+        .annotate(n=Count("id"))
+        .values_list("organization_id", "n")
     )
     studied = dict(
         audience.filter(pk__in=studied_ids(campaign, as_of=as_of))
@@ -289,7 +291,9 @@ def _check_attendees(
 ) -> list[int]:
     ids = {p.pk for p in people}
     allowed = set(
-        campaign_audience(campaign, within=organization).filter(pk__in=ids).values_list("pk", flat=True)
+        campaign_audience(campaign, within=organization)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
     )
     if ids - allowed:
         raise ValidationError(
@@ -319,7 +323,9 @@ def conference_record(
     if held_on < campaign.starts_on:
         raise ValidationError({"held_on": _("The campaign had not started on that date.")})
     if held_on > today and attendees:
-        raise ValidationError({"attendees": _("Attendance is recorded once the conference is held.")})
+        raise ValidationError(
+            {"attendees": _("Attendance is recorded once the conference is held.")}
+        )
     ids = _check_attendees(campaign, organization, attendees)
     conference = StudyConference(
         campaign=campaign,
@@ -335,8 +341,9 @@ def conference_record(
     ConferenceAttendance.objects.bulk_create(
         ConferenceAttendance(conference=conference, person_id=pk) for pk in ids
     )
-    audit_record(actor=actor, obj=conference, action="created",
-                 summary=f"{conference.title}: {len(ids)}")  # fmt: skip
+    audit_record(
+        actor=actor, obj=conference, action="created", summary=f"{conference.title}: {len(ids)}"
+    )
     return conference
 
 

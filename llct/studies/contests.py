@@ -85,8 +85,10 @@ def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
             reasons.append(_("at least two options, with no gap between them"))
         letter = clean_text(cells[answer_col]).upper()
         if len(letter) != 1 or letter not in LETTERS[: len(options)]:
-            reasons.append(_("the answer must be one of the letters %(letters)s")
-                           % {"letters": ", ".join(LETTERS[: max(len(options), 2)])})  # fmt: skip
+            reasons.append(
+                _("the answer must be one of the letters %(letters)s")
+                % {"letters": ", ".join(LETTERS[: max(len(options), 2)])}
+            )
         key = fold(text)
         if key and key in seen:
             reasons.append(_("same question as row %(row)s") % {"row": seen[key]})
@@ -148,9 +150,13 @@ def bank_template() -> bytes:
         [
             [
                 "Đại hội đại biểu toàn quốc lần thứ XIII của Đảng họp năm nào?",
-                "2016", "2020", "2021", "2022", "C",
+                "2016",
+                "2020",
+                "2021",
+                "2022",
+                "C",
             ],
-        ],  # fmt: skip
+        ],
         title="Ngân hàng câu hỏi",
     )
 
@@ -188,7 +194,9 @@ def contest_list(*, user: Any) -> QuerySet[Contest]:
     if path is not None:
         parts = [p for p in path.split("/") if p]
         ancestors = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-        return qs.filter(Q(organization__path__startswith=path) | Q(organization__path__in=ancestors))
+        return qs.filter(
+            Q(organization__path__startswith=path) | Q(organization__path__in=ancestors)
+        )
     if user.is_authenticated and user.person_id:
         person_path = Person.objects.filter(pk=user.person_id).values_list(
             "organization__path", flat=True
@@ -333,8 +341,9 @@ class ResultRow:
 
 
 def may_see_results(user: Any) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in (
-        Role.DEPARTMENT, Role.LEADER, Role.ORG_OFFICER))  # fmt: skip
+    return user.is_authenticated and (
+        user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER, Role.ORG_OFFICER)
+    )
 
 
 def results_root(user: Any, contest: Contest) -> Organization:
@@ -395,8 +404,14 @@ def results_xlsx(*, contest: Contest, rows: list[ResultRow]) -> bytes:
     from llct.core.spreadsheets import write_xlsx
 
     return write_xlsx(
-        [_("Organization"), _("People"), _("Took part"), _("Rate (%)"), _("Average score"),
-         _("Attempts")],  # fmt: skip
+        [
+            _("Organization"),
+            _("People"),
+            _("Took part"),
+            _("Rate (%)"),
+            _("Average score"),
+            _("Attempts"),
+        ],
         (
             [
                 "  " * r.depth + r.organization.name,

@@ -33,11 +33,15 @@ class CampaignForm(forms.Form):
         label=_("Positions"),
         required=False,
         max_length=500,
-        help_text=_("Words of the position, separated by commas (e.g. Bí thư, Phó Bí thư); empty: all."),
+        help_text=_(
+            "Words of the position, separated by commas (e.g. Bí thư, Phó Bí thư); empty: all."
+        ),
     )
     starts_on = forms.DateField(label=pgettext_lazy("campaign", "Starts on"), widget=DATE)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE)
-    essay_required = forms.BooleanField(label=_("An essay is required"), required=False, initial=True)
+    essay_required = forms.BooleanField(
+        label=_("An essay is required"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, documents: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,10 +50,14 @@ class CampaignForm(forms.Form):
 
 
 class ConferenceForm(forms.Form):
-    organization = OrganizationChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    organization = OrganizationChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none()
+    )
     title = forms.CharField(label=pgettext_lazy("campaign", "Title"), max_length=255)
     held_on = forms.DateField(label=_("Date"), widget=DATE)
-    place = forms.CharField(label=pgettext_lazy("conference", "Place"), max_length=255, required=False)
+    place = forms.CharField(
+        label=pgettext_lazy("conference", "Place"), max_length=255, required=False
+    )
     is_makeup = forms.BooleanField(label=_("Make-up conference"), required=False)
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
@@ -66,7 +74,9 @@ def people(ids: list[int]) -> list[Person]:
 
 
 class EssayForm(forms.Form):
-    text = forms.CharField(label=_("Your essay"), widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    text = forms.CharField(
+        label=_("Your essay"), widget=forms.Textarea(attrs={"rows": 14}), required=False
+    )
     file = forms.FileField(label=_("Or attach the file"), required=False)
 
 
@@ -96,9 +106,16 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Contest
         fields = [
-            "title", "bank", "campaign", "organization", "opens_at", "closes_at",
-            "question_count", "minutes", "attempts_per_week",
-        ]  # fmt: skip
+            "title",
+            "bank",
+            "campaign",
+            "organization",
+            "opens_at",
+            "closes_at",
+            "question_count",
+            "minutes",
+            "attempts_per_week",
+        ]
         widgets = {"opens_at": DATETIME, "closes_at": DATETIME}
         field_classes = {"organization": OrganizationChoiceField}
 

@@ -52,5 +52,8 @@ def study_participation(
 
 # For the monitoring app's registry: code -> (label, function).
 INDICATORS = {
-    "study_participation": (_("Share of the audience who studied the resolution"), study_participation),
+    "study_participation": (
+        _("Share of the audience who studied the resolution"),
+        study_participation,
+    ),
 }

@@ -129,7 +129,10 @@ class Essay(models.Model):
 
 class QuestionBank(models.Model):
     document = models.ForeignKey(
-        Document, on_delete=models.PROTECT, related_name="question_banks", verbose_name=_("document")
+        Document,
+        on_delete=models.PROTECT,
+        related_name="question_banks",
+        verbose_name=_("document"),
     )
     title = models.CharField(pgettext_lazy("campaign", "title"), max_length=255)
     created_by = models.ForeignKey(
@@ -169,7 +172,10 @@ class Contest(models.Model):
 
     title = models.CharField(pgettext_lazy("campaign", "title"), max_length=255)
     bank = models.ForeignKey(
-        QuestionBank, on_delete=models.PROTECT, related_name="contests", verbose_name=_("question bank")
+        QuestionBank,
+        on_delete=models.PROTECT,
+        related_name="contests",
+        verbose_name=_("question bank"),
     )
     campaign = models.ForeignKey(
         Campaign,
@@ -189,7 +195,9 @@ class Contest(models.Model):
     closes_at = models.DateTimeField(_("closes at"))
     question_count = models.PositiveSmallIntegerField(_("questions per attempt"), default=20)
     minutes = models.PositiveSmallIntegerField(_("minutes per attempt"), default=30)
-    attempts_per_week = models.PositiveSmallIntegerField(_("attempts per person per week"), default=3)
+    attempts_per_week = models.PositiveSmallIntegerField(
+        _("attempts per person per week"), default=3
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -64,9 +64,7 @@ def study_record(*, person: Person, today: dt.date) -> StudyRecord:
         .order_by("-course__starts_on")
     )
     certificates = list(
-        Certificate.objects.filter(person=person)
-        .select_related("programme")
-        .order_by("-issued_on")
+        Certificate.objects.filter(person=person).select_related("programme").order_by("-issued_on")
     )
     campaigns = [
         c
@@ -94,7 +92,9 @@ def study_record(*, person: Person, today: dt.date) -> StudyRecord:
         if a.status == Attempt.Status.SUBMITTED and a.score is not None:
             line.best = max(line.best or 0.0, a.score)
     reads = list(
-        DocumentRead.objects.filter(person=person).select_related("document").order_by("-first_read_at")
+        DocumentRead.objects.filter(person=person)
+        .select_related("document")
+        .order_by("-first_read_at")
     )
     return StudyRecord(
         person=person,

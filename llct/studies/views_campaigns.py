@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -42,8 +43,11 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 def campaign_create(request: HttpRequest) -> HttpResponse:
     require(svc.may_manage_campaigns(request.user))
-    form = CampaignForm(request.POST or None, documents=document_choices(user=request.user),
-                        organizations=organization_choices(user=request.user))  # fmt: skip
+    form = CampaignForm(
+        request.POST or None,
+        documents=document_choices(user=request.user),
+        organizations=organization_choices(user=request.user),
+    )
     if form.is_bound and form.is_valid():
         try:
             campaign = svc.campaign_create(**form.cleaned_data, actor=request.user)
@@ -81,15 +85,20 @@ def conference_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = svc.campaign_get(user=user, pk=pk)
     orgs = organization_choices(user=user).filter(path__startswith=campaign.organization.path)
     require(can_read_rolls(user) and user.role != "leader")
-    initial = {"is_makeup": request.GET.get("makeup") == "1",
-               "organization": request.GET.get("organization")}  # fmt: skip
+    initial = {
+        "is_makeup": request.GET.get("makeup") == "1",
+        "organization": request.GET.get("organization"),
+    }
     form = ConferenceForm(request.POST or None, organizations=orgs, initial=initial)
     if form.is_bound and form.is_valid():
         try:
             conference = svc.conference_record(
-                campaign=campaign, **form.cleaned_data, attendees=[],
-                today=timezone.localdate(), actor=user,
-            )  # fmt: skip
+                campaign=campaign,
+                **form.cleaned_data,
+                attendees=[],
+                today=timezone.localdate(),
+                actor=user,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -125,9 +134,11 @@ def conference_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     conference = svc.conference_get(user=request.user, pk=pk)
     try:
         svc.conference_set_attendance(
-            conference=conference, attendees=people(attendee_ids(request.POST)),
-            today=timezone.localdate(), actor=request.user,
-        )  # fmt: skip
+            conference=conference,
+            attendees=people(attendee_ids(request.POST)),
+            today=timezone.localdate(),
+            actor=request.user,
+        )
         messages.success(request, _("Attendance is saved."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -140,8 +151,13 @@ def absentees(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = svc.campaign_get(user=user, pk=pk)
     root = svc.scope_root(user, campaign)
     people_missing = svc.absentees(campaign=campaign, within=root, as_of=timezone.localdate())
-    context = {"campaign": campaign, "root": root, "people": people_missing[:1000],
-               "count": people_missing.count(), "may_record": svc.may_record_for(user, root)}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "root": root,
+        "people": people_missing[:1000],
+        "count": people_missing.count(),
+        "may_record": svc.may_record_for(user, root),
+    }
     return render(request, "studies/absentees.html", context)
 
 
@@ -154,8 +170,14 @@ def essay_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EssayForm(request.POST, request.FILES)
     form.is_valid()
     try:
-        svc.essay_submit(campaign=campaign, person=user.person, text=form.cleaned_data.get("text") or "",
-                         upload=form.cleaned_data.get("file"), now=timezone.now(), actor=user)  # fmt: skip
+        svc.essay_submit(
+            campaign=campaign,
+            person=user.person,
+            text=form.cleaned_data.get("text") or "",
+            upload=form.cleaned_data.get("file"),
+            now=timezone.now(),
+            actor=user,
+        )
         messages.success(request, _("Your essay is submitted."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -179,7 +201,9 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
         require(may_grade)
         if form.is_valid():
             try:
-                svc.essay_grade(essay=essay, **form.cleaned_data, now=timezone.now(), actor=request.user)
+                svc.essay_grade(
+                    essay=essay, **form.cleaned_data, now=timezone.now(), actor=request.user
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -189,7 +213,7 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "studies/essay_detail.html", context, status=form_status(form))
 
 
-def essay_file(request: HttpRequest, pk: int) -> HttpResponse:
+def essay_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     essay = svc.essay_get(user=request.user, pk=pk)
     if not essay.file:
         raise Http404

@@ -29,8 +29,9 @@ def bank_list(request: HttpRequest) -> HttpResponse:
         bank = svc.bank_create(**form.cleaned_data, actor=request.user)
         return redirect("studies:bank", bank.pk)
     banks = QuestionBank.objects.select_related("document").order_by("-created_at")
-    return render(request, "studies/bank_list.html", {"banks": banks, "form": form},
-                  status=form_status(form))  # fmt: skip
+    return render(
+        request, "studies/bank_list.html", {"banks": banks, "form": form}, status=form_status(form)
+    )
 
 
 def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -40,7 +41,9 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         try:
-            result = svc.bank_import(bank=bank, upload=form.cleaned_data["file"], actor=request.user)
+            result = svc.bank_import(
+                bank=bank, upload=form.cleaned_data["file"], actor=request.user
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -54,8 +57,9 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def bank_template(request: HttpRequest) -> HttpResponse:
     require(svc.may_manage_tests(request.user))
-    return file_response(svc.bank_template(), filename="mau-ngan-hang-cau-hoi.xlsx",
-                         content_type=XLSX_TYPE)  # fmt: skip
+    return file_response(
+        svc.bank_template(), filename="mau-ngan-hang-cau-hoi.xlsx", content_type=XLSX_TYPE
+    )
 
 
 def contest_create(request: HttpRequest) -> HttpResponse:
@@ -76,9 +80,12 @@ def contest_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     contest = svc.contest_get(user=user, pk=pk)
     now = timezone.now()
-    context: dict[str, Any] = {"contest": contest, "now": now,
-                               "open": contest.opens_at <= now < contest.closes_at,
-                               "may_see_results": svc.may_see_results(user)}  # fmt: skip
+    context: dict[str, Any] = {
+        "contest": contest,
+        "now": now,
+        "open": contest.opens_at <= now < contest.closes_at,
+        "may_see_results": svc.may_see_results(user),
+    }
     if user.person_id:
         mine = list(svc.my_attempts(contest=contest, person_id=user.person_id))
         context["attempts"] = mine
@@ -96,7 +103,9 @@ def attempt_start(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.person_id:
         raise Http404
     try:
-        attempt = svc.attempt_start(contest=contest, person=user.person, now=timezone.now(), actor=user)
+        attempt = svc.attempt_start(
+            contest=contest, person=user.person, now=timezone.now(), actor=user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("studies:contest", contest.pk)
@@ -107,9 +116,13 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The paper while the attempt runs; its result once submitted."""
     attempt = svc.attempt_get(user=request.user, pk=pk)
     now = timezone.now()
-    context = {"attempt": attempt, "contest": attempt.contest, "now": now,
-               "questions": svc.paper_questions(attempt),
-               "remaining": max(0, int((attempt.deadline_at - now).total_seconds()))}  # fmt: skip
+    context = {
+        "attempt": attempt,
+        "contest": attempt.contest,
+        "now": now,
+        "questions": svc.paper_questions(attempt),
+        "remaining": max(0, int((attempt.deadline_at - now).total_seconds())),
+    }
     return render(request, "studies/attempt.html", context)
 
 
@@ -117,11 +130,13 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
 def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = svc.attempt_get(user=request.user, pk=pk)
     answers: dict[int, int] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith("q") and key[1:].isdigit() and value.isdigit():
             answers[int(key[1:])] = int(value)
-    attempt = svc.attempt_submit(attempt=attempt, answers=answers, now=timezone.now(),
-                                 actor=request.user)  # fmt: skip
+    attempt = svc.attempt_submit(
+        attempt=attempt, answers=answers, now=timezone.now(), actor=request.user
+    )
     if attempt.status == Attempt.Status.LATE:
         messages.error(request, _("Time was up: this submission does not count."))
     return redirect("studies:attempt", attempt.pk)
@@ -134,10 +149,14 @@ def contest_results(request: HttpRequest, pk: int) -> HttpResponse:
     root = svc.results_root(user, contest)
     rows = svc.contest_results(contest=contest, within=root)
     if request.GET.get("format") == "xlsx":
-        return file_response(svc.results_xlsx(contest=contest, rows=rows),
-                             filename=f"ket-qua-thi-{contest.pk}.xlsx", content_type=XLSX_TYPE)  # fmt: skip
-    return render(request, "studies/contest_results.html",
-                  {"contest": contest, "rows": rows, "root": root})  # fmt: skip
+        return file_response(
+            svc.results_xlsx(contest=contest, rows=rows),
+            filename=f"ket-qua-thi-{contest.pk}.xlsx",
+            content_type=XLSX_TYPE,
+        )
+    return render(
+        request, "studies/contest_results.html", {"contest": contest, "rows": rows, "root": root}
+    )
 
 
 urlpatterns: list[URLPattern] = [

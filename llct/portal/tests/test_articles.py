@@ -108,18 +108,24 @@ def test_only_the_department_writes_articles(world, who):
     category = make_category(actor=world.department)
     with pytest.raises(PermissionDenied):
         services.article_create(
-            title="T", category=category, lead="L", body="B", author_name="A",
+            title="T",
+            category=category,
+            lead="L",
+            body="B",
+            author_name="A",
             actor=getattr(world, who),
-        )  # fmt: skip
+        )
     assert not Article.objects.exists()
 
 
 def test_uploaded_image_is_resized_with_a_thumbnail(world):
     article = make_article(actor=world.department, publish=False)
     image = services.article_image_add(
-        article=article, upload=jpeg_upload(size=(3000, 2000)), caption="Quang cảnh",
+        article=article,
+        upload=jpeg_upload(size=(3000, 2000)),
+        caption="Quang cảnh",
         actor=world.department,
-    )  # fmt: skip
+    )
     from PIL import Image
 
     with Image.open(image.image.path) as page, Image.open(image.thumbnail.path) as thumb:
@@ -135,6 +141,7 @@ def test_a_file_that_is_not_an_image_is_refused(world):
     article = make_article(actor=world.department, publish=False)
     with pytest.raises(ValidationError):
         services.article_image_add(
-            article=article, upload=SimpleUploadedFile("x.jpg", b"not an image"),
+            article=article,
+            upload=SimpleUploadedFile("x.jpg", b"not an image"),
             actor=world.department,
-        )  # fmt: skip
+        )

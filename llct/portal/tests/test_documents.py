@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from llct.core.models import Role
 from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_person, make_user
-from llct.core.models import Role
 from llct.portal import documents as docs
 from llct.portal.models import AccessLevel, Document, DocumentRead, DocumentRelation
 from llct.portal.tests.factories import attach_pdf, make_document
@@ -15,12 +15,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def library(world):
-    public = make_document(actor=world.department, number="06-ĐA/TU", kind=Document.Kind.PROJECT,
-                           subject="Đề án nâng cao chất lượng giáo dục lý luận chính trị")  # fmt: skip
-    members = make_document(actor=world.department, number="131-KH/ĐUK",
-                            access=AccessLevel.MEMBERS)  # fmt: skip
-    internal = make_document(actor=world.department, number="05-BC/BTG",
-                             access=AccessLevel.INTERNAL, subject="Báo cáo nội bộ")  # fmt: skip
+    public = make_document(
+        actor=world.department,
+        number="06-ĐA/TU",
+        kind=Document.Kind.PROJECT,
+        subject="Đề án nâng cao chất lượng giáo dục lý luận chính trị",
+    )
+    members = make_document(actor=world.department, number="131-KH/ĐUK", access=AccessLevel.MEMBERS)
+    internal = make_document(
+        actor=world.department,
+        number="05-BC/BTG",
+        access=AccessLevel.INTERNAL,
+        subject="Báo cáo nội bộ",
+    )
     return public, members, internal
 
 
@@ -68,8 +75,11 @@ def test_party_members_see_member_documents_but_not_internal(client, world, libr
 
 def test_search_finds_words_inside_the_pdf_without_diacritics(client, world, library):
     public, _members, _internal = library
-    attach_pdf(public, "Phấn đấu 100% đảng viên mới được bồi dưỡng trong thời gian dự bị",
-               actor=world.department)  # fmt: skip
+    attach_pdf(
+        public,
+        "Phấn đấu 100% đảng viên mới được bồi dưỡng trong thời gian dự bị",
+        actor=world.department,
+    )
     page = client.get(reverse("portal:documents"), {"q": "boi duong trong thoi gian du bi"})
     assert public.number in page.text
     assert "0 văn bản" not in page.text
@@ -108,8 +118,9 @@ def test_other_file_types_are_refused(world, library):
 
 def test_relations_read_both_ways(client, world, library):
     public, members, _internal = library
-    docs.document_relate(source=members, target=public, kind=DocumentRelation.Kind.IMPLEMENTS,
-                         actor=world.department)  # fmt: skip
+    docs.document_relate(
+        source=members, target=public, kind=DocumentRelation.Kind.IMPLEMENTS, actor=world.department
+    )
     client.force_login(world.department)
     page = client.get(reverse("portal:document", args=[public.pk])).text
     assert "được thực hiện bởi" in page and members.number in page
@@ -118,8 +129,15 @@ def test_relations_read_both_ways(client, world, library):
 def test_only_the_department_edits_the_library(client, world, library):
     public, _m, _i = library
     with pytest.raises(PermissionDenied):
-        docs.document_save(document=public, kind="plan", number="X", issuer="Y",
-                           issued_on=public.issued_on, subject="Z", actor=world.officer_a)  # fmt: skip
+        docs.document_save(
+            document=public,
+            kind="plan",
+            number="X",
+            issuer="Y",
+            issued_on=public.issued_on,
+            subject="Z",
+            actor=world.officer_a,
+        )
     client.force_login(world.officer_a)
     assert client.get(reverse("portal:document_create")).status_code == 403
 

@@ -15,18 +15,25 @@ def test_department_writes_submits_and_schedules_an_article(client, world):
     client.force_login(world.department)
     response = client.post(
         reverse("portal:create"),
-        {"title": "Tin mới", "category": category.pk, "lead": "Tóm tắt",
-         "body": "<p>Thân bài</p><script>x()</script>", "author_name": "Lan"},
-    )  # fmt: skip
+        {
+            "title": "Tin mới",
+            "category": category.pk,
+            "lead": "Tóm tắt",
+            "body": "<p>Thân bài</p><script>x()</script>",
+            "author_name": "Lan",
+        },
+    )
     article = Article.objects.get()
     assert response.status_code == 302
     assert "script" not in article.body
     client.post(reverse("portal:submit", args=[article.pk]))
     later = timezone.localtime() + dt.timedelta(days=1)
-    client.post(reverse("portal:publish", args=[article.pk]), {"at": later.strftime("%Y-%m-%dT%H:%M")})
+    client.post(
+        reverse("portal:publish", args=[article.pk]), {"at": later.strftime("%Y-%m-%dT%H:%M")}
+    )
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
-    assert article.published_at > timezone.now()
+    assert article.published_at is not None and article.published_at > timezone.now()
     assert "Đã lên lịch" in client.get(reverse("portal:editor")).text
 
 

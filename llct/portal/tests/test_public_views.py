@@ -111,7 +111,9 @@ def test_sitemap_lists_published_articles_only(client, world):
 
 def test_images_of_unpublished_articles_are_for_editors_only(client, world):
     article = make_article(actor=world.department, publish=False)
-    image = services.article_image_add(article=article, upload=jpeg_upload(), actor=world.department)
+    image = services.article_image_add(
+        article=article, upload=jpeg_upload(), actor=world.department
+    )
     url = reverse("portal:image", args=[image.pk, "thumb"])
     assert client.get(url).status_code == 404
     services.article_submit(article=article, actor=world.department)

@@ -13,9 +13,15 @@ from llct.studies.models import Campaign, Contest, Question, QuestionBank
 HEADER = ["Câu hỏi", "Phương án A", "Phương án B", "Phương án C", "Phương án D", "Đáp án"]
 
 
-def make_campaign(world: Any, *, organization: Any = None, stages: list[str] | None = None,
-                  starts_on: dt.date = dt.date(2026, 1, 5), deadline: dt.date = dt.date(2026, 3, 31),
-                  positions: str = "") -> Campaign:  # fmt: skip
+def make_campaign(
+    world: Any,
+    *,
+    organization: Any = None,
+    stages: list[str] | None = None,
+    starts_on: dt.date = dt.date(2026, 1, 5),
+    deadline: dt.date = dt.date(2026, 3, 31),
+    positions: str = "",
+) -> Campaign:
     document = make_document(actor=world.department, number=f"NQ-{Campaign.objects.count() + 1}")
     return campaigns.campaign_create(
         title="Học tập, quán triệt Nghị quyết Đại hội",
@@ -41,10 +47,16 @@ def xlsx(rows: list[list[Any]], header: list[str] = HEADER) -> SimpleUploadedFil
 
 
 def make_bank(world: Any, *, questions: int = 30) -> QuestionBank:
-    document = make_document(actor=world.department, number=f"KH-{QuestionBank.objects.count() + 1}")
-    bank = contests.bank_create(document=document, title="Ngân hàng câu hỏi", actor=world.department)
+    document = make_document(
+        actor=world.department, number=f"KH-{QuestionBank.objects.count() + 1}"
+    )
+    bank = contests.bank_create(
+        document=document, title="Ngân hàng câu hỏi", actor=world.department
+    )
     Question.objects.bulk_create(
-        Question(bank=bank, text=f"Câu hỏi số {i}", options=["A", "B", "C", "D"], answer=i % 4, row=i)
+        Question(
+            bank=bank, text=f"Câu hỏi số {i}", options=["A", "B", "C", "D"], answer=i % 4, row=i
+        )
         for i in range(questions)
     )
     return bank

@@ -18,10 +18,16 @@ NOW = dt.datetime(2026, 3, 4, 9, 0, tzinfo=dt.UTC)  # a Wednesday
 
 def test_import_writes_every_valid_row(world):
     bank = make_bank(world, questions=0)
-    result = svc.bank_import(bank=bank, upload=xlsx([
-        ["Đại hội XIII họp năm nào?", "2016", "2020", "2021", "2022", "C"],
-        ["Nghị quyết số mấy về xây dựng Đảng?", "4", "12", None, None, "b"],
-    ]), actor=world.department)  # fmt: skip
+    result = svc.bank_import(
+        bank=bank,
+        upload=xlsx(
+            [
+                ["Đại hội XIII họp năm nào?", "2016", "2020", "2021", "2022", "C"],
+                ["Nghị quyết số mấy về xây dựng Đảng?", "4", "12", None, None, "b"],
+            ]
+        ),
+        actor=world.department,
+    )
     assert result.imported == 2 and not result.errors
     q = bank.questions.get(row=2)
     assert q.options == ["2016", "2020", "2021", "2022"] and q.answer == 2
@@ -30,13 +36,19 @@ def test_import_writes_every_valid_row(world):
 
 def test_import_reports_every_bad_row_and_writes_nothing(world):
     bank = make_bank(world, questions=0)
-    result = svc.bank_import(bank=bank, upload=xlsx([
-        ["Câu đúng", "A", "B", "C", "D", "A"],
-        ["", "A", "B", "C", "D", "A"],
-        ["Chỉ một phương án", "A", None, None, None, "A"],
-        ["Đáp án sai", "A", "B", "C", "D", "E"],
-        ["Câu đúng", "A", "B", "C", "D", "B"],
-    ]), actor=world.department)  # fmt: skip
+    result = svc.bank_import(
+        bank=bank,
+        upload=xlsx(
+            [
+                ["Câu đúng", "A", "B", "C", "D", "A"],
+                ["", "A", "B", "C", "D", "A"],
+                ["Chỉ một phương án", "A", None, None, None, "A"],
+                ["Đáp án sai", "A", "B", "C", "D", "E"],
+                ["Câu đúng", "A", "B", "C", "D", "B"],
+            ]
+        ),
+        actor=world.department,
+    )
     assert result.imported == 0
     assert [e["row"] for e in result.errors] == [3, 4, 5, 6]
     assert "dòng 2" in result.errors[-1]["reason"] or "row 2" in result.errors[-1]["reason"]
@@ -46,15 +58,21 @@ def test_import_reports_every_bad_row_and_writes_nothing(world):
 def test_import_needs_the_named_columns(world):
     bank = make_bank(world, questions=0)
     with pytest.raises(ValidationError):
-        svc.bank_import(bank=bank, upload=xlsx([["x", "y"]], header=["Hỏi", "Đáp"]),
-                        actor=world.department)  # fmt: skip
+        svc.bank_import(
+            bank=bank, upload=xlsx([["x", "y"]], header=["Hỏi", "Đáp"]), actor=world.department
+        )
 
 
 def test_an_attempt_draws_n_questions_and_shuffles_options(world):
-    contest = make_contest(world, question_count=20, opens_at=NOW - dt.timedelta(days=1),
-                           closes_at=NOW + dt.timedelta(days=10))  # fmt: skip
-    attempt = svc.attempt_start(contest=contest, person=world.person_a, now=NOW,
-                                actor=world.learner, rng=random.Random(1))  # fmt: skip
+    contest = make_contest(
+        world,
+        question_count=20,
+        opens_at=NOW - dt.timedelta(days=1),
+        closes_at=NOW + dt.timedelta(days=10),
+    )
+    attempt = svc.attempt_start(
+        contest=contest, person=world.person_a, now=NOW, actor=world.learner, rng=random.Random(1)
+    )
     ids = [qid for qid, _ in attempt.paper]
     assert len(ids) == 20 == len(set(ids)) == attempt.total
     assert all(sorted(order) == [0, 1, 2, 3] for _, order in attempt.paper)
@@ -63,41 +81,66 @@ def test_an_attempt_draws_n_questions_and_shuffles_options(world):
 
 
 def test_grading_is_immediate_and_counts_correct_answers(world):
-    contest = make_contest(world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9))
-    attempt = svc.attempt_start(contest=contest, person=world.person_a, now=NOW, actor=world.learner)
+    contest = make_contest(
+        world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9)
+    )
+    attempt = svc.attempt_start(
+        contest=contest, person=world.person_a, now=NOW, actor=world.learner
+    )
     key = dict(Question.objects.values_list("id", "answer"))
     ids = [qid for qid, _ in attempt.paper]
     answers = {qid: key[qid] for qid in ids[:15]} | {qid: (key[qid] + 1) % 4 for qid in ids[15:]}
-    done = svc.attempt_submit(attempt=attempt, answers=answers, now=NOW + dt.timedelta(minutes=10),
-                              actor=world.learner)  # fmt: skip
+    done = svc.attempt_submit(
+        attempt=attempt, answers=answers, now=NOW + dt.timedelta(minutes=10), actor=world.learner
+    )
     assert done.status == Attempt.Status.SUBMITTED
     assert (done.correct, done.total, done.score) == (15, 20, 7.5)
 
 
 def test_a_late_submission_does_not_count(world):
-    contest = make_contest(world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9))
-    attempt = svc.attempt_start(contest=contest, person=world.person_a, now=NOW, actor=world.learner)
+    contest = make_contest(
+        world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9)
+    )
+    attempt = svc.attempt_start(
+        contest=contest, person=world.person_a, now=NOW, actor=world.learner
+    )
     late = NOW + dt.timedelta(minutes=30) + svc.GRACE + dt.timedelta(seconds=1)
     done = svc.attempt_submit(attempt=attempt, answers={}, now=late, actor=world.learner)
     assert done.status == Attempt.Status.LATE and done.correct is None
 
 
 def test_an_attempt_ends_when_the_contest_closes(world):
-    contest = make_contest(world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(minutes=5))
-    attempt = svc.attempt_start(contest=contest, person=world.person_a, now=NOW, actor=world.learner)
+    contest = make_contest(
+        world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(minutes=5)
+    )
+    attempt = svc.attempt_start(
+        contest=contest, person=world.person_a, now=NOW, actor=world.learner
+    )
     assert attempt.deadline_at == contest.closes_at
 
 
 def test_weekly_cap_and_next_week(world):
-    contest = make_contest(world, attempts_per_week=3, opens_at=NOW - dt.timedelta(days=1),
-                           closes_at=NOW + dt.timedelta(days=30))  # fmt: skip
+    contest = make_contest(
+        world,
+        attempts_per_week=3,
+        opens_at=NOW - dt.timedelta(days=1),
+        closes_at=NOW + dt.timedelta(days=30),
+    )
     for i in range(3):
         started = NOW + dt.timedelta(hours=i)
-        a = svc.attempt_start(contest=contest, person=world.person_a, now=started, actor=world.learner)
-        svc.attempt_submit(attempt=a, answers={}, now=started + dt.timedelta(minutes=1), actor=world.learner)
+        a = svc.attempt_start(
+            contest=contest, person=world.person_a, now=started, actor=world.learner
+        )
+        svc.attempt_submit(
+            attempt=a, answers={}, now=started + dt.timedelta(minutes=1), actor=world.learner
+        )
     with pytest.raises(ValidationError):
-        svc.attempt_start(contest=contest, person=world.person_a, now=NOW + dt.timedelta(hours=5),
-                          actor=world.learner)  # fmt: skip
+        svc.attempt_start(
+            contest=contest,
+            person=world.person_a,
+            now=NOW + dt.timedelta(hours=5),
+            actor=world.learner,
+        )
     assert Attempt.objects.count() == 3
     monday = NOW + dt.timedelta(days=5)
     svc.attempt_start(contest=contest, person=world.person_a, now=monday, actor=world.learner)
@@ -105,16 +148,26 @@ def test_weekly_cap_and_next_week(world):
 
 
 def test_a_running_attempt_is_resumed_not_counted_twice(world):
-    contest = make_contest(world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9))
+    contest = make_contest(
+        world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9)
+    )
     first = svc.attempt_start(contest=contest, person=world.person_a, now=NOW, actor=world.learner)
-    again = svc.attempt_start(contest=contest, person=world.person_a, now=NOW + dt.timedelta(minutes=2),
-                              actor=world.learner)  # fmt: skip
+    again = svc.attempt_start(
+        contest=contest,
+        person=world.person_a,
+        now=NOW + dt.timedelta(minutes=2),
+        actor=world.learner,
+    )
     assert first.pk == again.pk
 
 
 def test_closed_contest_and_outsiders_are_refused(world):
-    contest = make_contest(world, organization=world.org_b, opens_at=NOW - dt.timedelta(days=1),
-                           closes_at=NOW + dt.timedelta(days=1))  # fmt: skip
+    contest = make_contest(
+        world,
+        organization=world.org_b,
+        opens_at=NOW - dt.timedelta(days=1),
+        closes_at=NOW + dt.timedelta(days=1),
+    )
     with pytest.raises(PermissionDenied):
         svc.attempt_start(contest=contest, person=world.person_a, now=NOW, actor=world.learner)
     with pytest.raises(PermissionDenied):
@@ -154,7 +207,9 @@ def test_results_per_organization_roll_up_and_export(client, world, django_asser
     from llct.core.models import Role
     from llct.organizations.tests.factories import make_person, make_user
 
-    contest = make_contest(world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9))
+    contest = make_contest(
+        world, opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=9)
+    )
     person_b = world.person_b
     user_b = make_user("hocvien_b", Role.LEARNER, person=person_b)
     make_person(world.org_b1, "Chưa Thi")
@@ -163,8 +218,12 @@ def test_results_per_organization_roll_up_and_export(client, world, django_asser
         a = svc.attempt_start(contest=contest, person=person, now=NOW, actor=user)
         ids = [qid for qid, _ in a.paper]
         answers = {qid: key[qid] if i < right else (key[qid] + 1) % 4 for i, qid in enumerate(ids)}
-        svc.attempt_submit(attempt=a, answers=answers, now=NOW + dt.timedelta(minutes=5), actor=user)
-    rows = {r.organization.pk: r for r in svc.contest_results(contest=contest, within=world.province)}
+        svc.attempt_submit(
+            attempt=a, answers=answers, now=NOW + dt.timedelta(minutes=5), actor=user
+        )
+    rows = {
+        r.organization.pk: r for r in svc.contest_results(contest=contest, within=world.province)
+    }
     province = rows[world.province.pk]
     assert (province.participants, province.audience) == (2, 3)
     assert province.average == 7.5

@@ -12,9 +12,15 @@ pytestmark = pytest.mark.django_db
 
 def test_learner_reads_their_record_and_downloads_it_as_pdf(client, world):
     campaign = make_campaign(world, starts_on=dt.date(2025, 1, 5), deadline=dt.date(2025, 3, 1))
-    svc.conference_record(campaign=campaign, organization=world.org_a1, held_on=dt.date(2025, 1, 20),
-                          title="Hội nghị", attendees=[world.person_a], today=dt.date(2025, 2, 1),
-                          actor=world.department)  # fmt: skip
+    svc.conference_record(
+        campaign=campaign,
+        organization=world.org_a1,
+        held_on=dt.date(2025, 1, 20),
+        title="Hội nghị",
+        attendees=[world.person_a],
+        today=dt.date(2025, 2, 1),
+        actor=world.department,
+    )
     client.force_login(world.learner)
     page = client.get(reverse("studies:record"))
     assert page.status_code == 200
@@ -34,9 +40,15 @@ def test_staff_open_records_in_their_scope_only(client, world):
 
 def test_participation_indicator_for_a_subtree_as_of_a_date(world):
     campaign = make_campaign(world)
-    svc.conference_record(campaign=campaign, organization=world.org_a1, held_on=dt.date(2026, 2, 1),
-                          title="Hội nghị", attendees=[world.person_a], today=dt.date(2026, 2, 2),
-                          actor=world.department)  # fmt: skip
+    svc.conference_record(
+        campaign=campaign,
+        organization=world.org_a1,
+        held_on=dt.date(2026, 2, 1),
+        title="Hội nghị",
+        attendees=[world.person_a],
+        today=dt.date(2026, 2, 2),
+        actor=world.department,
+    )
     assert study_participation(organization=world.province, as_of=dt.date(2026, 2, 2)) == (
         study_participation(organization=world.province, as_of=dt.date(2026, 2, 2))
     )
