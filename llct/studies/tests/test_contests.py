@@ -240,3 +240,17 @@ def test_results_per_organization_roll_up_and_export(client, world, django_asser
     assert world.org_a1.name not in own and world.org_b1.name in own
     client.force_login(world.learner)
     assert client.get(reverse("studies:contest_results", args=[contest.pk])).status_code == 403
+
+
+def test_taking_a_test_makes_few_queries(client, world, django_assert_max_num_queries):
+    contest = make_contest(world, question_count=20)
+    client.force_login(world.learner)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("studies:contest", args=[contest.pk]))
+    with django_assert_max_num_queries(14):
+        client.post(reverse("studies:attempt_start", args=[contest.pk]))
+    attempt = Attempt.objects.get()
+    with django_assert_max_num_queries(6):
+        client.get(reverse("studies:attempt", args=[attempt.pk]))
+    with django_assert_max_num_queries(8):
+        client.post(reverse("studies:attempt_submit", args=[attempt.pk]), {})
