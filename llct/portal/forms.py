@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from llct.portal.models import AccessLevel, Article, Category, Document, DocumentRelation
+from llct.portal.models import Article, Category, Document, DocumentRelation
 
 
 class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -24,6 +24,11 @@ class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name of the category"), max_length=100)
+    rank = forms.IntegerField(label=_("Position on the bar"), min_value=0, initial=0)
 
 
 class ImageForm(forms.Form):
@@ -76,6 +81,3 @@ class LibraryFilterForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("All")), *Document.Kind.choices]
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1930, max_value=2100)
-
-
-ACCESS_CHOICES = AccessLevel.choices

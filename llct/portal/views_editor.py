@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from llct.core.forms import apply_errors, form_status
 from llct.core.permissions import require
 from llct.portal import selectors, services
-from llct.portal.forms import ArticleForm, ImageForm, PublishForm, ReturnForm
+from llct.portal.forms import ArticleForm, CategoryForm, ImageForm, PublishForm, ReturnForm
 from llct.portal.models import Article
 
 
@@ -160,6 +160,22 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def category_list(request: HttpRequest) -> HttpResponse:
+    """The categories of the portal: the department adds them (their order on the bar too)."""
+    require(services.may_edit_portal(request.user))
+    form = CategoryForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.category_create(**form.cleaned_data, actor=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The category is added."))
+            return redirect("portal:categories")
+    context = {"form": form, "categories": selectors.categories()}
+    return render(request, "portal/category_list.html", context, status=form_status(form))
+
+
 def _step(request: HttpRequest, item: Article, action: Any, done: str) -> HttpResponse:
     try:
         action()
@@ -173,6 +189,7 @@ def _step(request: HttpRequest, item: Article, action: Any, done: str) -> HttpRe
 urlpatterns: list[URLPattern] = [
     path("bien-tap/", article_list, name="editor"),
     path("bien-tap/them/", article_create, name="create"),
+    path("bien-tap/chuyen-muc/", category_list, name="categories"),
     path("bien-tap/<int:pk>/", article_edit, name="edit"),
     path("bien-tap/<int:pk>/anh/", article_image, name="upload_image"),
     path("bien-tap/<int:pk>/gui-duyet/", article_submit, name="submit"),

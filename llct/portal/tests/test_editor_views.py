@@ -60,3 +60,17 @@ def test_preview_shows_a_draft_to_the_editor(client, world):
     article = make_article(actor=world.department, publish=False)
     client.force_login(world.department)
     assert article.title in client.get(reverse("portal:preview", args=[article.pk])).text
+
+
+def test_department_adds_a_category_others_may_not(client, world):
+    from llct.portal.models import Category
+
+    client.force_login(world.department)
+    client.post(reverse("portal:categories"), {"name": "Đối ngoại", "rank": 3})
+    assert Category.objects.get().slug == "doi-ngoai"
+    assert (
+        client.post(reverse("portal:categories"), {"name": "Đối ngoại", "rank": 1}).status_code
+        == 422
+    )
+    client.force_login(world.officer_a)
+    assert client.get(reverse("portal:categories")).status_code == 403
