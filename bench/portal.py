@@ -138,3 +138,32 @@ def portal_section(pages: list[PortalPage], load: Any) -> list[str]:
         + (f". {load.detail}" if load.detail else "."),
     ]
     return lines
+
+
+def main() -> None:
+    """`python -m bench.portal`: this section alone, on a fresh demo database (BENCH_PEOPLE,
+    default 2,000 here), printed and written to bench/out/portal.md."""
+    import os
+
+    os.environ.setdefault("BENCH_PEOPLE", "2000")
+    from bench.run import OUT, REQUESTS, SEED, WARMUP, configure
+
+    configure()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bench.contest_load import run as contest_run
+    from llct.organizations.demo import demo_seed
+
+    call_command("migrate", verbosity=0)
+    demo_seed(people=int(os.environ["BENCH_PEOPLE"]), seed=SEED, today=timezone.localdate())
+    print("Portal pages:", flush=True)
+    pages = measure_portal(requests=REQUESTS, warmup=WARMUP)
+    print("Online test at its deadline:", flush=True)
+    text = "\n".join(portal_section(pages, contest_run())) + "\n"
+    (OUT / "portal.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from llct.core import views as core_views
+from llct.portal.cache import public_cache
 from llct.portal.views import SITEMAPS
 
 urlpatterns = [
@@ -28,7 +29,7 @@ urlpatterns = [
     path("hoc-tap/", include("llct.studies.urls")),
     path(
         "sitemap.xml",
-        login_not_required(sitemap),
+        login_not_required(public_cache(sitemap)),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
