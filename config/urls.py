@@ -33,6 +33,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("de-an/", include("llct.monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

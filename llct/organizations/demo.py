@@ -693,6 +693,7 @@ class DemoSummary:
     evaluation: dict[str, int] | None = None
     planning: dict[str, int] | None = None
     studies: dict[str, int] | None = None
+    monitoring: dict[str, int] | None = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -915,6 +916,7 @@ def _seed(
     classes = None
     evaluation = None
     planning = None
+    monitoring = None
     if courses:
         from llct.courses.demo import demo_courses
 
@@ -937,6 +939,10 @@ def _seed(
         planning = planning_demo(
             rng=rng, today=today, department=department, leader=by_username["lanhdao"]
         )
+        from llct.monitoring.demo import monitoring_demo
+
+        monitoring = monitoring_demo(rng=rng, today=today, department=department)
+
     studies = None
     if cycle:
         # The public portal and its library, then resolution study and the online test.
@@ -971,6 +977,7 @@ def _seed(
         evaluation=evaluation,
         planning=planning,
         studies=studies,
+        monitoring=monitoring,
     )
 
 

@@ -59,3 +59,34 @@ def test_participation_indicator_for_a_subtree_as_of_a_date(world):
     assert (a.numerator + b.numerator, a.denominator + b.denominator) == (1, 2)
     before = study_participation(organization=world.province, as_of=dt.date(2026, 1, 31))
     assert (before.numerator, before.denominator) == (0, 2)
+
+
+def test_participation_is_an_indicator_of_the_monitoring_registry(world):
+    from decimal import Decimal
+
+    from llct.monitoring import indicators
+
+    campaign = make_campaign(world)
+    svc.conference_record(
+        campaign=campaign,
+        organization=world.org_a1,
+        held_on=dt.date(2026, 2, 1),
+        title="Hội nghị",
+        attendees=[world.person_a],
+        today=dt.date(2026, 2, 2),
+        actor=world.department,
+    )
+    indicator = indicators.get("study_participation")
+    values = indicator.compute_many(
+        orgs=[world.province, world.org_a, world.org_b], as_of=dt.date(2026, 2, 2), year=2026
+    )
+    assert values[world.province.pk].numerator == Decimal(1)
+    assert values[world.province.pk].denominator == Decimal(2)
+    assert values[world.org_a.pk] + values[world.org_b.pk] == values[world.province.pk]
+    listing = indicator.rows(
+        user=world.officer_a, org=world.org_a, as_of=dt.date(2026, 2, 2), year=2026
+    )
+    assert [r.counted for r in listing.rows] == [True]
+    assert (
+        indicator.compute(org=world.province, as_of=dt.date(2026, 1, 31), year=2026).numerator == 0
+    )

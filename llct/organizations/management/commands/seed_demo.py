@@ -89,6 +89,7 @@ class Command(BaseCommand):
             ("results", summary.evaluation),
             ("planning", summary.planning),
             ("portal and study", summary.studies),
+            ("projects", summary.monitoring),
         ):
             if counts:
                 out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
