@@ -87,6 +87,8 @@ def public_cache(view: View) -> View:
             response["X-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()  # a TemplateResponse (the sitemap): its content is needed now
         if response.status_code == 200 and not response.streaming and not response.cookies:
             value = (response.status_code, response["Content-Type"], response.content)
             cache.set(key, value, _ttl(next_at))
