@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 PAGE_TTL = 300
@@ -87,7 +88,7 @@ def public_cache(view: View) -> View:
             response["X-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
             response.render()  # a TemplateResponse (the sitemap): its content is needed now
         if response.status_code == 200 and not response.streaming and not response.cookies:
             value = (response.status_code, response["Content-Type"], response.content)
