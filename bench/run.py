@@ -1361,6 +1361,7 @@ def report(
     roster: ImportResult,
     seeded: str,
     started_at: dt.datetime,
+    portal: list[str] | None = None,
     reviews: Any = None,
 ) -> str:
     lines = [
@@ -1415,6 +1416,8 @@ def report(
         ]
     else:
         lines.append(f"Roster import: not available ({roster.detail}).")
+    if portal:
+        lines += ["", *portal]
     return "\n".join(lines) + "\n"
 
 
@@ -1500,6 +1503,11 @@ def main() -> None:
     print(f"  annual report .docx: {max(reviews.docx_s):.2f} s", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
+    print("Portal and online tests:", flush=True)
+    from bench.contest_load import run as contest_run
+    from bench.portal import measure_portal, portal_section
+
+    portal = portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
 
     text = report(
         dashboards=monitoring.section(
@@ -1518,6 +1526,7 @@ def main() -> None:
         roster=roster,
         seeded=seeded,
         started_at=started_at,
+        portal=portal,
         reviews=reviews,
     )
     RESULTS.write_text(text, encoding="utf-8")
