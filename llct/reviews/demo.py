@@ -255,7 +255,7 @@ def _round(
     }
     # Most submit; the officer's own organization is returned; the last two are late.
     returned_org = next((o for o in children if o.code == DEPARTMENT_CODE_PREFERRED), children[0])
-    late = children[-2:]
+    late = [o for o in children if o != returned_org][-2:]
     submitted = 0
     for n, org in enumerate(children):
         if org in late:
