@@ -134,7 +134,7 @@ class DecideForm(forms.Form):
         choices=[("accept", _("Accept the remedy")), ("reopen", _("Reopen the recommendation"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Comment"), required=False, widget=_textarea(2))
+    comment = forms.CharField(label=_("Comment of the team"), required=False, widget=_textarea(2))
 
 
 class RecommendationFilterForm(forms.Form):

@@ -33,7 +33,7 @@ class DocumentIssuer(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
     )
     body = models.CharField(
-        _("body"),
+        _("issuing body"),
         max_length=200,
         blank=True,
         help_text=_("e.g. Ban Tuyên giáo và Dân vận; blank when the organization itself issues."),
@@ -303,7 +303,7 @@ class Remedy(models.Model):
     )
     reported_at = models.DateTimeField(db_default=Now())
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("team's comment"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
