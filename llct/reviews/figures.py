@@ -459,6 +459,27 @@ def _oversight(organization: Organization, start: dt.date, end: dt.date) -> Over
     )
 
 
+def _stored_heavy(organization: Organization, period: Period) -> dict[str, Value]:
+    """Values of the heavy indicators already computed by monitoring's snapshot task for this
+    subtree, year and very date: the same numbers the registry would compute (seconds each at
+    a province's size), so they are read, not recomputed. One query."""
+    from llct.monitoring.models import IndicatorSnapshot
+
+    heavy = [i.code for i in indicators.all_indicators() if i.heavy]
+    if not heavy:
+        return {}
+    return {
+        s.indicator: Value(s.numerator, s.denominator)
+        for s in IndicatorSnapshot.objects.filter(
+            indicator__in=heavy,
+            variant="",
+            organization=organization,
+            year=period.year,
+            as_of=period.as_of,
+        )
+    }
+
+
 def report_figures(
     *,
     organization: Organization,
@@ -512,8 +533,11 @@ def report_figures(
         child_lines.append(OrgLine(child, line, budget[child.pk], rating[child.pk]))
     indicator_lines = []
     if with_indicators:
+        stored = _stored_heavy(organization, period)
         for indicator in indicators.all_indicators():
-            value = indicator.compute(org=organization, as_of=period.as_of, year=period.year)
+            value = stored.get(indicator.code) or indicator.compute(
+                org=organization, as_of=period.as_of, year=period.year
+            )
             indicator_lines.append(
                 IndicatorLine(
                     indicator.code, str(indicator.label), value, value_text(indicator, value)

@@ -88,3 +88,24 @@ def test_an_empty_period_gives_zeros_not_errors(world):
     empty = _figures(world.org_b1)
     assert empty.total.with_results == 0
     assert empty.total.pass_rate == "—"
+
+
+def test_heavy_indicators_are_read_from_the_snapshot_of_that_very_date(world):
+    from llct.monitoring.models import IndicatorSnapshot
+
+    heavy = [i for i in indicators.all_indicators() if i.heavy]
+    assert heavy, "the registry flags its costly indicators"
+    IndicatorSnapshot.objects.create(
+        indicator=heavy[0].code,
+        organization=world.province,
+        year=2026,
+        numerator=Decimal(3),
+        denominator=Decimal(4),
+        as_of=H1_END,
+    )
+    lines = {line.code: line for line in _figures(world.province).indicators}
+    assert lines[heavy[0].code].value == Value(Decimal(3), Decimal(4))
+    # A snapshot of another date is not this report's value.
+    IndicatorSnapshot.objects.update(as_of=H1_START)
+    lines = {line.code: line for line in _figures(world.province).indicators}
+    assert lines[heavy[0].code].value != Value(Decimal(3), Decimal(4))
