@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "llct.planning",
     "llct.portal",
     "llct.studies",
+    "llct.corps",
     "llct.monitoring",
 ]
 

@@ -1,0 +1,202 @@
+"""The lecturer corps: appointments, standards, the teaching-hours ledger, observations.
+
+A lecturer is `curriculum.Lecturer` (name, kind, workplace, approved topics); this app adds what
+the register of the corps keeps about them. Norms and minimums are settings rows with defaults.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from llct.courses.models import Course, Session
+from llct.curriculum.models import Lecturer
+from llct.organizations.models import TheoryLevel
+
+
+class Post(models.TextChoices):
+    """What the yearly minimum depends on: the lecturer's kind, and for full-time staff their post."""
+
+    PART_TIME = "part_time", _("Part-time lecturer (kiêm chức)")
+    GUEST = "guest", _("Guest speaker (báo cáo viên)")
+    DIRECTOR = "director", _("Full-time: director of a political centre")
+    DEPUTY = "deputy", _("Full-time: deputy director")
+    LECTURER = "lecturer", _("Full-time lecturer")
+
+
+def default_post(kind: str) -> str:
+    return {
+        Lecturer.Kind.PART_TIME: Post.PART_TIME,
+        Lecturer.Kind.GUEST: Post.GUEST,
+        Lecturer.Kind.FULL_TIME: Post.LECTURER,
+    }.get(kind, Post.PART_TIME)
+
+
+class WorkKind(models.TextChoices):
+    SESSION = "session", _("Lecture session (half a day)")
+    ESSAYS = "essays", _("Grading essays")
+    FIELD_TRIP = "field_trip", _("Field trip")
+
+
+class WorkNorm(models.Model):
+    """Setting: how many giờ chuẩn a unit of work is worth (one row per kind of work)."""
+
+    kind = models.CharField(_("kind of work"), max_length=20, choices=WorkKind.choices, unique=True)
+    units = models.PositiveSmallIntegerField(_("per number of units"), default=1)
+    hours = models.DecimalField(_("giờ chuẩn"), max_digits=6, decimal_places=2)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gte=1), name="work_norm_units_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.units} {self.kind} = {self.hours}"
+
+
+class HoursMinimum(models.Model):
+    """Setting: the yearly minimum of giờ chuẩn for a post (one row per post)."""
+
+    post = models.CharField(_("post"), max_length=20, choices=Post.choices, unique=True)
+    hours = models.DecimalField(_("minimum giờ chuẩn a year"), max_digits=6, decimal_places=2)
+    lecturing_hours = models.DecimalField(
+        _("of which lecturing"), max_digits=6, decimal_places=2, default=Decimal(0)
+    )
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["post"]
+
+    def __str__(self) -> str:
+        return f"{self.post}: {self.hours}"
+
+
+class LecturerStandards(models.Model):
+    """The standards a lecturer meets and the post their minimum follows (one row per lecturer)."""
+
+    lecturer = models.OneToOneField(Lecturer, on_delete=models.CASCADE, related_name="standards")
+    post = models.CharField(_("post"), max_length=20, choices=Post.choices)
+    theory_level = models.PositiveSmallIntegerField(
+        _("political-theory level"), choices=TheoryLevel.choices, default=TheoryLevel.NONE
+    )
+    degree = models.CharField(_("degree"), max_length=150, blank=True)
+    lecturer_training = models.CharField(
+        _("lecturer training attended"), max_length=255, blank=True
+    )
+    lecturer_training_year = models.PositiveSmallIntegerField(
+        _("year of the training"), null=True, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"standards of {self.lecturer_id}"
+
+
+class Appointment(models.Model):
+    """A committee's decision appointing a lecturer for a term (quyết định công nhận)."""
+
+    lecturer = models.ForeignKey(Lecturer, on_delete=models.CASCADE, related_name="appointments")
+    number = models.CharField(_("decision number"), max_length=50)
+    signed_on = models.DateField(_("signed on"))
+    issuer = models.CharField(_("issued by"), max_length=255)
+    term_starts = models.DateField(_("term starts"))
+    term_ends = models.DateField(_("term ends"))
+    renewal_due = models.DateField(_("renewal due"))
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-term_starts", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(term_ends__gt=models.F("term_starts")),
+                name="appointment_term_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(renewal_due__lte=models.F("term_ends")),
+                name="appointment_renewal_within_term",
+            ),
+            models.UniqueConstraint(
+                fields=["issuer", "number"], name="appointment_number_once_per_issuer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class WorkEntry(models.Model):
+    """Work other than lecturing that counts in the ledger (grading, field trips).
+
+    Lecture sessions are not entered: the ledger counts them from `courses.Session`."""
+
+    lecturer = models.ForeignKey(Lecturer, on_delete=models.CASCADE, related_name="work_entries")
+    kind = models.CharField(
+        _("kind of work"),
+        max_length=20,
+        choices=[(k, v) for k, v in WorkKind.choices if k != WorkKind.SESSION],
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    date = models.DateField(_("date"))
+    course = models.ForeignKey(
+        Course,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("course"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="work_quantity_positive")
+        ]
+        # The ledger reads one lecturer's (or every lecturer's) entries for a year.
+        indexes = [models.Index(fields=["date", "lecturer"], name="work_entry_date_lecturer")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} x{self.quantity}"
+
+
+class Observation(models.Model):
+    """A peer's observation of a lecture (dự giờ), scored 1-10 on four criteria."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="observations")
+    lecturer = models.ForeignKey(Lecturer, on_delete=models.CASCADE, related_name="observations")
+    observer = models.CharField(_("observer"), max_length=150)
+    content = models.PositiveSmallIntegerField(_("content"))
+    method = models.PositiveSmallIntegerField(_("method"))
+    time = models.PositiveSmallIntegerField(_("use of time"))
+    response = models.PositiveSmallIntegerField(_("learner response"))
+    note = models.TextField(_("remarks"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-session__date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content__gte=1, content__lte=10)
+                & models.Q(method__gte=1, method__lte=10)
+                & models.Q(time__gte=1, time__lte=10)
+                & models.Q(response__gte=1, response__lte=10),
+                name="observation_scores_one_to_ten",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"observation {self.pk}"
+
+    @property
+    def average(self) -> Decimal:
+        total = self.content + self.method + self.time + self.response
+        return (Decimal(total) / 4).quantize(Decimal("0.1"))
