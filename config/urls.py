@@ -27,6 +27,7 @@ urlpatterns = [
     path("ke-hoach/", include("llct.planning.urls")),
     path("", include("llct.portal.urls")),
     path("hoc-tap/", include("llct.studies.urls")),
+    path("doi-ngu/", include("llct.corps.urls")),
     path(
         "sitemap.xml",
         login_not_required(public_cache(sitemap)),

@@ -158,6 +158,12 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         ("curriculum:lecturer", "assessment:lecturer_feedback"),
     ),
     (
+        _("Lecturer corps"),
+        "corps:register",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("corps:",),
+    ),
+    (
         _("Lecturer evaluations"),
         "assessment:feedback_report",
         {Role.DEPARTMENT, Role.LEADER},

@@ -59,9 +59,7 @@ def evaluations(*, ledger: Iterable[LedgerRow], year: int) -> list[Evaluation]:
             lecturer_id__in=ids, session__date__range=(first, last)
         )
         .values("lecturer_id")
-        .annotate(
-            n=Count("pk"), avg=Avg((F("content") + F("method") + F("practice")) / 3.0)
-        )
+        .annotate(n=Count("pk"), avg=Avg((F("content") + F("method") + F("practice")) / 3.0))
     }
     observed: dict[int, list[Decimal]] = defaultdict(list)
     for observation in Observation.objects.filter(

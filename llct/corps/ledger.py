@@ -13,8 +13,16 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 
-from llct.corps.models import HoursMinimum, LecturerStandards, Post, WorkEntry, WorkKind, WorkNorm
-from llct.corps.models import default_post
+from llct.core.text import name_sort_key
+from llct.corps.models import (
+    HoursMinimum,
+    LecturerStandards,
+    Post,
+    WorkEntry,
+    WorkKind,
+    WorkNorm,
+    default_post,
+)
 from llct.courses.models import Session
 from llct.curriculum.models import Lecturer
 from llct.planning.models import BudgetNorms
@@ -113,9 +121,7 @@ def hours_ledger(*, lecturers: Iterable[Lecturer], year: int) -> list[LedgerRow]
             lecturing_minimum=floor.lecturing_hours if floor else None,
         )
         row.lecturing_hours = convert(WorkKind.SESSION, row.sessions, table)
-        row.other_hours = sum(
-            (convert(kind, n, table) for kind, n in row.work.items()), start=ZERO
-        )
+        row.other_hours = sum((convert(kind, n, table) for kind, n in row.work.items()), start=ZERO)
         rows.append(row)
     return rows
 
@@ -152,10 +158,12 @@ def honoraria(*, year: int, month: int) -> list[HonorariumRow]:
     by_id = dict(counts)
     lecturers = Lecturer.objects.filter(pk__in=by_id)
     rows = [
-        HonorariumRow(lecturer=lecturer, sessions=by_id[lecturer.pk], fee=fee_for(lecturer.kind, budget))
+        HonorariumRow(
+            lecturer=lecturer, sessions=by_id[lecturer.pk], fee=fee_for(lecturer.kind, budget)
+        )
         for lecturer in lecturers
     ]
-    rows.sort(key=lambda row: row.lecturer.full_name)
+    rows.sort(key=lambda row: (name_sort_key(row.lecturer.full_name), row.lecturer.pk))
     return rows
 
 

@@ -51,7 +51,9 @@ class WorkNorm(models.Model):
     class Meta:
         ordering = ["kind"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(units__gte=1), name="work_norm_units_positive")
+            models.CheckConstraint(
+                condition=models.Q(units__gte=1), name="work_norm_units_positive"
+            )
         ]
 
     def __str__(self) -> str:
@@ -156,7 +158,9 @@ class WorkEntry(models.Model):
     class Meta:
         ordering = ["date", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="work_quantity_positive")
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="work_quantity_positive"
+            )
         ]
         # The ledger reads one lecturer's (or every lecturer's) entries for a year.
         indexes = [models.Index(fields=["date", "lecturer"], name="work_entry_date_lecturer")]

@@ -1,0 +1,5 @@
+from llct.corps import views, views_honoraria
+
+app_name = "corps"
+
+urlpatterns = [*views.urlpatterns, *views_honoraria.urlpatterns]
