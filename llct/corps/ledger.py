@@ -138,11 +138,12 @@ class HonorariumRow:
 
 
 def fee_for(kind: str, budget: BudgetNorms) -> Decimal:
-    return {
+    fees: dict[str, Decimal] = {
         Lecturer.Kind.PART_TIME: budget.fee_part_time,
         Lecturer.Kind.GUEST: budget.fee_guest,
         Lecturer.Kind.FULL_TIME: budget.fee_full_time,
-    }.get(kind, budget.fee_part_time)
+    }
+    return fees.get(kind, budget.fee_part_time)
 
 
 def honoraria(*, year: int, month: int) -> list[HonorariumRow]:

@@ -17,7 +17,7 @@ from llct.organizations.models import TheoryLevel
 
 
 class Post(models.TextChoices):
-    """What the yearly minimum depends on: the lecturer's kind, and for full-time staff their post."""
+    """What the yearly minimum depends on: the lecturer's kind, or a full-time lecturer's post."""
 
     PART_TIME = "part_time", _("Part-time lecturer (kiêm chức)")
     GUEST = "guest", _("Guest speaker (báo cáo viên)")
@@ -27,11 +27,12 @@ class Post(models.TextChoices):
 
 
 def default_post(kind: str) -> str:
-    return {
+    posts: dict[str, str] = {
         Lecturer.Kind.PART_TIME: Post.PART_TIME,
         Lecturer.Kind.GUEST: Post.GUEST,
         Lecturer.Kind.FULL_TIME: Post.LECTURER,
-    }.get(kind, Post.PART_TIME)
+    }
+    return posts.get(kind, Post.PART_TIME)
 
 
 class WorkKind(models.TextChoices):
