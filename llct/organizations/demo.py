@@ -962,6 +962,10 @@ def _seed(
                 learner=learner_user.person if learner_user is not None else None,
             ),
         }
+        if courses:
+            from llct.corps.demo import corps_demo
+
+            studies.update(corps_demo(rng=rng, today=today, actor=department))
 
     return DemoSummary(
         province=PROVINCE_NAME,

@@ -1,0 +1,103 @@
+"""Demo data for the lecturer corps: standards, appointment decisions, grading that completes
+most lecturers' yearly hours (two part-time lecturers are left short), and an observation."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from llct.corps import services
+from llct.corps.ledger import hours_ledger
+from llct.corps.models import Post, default_post
+from llct.courses.models import Session
+from llct.curriculum.models import Lecturer
+from llct.organizations.models import TheoryLevel
+
+DEGREES = ["Thạc sĩ Chính trị học", "Cử nhân Luật", "Thạc sĩ Lịch sử Đảng", "Tiến sĩ Triết học"]
+TRAININGS = [
+    "Bồi dưỡng nghiệp vụ giảng viên kiêm chức, Trường Chính trị tỉnh",
+    "Bồi dưỡng báo cáo viên cấp tỉnh, Ban Tuyên giáo và Dân vận Tỉnh ủy",
+]
+
+
+def corps_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, int]:
+    lecturers = list(Lecturer.objects.filter(is_active=True).order_by("pk"))
+    year_start = dt.date(today.year, 1, 1)
+    for i, lecturer in enumerate(lecturers):
+        post = default_post(lecturer.kind)
+        if lecturer.kind == Lecturer.Kind.FULL_TIME and i == 0:
+            post = Post.DEPUTY
+        services.standards_set(
+            lecturer=lecturer,
+            post=post,
+            theory_level=rng.choice([TheoryLevel.CAO_CAP, TheoryLevel.CU_NHAN]),
+            degree=rng.choice(DEGREES),
+            lecturer_training=rng.choice(TRAININGS),
+            lecturer_training_year=rng.randint(2015, today.year - 1),
+            actor=actor,
+        )
+        signed = dt.date(today.year - rng.randint(1, 4), rng.randint(1, 12), 5)
+        # One term ends soon, so the register shows a renewal that is due.
+        ends = today + dt.timedelta(days=40) if i == 1 else signed.replace(year=signed.year + 5)
+        services.appointment_create(
+            lecturer=lecturer,
+            number=f"{100 + i}-QĐ/TU",
+            signed_on=signed,
+            issuer="Ban Thường vụ Tỉnh ủy",
+            term_starts=signed,
+            term_ends=ends,
+            actor=actor,
+        )
+    # Grading completes the year for all but the two part-time lecturers with the fewest hours.
+    ledger = hours_ledger(lecturers=lecturers, year=today.year)
+    part_time = sorted(
+        (row for row in ledger if row.post == Post.PART_TIME), key=lambda row: row.hours
+    )
+    left_short = {row.lecturer.pk for row in part_time[:2]}
+    entries = 0
+    for row in ledger:
+        if row.lecturer.pk in left_short:
+            if row.hours > 0:
+                continue
+            # Someone who taught nothing still graded a class's essays.
+            essays = 30
+        else:
+            lacking = max(row.shortfall, Decimal(0)) + Decimal(rng.randint(1, 8))
+            essays = int(lacking * 10)
+        day = min(
+            today,
+            year_start + dt.timedelta(days=rng.randint(20, max(20, (today - year_start).days))),
+        )
+        services.work_record(
+            lecturer=row.lecturer,
+            kind="essays",
+            quantity=essays,
+            date=day,
+            note="Chấm bài thu hoạch cuối khóa",
+            actor=actor,
+        )
+        entries += 1
+    observations = 0
+    session = (
+        Session.objects.filter(lecturer__isnull=False, date__lte=today, date__gte=year_start)
+        .order_by("-date")
+        .first()
+    )
+    if session is not None:
+        services.observation_record(
+            session=session,
+            observer="Trần Văn Hùng, Phó Trưởng ban",
+            content=9,
+            method=8,
+            time=9,
+            response=8,
+            note="Bài giảng bám sát nghị quyết, liên hệ thực tiễn địa phương tốt.",
+            actor=actor,
+        )
+        observations = 1
+    return {
+        "lecturer appointments": len(lecturers),
+        "work entries": entries,
+        "lecturers short of hours": len(left_short),
+        "observations": observations,
+    }
