@@ -64,6 +64,18 @@ def corps_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, i
         else:
             lacking = max(row.shortfall, Decimal(0)) + Decimal(rng.randint(1, 8))
             essays = int(lacking * 10)
+            if row.lecturing_minimum and row.lecturing_hours < row.lecturing_minimum:
+                # Full-time staff also lecture at study conferences and other schools.
+                talks = int((row.lecturing_minimum - row.lecturing_hours) / 4) + 1
+                services.work_record(
+                    lecturer=row.lecturer,
+                    kind="lecture",
+                    quantity=talks,
+                    date=min(today, year_start + dt.timedelta(days=45)),
+                    note="Báo cáo viên tại hội nghị học tập, quán triệt nghị quyết",
+                    actor=actor,
+                )
+                entries += 1
         day = min(
             today,
             year_start + dt.timedelta(days=rng.randint(20, max(20, (today - year_start).days))),

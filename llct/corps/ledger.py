@@ -120,8 +120,13 @@ def hours_ledger(*, lecturers: Iterable[Lecturer], year: int) -> list[LedgerRow]
             minimum=floor.hours if floor else None,
             lecturing_minimum=floor.lecturing_hours if floor else None,
         )
-        row.lecturing_hours = convert(WorkKind.SESSION, row.sessions, table)
-        row.other_hours = sum((convert(kind, n, table) for kind, n in row.work.items()), start=ZERO)
+        row.lecturing_hours = convert(WorkKind.SESSION, row.sessions, table) + convert(
+            WorkKind.LECTURE, row.work[WorkKind.LECTURE], table
+        )
+        row.other_hours = sum(
+            (convert(kind, n, table) for kind, n in row.work.items() if kind != WorkKind.LECTURE),
+            start=ZERO,
+        )
         rows.append(row)
     return rows
 

@@ -37,6 +37,8 @@ def default_post(kind: str) -> str:
 
 class WorkKind(models.TextChoices):
     SESSION = "session", _("Lecture session (half a day)")
+    # Lecturing outside the courses kept here: a study conference, another school's class.
+    LECTURE = "lecture", _("Other lecture (conference, another school)")
     ESSAYS = "essays", _("Grading essays")
     FIELD_TRIP = "field_trip", _("Field trip")
 

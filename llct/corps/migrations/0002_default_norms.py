@@ -4,6 +4,7 @@ from django.db import migrations
 
 NORMS = [
     ("session", 1, Decimal("4"), "DOMAIN: buổi giảng nửa ngày = 4 giờ chuẩn (our default)"),
+    ("lecture", 1, Decimal("4"), "Buổi giảng, báo cáo ngoài các lớp của hệ thống (our default)"),
     ("essays", 10, Decimal("1"), "DOMAIN: chấm 10 bài thu hoạch = 1 giờ chuẩn (our default)"),
     ("field_trip", 1, Decimal("4"), "Đi thực tế một buổi = 4 giờ chuẩn (our default)"),
 ]

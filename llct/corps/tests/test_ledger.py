@@ -66,3 +66,12 @@ def test_guest_speakers_have_no_minimum(world):
     lecturer = make_lecturer(kind="guest")
     (row,) = hours_ledger(lecturers=[lecturer], year=2026)
     assert row.minimum is None and not row.short
+
+
+def test_lectures_outside_the_courses_count_as_lecturing(world):
+    lecturer = make_lecturer(kind="full_time")
+    make_work(lecturer, "lecture", 23, dt.date(2026, 2, 1))  # 92 giờ chuẩn of lecturing
+    make_work(lecturer, "field_trip", 7, dt.date(2026, 2, 1))  # 28 more
+    (row,) = hours_ledger(lecturers=[lecturer], year=2026)
+    assert row.lecturing_hours == Decimal(92) and row.hours == Decimal(120)
+    assert not row.short
