@@ -124,6 +124,12 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
             "studies:bank",
         ),
     ),
+    (
+        _("Effect of training"),
+        "corps:followups",
+        {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER},
+        ("corps:followup",),
+    ),
     (_("My study record"), "studies:record", {Role.LEARNER}, ("studies:record",)),
     (
         _("Documents"),
@@ -161,7 +167,17 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         _("Lecturer corps"),
         "corps:register",
         {Role.DEPARTMENT, Role.LEADER},
-        ("corps:",),
+        (
+            "corps:register",
+            "corps:lecturer",
+            "corps:appointment",
+            "corps:standards",
+            "corps:work",
+            "corps:observation",
+            "corps:honoraria",
+            "corps:evaluation",
+            "corps:norms",
+        ),
     ),
     (
         _("Lecturer evaluations"),

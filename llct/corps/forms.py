@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from llct.corps.models import (
     Appointment,
+    FollowUp,
+    FollowUpCriterion,
+    FollowUpSettings,
     HoursMinimum,
     LecturerStandards,
     Observation,
@@ -86,3 +89,49 @@ WorkNormFormSet = forms.modelformset_factory(WorkNorm, fields=["units", "hours",
 HoursMinimumFormSet = forms.modelformset_factory(
     HoursMinimum, fields=["hours", "lecturing_hours", "source"], extra=0
 )
+
+
+class FollowUpSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = FollowUpSettings
+        fields = ["months_after", "good_from"]
+
+
+CriterionFormSet = forms.modelformset_factory(
+    FollowUpCriterion, fields=["label", "order", "is_active"], extra=1
+)
+
+
+class ScoreForm(forms.Form):
+    """One score (1-5) and note per criterion in use; fields are added per criterion."""
+
+    criteria: list[FollowUpCriterion]
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data[f"note_{c.pk}"])
+            for c in self.criteria
+        }
+
+    def rows(self) -> list[tuple[FollowUpCriterion, Any, Any]]:
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+
+SCALE = [(i, str(i)) for i in range(1, 6)]
+
+
+def score_form(criteria: list[FollowUpCriterion], data: Any, *, follow_up: FollowUp) -> ScoreForm:
+    initial: dict[str, Any] = {}
+    for s in follow_up.scores.all():
+        initial[f"score_{s.criterion_id}"] = s.score
+        initial[f"note_{s.criterion_id}"] = s.note
+    form = ScoreForm(data, initial=initial)
+    form.criteria = criteria
+    for c in criteria:
+        form.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
+            label=c.label, choices=SCALE, coerce=int, widget=forms.RadioSelect
+        )
+        form.fields[f"note_{c.pk}"] = forms.CharField(
+            label=_("Note"), required=False, max_length=500
+        )
+    return form

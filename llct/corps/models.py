@@ -207,3 +207,90 @@ class Observation(models.Model):
     def average(self) -> Decimal:
         total = self.content + self.method + self.time + self.response
         return (Decimal(total) / 4).quantize(Decimal("0.1"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The effect of training: the learner's cell evaluates them some months after the course.
+
+
+class FollowUpSettings(models.Model):
+    """Setting (one row): when the cell is asked to evaluate a learner after the course."""
+
+    months_after = models.PositiveSmallIntegerField(_("months after the course ends"), default=6)
+    good_from = models.DecimalField(
+        _("average counted as a good effect from"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("4.0"),
+    )
+
+    def __str__(self) -> str:
+        return "follow-up settings"
+
+    @classmethod
+    def current(cls) -> "FollowUpSettings":
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+
+class FollowUpCriterion(models.Model):
+    """A line of the cell's form (editable by the department); each is scored 1-5 with a note."""
+
+    label = models.CharField(_("criterion"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FollowUp(models.Model):
+    """The cell's evaluation of one learner after one course (one per enrolment)."""
+
+    enrolment = models.OneToOneField(
+        "courses.Enrolment", on_delete=models.CASCADE, related_name="follow_up"
+    )
+    # The learner's organization when the request opened: the cell that answers it.
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    average = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # The cell's list of pending evaluations, and the indicator's tally by organization.
+            models.Index(fields=["organization", "answered_at"], name="follow_up_org_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.enrolment_id}"
+
+
+class FollowUpScore(models.Model):
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(FollowUpCriterion, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "criterion"], name="follow_up_score_once_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="follow_up_score_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.score}"

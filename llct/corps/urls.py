@@ -1,5 +1,5 @@
-from llct.corps import views, views_honoraria
+from llct.corps import views, views_followups, views_honoraria
 
 app_name = "corps"
 
-urlpatterns = [*views.urlpatterns, *views_honoraria.urlpatterns]
+urlpatterns = [*views.urlpatterns, *views_honoraria.urlpatterns, *views_followups.urlpatterns]

@@ -52,3 +52,17 @@ def make_observation(session: Session, score: int = 8) -> Observation:
         time=score,
         response=score,
     )
+
+
+def make_finished_course(organizer: Organization, people: list[Any], ends_on: dt.date) -> Any:
+    from llct.courses.models import Enrolment
+
+    programme = make_programme(topics=1)
+    course = make_course(
+        programme, organizer, starts_on=ends_on - dt.timedelta(days=4), ends_on=ends_on
+    )
+    course.status = "finished"
+    course.save()
+    for person in people:
+        Enrolment.objects.create(course=course, person=person)
+    return course
