@@ -8,7 +8,7 @@ from typing import Any
 
 from llct.corps import services
 from llct.corps.ledger import hours_ledger
-from llct.corps.models import Post, default_post
+from llct.corps.models import FollowUp, Post, default_post
 from llct.courses.models import Session
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import TheoryLevel
@@ -107,9 +107,36 @@ def corps_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, i
             actor=actor,
         )
         observations = 1
+    follow_ups = followups_demo(rng=rng, today=today, actor=actor)
     return {
+        "follow-up evaluations": follow_ups,
         "lecturer appointments": len(lecturers),
         "work entries": entries,
         "lecturers short of hours": len(left_short),
         "observations": observations,
     }
+
+
+NOTES = [
+    "",
+    "",
+    "Tích cực vận dụng vào công tác chuyên môn",
+    "Cần phát huy hơn vai trò trong chi bộ",
+]
+
+
+def followups_demo(*, rng: random.Random, today: dt.date, actor: Any) -> int:
+    """The cells are asked about last year's courses; most have answered, some not yet."""
+    from llct.corps import followups
+
+    followups.followups_open(today=today)
+    criteria = followups.criteria()
+    asked = list(FollowUp.objects.filter(enrolment__course__ends_on__year__lt=today.year))
+    answered = 0
+    for follow_up in asked:
+        if rng.random() < 0.2:
+            continue  # this cell has not answered yet: the reminders are for them
+        scores = {c.pk: (rng.choice([3, 4, 4, 4, 5, 5]), rng.choice(NOTES)) for c in criteria}
+        followups.followup_answer(follow_up=follow_up, scores=scores, actor=actor)
+        answered += 1
+    return answered

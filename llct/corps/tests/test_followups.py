@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -91,7 +92,8 @@ def test_aggregates_per_course_programme_and_lecturer_within_scope(world):
         value = 5 if officer == world.officer_a else 3
         followups.followup_answer(follow_up=f, scores=_scores(value), actor=officer)
     (row,) = followups.aggregates(user=world.department, by="lecturer", year=2026)
-    assert (row.label, row.asked, row.answered, row.average) == (lecturer.full_name, 2, 2, 4)
+    assert (row.label, row.asked, row.answered) == (lecturer.full_name, 2, 2)
+    assert row.average == Decimal(4)
     (row,) = followups.aggregates(user=world.officer_a, by="programme", year=2026)
     assert row.asked == 1 and row.average == 5
     (row,) = followups.aggregates(user=world.department, by="course", year=2026)
