@@ -294,3 +294,93 @@ class FollowUpScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.score}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Online classes
+
+
+def new_room_name() -> str:
+    import secrets
+
+    # Unguessable: nobody outside the class finds the room by trying names.
+    return "llct-" + secrets.token_urlsafe(18).replace("_", "x").replace("-", "y")
+
+
+class OnlineSettings(models.Model):
+    """Setting (one row): the meeting service and the attendance rule of online sessions."""
+
+    meeting_base_url = models.URLField(_("Jitsi Meet base URL"), default="https://meet.jit.si/")
+    room_per_session = models.BooleanField(
+        _("a new room for every session (rather than the venue's fixed link)"), default=True
+    )
+    opens_minutes = models.PositiveSmallIntegerField(
+        _("the link shows this many minutes before the start"), default=15
+    )
+    late_after_minutes = models.PositiveSmallIntegerField(
+        _("late when first joined this many minutes after the start"), default=15
+    )
+    min_minutes = models.PositiveSmallIntegerField(
+        _("present only with at least this many minutes in the room"), default=120
+    )
+
+    def __str__(self) -> str:
+        return "online settings"
+
+    @classmethod
+    def current(cls) -> "OnlineSettings":
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+
+class OnlineRoom(models.Model):
+    """The generated room of one online session."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="online_room")
+    name = models.CharField(max_length=64, unique=True, default=new_room_name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OnlineJoin(models.Model):
+    """A learner followed the join link through LLCT."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="online_joins")
+    enrolment = models.ForeignKey(
+        "courses.Enrolment", on_delete=models.CASCADE, related_name="online_joins"
+    )
+    joined_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["session", "enrolment"], name="online_join_session")]
+
+    def __str__(self) -> str:
+        return f"join {self.enrolment_id}@{self.session_id}"
+
+
+class OnlinePresence(models.Model):
+    """What the provider's participant report says of one learner in one session."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="online_presence")
+    enrolment = models.ForeignKey(
+        "courses.Enrolment", on_delete=models.CASCADE, related_name="online_presence"
+    )
+    minutes = models.PositiveIntegerField(_("minutes in the room"))
+    first_join = models.DateTimeField(_("first joined"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="online_presence_once_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}@{self.session_id}: {self.status}"

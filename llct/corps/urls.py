@@ -1,5 +1,10 @@
-from llct.corps import views, views_followups, views_honoraria
+from llct.corps import views, views_followups, views_honoraria, views_online
 
 app_name = "corps"
 
-urlpatterns = [*views.urlpatterns, *views_honoraria.urlpatterns, *views_followups.urlpatterns]
+urlpatterns = [
+    *views.urlpatterns,
+    *views_honoraria.urlpatterns,
+    *views_followups.urlpatterns,
+    *views_online.urlpatterns,
+]
