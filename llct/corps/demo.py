@@ -8,7 +8,7 @@ from typing import Any
 
 from llct.corps import services
 from llct.corps.ledger import hours_ledger
-from llct.corps.models import FollowUp, Post, default_post
+from llct.corps.models import FollowUp, OnlineSettings, Post, default_post
 from llct.courses.models import Session
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import TheoryLevel
@@ -20,7 +20,9 @@ TRAININGS = [
 ]
 
 
-def corps_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, int]:
+def corps_demo(
+    *, rng: random.Random, today: dt.date, actor: Any, learner: Any = None
+) -> dict[str, int]:
     lecturers = list(Lecturer.objects.filter(is_active=True).order_by("pk"))
     year_start = dt.date(today.year, 1, 1)
     for i, lecturer in enumerate(lecturers):
@@ -108,7 +110,9 @@ def corps_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, i
         )
         observations = 1
     follow_ups = followups_demo(rng=rng, today=today, actor=actor)
+    online = online_demo(rng=rng, today=today, actor=actor, learner=learner)
     return {
+        "online attendance imported": online,
         "follow-up evaluations": follow_ups,
         "lecturer appointments": len(lecturers),
         "work entries": entries,
@@ -140,3 +144,62 @@ def followups_demo(*, rng: random.Random, today: dt.date, actor: Any) -> int:
         followups.followup_answer(follow_up=follow_up, scores=scores, actor=actor)
         answered += 1
     return answered
+
+
+def online_demo(*, rng: random.Random, today: dt.date, actor: Any, learner: Any) -> int:
+    """An evening online class: last week's session with the provider's report imported, and
+    tonight's session, whose link the demo learner sees on their home page from 18:45."""
+    import io
+
+    from llct.corps.online import online_report_import
+    from llct.courses.models import Course, Enrolment, Venue
+    from llct.curriculum.models import Programme
+    from llct.organizations.models import Person
+
+    venue = Venue.objects.filter(kind=Venue.Kind.ONLINE).order_by("-pk").first()
+    programme = Programme.objects.filter(kind=Programme.Kind.RESOLUTION).order_by("pk").first()
+    if venue is None or programme is None or learner is None:
+        return 0
+    course = Course.objects.create(
+        code=f"TT-{today.year}-01",
+        name="Lớp thông tin thời sự trực tuyến (buổi tối)",
+        programme=programme,
+        organizer=learner.organization.parent or learner.organization,
+        starts_on=today - dt.timedelta(days=7),
+        ends_on=today,
+        venue=venue,
+        capacity=100,
+        status=Course.Status.IN_PROGRESS,
+    )
+    topic = programme.topics.order_by("order").first()
+    past, _tonight = (
+        Session.objects.create(
+            course=course,
+            date=day,
+            part=Session.Part.EVENING,
+            starts_at=dt.time(19, 0),
+            ends_at=dt.time(21, 0),
+            topic=topic,
+            venue=venue,
+        )
+        for day in (today - dt.timedelta(days=7), today)
+    )
+    people = list(
+        Person.objects.filter(organization=learner.organization).exclude(pk=learner.pk)[:14]
+    )
+    people.append(learner)
+    for person in people:
+        Enrolment.objects.create(course=course, person=person)
+    lines = ["Tên,Thời gian vào,Thời gian ra"]
+    day = past.date.isoformat()
+    for person in people[:-2]:  # two never joined
+        start = 19 * 60 + rng.choice([-5, 0, 2, 5, 25])
+        end = 21 * 60 - rng.choice([0, 0, 10, 70])
+        lines.append(
+            f"{person.full_name},{day} {start // 60:02d}:{start % 60:02d},"
+            f"{day} {end // 60:02d}:{end % 60:02d}"
+        )
+    OnlineSettings.objects.update_or_create(pk=1, defaults={"min_minutes": 90})
+    report = io.BytesIO("\n".join(lines).encode())
+    result = online_report_import(file=report, session=past, actor=actor)
+    return result.written

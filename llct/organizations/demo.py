@@ -965,7 +965,14 @@ def _seed(
         if courses:
             from llct.corps.demo import corps_demo
 
-            studies.update(corps_demo(rng=rng, today=today, actor=department))
+            studies.update(
+                corps_demo(
+                    rng=rng,
+                    today=today,
+                    actor=department,
+                    learner=learner_user.person if learner_user is not None else None,
+                )
+            )
 
     return DemoSummary(
         province=PROVINCE_NAME,
