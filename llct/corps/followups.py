@@ -95,7 +95,7 @@ def followup_get(*, user: Any, pk: int) -> FollowUp:
 
 
 def criteria() -> list[FollowUpCriterion]:
-    return list(FollowUpCriterion.objects.filter(is_active=True))
+    return FollowUpCriterion.in_use()
 
 
 def followup_answer(
@@ -113,7 +113,7 @@ def followup_answer(
     wanted = criteria()
     missing = [c.label for c in wanted if c.pk not in scores]
     bad = [c.label for c in wanted if c.pk in scores and not 1 <= scores[c.pk][0] <= 5]
-    if missing or bad:
+    if missing or bad or not wanted:
         raise ValidationError(_("Score every criterion from 1 to 5."))
     with transaction.atomic():
         FollowUpScore.objects.filter(follow_up=follow_up).delete()

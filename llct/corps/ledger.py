@@ -15,6 +15,8 @@ from django.db.models.functions import ExtractMonth
 
 from llct.core.text import name_sort_key
 from llct.corps.models import (
+    DEFAULT_MINIMUMS,
+    DEFAULT_NORMS,
     HoursMinimum,
     LecturerStandards,
     Post,
@@ -32,11 +34,27 @@ TWO_PLACES = Decimal("0.01")
 
 
 def norms() -> dict[str, WorkNorm]:
-    return {norm.kind: norm for norm in WorkNorm.objects.all()}
+    """The conversion norms; the defaults when the table was never filled."""
+    table = {norm.kind: norm for norm in WorkNorm.objects.all()}
+    if not table:
+        WorkNorm.objects.bulk_create(
+            WorkNorm(kind=kind, units=units, hours=hours, source=source)
+            for kind, (units, hours, source) in DEFAULT_NORMS.items()
+        )
+        table = {norm.kind: norm for norm in WorkNorm.objects.all()}
+    return table
 
 
 def minimums() -> dict[str, HoursMinimum]:
-    return {row.post: row for row in HoursMinimum.objects.all()}
+    """The yearly minimums; the defaults when the table was never filled."""
+    table = {row.post: row for row in HoursMinimum.objects.all()}
+    if not table:
+        HoursMinimum.objects.bulk_create(
+            HoursMinimum(post=post, hours=hours, lecturing_hours=lecturing, source=source)
+            for post, (hours, lecturing, source) in DEFAULT_MINIMUMS.items()
+        )
+        table = {row.post: row for row in HoursMinimum.objects.all()}
+    return table
 
 
 def convert(kind: str, quantity: int, table: dict[str, WorkNorm]) -> Decimal:

@@ -43,6 +43,21 @@ class WorkKind(models.TextChoices):
     FIELD_TRIP = "field_trip", _("Field trip")
 
 
+# Defaults (DOMAIN.md; QĐ 1853-QĐ/BTGTW for full-time staff), our defaults where marked.
+DEFAULT_NORMS = {
+    "session": (1, Decimal(4), "Buổi giảng nửa ngày = 4 giờ chuẩn (our default)"),
+    "lecture": (1, Decimal(4), "Buổi giảng ngoài các lớp của hệ thống (our default)"),
+    "essays": (10, Decimal(1), "Chấm 10 bài thu hoạch = 1 giờ chuẩn (our default)"),
+    "field_trip": (1, Decimal(4), "Đi thực tế một buổi = 4 giờ chuẩn (our default)"),
+}
+DEFAULT_MINIMUMS = {
+    "part_time": (Decimal(20), Decimal(0), "Giảng viên kiêm chức: 20 giờ chuẩn (our default)"),
+    "director": (Decimal(40), Decimal(30), "QĐ 1853-QĐ/BTGTW (2010), our default"),
+    "deputy": (Decimal(60), Decimal(40), "QĐ 1853-QĐ/BTGTW (2010), our default"),
+    "lecturer": (Decimal(120), Decimal(90), "QĐ 1853-QĐ/BTGTW (2010), our default"),
+}
+
+
 class WorkNorm(models.Model):
     """Setting: how many giờ chuẩn a unit of work is worth (one row per kind of work)."""
 
@@ -233,6 +248,13 @@ class FollowUpSettings(models.Model):
         return row
 
 
+DEFAULT_CRITERIA = [
+    "Vận dụng kiến thức đã học vào công tác",
+    "Phẩm chất chính trị, đạo đức, lối sống",
+    "Vai trò trong sinh hoạt chi bộ",
+]
+
+
 class FollowUpCriterion(models.Model):
     """A line of the cell's form (editable by the department); each is scored 1-5 with a note."""
 
@@ -245,6 +267,16 @@ class FollowUpCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @classmethod
+    def in_use(cls) -> list["FollowUpCriterion"]:
+        """The criteria of the form; the defaults of DOMAIN.md when none was ever set."""
+        if not FollowUpCriterion.objects.exists():
+            FollowUpCriterion.objects.bulk_create(
+                FollowUpCriterion(label=label, order=i)
+                for i, label in enumerate(DEFAULT_CRITERIA, start=1)
+            )
+        return list(FollowUpCriterion.objects.filter(is_active=True))
 
 
 class FollowUp(models.Model):
