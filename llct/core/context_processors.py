@@ -191,6 +191,12 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         {Role.LECTURER},
         ("assessment:my_lecturer_feedback",),
     ),
+    (
+        _("Facilities"),
+        "corps:facilities",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("corps:facilities", "corps:equipment", "corps:proposal"),
+    ),
     (_("Venues"), "courses:venue_list", EVERYONE, ("courses:venue",)),
     (_("Class settings"), "courses:rules", {Role.DEPARTMENT}, ("courses:rules", "courses:holiday")),
     (_("Budget norms"), "planning:norms", {Role.DEPARTMENT}, ("planning:norms",)),

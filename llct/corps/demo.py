@@ -111,7 +111,9 @@ def corps_demo(
         observations = 1
     follow_ups = followups_demo(rng=rng, today=today, actor=actor)
     online = online_demo(rng=rng, today=today, actor=actor, learner=learner)
+    equipment = facilities_demo(today=today)
     return {
+        "equipment": equipment,
         "online attendance imported": online,
         "follow-up evaluations": follow_ups,
         "lecturer appointments": len(lecturers),
@@ -203,3 +205,72 @@ def online_demo(*, rng: random.Random, today: dt.date, actor: Any, learner: Any)
     report = io.BytesIO("\n".join(lines).encode())
     result = online_report_import(file=report, session=past, actor=actor)
     return result.written
+
+
+def facilities_demo(*, today: dt.date) -> int:
+    """Equipment in the demo venues and two investment proposals toward the project's target."""
+    from llct.corps.models import Equipment, InvestmentProposal
+    from llct.courses.models import Venue
+
+    venues = list(Venue.objects.order_by("pk"))
+    if not venues:
+        return 0
+    physical = [v for v in venues if v.kind == Venue.Kind.PHYSICAL] or venues
+    online = [v for v in venues if v.kind == Venue.Kind.ONLINE] or venues
+    items = [
+        Equipment(
+            name="Máy chiếu Epson EB-X51", kind="projector", venue=physical[0], location="Treo trần"
+        ),
+        Equipment(
+            name="Máy chiếu Sony VPL-EX455", kind="projector", venue=physical[-1], condition="worn"
+        ),
+        Equipment(name="Camera hội nghị Logitech Rally", kind="camera", venue=online[0]),
+        Equipment(name="Bộ thiết bị họp trực tuyến Polycom", kind="online_kit", venue=online[-1]),
+        Equipment(
+            name="Hệ thống âm thanh hội trường",
+            kind="sound",
+            venue=physical[0],
+            condition="broken",
+            location="Phòng kỹ thuật",
+        ),
+        Equipment(
+            name="Máy tính xách tay giảng viên",
+            kind="computer",
+            location="Kho thiết bị, Ban Tuyên giáo",
+        ),
+    ]
+    Equipment.objects.bulk_create(items)
+    target = _facilities_target()
+    InvestmentProposal.objects.bulk_create(
+        [
+            InvestmentProposal(
+                title="Nâng cấp hệ thống âm thanh, màn hình LED hội trường",
+                cost=Decimal("1250000000"),
+                status=InvestmentProposal.Status.APPROVED,
+                venue=physical[0],
+                target=target,
+                year=today.year,
+                note="Thay thế hệ thống âm thanh đã hỏng, lắp màn hình LED 200 inch.",
+            ),
+            InvestmentProposal(
+                title="Trang bị phòng họp trực tuyến cho các đảng ủy cơ sở",
+                cost=Decimal("2400000000"),
+                status=InvestmentProposal.Status.PROPOSED,
+                venue=online[0],
+                target=target,
+                year=today.year + 1,
+                note="12 điểm cầu, mỗi điểm một bộ camera, micro và màn hình.",
+            ),
+        ]
+    )
+    return len(items)
+
+
+def _facilities_target() -> Any:
+    from llct.monitoring.models import Target
+
+    target = (
+        Target.objects.filter(title__icontains="cơ sở vật chất").order_by("pk").first()
+        or Target.objects.filter(indicator="").order_by("pk").first()
+    )
+    return target or Target.objects.order_by("pk").first()

@@ -416,3 +416,88 @@ class OnlinePresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}@{self.session_id}: {self.status}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Facilities: equipment and investment proposals (halls and rooms are `courses.Venue`).
+
+
+class Equipment(models.Model):
+    class Kind(models.TextChoices):
+        PROJECTOR = "projector", _("Projector")
+        CAMERA = "camera", _("Camera")
+        ONLINE_KIT = "online_kit", _("Online meeting kit")
+        SOUND = "sound", _("Sound system")
+        COMPUTER = "computer", _("Computer")
+        OTHER = "other", _("Other")
+
+    class Condition(models.TextChoices):
+        GOOD = "good", _("Good condition")
+        WORN = "worn", _("Worn, still usable")
+        BROKEN = "broken", _("Broken")
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    condition = models.CharField(
+        _("condition"), max_length=10, choices=Condition.choices, default=Condition.GOOD
+    )
+    venue = models.ForeignKey(
+        "courses.Venue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="equipment_items",
+        verbose_name=_("venue"),
+    )
+    location = models.CharField(_("location"), max_length=255, blank=True)
+    acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvestmentProposal(models.Model):
+    """A proposal to invest in halls, online rooms or equipment, and the target it serves."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        FUNDED = "funded", _("Funded")
+        DONE = "done", _("Done")
+
+    title = models.CharField(_("title"), max_length=255)
+    cost = models.DecimalField(_("cost (VND)"), max_digits=16, decimal_places=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    venue = models.ForeignKey(
+        "courses.Venue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("venue"),
+    )
+    target = models.ForeignKey(
+        "monitoring.Target",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("project target it serves"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cost__gte=0), name="proposal_cost_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,4 +1,10 @@
-from llct.corps import views, views_followups, views_honoraria, views_online
+from llct.corps import (
+    views,
+    views_facilities,
+    views_followups,
+    views_honoraria,
+    views_online,
+)
 
 app_name = "corps"
 
@@ -7,4 +13,5 @@ urlpatterns = [
     *views_honoraria.urlpatterns,
     *views_followups.urlpatterns,
     *views_online.urlpatterns,
+    *views_facilities.urlpatterns,
 ]
