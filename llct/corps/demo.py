@@ -112,7 +112,9 @@ def corps_demo(
     follow_ups = followups_demo(rng=rng, today=today, actor=actor)
     online = online_demo(rng=rng, today=today, actor=actor, learner=learner)
     equipment = facilities_demo(today=today)
+    plans = lesson_plans_demo(rng=rng, actor=actor)
     return {
+        "lesson plans": plans,
         "equipment": equipment,
         "online attendance imported": online,
         "follow-up evaluations": follow_ups,
@@ -274,3 +276,66 @@ def _facilities_target() -> Any:
         or Target.objects.filter(indicator="").order_by("pk").first()
     )
     return target or Target.objects.order_by("pk").first()
+
+
+def lesson_plans_demo(*, rng: random.Random, actor: Any) -> int:
+    """Versioned lesson plans (giáo án) for the topics of the programmes, written by a lecturer
+    approved for each topic: a first version, and for some topics a revised second one."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from docx import Document
+
+    from llct.curriculum.models import Topic
+    from llct.curriculum.services import lesson_plan_add
+
+    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    added = 0
+    topics = Topic.objects.filter(lecturers__isnull=False).select_related("programme").distinct()
+    for topic in topics.order_by("programme_id", "order"):
+        lecturer = topic.lecturers.order_by("pk").first()
+        author = (lecturer.user if lecturer and lecturer.user_id else None) or actor
+        versions = [("", "Giáo án ban đầu")]
+        if rng.random() < 0.4:
+            versions.append(("Cập nhật", "Bổ sung nội dung Nghị quyết Đại hội XIV của Đảng"))
+        for label, note in versions:
+            document = Document()
+            document.add_heading(f"GIÁO ÁN: {topic.title}", level=1)
+            document.add_paragraph(f"Chương trình: {topic.programme.name}")
+            document.add_paragraph(f"Người soạn: {lecturer.full_name if lecturer else ''}")
+            document.add_paragraph("I. Mục đích, yêu cầu. II. Nội dung. III. Phương pháp.")
+            buffer = io.BytesIO()
+            document.save(buffer)
+            name = (
+                f"giao-an-{topic.programme.code}-{topic.order}{'-' + label if label else ''}.docx"
+            )
+            upload = SimpleUploadedFile(name, buffer.getvalue(), content_type=DOCX)
+            lesson_plan_add(topic=topic, file=upload, note=note, author=author)
+            added += 1
+    return added
+
+
+def corps_demo_reset() -> None:
+    """The demo's rows of this app, and the demo lesson plans (nothing else writes them)."""
+    from llct.corps import models as corps
+    from llct.courses.models import Session
+    from llct.curriculum.models import LessonPlan
+
+    for model in (
+        corps.FollowUpScore,
+        corps.FollowUp,
+        corps.OnlinePresence,
+        corps.OnlineJoin,
+        corps.OnlineRoom,
+        corps.Observation,
+        corps.WorkEntry,
+        corps.Appointment,
+        corps.LecturerStandards,
+        corps.Equipment,
+        corps.InvestmentProposal,
+    ):
+        model.objects.all().delete()
+    Session.objects.filter(lesson_plan__isnull=False).update(lesson_plan=None)
+    for plan in LessonPlan.objects.all():
+        plan.file.delete(save=False)
+        plan.delete()

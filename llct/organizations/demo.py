@@ -720,10 +720,12 @@ def demo_reset() -> None:
     """
     # The courses app builds on the rolls: its demo rows (and those of the apps built on courses)
     # go first; the study campaigns and the portal before them.
+    from llct.corps.demo import corps_demo_reset
     from llct.courses.demo import demo_courses_reset
     from llct.portal.demo import portal_demo_reset
     from llct.studies.demo import studies_demo_reset
 
+    corps_demo_reset()
     studies_demo_reset()
     portal_demo_reset()
 
