@@ -133,3 +133,11 @@ def observation_record(
         observation.full_clean()
         observation.save()
     return observation
+
+
+def settings_save(*, forms: "list[Any]", actor: Any) -> None:
+    """Save validated setting forms or formsets (norms, minimums, the follow-up form) at once."""
+    _require_department(actor)
+    with transaction.atomic():
+        for form in forms:
+            form.save()

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from llct.core.permissions import is_department, require
-from llct.corps import followups
+from llct.corps import followups, services
 from llct.corps.forms import CriterionFormSet, FollowUpSettingsForm, score_form
 from llct.corps.models import FollowUpSettings
 from llct.corps.views import _year
@@ -58,9 +57,7 @@ def followup_settings(request: HttpRequest) -> HttpResponse:
     form = FollowUpSettingsForm(data, instance=FollowUpSettings.current())
     formset = CriterionFormSet(data, prefix="c")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            form.save()
-            formset.save()
+        services.settings_save(forms=[form, formset], actor=request.user)
         return redirect("corps:followup_settings")
     return render(request, "corps/followup_settings.html", {"form": form, "formset": formset})
 

@@ -3,7 +3,6 @@ the settings of the ledger."""
 
 import datetime as dt
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
-from llct.corps import selectors
+from llct.corps import selectors, services
 from llct.corps.evaluation import evaluations
 from llct.corps.forms import HoursMinimumFormSet, MonthForm, WorkNormFormSet
 from llct.corps.ledger import HonorariumRow, honoraria, hours_ledger
@@ -97,9 +96,7 @@ def norms_page(request: HttpRequest) -> HttpResponse:
     work = WorkNormFormSet(data, prefix="work")
     floors = HoursMinimumFormSet(data, prefix="min")
     if request.method == "POST" and work.is_valid() and floors.is_valid():
-        with transaction.atomic():
-            work.save()
-            floors.save()
+        services.settings_save(forms=[work, floors], actor=request.user)
         return redirect("corps:norms")
     return render(request, "corps/norms.html", {"work": work, "floors": floors})
 
