@@ -173,7 +173,7 @@ def online_demo(*, rng: random.Random, today: dt.date, actor: Any, learner: Any)
         ends_on=today,
         venue=venue,
         capacity=100,
-        status=Course.Status.IN_PROGRESS,
+        status=Course.Status.OPEN,  # a short evening series, still taking learners
     )
     topic = programme.topics.order_by("order").first()
     past, _tonight = (
