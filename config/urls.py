@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from llct.api.endpoints import urlpatterns as api_urlpatterns
+from llct.api.views_docs import api_docs
 from llct.core import views as core_views
 
 urlpatterns = [
@@ -22,6 +24,9 @@ urlpatterns = [
     path("ket-qua/", include("llct.assessment.urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
+    path("ket-noi/", include("llct.api.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", include((api_urlpatterns(), "api-v1"), namespace="api-v1")),
     path("admin/", admin.site.urls),
 ]
 

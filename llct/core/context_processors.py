@@ -104,6 +104,12 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         ("courses:my_calendar", "courses:calendar", "courses:feed"),
     ),
     (
+        _("Connections"),
+        "api:index",
+        {Role.DEPARTMENT, Role.ORG_OFFICER},
+        ("api:",),
+    ),
+    (
         _("Surveys"),
         "assessment:my_surveys",
         {Role.LEARNER},

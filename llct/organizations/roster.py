@@ -24,7 +24,7 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from llct.core import events
 from llct.core.models import AuditEntry, audit_record
 from llct.core.permissions import ALL, can_edit_rolls, scope_path
 from llct.core.spreadsheets import write_xlsx
@@ -62,6 +63,7 @@ from llct.organizations.services import (
     change_display,
     person_validate,
     stage_date,
+    transfer_event,
 )
 
 Progress = Callable[[int, int], None]
@@ -1162,6 +1164,17 @@ def _write(
     _insert(MembershipChange, stages)
     _insert(TheoryLevelChange, levels)
     _insert(Transfer, transfers)
+    events.emit(
+        transfer_event(
+            person_id=u.person.pk,
+            full_name=u.person.full_name,
+            from_id=u.before.organization_id,
+            to_id=u.person.organization_id,
+            effective_on=today,
+        )
+        for u in analysis.to_update
+        if u.before.organization_id != u.person.organization_id
+    )
     # audit_record writes one row per call; the same entries, in one statement.
     _insert(AuditEntry, audit)
     audit_record(
@@ -1252,33 +1265,109 @@ def person_import_roster(
     today: dt.date,
     dry_run: bool = False,
     progress: Progress | None = None,
+    all_or_nothing: bool = False,
 ) -> ImportResult:
     """Check every row, then write all valid rows in one transaction, or nothing.
 
     The rolls are read again inside the transaction, so a preview made earlier cannot let a stale
     row through. Progress counts the checking as the first half and the writing as the second.
-    Raises RosterFileError when the file cannot be read, PermissionDenied when the actor may not
-    edit the organization's rolls (actor None: a command run by the administrator)."""
+    With `all_or_nothing`, a single rejected row means nothing is written (other systems send
+    files that must land whole). Raises RosterFileError when the file cannot be read,
+    PermissionDenied when the actor may not edit the organization's rolls (actor None: a command
+    run by the administrator)."""
     if actor is not None and not _may_import(actor, organization):
         raise PermissionDenied
     with _bulk_work():
         sheet = _read_sheet(file)
-        total = len(sheet.rows)
+        return _import(
+            sheet,
+            organization=organization,
+            actor=actor,
+            today=today,
+            dry_run=dry_run,
+            progress=progress,
+            note=_note(file),
+            all_or_nothing=all_or_nothing,
+        )
 
-        def checking(done: int, _total: int) -> None:
-            if progress:
-                progress(done, 2 * total)
 
-        def writing(done: int, writes: int) -> None:
-            if progress:
-                progress(total + total * done // max(writes, 1), 2 * total)
+# The fields a row given as data may carry, in the roster's own terms: each value is read as the
+# roster reader reads a cell ("Trung cấp", "TC"; "05/06/1990", "1990-06-05"; an organization by
+# code or name), so the API and the interchange file accept what a roster accepts.
+ROW_FIELDS = (
+    "full_name",
+    "sex",
+    "date_of_birth",
+    "position",
+    "organization",
+    "stage",
+    "admitted_on",
+    "full_member_on",
+    "party_card_no",
+    "theory_level",
+)
 
-        if dry_run:
+
+def person_import_rows(
+    *,
+    rows: Sequence[Mapping[str, Any]],
+    organization: Organization,
+    actor: Any,
+    today: dt.date,
+    note: str,
+    dry_run: bool = False,
+) -> ImportResult:
+    """The roster import for rows given as data (another system's records): the same reading,
+    the same checks, the same bulk writes, numbered from 1 in the order given. All or nothing:
+    when any row is rejected, nothing is written and every rejected row comes back with its
+    reasons. A missing or blank field says nothing, as a blank cell does."""
+    if actor is not None and not _may_import(actor, organization):
+        raise PermissionDenied
+    columns = {name: index for index, name in enumerate(ROW_FIELDS)}
+    body: list[tuple[int, Sequence[Any]]] = [
+        (number, [row.get(name) for name in ROW_FIELDS]) for number, row in enumerate(rows, start=1)
+    ]
+    sheet = _Sheet("", 0, list(ROW_FIELDS), columns, body, len(body))
+    with _bulk_work():
+        return _import(
+            sheet,
+            organization=organization,
+            actor=actor,
+            today=today,
+            dry_run=dry_run,
+            progress=None,
+            note=note[:255],
+            all_or_nothing=True,
+        )
+
+
+def _import(
+    sheet: _Sheet,
+    *,
+    organization: Organization,
+    actor: Any,
+    today: dt.date,
+    dry_run: bool,
+    progress: Progress | None,
+    note: str,
+    all_or_nothing: bool,
+) -> ImportResult:
+    total = len(sheet.rows)
+
+    def checking(done: int, _total: int) -> None:
+        if progress:
+            progress(done, 2 * total)
+
+    def writing(done: int, writes: int) -> None:
+        if progress:
+            progress(total + total * done // max(writes, 1), 2 * total)
+
+    if dry_run:
+        analysis = _plan(sheet, organization=organization, today=today, progress=checking)
+    else:
+        with transaction.atomic():
             analysis = _plan(sheet, organization=organization, today=today, progress=checking)
-        else:
-            note = _note(file)
-            with transaction.atomic():
-                analysis = _plan(sheet, organization=organization, today=today, progress=checking)
+            if not (all_or_nothing and analysis.rejected):
                 _write(
                     analysis,
                     organization=organization,
@@ -1289,12 +1378,13 @@ def person_import_roster(
                 )
     if progress:
         progress(2 * total, 2 * total)
+    # Nothing written: the result says what would have been, marked as a dry run.
     return ImportResult(
         created=len(analysis.to_create),
         updated=len(analysis.to_update),
         unchanged=len(analysis.unchanged),
         rejected=analysis.rejected,
-        dry_run=dry_run,
+        dry_run=dry_run or bool(all_or_nothing and analysis.rejected),
     )
 
 
