@@ -50,7 +50,7 @@ def rate_check(*, token: ApiToken, now: dt.datetime) -> None:
     processes share (a fixed window: simple, and strict enough for a data exchange)."""
     stamp = int(now.timestamp())
     window = stamp // RATE_WINDOW_SECONDS
-    key = f"api-rate:{token.pk}:{window}"
+    key = f"api-rate:{token.prefix}:{window}"
     cache.add(key, 0, timeout=2 * RATE_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
@@ -71,7 +71,7 @@ class TokenAuth(HttpBearer):
         request.api_token = api_token  # type: ignore[attr-defined]
         rate_check(token=api_token, now=now)
         principal = api_token.principal
-        principal.api_token = api_token  # type: ignore[attr-defined]
+        principal.api_token = api_token
         return principal
 
 
@@ -111,6 +111,11 @@ def audited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         return response
 
     return login_not_required(wrapper)
+
+
+def principal(request: HttpRequest) -> Any:
+    """The user the token acts as: what every selector and service is given as `user`."""
+    return request.auth  # type: ignore[attr-defined]
 
 
 def token_of(request: HttpRequest) -> ApiToken:

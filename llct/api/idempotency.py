@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja.params import HeaderEx, P
 
 from llct.api.auth import token_of
 from llct.api.errors import ApiError, body, validation_details
@@ -30,6 +31,13 @@ MAX_KEY_LENGTH = 100
 STALE_AFTER = dt.timedelta(minutes=10)
 
 Work = Callable[[], tuple[int, dict[str, Any]]]
+IdempotencyKey = HeaderEx[
+    str,
+    P(
+        alias="Idempotency-Key",
+        description="1 to 100 characters, new for each write; the same key on a retry.",
+    ),
+]
 
 
 def request_fingerprint(request: HttpRequest) -> str:

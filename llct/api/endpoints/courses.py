@@ -8,12 +8,12 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Query, Router, Schema
 
-from llct.api.auth import require_write
+from llct.api.auth import principal, require_write
 from llct.api.endpoints.rolls import ONE_ERRORS, READ_ERRORS, WRITE_ERRORS
 from llct.api.errors import ApiError
-from llct.api.idempotency import run_idempotent
+from llct.api.idempotency import IdempotencyKey, run_idempotent
 from llct.api.pagination import DEFAULT_LIMIT, page
 from llct.api.schemas import (
     AttendanceOut,
@@ -106,7 +106,7 @@ class CourseFilter(Paging):
 )
 def course_list(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
     qs = course_selectors.course_list(
-        user=request.auth,
+        user=principal(request),
         year=filters.year,
         programme_id=filters.programme_id,
         status=filters.status,
@@ -114,9 +114,9 @@ def course_list(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
     return page(qs, cursor=filters.cursor, limit=filters.limit, render=course_out)
 
 
-@router.get("/courses/{course_id}", response={200: CourseOut, **ONE_ERRORS}, summary="One course")
+@router.get("/courses/{int:course_id}", response={200: CourseOut, **ONE_ERRORS}, summary="One course")
 def course_detail(request: HttpRequest, course_id: int) -> Any:
-    return course_out(course_selectors.course_get(user=request.auth, pk=course_id))
+    return course_out(course_selectors.course_get(user=principal(request), pk=course_id))
 
 
 def session_out(s: Session) -> dict[str, Any]:
@@ -145,7 +145,7 @@ class SessionFilter(Paging):
     summary="Sessions of the courses the token's role may see",
 )
 def session_list(request: HttpRequest, filters: Query[SessionFilter]) -> Any:
-    courses = course_selectors.course_list(user=request.auth).values("pk")
+    courses = course_selectors.course_list(user=principal(request)).values("pk")
     qs = Session.objects.filter(course__in=courses).select_related("topic", "lecturer", "venue")
     if filters.course_id is not None:
         qs = qs.filter(course_id=filters.course_id)
@@ -172,13 +172,13 @@ def enrolment_out(e: Enrolment) -> dict[str, Any]:
 
 
 @router.get(
-    "/courses/{course_id}/enrolments",
+    "/courses/{int:course_id}/enrolments",
     response={200: paged("EnrolmentPage", EnrolmentOut), **ONE_ERRORS},
     summary="Learners of a course within the token's scope",
 )
 def enrolment_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> Any:
-    course = course_selectors.course_get(user=request.auth, pk=course_id)
-    qs = course_selectors.enrolment_list(user=request.auth, course=course)
+    course = course_selectors.course_get(user=principal(request), pk=course_id)
+    qs = course_selectors.enrolment_list(user=principal(request), course=course)
     return page(qs, cursor=paging.cursor, limit=paging.limit, render=enrolment_out)
 
 
@@ -198,13 +198,13 @@ class AttendanceFilter(Paging):
 
 
 @router.get(
-    "/courses/{course_id}/attendance",
+    "/courses/{int:course_id}/attendance",
     response={200: paged("AttendancePage", AttendanceOut), **ONE_ERRORS},
     summary="Attendance marks of a course's learners within the token's scope",
 )
 def attendance_list(request: HttpRequest, course_id: int, filters: Query[AttendanceFilter]) -> Any:
-    course = course_selectors.course_get(user=request.auth, pk=course_id)
-    visible = course_selectors.enrolment_list(user=request.auth, course=course).values("pk")
+    course = course_selectors.course_get(user=principal(request), pk=course_id)
+    visible = course_selectors.enrolment_list(user=principal(request), course=course).values("pk")
     qs = Attendance.objects.filter(session__course=course, enrolment__in=visible)
     if filters.session_id is not None:
         qs = qs.filter(session_id=filters.session_id)
@@ -228,13 +228,13 @@ def result_out(r: Result, approved: bool) -> dict[str, Any]:
 
 
 @router.get(
-    "/courses/{course_id}/results",
+    "/courses/{int:course_id}/results",
     response={200: paged("ResultPage", ResultOut), **ONE_ERRORS},
     summary="Results of a course's learners within the token's scope",
 )
 def result_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> Any:
-    course = course_selectors.course_get(user=request.auth, pk=course_id)
-    visible = course_selectors.enrolment_list(user=request.auth, course=course).values("pk")
+    course = course_selectors.course_get(user=principal(request), pk=course_id)
+    visible = course_selectors.enrolment_list(user=principal(request), course=course).values("pk")
     approved = ResultsApproval.objects.filter(course=course).exists()
     qs = Result.objects.filter(enrolment__in=visible).select_related("enrolment")
     return page(
@@ -249,7 +249,7 @@ def result_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> 
 
 
 @router.post(
-    "/sessions/{session_id}/attendance",
+    "/sessions/{int:session_id}/attendance",
     response={200: MarksOut, **WRITE_ERRORS},
     summary="Mark attendance for a session (as the roll call does)",
     description=(
@@ -262,10 +262,10 @@ def attendance_write(
     request: HttpRequest,
     session_id: int,
     payload: MarksIn,
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey,
 ) -> JsonResponse:
     require_write(request)
-    user = request.auth
+    user = principal(request)
     session = roll.session_get(user=user, pk=session_id)
     if not roll.may_take_attendance(user, session):
         raise ApiError("forbidden")
@@ -300,7 +300,7 @@ def attendance_write(
 
 
 @router.post(
-    "/courses/{course_id}/scores",
+    "/courses/{int:course_id}/scores",
     response={200: ScoresOut, **WRITE_ERRORS},
     summary="Enter scores, or correct them once the results are approved",
     description=(
@@ -313,10 +313,10 @@ def scores_write(
     request: HttpRequest,
     course_id: int,
     payload: ScoresIn,
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey,
 ) -> JsonResponse:
     require_write(request)
-    user = request.auth
+    user = principal(request)
     course = course_selectors.course_get(user=user, pk=course_id)
     if not results_selectors.may_enter_results(user, course):
         raise ApiError("forbidden")

@@ -8,14 +8,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Router
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from llct.api import interchange
-from llct.api.auth import require_personal, require_write
+from llct.api.auth import principal, require_personal, require_write
 from llct.api.endpoints.rolls import ONE_ERRORS, WRITE_ERRORS, import_answer
 from llct.api.errors import ApiError
-from llct.api.idempotency import run_idempotent
+from llct.api.idempotency import IdempotencyKey, run_idempotent
 from llct.api.models import StudyFeed
 from llct.api.schemas import ErrorOut, ImportOut
 from llct.core.permissions import can_edit_rolls
@@ -46,8 +46,8 @@ def file_doc(media: str) -> dict[str, Any]:
 )
 def people_xlsx(request: HttpRequest, organization_id: int) -> HttpResponse:
     require_personal(request)
-    organization = selectors.organization_get(user=request.auth, pk=organization_id)
-    content = interchange.party_db_xlsx(user=request.auth, organization=organization)
+    organization = selectors.organization_get(user=principal(request), pk=organization_id)
+    content = interchange.party_db_xlsx(user=principal(request), organization=organization)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = (
@@ -69,13 +69,13 @@ def people_xlsx(request: HttpRequest, organization_id: int) -> HttpResponse:
 def people_xlsx_import(
     request: HttpRequest,
     file: File[UploadedFile],
-    organization_id: int = Form(...),
-    dry_run: bool = Form(False),
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    organization_id: Form[int],
+    idempotency_key: IdempotencyKey,
+    dry_run: Form[bool] = False,
 ) -> JsonResponse:
     require_write(request)
     require_personal(request)
-    user = request.auth
+    user = principal(request)
     organization = selectors.organization_get(user=user, pk=organization_id)
     if not can_edit_rolls(user):
         raise ApiError("forbidden")
@@ -121,24 +121,24 @@ def _sessions_response(organization: Organization, fmt: str) -> HttpResponse:
 
 
 @router.get(
-    "/organizations/{organization_id}/sessions.ics",
+    "/organizations/{int:organization_id}/sessions.ics",
     response=ONE_ERRORS,
     openapi_extra=file_doc("text/calendar"),
     summary="An organization's study sessions as a calendar (.ics)",
 )
 def organization_sessions_ics(request: HttpRequest, organization_id: int) -> HttpResponse:
-    organization = selectors.organization_get(user=request.auth, pk=organization_id)
+    organization = selectors.organization_get(user=principal(request), pk=organization_id)
     return _sessions_response(organization, "ics")
 
 
 @router.get(
-    "/organizations/{organization_id}/sessions.json",
+    "/organizations/{int:organization_id}/sessions.json",
     response=ONE_ERRORS,
     openapi_extra=file_doc("application/json"),
     summary="An organization's study sessions as JSON (for a member app)",
 )
 def organization_sessions_json(request: HttpRequest, organization_id: int) -> HttpResponse:
-    organization = selectors.organization_get(user=request.auth, pk=organization_id)
+    organization = selectors.organization_get(user=principal(request), pk=organization_id)
     return _sessions_response(organization, "json")
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from llct.api.auth import principal
 from llct.api.endpoints.rolls import ONE_ERRORS, READ_ERRORS
 from llct.api.errors import ApiError
 from llct.api.pagination import DEFAULT_LIMIT, page
@@ -65,7 +66,7 @@ class CertificateFilter(Schema):
     summary="The certificate register within the token's scope",
 )
 def certificate_list(request: HttpRequest, filters: Query[CertificateFilter]) -> Any:
-    user = request.auth
+    user = principal(request)
     organization = None
     if filters.organization_id is not None:
         organization = org_selectors.organization_get(user=user, pk=filters.organization_id)
@@ -123,12 +124,12 @@ def certificate_verify(request: HttpRequest, query: Query[VerifyQuery]) -> Any:
 
 
 @router.get(
-    "/certificates/{certificate_id}",
+    "/certificates/{int:certificate_id}",
     response={200: CertificateOut, **ONE_ERRORS},
     summary="One certificate",
 )
 def certificate_detail(request: HttpRequest, certificate_id: int) -> Any:
-    certificate = certificates.certificate_get(user=request.auth, pk=certificate_id)
+    certificate = certificates.certificate_get(user=principal(request), pk=certificate_id)
     return certificate_out(certificate, timezone.localdate())
 
 
@@ -162,7 +163,7 @@ class NominationFilter(Schema):
     summary="Nominations of the organizations within the token's scope",
 )
 def nominations(request: HttpRequest, filters: Query[NominationFilter]) -> Any:
-    qs = nomination_list(user=request.auth, year=filters.year)
+    qs = nomination_list(user=principal(request), year=filters.year)
     if filters.programme_id is not None:
         qs = qs.filter(programme_id=filters.programme_id)
     return page(qs, cursor=filters.cursor, limit=filters.limit, render=nomination_out)
@@ -193,19 +194,19 @@ class Paging(Schema):
     summary="Annual training plans (the department and leaders)",
 )
 def plan_list(request: HttpRequest, paging: Query[Paging]) -> Any:
-    if not plans.can_read_plans(request.auth):
+    if not plans.can_read_plans(principal(request)):
         raise ApiError("forbidden")
-    qs = plans.plan_list(user=request.auth)
+    qs = plans.plan_list(user=principal(request))
     return page(qs, cursor=paging.cursor, limit=paging.limit, render=plan_out)
 
 
 @router.get(
-    "/plans/{plan_id}",
+    "/plans/{int:plan_id}",
     response={200: PlanDetailOut, **ONE_ERRORS},
     summary="One annual plan with its planned courses and budget total",
 )
 def plan_detail(request: HttpRequest, plan_id: int) -> Any:
-    plan = plans.plan_get(user=request.auth, pk=plan_id)
+    plan = plans.plan_get(user=principal(request), pk=plan_id)
     courses = plans.planned_courses(plan=plan)
     totals = plans.plan_totals(plans.budget_lines(plan=plan), plan.facility_needs.all())
     return {

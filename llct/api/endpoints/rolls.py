@@ -6,11 +6,11 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Query, Router, Schema
 
-from llct.api.auth import require_personal, require_write, token_of
+from llct.api.auth import principal, require_personal, require_write, token_of
 from llct.api.errors import ApiError
-from llct.api.idempotency import run_idempotent
+from llct.api.idempotency import IdempotencyKey, run_idempotent
 from llct.api.pagination import DEFAULT_LIMIT, page
 from llct.api.schemas import (
     ErrorOut,
@@ -78,7 +78,7 @@ class OrganizationFilter(Schema):
     summary="Organizations within the token's scope, today or as of a date",
 )
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) -> Any:
-    user = request.auth
+    user = principal(request)
     if filters.as_of is not None:
         versions = selectors.organization_versions_as_of(user=user, on=filters.as_of)
         versions = versions.select_related("organization", "kind")
@@ -100,12 +100,12 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) 
 
 
 @router.get(
-    "/organizations/{organization_id}",
+    "/organizations/{int:organization_id}",
     response={200: OrganizationOut, **ONE_ERRORS},
     summary="One organization",
 )
 def organization_detail(request: HttpRequest, organization_id: int) -> Any:
-    return organization_out(selectors.organization_get(user=request.auth, pk=organization_id))
+    return organization_out(selectors.organization_get(user=principal(request), pk=organization_id))
 
 
 # --- People ------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def _level(code: str) -> int | None:
     summary="People within the token's scope",
 )
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
-    user = request.auth
+    user = principal(request)
     organization = None
     if filters.organization_id is not None:
         organization = selectors.organization_get(user=user, pk=filters.organization_id)
@@ -181,12 +181,12 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
 
 
 @router.get(
-    "/people/{person_id}",
+    "/people/{int:person_id}",
     response={200: PersonOut, **ONE_ERRORS},
     summary="One person",
 )
 def person_detail(request: HttpRequest, person_id: int) -> Any:
-    person = selectors.person_get(user=request.auth, pk=person_id)
+    person = selectors.person_get(user=principal(request), pk=person_id)
     return person_out(person, personal=token_of(request).personal_data)
 
 
@@ -228,12 +228,12 @@ def import_answer(result: ImportResult) -> tuple[int, dict[str, Any]]:
 def people_bulk(
     request: HttpRequest,
     payload: PeopleBulkIn,
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey,
 ) -> JsonResponse:
     require_write(request)
     if any(getattr(row, name) for row in payload.rows for name in PERSONAL_FIELDS):
         require_personal(request)
-    user = request.auth
+    user = principal(request)
     organization = selectors.organization_get(user=user, pk=payload.organization_id)
     if not can_edit_rolls(user):
         raise ApiError("forbidden")
