@@ -114,7 +114,9 @@ def course_list(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
     return page(qs, cursor=filters.cursor, limit=filters.limit, render=course_out)
 
 
-@router.get("/courses/{int:course_id}", response={200: CourseOut, **ONE_ERRORS}, summary="One course")
+@router.get(
+    "/courses/{int:course_id}", response={200: CourseOut, **ONE_ERRORS}, summary="One course"
+)
 def course_detail(request: HttpRequest, course_id: int) -> Any:
     return course_out(course_selectors.course_get(user=principal(request), pk=course_id))
 

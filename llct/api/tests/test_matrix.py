@@ -193,7 +193,7 @@ def test_personal_data_only_with_the_permission(client, world):
     url = f"/api/v1/people/{world.person_a.pk}"
     assert client.get(url, headers=bearer(plain)).json()["party_card_no"] is None
     assert client.get(url, headers=bearer(personal)).json()["party_card_no"] == "123456"
-    export = "/api/v1/interchange/people.xlsx?organization_id=%d" % world.org_a.pk
+    export = f"/api/v1/interchange/people.xlsx?organization_id={world.org_a.pk}"
     denied = client.get(export, headers=bearer(plain))
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "personal_data_forbidden"

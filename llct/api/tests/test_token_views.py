@@ -61,7 +61,9 @@ def test_the_department_revokes_a_token(client, world):
     assert "Đã thu hồi" in response.text
 
 
-def test_the_token_pages_use_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+def test_the_token_pages_use_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
     for n in range(5):
         token, _raw = make_token(world, name=f"Hệ thống {n}")
         ApiRequest.objects.bulk_create(

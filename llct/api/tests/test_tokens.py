@@ -63,7 +63,7 @@ def test_a_request_without_a_token_is_refused_in_json(client, world):
 
 
 def test_a_made_up_token_is_refused(client, world):
-    token, raw = make_token(world)
+    _token, raw = make_token(world)
     forged = raw[:-4] + "AAAA"
     assert client.get("/api/v1/people", headers=bearer(forged)).status_code == 401
     assert client.get("/api/v1/people", headers=bearer("llct_x_y")).status_code == 401
@@ -100,7 +100,7 @@ def test_each_use_is_audited_without_the_query_string(client, world):
 
 
 def test_the_rate_limit_answers_429_with_retry_after(client, world):
-    token, raw = make_token(world, rate_limit=3)
+    _token, raw = make_token(world, rate_limit=3)
     statuses = [client.get("/api/v1/people", headers=bearer(raw)).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     response = client.get("/api/v1/people", headers=bearer(raw))
@@ -116,14 +116,14 @@ def test_the_rate_limit_counts_per_token(client, world):
 
 
 def test_errors_speak_vietnamese_with_a_stable_code(client, world):
-    token, raw = make_token(world)
+    _token, raw = make_token(world)
     body = client.get("/api/v1/people/999999", headers=bearer(raw)).json()
     assert body["error"]["code"] == "not_found"
     assert "Không tìm thấy" in body["error"]["message"]
 
 
 def test_a_malformed_query_is_invalid_request(client, world):
-    token, raw = make_token(world)
+    _token, raw = make_token(world)
     response = client.get("/api/v1/people?updated_since=yesterday", headers=bearer(raw))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
