@@ -47,7 +47,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 def receiver(failures=0):
     handler = type("Handler", (Receiver,), {"received": [], "failures": failures})
     server = http.server.HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/hook", handler
