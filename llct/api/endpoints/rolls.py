@@ -231,13 +231,13 @@ def people_bulk(
     idempotency_key: IdempotencyKey,
 ) -> JsonResponse:
     require_write(request)
-    if any(getattr(row, name) for row in payload.rows for name in PERSONAL_FIELDS):
+    rows = [row.model_dump() for row in payload.rows]
+    if any(row[name] for row in rows for name in PERSONAL_FIELDS):
         require_personal(request)
     user = principal(request)
     organization = selectors.organization_get(user=user, pk=payload.organization_id)
     if not can_edit_rolls(user):
         raise ApiError("forbidden")
-    rows = [row.dict() for row in payload.rows]
 
     def work() -> tuple[int, dict[str, Any]]:
         result = person_import_rows(
