@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "llct.courses",
     "llct.assessment",
     "llct.planning",
+    "llct.monitoring",
     "llct.api",
 ]
 

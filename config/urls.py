@@ -24,6 +24,7 @@ urlpatterns = [
     path("ket-qua/", include("llct.assessment.urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
+    path("de-an/", include("llct.monitoring.urls")),
     path("ket-noi/", include("llct.api.urls")),
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", include((api_urlpatterns(), "api-v1"), namespace="api-v1")),

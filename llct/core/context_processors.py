@@ -98,6 +98,12 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         ("planning:plan", "planning:norms", "planning:expense", "planning:budget"),
     ),
     (
+        _("Projects"),
+        "monitoring:projects",
+        {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER},
+        ("monitoring:",),
+    ),
+    (
         _("My calendar"),
         "courses:my_calendar",
         EVERYONE,

@@ -692,6 +692,7 @@ class DemoSummary:
     courses: "CoursesSummary | None" = None
     evaluation: dict[str, int] | None = None
     planning: dict[str, int] | None = None
+    monitoring: dict[str, int] | None = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -909,6 +910,7 @@ def _seed(
     classes = None
     evaluation = None
     planning = None
+    monitoring = None
     if courses:
         from llct.courses.demo import demo_courses
 
@@ -931,6 +933,9 @@ def _seed(
         planning = planning_demo(
             rng=rng, today=today, department=department, leader=by_username["lanhdao"]
         )
+        from llct.monitoring.demo import monitoring_demo
+
+        monitoring = monitoring_demo(rng=rng, today=today, department=department)
 
     return DemoSummary(
         province=PROVINCE_NAME,
@@ -945,6 +950,7 @@ def _seed(
         courses=classes,
         evaluation=evaluation,
         planning=planning,
+        monitoring=monitoring,
     )
 
 
