@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 
 from llct.api import errors
 from llct.api.auth import TokenAuth, audited
-from llct.api.endpoints import courses, interchange, records, rolls
+from llct.api.endpoints import courses, indicators, interchange, records, rolls
 
 api = NinjaAPI(
     title="LLCT API",
@@ -29,6 +29,7 @@ errors.install(api)
 api.add_router("/", rolls.router)
 api.add_router("/", courses.router)
 api.add_router("/", records.router)
+api.add_router("/", indicators.router)
 api.add_router("/", interchange.router)
 
 

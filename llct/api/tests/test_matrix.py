@@ -197,3 +197,19 @@ def test_personal_data_only_with_the_permission(client, world):
     denied = client.get(export, headers=bearer(plain))
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "personal_data_forbidden"
+
+
+@pytest.mark.parametrize("who", ["department", "officer_a"])
+def test_indicators_are_counts_within_the_scope(client, world, data, who):
+    _token, raw = token_for(world, who)
+    h = bearer(raw)
+    codes = [i["code"] for i in client.get("/api/v1/indicators", headers=h).json()]
+    assert "pass_rate" in codes
+    url = f"/api/v1/indicators/pass_rate/values?organization_id={world.org_a.pk}&children=true"
+    items = client.get(url, headers=h).json()["items"]
+    assert [i["organization_id"] for i in items] == [world.org_a1.pk]
+    outside = f"/api/v1/indicators/pass_rate/values?organization_id={world.org_b.pk}"
+    assert client.get(outside, headers=h).status_code == (200 if who == "department" else 404)
+    assert (
+        client.get("/api/v1/indicators/nope/values?organization_id=1", headers=h).status_code == 404
+    )
