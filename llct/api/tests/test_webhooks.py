@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -28,7 +29,7 @@ from llct.organizations.services import person_update
 class Receiver(http.server.BaseHTTPRequestHandler):
     """A receiving system on 127.0.0.1: records each request, fails the first `failures`."""
 
-    received: list[tuple[dict[str, str], bytes]]
+    received: list[tuple[Any, bytes]]
     failures = 0
 
     def do_POST(self):
@@ -158,6 +159,7 @@ def test_a_failed_delivery_is_retried_with_backoff_then_delivered(world, data, s
         delivery = WebhookDelivery.objects.get()
         assert delivery.status == WebhookDelivery.Status.PENDING
         assert delivery.attempts == 1 and delivery.response_status == 500
+        assert delivery.next_attempt_at and delivery.last_attempt_at
         first_wait = delivery.next_attempt_at - delivery.last_attempt_at
         assert first_wait == dt.timedelta(seconds=settings.WEBHOOK_FIRST_RETRY_SECONDS)
         # Not due yet: nothing is sent.
@@ -165,6 +167,7 @@ def test_a_failed_delivery_is_retried_with_backoff_then_delivered(world, data, s
         webhooks.deliver_due(now=delivery.next_attempt_at)
         delivery.refresh_from_db()
         assert delivery.attempts == 2 and delivery.status == WebhookDelivery.Status.PENDING
+        assert delivery.next_attempt_at and delivery.last_attempt_at
         assert delivery.next_attempt_at - delivery.last_attempt_at == 2 * first_wait
         webhooks.deliver_due(now=delivery.next_attempt_at)
         delivery.refresh_from_db()
@@ -204,7 +207,8 @@ def test_a_retry_is_scheduled_on_a_backend_that_can_wait(world, data, settings):
     webhooks.deliver([delivery.pk], now=now, send=lambda *args: 503)
     delivery.refresh_from_db()
     (result,) = default_task_backend.results
-    assert result.task.run_after == delivery.next_attempt_at > now
+    assert delivery.next_attempt_at is not None and delivery.next_attempt_at > now
+    assert result.task.run_after == delivery.next_attempt_at
     assert result.args == [[delivery.pk]]
 
 
