@@ -693,6 +693,7 @@ class DemoSummary:
     evaluation: dict[str, int] | None = None
     planning: dict[str, int] | None = None
     monitoring: dict[str, int] | None = None
+    connections: dict[str, int] | None = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -911,6 +912,7 @@ def _seed(
     evaluation = None
     planning = None
     monitoring = None
+    connections = None
     if courses:
         from llct.courses.demo import demo_courses
 
@@ -936,6 +938,9 @@ def _seed(
         from llct.monitoring.demo import monitoring_demo
 
         monitoring = monitoring_demo(rng=rng, today=today, department=department)
+        from llct.api.demo import api_demo
+
+        connections = api_demo(rng=rng, today=today, department=department)
 
     return DemoSummary(
         province=PROVINCE_NAME,
@@ -951,6 +956,7 @@ def _seed(
         evaluation=evaluation,
         planning=planning,
         monitoring=monitoring,
+        connections=connections,
     )
 
 

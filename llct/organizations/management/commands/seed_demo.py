@@ -89,6 +89,7 @@ class Command(BaseCommand):
             ("results", summary.evaluation),
             ("planning", summary.planning),
             ("projects", summary.monitoring),
+            ("connections", summary.connections),
         ):
             if counts:
                 out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
