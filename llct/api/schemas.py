@@ -31,6 +31,11 @@ def paged(name: str, item: type[Schema]) -> type[Schema]:
     return model
 
 
+class Paging(Schema):
+    cursor: str | None = Field(None, description="next_cursor of the previous page.")
+    limit: int = Field(100, description="At most 500.")
+
+
 class OrganizationOut(Schema):
     id: int
     code: str

@@ -1205,6 +1205,7 @@ def _write(
 # rows per statement (Django's 999-parameter ceiling) and compiles each; a third of an API
 # bulk insert of 10,000 people, measured.
 
+
 def _connection() -> Any:
     """The default connection itself, not `django.db.connection`: that proxy looks the
     connection up again on every attribute, and preparing a value touches it several times
@@ -1236,9 +1237,7 @@ def _create(model: type[Model], objs: Sequence[Model]) -> None:
             ", ".join([row] * len(batch)),
             quote(pk.column),
         )
-        params = [
-            f.get_db_prep_save(getattr(obj, f.attname), db) for obj in batch for f in fields
-        ]
+        params = [f.get_db_prep_save(getattr(obj, f.attname), db) for obj in batch for f in fields]
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             ids = [r[0] for r in cursor.fetchall()]
@@ -1261,10 +1260,7 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
         ", ".join(["%s"] * len(fields)),
     )
     prepared = [
-        [
-            f.get_db_prep_save(value, db)
-            for f, value in zip(fields, row.values(), strict=True)
-        ]
+        [f.get_db_prep_save(value, db) for f, value in zip(fields, row.values(), strict=True)]
         for row in rows
     ]
     with db.cursor() as cursor:
@@ -1285,8 +1281,7 @@ def _update(model: type[Model], objs: Sequence[Model], names: Sequence[str]) -> 
         quote(pk.column),
     )
     prepared = [
-        [f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields] + [obj.pk]
-        for obj in objs
+        [f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields] + [obj.pk] for obj in objs
     ]
     with db.cursor() as cursor:
         cursor.executemany(sql, prepared)

@@ -8,19 +8,20 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from llct.api.auth import principal, require_write
 from llct.api.endpoints.rolls import ONE_ERRORS, READ_ERRORS, WRITE_ERRORS
 from llct.api.errors import ApiError
 from llct.api.idempotency import IdempotencyKey, run_idempotent
-from llct.api.pagination import DEFAULT_LIMIT, page
+from llct.api.pagination import page
 from llct.api.schemas import (
     AttendanceOut,
     CourseOut,
     EnrolmentOut,
     MarksIn,
     MarksOut,
+    Paging,
     ProgrammeOut,
     ResultOut,
     ScoresIn,
@@ -40,11 +41,6 @@ from llct.curriculum.selectors import programme_list
 from llct.organizations.models import TheoryLevel
 
 router = Router(tags=["Courses and results"])
-
-
-class Paging(Schema):
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
 
 
 # --- Programmes --------------------------------------------------------------------------------

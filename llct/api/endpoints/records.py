@@ -14,6 +14,7 @@ from llct.api.pagination import DEFAULT_LIMIT, page
 from llct.api.schemas import (
     CertificateOut,
     NominationOut,
+    Paging,
     PlanDetailOut,
     PlanOut,
     VerificationOut,
@@ -181,11 +182,6 @@ def plan_out(p: AnnualPlan) -> dict[str, Any]:
         "status": p.status,
         "issuer_id": p.issuer_id,
     }
-
-
-class Paging(Schema):
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
 
 
 @router.get(

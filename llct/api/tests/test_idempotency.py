@@ -92,3 +92,11 @@ def test_a_key_is_forgotten_after_its_retention(client, world, settings):
     )
     again = post(client, raw, world)
     assert "Idempotent-Replayed" not in again and again.json()["unchanged"] == 2
+
+
+def test_writes_need_no_csrf_token_the_bearer_token_is_the_proof(world):
+    from django.test import Client
+
+    _token, raw = make_token(world, role=Role.DEPARTMENT, can_write=True)
+    response = post(Client(enforce_csrf_checks=True), raw, world)
+    assert response.status_code == 200
