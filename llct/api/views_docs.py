@@ -3,13 +3,14 @@ it works under the strict Content Security Policy, and it reads in Vietnamese li
 The machine-readable schema is at /api/v1/openapi.json."""
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from llct.api.errors import CODES
 from llct.api.models import EVENT_CHOICES
@@ -111,9 +112,23 @@ def operations() -> tuple[list[tuple[str, list[Operation]]], dict[str, Any]]:
     return list(groups.items()), components
 
 
+def translated(groups: list[tuple[str, list[Operation]]]) -> list[tuple[str, list[Operation]]]:
+    """The schema's titles are English, marked for translation where they are written; the page
+    reads in the user's language."""
+
+    def t(text: str) -> str:
+        return gettext(text) if text else ""
+
+    return [
+        (t(tag), [replace(op, summary=t(op.summary), description=t(op.description)) for op in ops])
+        for tag, ops in groups
+    ]
+
+
 @login_not_required
 def api_docs(request: HttpRequest) -> HttpResponse:
     groups, components = operations()
+    groups = translated(groups)
     shown = {
         name: _fields({"$ref": f"#/{name}"}, components, "")
         for name in sorted(components)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router
 
 from llct.api.auth import principal, require_write
@@ -40,7 +41,7 @@ from llct.curriculum.models import Programme
 from llct.curriculum.selectors import programme_list
 from llct.organizations.models import TheoryLevel
 
-router = Router(tags=["Courses and results"])
+router = Router(tags=[gettext_noop("Courses and results")])
 
 
 # --- Programmes --------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
 @router.get(
     "/programmes",
     response={200: paged("ProgrammePage", ProgrammeOut), **READ_ERRORS},
-    summary="Programmes (kinds of class) and their rules",
+    summary=gettext_noop("Programmes (kinds of class) and their rules"),
 )
 def programmes(request: HttpRequest, paging: Query[Paging]) -> Any:
     return page(programme_list(), cursor=paging.cursor, limit=paging.limit, render=programme_out)
@@ -98,7 +99,7 @@ class CourseFilter(Paging):
 @router.get(
     "/courses",
     response={200: paged("CoursePage", CourseOut), **READ_ERRORS},
-    summary="Courses the token's role may see",
+    summary=gettext_noop("Courses the token's role may see"),
 )
 def course_list(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
     qs = course_selectors.course_list(
@@ -111,7 +112,9 @@ def course_list(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
 
 
 @router.get(
-    "/courses/{int:course_id}", response={200: CourseOut, **ONE_ERRORS}, summary="One course"
+    "/courses/{int:course_id}",
+    response={200: CourseOut, **ONE_ERRORS},
+    summary=gettext_noop("One course"),
 )
 def course_detail(request: HttpRequest, course_id: int) -> Any:
     return course_out(course_selectors.course_get(user=principal(request), pk=course_id))
@@ -140,7 +143,7 @@ class SessionFilter(Paging):
 @router.get(
     "/sessions",
     response={200: paged("SessionPage", SessionOut), **READ_ERRORS},
-    summary="Sessions of the courses the token's role may see",
+    summary=gettext_noop("Sessions of the courses the token's role may see"),
 )
 def session_list(request: HttpRequest, filters: Query[SessionFilter]) -> Any:
     courses = course_selectors.course_list(user=principal(request)).values("pk")
@@ -172,7 +175,7 @@ def enrolment_out(e: Enrolment) -> dict[str, Any]:
 @router.get(
     "/courses/{int:course_id}/enrolments",
     response={200: paged("EnrolmentPage", EnrolmentOut), **ONE_ERRORS},
-    summary="Learners of a course within the token's scope",
+    summary=gettext_noop("Learners of a course within the token's scope"),
 )
 def enrolment_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> Any:
     course = course_selectors.course_get(user=principal(request), pk=course_id)
@@ -198,7 +201,7 @@ class AttendanceFilter(Paging):
 @router.get(
     "/courses/{int:course_id}/attendance",
     response={200: paged("AttendancePage", AttendanceOut), **ONE_ERRORS},
-    summary="Attendance marks of a course's learners within the token's scope",
+    summary=gettext_noop("Attendance marks of a course's learners within the token's scope"),
 )
 def attendance_list(request: HttpRequest, course_id: int, filters: Query[AttendanceFilter]) -> Any:
     course = course_selectors.course_get(user=principal(request), pk=course_id)
@@ -228,7 +231,7 @@ def result_out(r: Result, approved: bool) -> dict[str, Any]:
 @router.get(
     "/courses/{int:course_id}/results",
     response={200: paged("ResultPage", ResultOut), **ONE_ERRORS},
-    summary="Results of a course's learners within the token's scope",
+    summary=gettext_noop("Results of a course's learners within the token's scope"),
 )
 def result_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> Any:
     course = course_selectors.course_get(user=principal(request), pk=course_id)
@@ -249,8 +252,8 @@ def result_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> 
 @router.post(
     "/sessions/{int:session_id}/attendance",
     response={200: MarksOut, **WRITE_ERRORS},
-    summary="Mark attendance for a session (as the roll call does)",
-    description=(
+    summary=gettext_noop("Mark attendance for a session (as the roll call does)"),
+    description=gettext_noop(
         "Only for whoever may take the session's attendance (the course's managers). Every "
         "enrolment must be an enrolled learner of the course within the token's scope, or "
         "nothing is written."
@@ -300,8 +303,8 @@ def attendance_write(
 @router.post(
     "/courses/{int:course_id}/scores",
     response={200: ScoresOut, **WRITE_ERRORS},
-    summary="Enter scores, or correct them once the results are approved",
-    description=(
+    summary=gettext_noop("Enter scores, or correct them once the results are approved"),
+    description=gettext_noop(
         "Before approval the scores go in as on the grade sheet. Once the department has "
         "approved the results, each score needs a `reason` and goes in as a correction; "
         "without one the answer is 409 results_approved. All or nothing."

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 
 from llct.api.auth import principal
@@ -18,7 +19,7 @@ from llct.monitoring import indicators
 from llct.organizations import selectors
 from llct.organizations.models import Organization
 
-router = Router(tags=["Indicators"])
+router = Router(tags=[gettext_noop("Indicators")])
 
 
 class IndicatorOut(Schema):
@@ -57,7 +58,7 @@ def _definition(i: indicators.Indicator) -> dict[str, Any]:
 @router.get(
     "/indicators",
     response={200: list[IndicatorOut], **READ_ERRORS},
-    summary="The indicators targets are measured by",
+    summary=gettext_noop("The indicators targets are measured by"),
 )
 def indicator_list(request: HttpRequest) -> Any:
     return [_definition(i) for i in indicators.all_indicators()]
@@ -76,7 +77,9 @@ class ValueQuery(Schema):
 @router.get(
     "/indicators/{code}/values",
     response={200: paged("IndicatorValuePage", IndicatorValueOut), **ONE_ERRORS},
-    summary="An indicator's value for an organization's subtree (or each child's) as of a date",
+    summary=gettext_noop(
+        "An indicator's value for an organization's subtree (or each child's) as of a date"
+    ),
 )
 def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]) -> Any:
     try:

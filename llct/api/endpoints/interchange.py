@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
@@ -24,7 +25,7 @@ from llct.organizations import selectors
 from llct.organizations.models import Organization
 from llct.organizations.roster import RosterFileError, person_import_roster
 
-router = Router(tags=["Interchange files"])
+router = Router(tags=[gettext_noop("Interchange files")])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -38,8 +39,10 @@ def file_doc(media: str) -> dict[str, Any]:
     "/interchange/people.xlsx",
     response=ONE_ERRORS,
     openapi_extra=file_doc(XLSX_TYPE),
-    summary="People of an organization's subtree in the party-member database layout (.xlsx)",
-    description=(
+    summary=gettext_noop(
+        "People of an organization's subtree in the party-member database layout (.xlsx)"
+    ),
+    description=gettext_noop(
         "Columns: STT, Họ và tên, Ngày sinh, Ngày vào Đảng, Ngày chính thức, Số thẻ đảng viên, "
         "Trình độ LLCT, Đơn vị (code). Needs the personal-data permission."
     ),
@@ -59,8 +62,10 @@ def people_xlsx(request: HttpRequest, organization_id: int) -> HttpResponse:
 @router.post(
     "/interchange/people.xlsx",
     response={200: ImportOut, **WRITE_ERRORS},
-    summary="Import people from a file in that layout (the roster import), all or nothing",
-    description=(
+    summary=gettext_noop(
+        "Import people from a file in that layout (the roster import), all or nothing"
+    ),
+    description=gettext_noop(
         "Any roster the import page accepts is accepted. When any row is rejected nothing is "
         "written (422 rows_rejected, every row with its reasons). Needs the write and the "
         "personal-data permissions."
@@ -124,7 +129,7 @@ def _sessions_response(organization: Organization, fmt: str) -> HttpResponse:
     "/organizations/{int:organization_id}/sessions.ics",
     response=ONE_ERRORS,
     openapi_extra=file_doc("text/calendar"),
-    summary="An organization's study sessions as a calendar (.ics)",
+    summary=gettext_noop("An organization's study sessions as a calendar (.ics)"),
 )
 def organization_sessions_ics(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = selectors.organization_get(user=principal(request), pk=organization_id)
@@ -135,7 +140,7 @@ def organization_sessions_ics(request: HttpRequest, organization_id: int) -> Htt
     "/organizations/{int:organization_id}/sessions.json",
     response=ONE_ERRORS,
     openapi_extra=file_doc("application/json"),
-    summary="An organization's study sessions as JSON (for a member app)",
+    summary=gettext_noop("An organization's study sessions as JSON (for a member app)"),
 )
 def organization_sessions_json(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = selectors.organization_get(user=principal(request), pk=organization_id)
@@ -155,7 +160,9 @@ def _feed(code: str) -> Organization:
     url_name="feed_ics",
     response=FEED_ERRORS,
     openapi_extra=file_doc("text/calendar"),
-    summary="The study sessions behind an organization's secret feed link (.ics, no token)",
+    summary=gettext_noop(
+        "The study sessions behind an organization's secret feed link (.ics, no token)"
+    ),
 )
 def feed_ics(request: HttpRequest, code: str) -> HttpResponse:
     return _sessions_response(_feed(code), "ics")
@@ -167,7 +174,9 @@ def feed_ics(request: HttpRequest, code: str) -> HttpResponse:
     url_name="feed_json",
     response=FEED_ERRORS,
     openapi_extra=file_doc("application/json"),
-    summary="The study sessions behind an organization's secret feed link (JSON, no token)",
+    summary=gettext_noop(
+        "The study sessions behind an organization's secret feed link (JSON, no token)"
+    ),
 )
 def feed_json(request: HttpRequest, code: str) -> HttpResponse:
     return _sessions_response(_feed(code), "json")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from llct.api.auth import principal
@@ -27,7 +28,7 @@ from llct.planning import plans
 from llct.planning.models import AnnualPlan, Nomination
 from llct.planning.nominations import nomination_list
 
-router = Router(tags=["Certificates, nominations and plans"])
+router = Router(tags=[gettext_noop("Certificates, nominations and plans")])
 
 
 # --- Certificates ------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ class CertificateFilter(Schema):
 @router.get(
     "/certificates",
     response={200: paged("CertificatePage", CertificateOut), **ONE_ERRORS},
-    summary="The certificate register within the token's scope",
+    summary=gettext_noop("The certificate register within the token's scope"),
 )
 def certificate_list(request: HttpRequest, filters: Query[CertificateFilter]) -> Any:
     user = principal(request)
@@ -93,8 +94,8 @@ class VerifyQuery(Schema):
 @router.get(
     "/certificates/verify",
     response={200: VerificationOut, **ONE_ERRORS},
-    summary="Verify a certificate by its QR code or serial, as the public page does",
-    description=(
+    summary=gettext_noop("Verify a certificate by its QR code or serial, as the public page does"),
+    description=gettext_noop(
         "Answers what the public verification page shows anyone holding the certificate: its "
         "facts and its status on a day (today by default). Nothing else about the holder."
     ),
@@ -127,7 +128,7 @@ def certificate_verify(request: HttpRequest, query: Query[VerifyQuery]) -> Any:
 @router.get(
     "/certificates/{int:certificate_id}",
     response={200: CertificateOut, **ONE_ERRORS},
-    summary="One certificate",
+    summary=gettext_noop("One certificate"),
 )
 def certificate_detail(request: HttpRequest, certificate_id: int) -> Any:
     certificate = certificates.certificate_get(user=principal(request), pk=certificate_id)
@@ -161,7 +162,7 @@ class NominationFilter(Schema):
 @router.get(
     "/nominations",
     response={200: paged("NominationPage", NominationOut), **READ_ERRORS},
-    summary="Nominations of the organizations within the token's scope",
+    summary=gettext_noop("Nominations of the organizations within the token's scope"),
 )
 def nominations(request: HttpRequest, filters: Query[NominationFilter]) -> Any:
     qs = nomination_list(user=principal(request), year=filters.year)
@@ -187,7 +188,7 @@ def plan_out(p: AnnualPlan) -> dict[str, Any]:
 @router.get(
     "/plans",
     response={200: paged("PlanPage", PlanOut), **READ_ERRORS},
-    summary="Annual training plans (the department and leaders)",
+    summary=gettext_noop("Annual training plans (the department and leaders)"),
 )
 def plan_list(request: HttpRequest, paging: Query[Paging]) -> Any:
     if not plans.can_read_plans(principal(request)):
@@ -199,7 +200,7 @@ def plan_list(request: HttpRequest, paging: Query[Paging]) -> Any:
 @router.get(
     "/plans/{int:plan_id}",
     response={200: PlanDetailOut, **ONE_ERRORS},
-    summary="One annual plan with its planned courses and budget total",
+    summary=gettext_noop("One annual plan with its planned courses and budget total"),
 )
 def plan_detail(request: HttpRequest, plan_id: int) -> Any:
     plan = plans.plan_get(user=principal(request), pk=plan_id)

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from llct.api.auth import principal, require_personal, require_write, token_of
@@ -25,7 +26,7 @@ from llct.organizations import selectors
 from llct.organizations.models import Organization, OrganizationVersion, Person, TheoryLevel
 from llct.organizations.roster import ImportResult, person_import_rows
 
-router = Router(tags=["Tree and rolls"])
+router = Router(tags=[gettext_noop("Tree and rolls")])
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 ONE_ERRORS: dict[int, Any] = {**READ_ERRORS, 404: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**ONE_ERRORS, 409: ErrorOut, 429: ErrorOut}
@@ -75,7 +76,7 @@ class OrganizationFilter(Schema):
 @router.get(
     "/organizations",
     response={200: paged("OrganizationPage", OrganizationOut), **READ_ERRORS},
-    summary="Organizations within the token's scope, today or as of a date",
+    summary=gettext_noop("Organizations within the token's scope, today or as of a date"),
 )
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) -> Any:
     user = principal(request)
@@ -102,7 +103,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) 
 @router.get(
     "/organizations/{int:organization_id}",
     response={200: OrganizationOut, **ONE_ERRORS},
-    summary="One organization",
+    summary=gettext_noop("One organization"),
 )
 def organization_detail(request: HttpRequest, organization_id: int) -> Any:
     return organization_out(selectors.organization_get(user=principal(request), pk=organization_id))
@@ -152,7 +153,7 @@ def _level(code: str) -> int | None:
 @router.get(
     "/people",
     response={200: paged("PersonPage", PersonOut), **READ_ERRORS, 404: ErrorOut},
-    summary="People within the token's scope",
+    summary=gettext_noop("People within the token's scope"),
 )
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     user = principal(request)
@@ -183,7 +184,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
 @router.get(
     "/people/{int:person_id}",
     response={200: PersonOut, **ONE_ERRORS},
-    summary="One person",
+    summary=gettext_noop("One person"),
 )
 def person_detail(request: HttpRequest, person_id: int) -> Any:
     person = selectors.person_get(user=principal(request), pk=person_id)
@@ -216,8 +217,10 @@ def import_answer(result: ImportResult) -> tuple[int, dict[str, Any]]:
 @router.post(
     "/people/bulk",
     response={200: ImportOut, **WRITE_ERRORS},
-    summary="Add or update people in bulk, all or nothing (the roster import's rules)",
-    description=(
+    summary=gettext_noop(
+        "Add or update people in bulk, all or nothing (the roster import's rules)"
+    ),
+    description=gettext_noop(
         "Rows are matched as the roster import matches them (party card number, else name and "
         "date of birth in the organization's subtree); a blank value changes nothing. When any "
         "row is rejected nothing is written and the answer (422 rows_rejected) lists every "

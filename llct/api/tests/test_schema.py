@@ -50,4 +50,4 @@ def test_the_documentation_page_needs_no_sign_in_and_no_script(client, db):
 
 def test_the_documentation_page_is_vietnamese(client, db):
     page = client.get("/api/v1/docs/").text
-    assert "Lỗi" in page
+    assert "Lỗi" in page and "Thêm hoặc cập nhật nhiều người một lần" in page
