@@ -5,7 +5,9 @@ errors come in one JSON shape (llct.api.errors)."""
 
 from typing import Any
 
-from django.urls import URLPattern, URLResolver
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
 from llct.api import errors
@@ -33,6 +35,12 @@ api.add_router("/", indicators.router)
 api.add_router("/", interchange.router)
 
 
+@login_not_required
+def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/v1/: a JSON 404 like the rest, not the site's HTML page."""
+    return errors.respond(errors.ApiError("not_found"))
+
+
 def urlpatterns() -> list[Any]:
     """The API's URL patterns, each view wrapped: no session login needed, every token use
     audited."""
@@ -42,4 +50,4 @@ def urlpatterns() -> list[Any]:
         if isinstance(pattern, URLPattern):
             pattern.callback = audited(pattern.callback)
         wrapped.append(pattern)
-    return wrapped
+    return [*wrapped, re_path(r"^(?P<rest>.*)$", unknown)]

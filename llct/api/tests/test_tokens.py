@@ -169,3 +169,9 @@ def test_organizations_as_of_a_date_show_the_old_name(client, world):
     assert [o["name"] for o in old] == ["Chi bộ A1"]
     today = client.get(f"/api/v1/organizations/{world.org_a1.pk}", headers=bearer(raw)).json()
     assert today["name"] == "Chi bộ A1 mới"
+
+
+def test_an_unknown_address_under_the_api_answers_json(client, world):
+    response = client.get("/api/v1/nothing/here")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
