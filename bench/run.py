@@ -1362,6 +1362,7 @@ def report(
     roster: ImportResult,
     seeded: str,
     started_at: dt.datetime,
+    portal: list[str] | None = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -1410,6 +1411,8 @@ def report(
         ]
     else:
         lines.append(f"Roster import: not available ({roster.detail}).")
+    if portal:
+        lines += ["", *portal]
     return "\n".join(lines) + "\n"
 
 
@@ -1486,6 +1489,11 @@ def main() -> None:
     roster = measure_import(actor=department, parent=province, today=today)
     print(f"API bulk upsert of {API_ROWS:,} people:", flush=True)
     api = measure_api(actor=department, parent=province, today=today)
+    print("Portal and online tests:", flush=True)
+    from bench.contest_load import run as contest_run
+    from bench.portal import measure_portal, portal_section
+
+    portal = portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
 
     text = report(
         pages=pages,
@@ -1501,6 +1509,7 @@ def main() -> None:
         roster=roster,
         seeded=seeded,
         started_at=started_at,
+        portal=portal,
     )
     text += "\n" + "\n".join(api_section(api)) + "\n"
     RESULTS.write_text(text, encoding="utf-8")

@@ -13,11 +13,12 @@ rows (the home page shows the counts).
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,6 +74,15 @@ def _under(qs: Any, field_name: str, prefix: str) -> Any:
     return qs if prefix == ALL else qs.filter(**{f"{field_name}__startswith": prefix})
 
 
+def _people_under(qs: Any, prefix: str) -> Any:
+    """People of a subtree by organization id in a subquery (run once), not a join."""
+    if prefix == ALL:
+        return qs
+    return qs.filter(
+        organization_id__in=Organization.objects.filter(path__startswith=prefix).values("pk")
+    )
+
+
 def _fmt(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
@@ -90,11 +100,10 @@ def probation_ending(*, prefix: str, today: dt.date, days: int, counts_only: boo
         result__passed=True,
         course__ends_on__gte=OuterRef("admitted_on"),
     ).exclude(course__status=Course.Status.CANCELLED)
-    qs = _under(
+    qs = _people_under(
         Person.objects.filter(
             stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high
         ),
-        "organization__path",
         prefix,
     ).exclude(Exists(trained))
     if counts_only:
@@ -183,23 +192,27 @@ def _required_level(requirements: list[Any], cache: dict[str, int]) -> Callable[
 
 
 def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
+    """The distinct positions on the rolls (a few dozen) are matched against the requirements
+    in Python; the people are then counted with one filter per required level."""
     requirements = _requirements()
     if not requirements:
         return Watchlist(POSITION, 0)
-    top = max(r.required_level for r in requirements)
-    qs = _under(
-        Person.objects.exclude(stage=MembershipStage.LEFT)
-        .exclude(position="")
-        .filter(theory_level__lt=top),
-        "organization__path",
-        prefix,
-    )
     required = _required_level(requirements, {})
+    by_level: dict[int, list[str]] = defaultdict(list)
+    for position in (
+        Person.objects.exclude(position="").values_list("position", flat=True).distinct().order_by()
+    ):
+        level = required(position)
+        if level:
+            by_level[level].append(position)
+    if not by_level:
+        return Watchlist(POSITION, 0)
+    below = Q()
+    for level, positions in by_level.items():
+        below |= Q(position__in=positions, theory_level__lt=level)
+    qs = _people_under(Person.objects.exclude(stage=MembershipStage.LEFT).filter(below), prefix)
     if counts_only:
-        rows = qs.values("position", "theory_level").annotate(n=Count("pk")).order_by()
-        return Watchlist(
-            POSITION, sum(r["n"] for r in rows if r["theory_level"] < required(r["position"]))
-        )
+        return Watchlist(POSITION, qs.count())
     from llct.organizations.models import TheoryLevel
 
     labels = dict(TheoryLevel.choices)
@@ -219,7 +232,6 @@ def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
         for p in qs.order_by("organization__path", "sort_key").values(
             "pk", "full_name", "organization__name", "position", "theory_level"
         )
-        if p["theory_level"] < required(p["position"])
     ]
     return Watchlist(POSITION, len(items), items)
 

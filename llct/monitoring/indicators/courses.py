@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,11 @@ def _under(qs: QuerySet[Any], field: str, prefix: str) -> QuerySet[Any]:
     return qs if prefix == "/" else qs.filter(**{f"{field}__startswith": prefix})
 
 
+def day_after(day: dt.date) -> dt.datetime:
+    """Midnight (local time) at the end of `day`."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
 def _money(value: Decimal) -> str:
     return number_format(value, decimal_pos=0, force_grouping=True)
 
@@ -51,7 +57,8 @@ class _Results(Indicator):
             status=Enrolment.Status.ENROLLED,
             course__ends_on__gte=period.start,
             course__ends_on__lte=period.end,
-            course__results_approval__approved_at__date__lte=period.end,
+            # A range on the stored moment, not its date: __date runs a function per row.
+            course__results_approval__approved_at__lt=day_after(period.end),
             result__isnull=False,
         ).exclude(course__status=Course.Status.CANCELLED)
         qs = qs.exclude(course__programme__assessment_kind=AssessmentKind.NONE)
