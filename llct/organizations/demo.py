@@ -944,9 +944,6 @@ def _seed(
         from llct.monitoring.demo import monitoring_demo
 
         monitoring = monitoring_demo(rng=rng, today=today, department=department)
-        from llct.api.demo import api_demo
-
-        connections = api_demo(rng=rng, today=today, department=department)
 
     studies = None
     if cycle:
@@ -967,6 +964,12 @@ def _seed(
                 learner=learner_user.person if learner_user is not None else None,
             ),
         }
+
+    if courses:
+        # Last: the tokens' principals are users, and no other demo should pick them.
+        from llct.api.demo import api_demo
+
+        connections = api_demo(rng=rng, today=today, department=department)
 
     return DemoSummary(
         province=PROVINCE_NAME,
