@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from llct.corps import followups
@@ -57,7 +57,7 @@ def test_the_answer_needs_every_criterion_from_one_to_five(world):
     mine = FollowUp.objects.get(enrolment__person=world.person_a)
     scores = _scores()
     scores.popitem()
-    with pytest.raises(Exception, match="1 to 5"):
+    with pytest.raises(ValidationError, match="1 đến 5"):
         followups.followup_answer(follow_up=mine, scores=scores, actor=world.officer_a)
     answered = followups.followup_answer(follow_up=mine, scores=_scores(5), actor=world.officer_a)
     assert answered.average == 5 and answered.answered_by == world.officer_a

@@ -99,7 +99,7 @@ def test_report_with_unmatched_and_duplicate_rows_writes_nothing(world, online_s
     )
     result = online_report_import(file=report, session=online_session, actor=world.department)
     assert [r.line for r in result.rejected] == [3, 4, 5]
-    assert "Duplicate" in result.rejected[0].problem
+    assert "Trùng" in result.rejected[0].problem  # a duplicate of row 2
     assert not OnlinePresence.objects.exists() and not Attendance.objects.exists()
 
 
