@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from llct.core.models import Role
-from llct.core.tests.pages import edit_at_once, post_again
+from llct.core.tests.pages import edit_at_once, post_again, two_clients
 from llct.organizations.models import Organization, Person
 from llct.organizations.tests.factories import make_user
 
@@ -74,3 +74,19 @@ def test_renaming_an_organization_twice_at_once_refuses_the_second(world):
     assert both.second.status_code == 422
     assert "Đảng ủy các cơ quan Đảng tỉnh" in both.second.content.decode()
     assert Organization.objects.get(pk=world.org_a.pk).name == "Đảng ủy các cơ quan Đảng tỉnh"
+
+
+def test_moving_an_organization_twice_at_once_refuses_the_second(world):
+    clients = two_clients(world.department, make_user("bantuyengiao2", Role.DEPARTMENT))
+    url = reverse("organizations:move", args=[world.org_a1.pk])
+    both = edit_at_once(
+        clients,
+        url,
+        having="new_parent",
+        first_changes={"new_parent": str(world.org_b.pk)},
+        second_changes={"new_parent": str(world.province.pk)},
+    )
+    assert both.first.status_code == 302
+    assert both.second.status_code == 422
+    assert "Đảng ủy Khối B" in both.second.content.decode()
+    assert Organization.objects.get(pk=world.org_a1.pk).parent_id == world.org_b.pk
