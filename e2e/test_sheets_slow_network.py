@@ -141,7 +141,12 @@ def test_a_failed_mark_says_so_warns_on_leaving_and_is_saved_by_retry(
 
     # Leaving now asks first.
     dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
     page.close(run_before_unload=True)
     page.wait_for_timeout(300)
     assert dialogs == ["beforeunload"]
