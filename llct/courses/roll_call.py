@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import AuditEntry, audit_record
 from llct.core.text import clean_text
 from llct.core.versions import three_way
 from llct.courses.models import Attendance, Enrolment, SchedulingRules, Session
@@ -229,3 +231,12 @@ def roll_call_all_present(
         )
     )
     return {i: stored.get(i, "") for i in ids}
+
+
+def roll_call_corrections(session: Session) -> QuerySet[AuditEntry]:
+    """The corrections of a session's marks after its day, newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Session),
+        object_id=session.pk,
+        action="attendance_correct",
+    ).select_related("actor")

@@ -21,7 +21,7 @@ from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload, file_response
 from llct.courses import attendance
 from llct.courses.models import Attendance, Session
-from llct.courses.roll_call import Window, roll_call_window
+from llct.courses.roll_call import Window, roll_call_corrections, roll_call_window
 from llct.courses.selectors import course_get
 from llct.courses.services import attendance_check_in
 
@@ -62,10 +62,12 @@ def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
             "checkin_url": checkin_url,
             "qr": attendance.qr_data_uri(checkin_url, scale=5),
             "window": attendance.checkin_window(session),
+            "corrections": roll_call_corrections(session)[:MAX_CORRECTIONS_SHOWN],
         },
     )
 
 
+MAX_CORRECTIONS_SHOWN = 50
 ROLL_CALL_TEMPLATE = "courses/attendance_roll_call.html"
 
 
