@@ -52,12 +52,16 @@
       else if (status) {
         const text = document.createElement("span");
         text.textContent = message || say(unit, "textFailed");
-        const retry = document.createElement("button");
-        retry.type = "button";
-        retry.className = "retry";
-        retry.dataset.retry = "";
-        retry.textContent = say(unit, "textRetry");
-        box.append(text, " ", retry);
+        box.append(text);
+        // A refused score is corrected by typing another; anything else may be retried.
+        if (status !== "refused" || !unit.querySelector("input[data-col]")) {
+          const retry = document.createElement("button");
+          retry.type = "button";
+          retry.className = "retry";
+          retry.dataset.retry = "";
+          retry.textContent = say(unit, "textRetry");
+          box.append(" ", retry);
+        }
       }
     }
     const input = unit.querySelector("input[data-col]");
