@@ -133,7 +133,7 @@ def roll_call_save(
     reason = clean_text(reason)
     window = _check_window(session, today, reason)
     existing = (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))
         .select_related("marked_by")
         .filter(session=session, enrolment=enrolment)
         .first()
