@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,47 +132,74 @@ def roll_call_save(
         raise ValidationError(_("Unknown attendance mark."), code="status")
     reason = clean_text(reason)
     window = _check_window(session, today, reason)
-    existing = (
-        Attendance.objects.select_for_update(of=("self",))
-        .select_related("marked_by")
-        .filter(session=session, enrolment=enrolment)
-        .first()
-    )
-    current = existing.status if existing else ""
+    existing = _locked_mark(session, enrolment)
+    if existing is None and original:
+        # The officer saw a mark that has been removed meanwhile: say so, write nothing.
+        return Saved("", window, clash=True)
+    if existing is None:
+        try:
+            with transaction.atomic():  # a first mark: there is no row to lock yet
+                Attendance.objects.create(
+                    session=session,
+                    enrolment=enrolment,
+                    status=status,
+                    method=Attendance.Method.ROLL_CALL,
+                    marked_by=actor,
+                )
+        except IntegrityError:  # someone marked this learner in the same instant
+            existing = _locked_mark(session, enrolment)
+        else:
+            _audit_correction(session, enrolment, window, reason, "", status, actor)
+            return Saved(status, window)
+    assert existing is not None  # the row that won the race
+    current = existing.status
     if status == current:
         return Saved(current, window)
     if original is not None:
         merge = three_way(original={"s": original}, current={"s": current}, submitted={"s": status})
         if merge.theirs:
             return Saved(current, window, clash=True, by=_marker(existing))
-    if existing is None:
-        Attendance.objects.create(
-            session=session,
-            enrolment=enrolment,
-            status=status,
-            method=Attendance.Method.ROLL_CALL,
-            marked_by=actor,
-        )
-    else:
-        existing.status, existing.method = status, Attendance.Method.ROLL_CALL
-        existing.marked_by = actor if getattr(actor, "pk", None) else None
-        existing.save(update_fields=["status", "method", "marked_by", "marked_at"])
-    if window.phase == Phase.CORRECTION:
-        audit_record(
-            actor=actor,
-            obj=session,
-            action="attendance_correct",
-            summary=reason,
-            changes=[
-                {
-                    "field": "attendance",
-                    "label": _("Attendance of %(name)s") % {"name": enrolment.person.full_name},
-                    "old": status_label(current) if current else "",
-                    "new": status_label(status),
-                }
-            ],
-        )
+    existing.status, existing.method = status, Attendance.Method.ROLL_CALL
+    existing.marked_by = actor if getattr(actor, "pk", None) else None
+    existing.save(update_fields=["status", "method", "marked_by", "marked_at"])
+    _audit_correction(session, enrolment, window, reason, current, status, actor)
     return Saved(status, window)
+
+
+def _locked_mark(session: Session, enrolment: Enrolment) -> Attendance | None:
+    return (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("marked_by")
+        .filter(session=session, enrolment=enrolment)
+        .first()
+    )
+
+
+def _audit_correction(
+    session: Session,
+    enrolment: Enrolment,
+    window: Window,
+    reason: str,
+    old: str,
+    new: str,
+    actor: Any,
+) -> None:
+    if window.phase != Phase.CORRECTION:
+        return
+    audit_record(
+        actor=actor,
+        obj=session,
+        action="attendance_correct",
+        summary=reason,
+        changes=[
+            {
+                "field": "attendance",
+                "label": _("Attendance of %(name)s") % {"name": enrolment.person.full_name},
+                "old": status_label(old) if old else "",
+                "new": status_label(new),
+            }
+        ],
+    )
 
 
 @transaction.atomic
