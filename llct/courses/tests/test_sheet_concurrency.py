@@ -5,6 +5,7 @@ a time, so it proves nothing). One save wins; the other is told, and overwrites 
 import datetime as dt
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -32,8 +33,8 @@ WAIT_SECONDS = 20
 def race(*jobs):
     """Start the jobs together, each in its own thread; return their results in order."""
     start = threading.Barrier(len(jobs), timeout=WAIT_SECONDS)
-    answers: list = [None] * len(jobs)
-    errors: list = []
+    answers: list[Any] = [None] * len(jobs)
+    errors: list[BaseException] = []
 
     def run(i, job):
         try:
