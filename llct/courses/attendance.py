@@ -169,9 +169,9 @@ def roll_call_mark(
     today: dt.date,
     original: str | None = None,
     reason: str = "",
-) -> tuple[RollCallRow, Counts, Saved]:
+) -> tuple[RollCallRow, Saved]:
     """Mark one learner (404 for a learner the user may not see) against the mark the user saw
-    (`original`), and return the row and the counts of the page as stored now."""
+    (`original`), and return the row as stored now."""
     visible = roll_call_enrolments(user=user, course=session.course)
     enrolment = visible.filter(pk=enrolment_id).first()
     if enrolment is None:
@@ -185,17 +185,22 @@ def roll_call_mark(
         actor=user,
         today=today,
     )
+    rates = attendance_rates(course=session.course, today=today)
+    rate = _rate(rates, enrolment.pk, session.course.programme.attendance_threshold)
+    return RollCallRow(enrolment, saved.status, rate), saved
+
+
+def roll_call_counts(*, user: Any, session: Session) -> Counts:
+    """The counts of the roll call page, for the learners the user may see."""
+    visible = roll_call_enrolments(user=user, course=session.course)
     statuses = dict(
         Attendance.objects.filter(session=session, enrolment__in=visible).values_list(
             "enrolment_id", "status"
         )
     )
-    total = visible.count()
     counts = _counts(statuses.values())
-    counts.unmarked = total - len(statuses)
-    rates = attendance_rates(course=session.course, today=today)
-    rate = _rate(rates, enrolment.pk, session.course.programme.attendance_threshold)
-    return RollCallRow(enrolment, saved.status, rate), counts, saved
+    counts.unmarked = visible.count() - len(statuses)
+    return counts
 
 
 def roll_call_mark_all(

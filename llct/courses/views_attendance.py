@@ -103,7 +103,7 @@ def roll_call_mark(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResp
         return HttpResponseBadRequest(_("Unknown attendance mark."))
     today = timezone.localdate()
     try:
-        row, counts, saved = attendance.roll_call_mark(
+        row, saved = attendance.roll_call_mark(
             user=request.user,
             session=session,
             enrolment_id=enrolment_id,
@@ -114,10 +114,11 @@ def roll_call_mark(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResp
         )
     except ValidationError as error:
         return _refused(request, pk, enrolment_id, " ".join(error.messages), 422)
-    context = {**_roll_context(session, saved.window), "row": row, "counts": counts, "oob": True}
-    if wants_json(request):
+    context = {**_roll_context(session, saved.window), "row": row, "oob": True}
+    if wants_json(request):  # the page recounts from its rows
         return _mark_json(request, context, row, saved, status)
     if getattr(request, "htmx", False):  # the tapped row, and the counts swapped out of band
+        context["counts"] = attendance.roll_call_counts(user=request.user, session=session)
         return HttpResponse(
             render_to_string(f"{ROLL_CALL_TEMPLATE}#row", context, request)
             + render_to_string(f"{ROLL_CALL_TEMPLATE}#counts", context, request)

@@ -318,9 +318,15 @@
     if (state.desired) want(unit, state.desired);
   });
 
+  // Saving the whole grade sheet (its own form) takes the unsaved cells along: no question.
+  let savingAll = false;
+  document.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented && event.target.querySelector("[data-autosave]")) savingAll = true;
+  });
+
   window.addEventListener("beforeunload", (event) => {
     const sheet = document.querySelector("[data-autosave]");
-    if (!sheet) return;
+    if (!sheet || savingAll) return;
     const unsaved = units(sheet).some((unit) => {
       const status = stateOf(unit).status;
       return status && status !== "saved";

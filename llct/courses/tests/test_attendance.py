@@ -339,9 +339,17 @@ def test_roll_call_of_200_learners_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(roll_url(session))
     assert response.text.count('class="rollcall-row') == 202
-    with django_assert_max_num_queries(16):
+    # The first mark of a learner is written in a savepoint (two more statements): two
+    # officers marking at the same instant cannot both win.
+    with django_assert_max_num_queries(18):
         client.post(
             mark_url(session, enrolments[1]), {"status": "present"}, headers={"HX-Request": "true"}
+        )
+    with django_assert_max_num_queries(15):
+        client.post(
+            mark_url(session, enrolments[3]),
+            {"status": "present", "original": ""},
+            headers={"Accept": "application/json"},
         )
 
 
