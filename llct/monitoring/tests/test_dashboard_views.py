@@ -192,15 +192,31 @@ def test_a_long_ranking_shows_both_ends():
 
     view = dashboard.TargetView(
         target=Target(title="t", direction="at_least", final_value=Decimal(1)),
-        unit="percent", unit_label="%", milestone=Decimal(50),
-        measure=dashboard.Measure(None), status=dashboard.NO_DATA,
+        unit="percent",
+        unit_label="%",
+        milestone=Decimal(50),
+        measure=dashboard.Measure(None),
+        status=dashboard.NO_DATA,
         ranking=[
-            dashboard.Ranked(Organization(pk=n, name=f"O{n:02d}"),
-                             dashboard.Measure(Decimal(n)), dashboard.ON_TRACK)
+            dashboard.Ranked(
+                Organization(pk=n, name=f"O{n:02d}"),
+                dashboard.Measure(Decimal(n)),
+                dashboard.ON_TRACK,
+            )
             for n in range(40)
         ],
     )
     chart = dashboard.ranking_chart(view, limit=10)
-    assert [b.label for b in chart.bars] == ["O39", "O38", "O37", "O36", "O35",
-                                             "O04", "O03", "O02", "O01", "O00"]
+    assert [b.label for b in chart.bars] == [
+        "O39",
+        "O38",
+        "O37",
+        "O36",
+        "O35",
+        "O04",
+        "O03",
+        "O02",
+        "O01",
+        "O00",
+    ]
     assert chart.left_out == 30
