@@ -228,7 +228,11 @@ def below_required_level(*, prefix: str) -> Watchlist:
         Item(
             p["full_name"],
             p["organization__name"],
-            _("%(position)s: requires %(required)s, has %(level)s")
+            (
+                _("%(position)s: requires %(required)s, has %(level)s")
+                if p["theory_level"]
+                else _("%(position)s: requires %(required)s, has none yet")
+            )
             % {
                 "position": p["position"],
                 "required": labels[required(p["position"])],
