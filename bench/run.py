@@ -1454,12 +1454,12 @@ def main() -> None:
 
     leader = User.objects.get(username="lanhdao")
     print("Project dashboards:", flush=True)
-    dashboards, floors = monitoring.measure([leader, officer])
+    dashboards, floors, cpu = monitoring.measure([leader, officer])
     province = Organization.objects.get(parent=None, dissolved_on=None)
     print(f"Pages with {EXTRA_ORGANIZATIONS:,} more organizations:", flush=True)
     add_organizations(EXTRA_ORGANIZATIONS, parent=province, actor=department, today=today)
     scale = measure_pages([department], SCALE_PAGES)
-    dashboards_scaled, _floors = monitoring.measure([leader, officer], with_lists=False)
+    dashboards_scaled, _floors, _cpu = monitoring.measure([leader, officer], with_lists=False)
     organizations = Organization.objects.count()
     print("Courses:", flush=True)
     course_data = build_courses(today=today, actor=department)
@@ -1493,7 +1493,7 @@ def main() -> None:
 
     text = report(
         dashboards=monitoring.section(
-            dashboards, floors, dashboards_scaled, Organization.objects.count()
+            dashboards, floors, cpu, dashboards_scaled, Organization.objects.count()
         ),
         pages=pages,
         scale=scale,

@@ -28,7 +28,7 @@ from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
-from llct.monitoring.indicators.base import whole_tree
+from llct.monitoring.indicators.base import url_for, whole_tree
 from llct.monitoring.indicators.people import (
     admitted_between_for_probation_end,
     distinct_positions,
@@ -92,7 +92,7 @@ def _fmt(day: dt.date | None) -> str:
 
 
 def _person_url(pk: int) -> str:
-    return reverse("organizations:person_detail", args=[pk])
+    return url_for("organizations:person_detail", pk)
 
 
 def _probation_filter(today: dt.date, days: int) -> Q:
