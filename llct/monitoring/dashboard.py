@@ -372,8 +372,12 @@ def _indicator_measures(
     key = (target.indicator, target.variant)
     everyone = [organization, *orgs]
     stored = {o.pk: year_snaps.get((*key, o.pk, year)) for o in everyone}
-    use_snapshots = (not live) or (indicator.heavy and stored[organization.pk] is not None)
-    if use_snapshots and all(s is not None for s in stored.values()):
+    # Stored values when asked for (a past year) or when the indicator is heavy, as long as
+    # the viewed subtree has one: an organization made since the snapshot shows "no data"
+    # rather than making the page compute everything live. With nothing stored for the
+    # subtree itself (the task has not run yet), compute live.
+    use_snapshots = ((not live) or indicator.heavy) and stored[organization.pk] is not None
+    if use_snapshots:
         measures = {pk: _from_snapshot(s, unit) for pk, s in stored.items()}
     else:
         values = indicator.compute_many(
