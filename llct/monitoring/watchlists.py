@@ -286,6 +286,9 @@ def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watch
         )
         .values_list("round_id", "organization_id")
     )
+    if counts_only:
+        late = sum(1 for r in rounds for o in organizations if (r.pk, o["pk"]) not in done)
+        return Watchlist(SUBMISSION, late)
     items = [
         Item(
             o["name"],
@@ -299,7 +302,7 @@ def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watch
         for o in organizations
         if (r.pk, o["pk"]) not in done
     ]
-    return Watchlist(SUBMISSION, len(items), [] if counts_only else items)
+    return Watchlist(SUBMISSION, len(items), items)
 
 
 def overdue_tasks(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
