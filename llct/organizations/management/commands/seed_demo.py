@@ -88,6 +88,7 @@ class Command(BaseCommand):
         for title, counts in (
             ("results", summary.evaluation),
             ("planning", summary.planning),
+            ("portal and study", summary.studies),
             ("projects", summary.monitoring),
         ):
             if counts:
