@@ -16,6 +16,7 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
 from llct.core.permissions import can_edit_organization, can_edit_rolls, can_read_rolls, require
+from llct.core.versions import announce_merge
 from llct.organizations import exports, selectors, services
 from llct.organizations.forms import (
     AsOfForm,
@@ -97,8 +98,11 @@ def _org_action(
     if form_class in (MoveForm, MergeForm):
         kwargs["organizations"] = choices.exclude(pk=organization.pk)
     initial = {"effective_on": _today()}
+    # The form is built from the row as it is now, on GET and POST alike: that is its version.
     if form_class is RenameForm:
         initial["name"] = organization.name
+    if form_class is MoveForm:
+        initial["new_parent"] = organization.parent_id
     form = form_class(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,6 +138,7 @@ def _org_action(
             _apply_errors(form, error)
         else:
             messages.success(request, _("The change has been recorded."))
+            announce_merge(request, form)
             return redirect("organizations:detail", pk=organization.pk)
     return render_page(
         request,
@@ -304,6 +309,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("organizations:person_detail", pk=person.pk)
     return render_page(
         request,
