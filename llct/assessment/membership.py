@@ -463,9 +463,9 @@ def admission_refusal(status: AdmissionStatus) -> str:
     day = _day(status.on)
     certificate = status.certificate
     if certificate is None:
-        return _("There is no awareness-class certificate (nhận thức về Đảng) valid on %(day)s.") % {
-            "day": day
-        }
+        return _(
+            "There is no awareness-class certificate (nhận thức về Đảng) valid on %(day)s."
+        ) % {"day": day}
     serial = certificate.serial
     state = certificate_status_on(certificate, status.on)
     if state == "expired" and certificate.expires_on:

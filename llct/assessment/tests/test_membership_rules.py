@@ -124,7 +124,9 @@ def test_where_exceptions_are_allowed_a_reason_is_required(world):
 def test_an_exception_is_recorded_with_its_reason_audited_and_flagged(world):
     allow_exceptions()
     person = candidate(world.org_a1)
-    decision = admit(person, reason="  Lớp học bị hoãn do bão,  học bổ sung quý I ", actor=world.department)
+    decision = admit(
+        person, reason="  Lớp học bị hoãn do bão,  học bổ sung quý I ", actor=world.department
+    )
     assert decision.is_exception and decision.certificate is None
     assert decision.exception_reason == "Lớp học bị hoãn do bão, học bổ sung quý I"
     entry = AuditEntry.objects.get(action="admission_exception", object_id=person.pk)
