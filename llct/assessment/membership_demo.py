@@ -90,6 +90,7 @@ def membership_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[s
             issuer_name=names(committee.pk, step.effective_on),
             stage_change=step,
             actor=actor,
+            recorded_at=_afternoon(step.effective_on),
         )
         if step.stage == MembershipStage.PROBATIONARY:
             decision.kind = MembershipDecision.Kind.ADMISSION
@@ -118,6 +119,11 @@ def membership_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[s
         "membership_decisions": len(decisions),
         "membership_exceptions": sum(d.is_exception for d in decisions),
     }
+
+
+def _afternoon(day: dt.date) -> dt.datetime:
+    # Recorded on the day of the decision, as an officer would have.
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(15, 0)))
 
 
 def _committee(person: Person, organizations: dict[int, Organization]) -> Organization:
@@ -223,7 +229,7 @@ def _audit(decisions: list[MembershipDecision], *, actor: Any) -> None:
         rows.append(
             AuditEntry(
                 actor=actor,
-                at=timezone.make_aware(dt.datetime.combine(decision.decided_on, dt.time(15, 0))),
+                at=_afternoon(decision.decided_on),
                 content_type=content_type,
                 object_id=person.pk,
                 action=f"{decision.kind}_exception" if decision.is_exception else decision.kind,
