@@ -276,3 +276,12 @@ def test_the_exceptions_list_pins_its_queries(client, world, django_assert_max_n
     assert response.text.count("Lớp học bị hoãn") == 12 and "Biệt phái" in response.text
     full = client.get(exceptions_url(kind="full")).text
     assert "Biệt phái" in full and "Lớp học bị hoãn" not in full
+
+
+def test_the_section_pins_its_queries(client, world, person, django_assert_max_num_queries):
+    client.force_login(world.officer_a)
+    client.post(admit_url(person), form(issued_by=world.org_a.pk))
+    # Session, user, their organization, the person, decisions, holidays, history, rules.
+    with django_assert_max_num_queries(8):
+        response = client.get(section_url(person), headers={"HX-Request": "true"})
+    assert response.status_code == 200
