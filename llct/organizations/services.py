@@ -484,23 +484,24 @@ def history_errors(
     on or after the cut-over is a decision (llct.assessment.membership), never typed in, and a
     date a decision set is not edited away."""
     errors: dict[str, list[str]] = {}
-    day = cutover_on.strftime("%d/%m/%Y")
-    messages = {
-        "admitted_on": _(
-            "From %(date)s an admission is a decision: record it on the person's page "
-            "(“Record the admission”), not here."
-        ),
-        "full_member_on": _(
-            "From %(date)s full membership is a decision: record it on the person's page "
-            "(“Record full membership”), not here."
-        ),
-    }
-    for field, message in messages.items():
+    for field in ("admitted_on", "full_member_on"):
         old = getattr(before, field) if before is not None else None
         new = getattr(person, field)
         if old != new and any(d is not None and d >= cutover_on for d in (old, new)):
-            errors[field] = [message % {"date": day}]
+            errors[field] = [_history_message(field) % {"date": cutover_on.strftime("%d/%m/%Y")}]
     return errors
+
+
+def _history_message(field: str) -> str:
+    if field == "admitted_on":
+        return _(
+            "From %(date)s an admission is a decision: record it on the person's page "
+            "(“Record the admission”), not here."
+        )
+    return _(
+        "From %(date)s full membership is a decision: record it on the person's page "
+        "(“Record full membership”), not here."
+    )
 
 
 def is_history(effective_on: dt.date, *, cutover_on: dt.date) -> bool:
