@@ -1359,6 +1359,7 @@ def report(
     roster: ImportResult,
     seeded: str,
     started_at: dt.datetime,
+    portal: list[str] | None = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -1407,6 +1408,8 @@ def report(
         ]
     else:
         lines.append(f"Roster import: not available ({roster.detail}).")
+    if portal:
+        lines += ["", *portal]
     return "\n".join(lines) + "\n"
 
 
@@ -1481,6 +1484,11 @@ def main() -> None:
         print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
+    print("Portal and online tests:", flush=True)
+    from bench.contest_load import run as contest_run
+    from bench.portal import measure_portal, portal_section
+
+    portal = portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
 
     text = report(
         pages=pages,
@@ -1496,6 +1504,7 @@ def main() -> None:
         roster=roster,
         seeded=seeded,
         started_at=started_at,
+        portal=portal,
     )
     RESULTS.write_text(text, encoding="utf-8")
     print()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_htmx",
     "django_tasks_db",
     "llct.core",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "llct.courses",
     "llct.assessment",
     "llct.planning",
+    "llct.portal",
+    "llct.studies",
+    "llct.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from llct.core import views as core_views
+from llct.portal.cache import public_cache
+from llct.portal.views import SITEMAPS
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -23,6 +26,15 @@ urlpatterns = [
     path("dang-vien/", include("llct.assessment.membership_urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
+    path("", include("llct.portal.urls")),
+    path("hoc-tap/", include("llct.studies.urls")),
+    path(
+        "sitemap.xml",
+        login_not_required(public_cache(sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("de-an/", include("llct.monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 
