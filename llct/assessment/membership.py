@@ -121,16 +121,20 @@ class OverdueMember:
 _OVERDUE_AFTER_DAYS = 365 + 42
 
 
-def probation_overdue(*, user: Any, today: dt.date) -> list[OverdueMember]:
-    """Probationary members in the user's scope whose cell has not decided on full membership
-    by the 30th working day after the probation ended, longest overdue first. Two queries."""
+def probation_overdue(
+    *, user: Any, today: dt.date, organization: Organization | None = None
+) -> list[OverdueMember]:
+    """Probationary members in the user's scope (or in `organization`'s subtree, which the
+    caller has checked is in it) whose cell has not decided on full membership by the 30th
+    working day after the probation ended, longest overdue first. Two queries."""
+    scope = person_list(user=user)
+    if organization is not None:
+        scope = scope.filter(organization__path__startswith=organization.path)
     people = list(
-        person_list(user=user)
-        .filter(
+        scope.filter(
             stage=MembershipStage.PROBATIONARY,
             admitted_on__lt=today - dt.timedelta(days=_OVERDUE_AFTER_DAYS),
-        )
-        .order_by("admitted_on", "sort_key", "id")
+        ).order_by("admitted_on", "sort_key", "id")
     )
     ends = [e for p in people if (e := p.probation_ends_on()) is not None]
     if not ends:

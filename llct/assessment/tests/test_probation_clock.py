@@ -102,6 +102,12 @@ def test_the_overdue_list_is_scoped_and_longest_overdue_first(
     assert [r.person for r in probation_overdue(user=world.officer_b, today=TODAY)] == [late_b]
 
 
+def test_the_overdue_list_of_one_organization(world, overdue_world):
+    late_a, later_a, _in_time, _late_b = overdue_world
+    rows = probation_overdue(user=world.department, today=TODAY, organization=world.org_a)
+    assert [r.person for r in rows] == [later_a, late_a]
+
+
 def test_nobody_is_overdue_for_those_who_see_no_rolls(world, overdue_world):
     lecturer = make_user("giangvien", Role.LECTURER)
     assert probation_overdue(user=lecturer, today=TODAY) == []
