@@ -8,7 +8,8 @@ the course list, a course page and a roll call, and imports a generated roster.
 Writes bench/RESULTS.md and prints the same tables.
 
 Environment: BENCH_PEOPLE (20000), BENCH_REQUESTS (50), BENCH_ROSTER_ROWS (20000),
-BENCH_EXTRA_ORGANIZATIONS (1000), BENCH_COURSES (2000), BENCH_ENROLMENTS (100000).
+BENCH_EXTRA_ORGANIZATIONS (1000), BENCH_COURSES (2000), BENCH_ENROLMENTS (100000),
+BENCH_API_ROWS (10000; the API's bulk upsert, bench/api.py).
 """
 
 import datetime as dt
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.api import API_ROWS, api_section, measure_api
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -1484,6 +1487,8 @@ def main() -> None:
         print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
+    print(f"API bulk upsert of {API_ROWS:,} people:", flush=True)
+    api = measure_api(actor=department, parent=province, today=today)
     print("Portal and online tests:", flush=True)
     from bench.contest_load import run as contest_run
     from bench.portal import measure_portal, portal_section
@@ -1506,6 +1511,7 @@ def main() -> None:
         started_at=started_at,
         portal=portal,
     )
+    text += "\n" + "\n".join(api_section(api)) + "\n"
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)

@@ -5,6 +5,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from llct.api.endpoints import urlpatterns as api_urlpatterns
+from llct.api.views_docs import api_docs
 from llct.core import views as core_views
 from llct.portal.cache import public_cache
 from llct.portal.views import SITEMAPS
@@ -35,6 +37,9 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("de-an/", include("llct.monitoring.urls")),
+    path("ket-noi/", include("llct.api.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", include((api_urlpatterns(), "api-v1"), namespace="api-v1")),
     path("admin/", admin.site.urls),
 ]
 

@@ -147,6 +147,12 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         ("portal:editor", "portal:edit", "portal:create", "portal:preview"),
     ),
     (
+        _("Connections"),
+        "api:index",
+        {Role.DEPARTMENT, Role.ORG_OFFICER},
+        ("api:",),
+    ),
+    (
         _("Surveys"),
         "assessment:my_surveys",
         {Role.LEARNER},

@@ -701,6 +701,7 @@ class DemoSummary:
     planning: dict[str, int] | None = None
     studies: dict[str, int] | None = None
     monitoring: dict[str, int] | None = None
+    connections: dict[str, int] | None = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -936,6 +937,7 @@ def _seed(
     evaluation = None
     planning = None
     monitoring = None
+    connections = None
     if courses:
         from llct.courses.demo import demo_courses
 
@@ -982,6 +984,12 @@ def _seed(
             ),
         }
 
+    if courses:
+        # Last: the tokens' principals are users, and no other demo should pick them.
+        from llct.api.demo import api_demo
+
+        connections = api_demo(rng=rng, today=today, department=department)
+
     return DemoSummary(
         province=PROVINCE_NAME,
         organizations=len(orgs),
@@ -997,6 +1005,7 @@ def _seed(
         planning=planning,
         studies=studies,
         monitoring=monitoring,
+        connections=connections,
     )
 
 

@@ -968,6 +968,20 @@ def nominations_for_year(*, year: int) -> QuerySet[Nomination]:
     )
 
 
+def nomination_list(*, user: Any, year: int | None = None) -> QuerySet[Nomination]:
+    """Nominations of the organizations within the user's scope (those who see rounds), every
+    round or one year's, oldest first."""
+    path = scope_path(user) if can_see_rounds(user) else None
+    qs = Nomination.objects.select_related("submission__round", "submission__organization")
+    if path is None:
+        return qs.none()
+    if path != ALL:
+        qs = qs.filter(submission__organization__path__startswith=path)
+    if year:
+        qs = qs.filter(submission__round__year=year)
+    return qs.order_by("id")
+
+
 def requirement_list() -> QuerySet[PositionRequirement]:
     return PositionRequirement.objects.select_related("programme").order_by(
         "required_level", "position"

@@ -90,6 +90,7 @@ class Command(BaseCommand):
             ("planning", summary.planning),
             ("portal and study", summary.studies),
             ("projects", summary.monitoring),
+            ("connections", summary.connections),
         ):
             if counts:
                 out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
