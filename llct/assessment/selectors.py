@@ -21,6 +21,7 @@ from llct.assessment.grading import Outcome, classify, needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
 from llct.core.models import Role
 from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.versions import canonical
 from llct.courses.models import Course, Enrolment
 from llct.courses.selectors import attendance_rates, can_manage_course, course_list, enrolment_list
 from llct.curriculum.models import AssessmentKind, Programme
@@ -101,6 +102,11 @@ class Cell:
     value: Decimal | None
     typed: str | None = None
     error: str = ""
+
+    @property
+    def original(self) -> str:
+        """The stored value the page was given, sent back with every save of the cell."""
+        return canonical(self.value)
 
 
 @dataclass

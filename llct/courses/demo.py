@@ -47,6 +47,7 @@ from llct.courses.models import (
     Session,
     Venue,
 )
+from llct.courses.roll_call import roll_call_save
 from llct.courses.services import course_create, course_generate_sessions, half_day_slots
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.models import (
@@ -613,6 +614,7 @@ def demo_courses(
     enrolments = Enrolment.objects.bulk_create(enrolments, batch_size=1000)
     marks = _attendance(rng, scheduled, enrolments, today=today, actor=actor)
     Attendance.objects.bulk_create(marks, batch_size=2000)
+    _corrections(marks, today=today, actor=actor)
 
     by_status = Counter(str(p.course.status) for p in scheduled if p.course is not None)
     summary = CoursesSummary(
@@ -1217,6 +1219,32 @@ def _withdrawals(
             row.withdrawn_on = rng.choice(days[1:])
             row.withdrawal_reason = rng.choice(WITHDRAWAL_REASONS)
     return rows
+
+
+CORRECTION_REASONS = [
+    "Học viên nộp giấy xác nhận đi công tác, đã ký bổ sung vào phiếu",
+    "Ghi nhầm dòng khi điểm danh, sửa theo phiếu ký tên",
+]
+
+
+def _corrections(marks: list[Attendance], *, today: dt.date, actor: Any) -> None:
+    """Two marks corrected after their session, with the reason, as an officer does when the
+    paper sign-in sheet comes back: the roll call shows them under "Corrections"."""
+    absent = sorted(
+        (m for m in marks if m.status == Attendance.Status.ABSENT),
+        key=lambda m: (m.session.date, m.session.pk, m.enrolment.pk),
+        reverse=True,
+    )
+    for mark, reason in zip(absent, CORRECTION_REASONS, strict=False):
+        roll_call_save(
+            session=mark.session,
+            enrolment=mark.enrolment,
+            status=Attendance.Status.PRESENT,
+            original=Attendance.Status.ABSENT,
+            reason=reason,
+            actor=actor,
+            today=today,
+        )
 
 
 def _attendance(

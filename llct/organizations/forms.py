@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from llct.core.text import clean_text
+from llct.core.versions import VersionedForm
 from llct.organizations.models import (
     MembershipRules,
     MembershipStage,
@@ -64,7 +65,7 @@ class PersonFilterForm(forms.Form):
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
 
-class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
+class PersonForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     date_of_birth = DateField(label=_("Date of birth"), required=False)
     admitted_on = DateField(label=_("Admitted on"), required=False)
     full_member_on = DateField(label=_("Full member since"), required=False)
@@ -121,13 +122,13 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
-class RenameForm(forms.Form):
+class RenameForm(VersionedForm, forms.Form):
     name = forms.CharField(label=_("New name"), max_length=255)
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)
 
 
-class MoveForm(forms.Form):
+class MoveForm(VersionedForm, forms.Form):
     new_parent = OrganizationChoiceField(
         label=_("New parent organization"), queryset=Organization.objects.none()
     )
@@ -205,7 +206,7 @@ class AsOfForm(forms.Form):
     on = DateField(label=_("As of"), required=False)
 
 
-class MembershipRulesForm(forms.ModelForm):  # type: ignore[type-arg]
+class MembershipRulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     cutover_on = DateField(
         label=_("LLCT in use from"),
         help_text=MembershipRules._meta.get_field("cutover_on").help_text,

@@ -22,6 +22,7 @@ from llct.core.permissions import (
     is_department,
     require,
 )
+from llct.core.versions import announce_merge
 from llct.organizations import exports, selectors, services
 from llct.organizations.forms import (
     AsOfForm,
@@ -104,8 +105,11 @@ def _org_action(
     if form_class in (MoveForm, MergeForm):
         kwargs["organizations"] = choices.exclude(pk=organization.pk)
     initial = {"effective_on": _today()}
+    # The form is built from the row as it is now, on GET and POST alike: that is its version.
     if form_class is RenameForm:
         initial["name"] = organization.name
+    if form_class is MoveForm:
+        initial["new_parent"] = organization.parent_id
     form = form_class(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,6 +145,7 @@ def _org_action(
             _apply_errors(form, error)
         else:
             messages.success(request, _("The change has been recorded."))
+            announce_merge(request, form)
             return redirect("organizations:detail", pk=organization.pk)
     return render_page(
         request,
@@ -317,6 +322,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("organizations:person_detail", pk=person.pk)
     return render_page(
         request,
@@ -344,6 +350,7 @@ def membership_rules(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("organizations:membership_rules")
     return render_page(
         request,

@@ -10,11 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from llct.core.models import AuditEntry
+from llct.core.models import AuditEntry, Role
+from llct.core.tests.pages import assert_no_lost_update, two_clients
 from llct.organizations import services
 from llct.organizations.models import MembershipChange, MembershipRules, MembershipStage, Person
 from llct.organizations.roster import person_import_roster
-from llct.organizations.tests.factories import make_person
+from llct.organizations.tests.factories import make_person, make_user
 from llct.organizations.tests.test_roster_support import person_row, roster_xlsx
 
 TODAY = dt.date(2026, 11, 25)
@@ -183,3 +184,15 @@ def test_the_party_rules_are_in_the_departments_catalogue_menu(client, world):
     assert rules_url() in client.get(reverse("home")).text
     client.force_login(world.officer_a)
     assert rules_url() not in client.get(reverse("home")).text
+
+
+def test_party_rules_edits_at_once_merge_or_refuse(world):
+    clients = two_clients(world.department, make_user("bantuyengiao2", Role.DEPARTMENT))
+    assert_no_lost_update(
+        clients,
+        rules_url(),
+        having="cutover_on",
+        first={"cutover_on": "01/07/2026"},
+        second={"exceptions_allowed": "on"},
+        clash=("cutover_on", "01/02/2026", "01/03/2026"),
+    )
