@@ -46,7 +46,16 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
             "organizations:person",
             "organizations:roster",
             "assessment:person",
+            "membership:person",
+            "membership:admit",
+            "membership:recognize",
         ),
+    ),
+    (
+        _("Exceptions"),
+        "membership:exceptions",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("membership:exceptions",),
     ),
     (
         _("Courses"),
@@ -205,6 +214,12 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
     ),
     (_("Venues"), "courses:venue_list", EVERYONE, ("courses:venue",)),
     (_("Class settings"), "courses:rules", {Role.DEPARTMENT}, ("courses:rules", "courses:holiday")),
+    (
+        _("Party rules"),
+        "organizations:membership_rules",
+        {Role.DEPARTMENT},
+        ("organizations:membership_rules",),
+    ),
     (_("Budget norms"), "planning:norms", {Role.DEPARTMENT}, ("planning:norms",)),
     (
         _("Required levels by position"),

@@ -15,11 +15,18 @@ from django.utils.translation import gettext as _
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
-from llct.core.permissions import can_edit_organization, can_edit_rolls, can_read_rolls, require
+from llct.core.permissions import (
+    can_edit_organization,
+    can_edit_rolls,
+    can_read_rolls,
+    is_department,
+    require,
+)
 from llct.core.versions import announce_merge
 from llct.organizations import exports, selectors, services
 from llct.organizations.forms import (
     AsOfForm,
+    MembershipRulesForm,
     MergeForm,
     MoveForm,
     OrganizationCreateForm,
@@ -28,7 +35,7 @@ from llct.organizations.forms import (
     RenameForm,
     SplitForm,
 )
-from llct.organizations.models import Person
+from llct.organizations.models import MembershipRules, Person
 
 
 def _today() -> Any:
@@ -271,7 +278,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_create(request: HttpRequest) -> HttpResponse:
     require(can_edit_rolls(request.user))
     organizations = selectors.organization_choices(user=request.user)
-    form = PersonForm(request.POST or None, organizations=organizations)
+    cutover_on = MembershipRules.current().cutover_on
+    form = PersonForm(request.POST or None, organizations=organizations, cutover_on=cutover_on)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
@@ -294,7 +302,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     person = selectors.person_get(user=request.user, pk=pk)
     organizations = selectors.organization_choices(user=request.user)
-    form = PersonForm(request.POST or None, instance=person, organizations=organizations)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        organizations=organizations,
+        cutover_on=MembershipRules.current().cutover_on,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -315,5 +328,33 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "organizations/person_form.html",
         {"form": form, "person": person},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- Settings: the party rules ------------------------------------------------------------
+
+
+def membership_rules(request: HttpRequest) -> HttpResponse:
+    require(is_department(request.user))
+    rules = MembershipRules.current()
+    form = MembershipRulesForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_rules_update(
+                rules=MembershipRules.objects.get(pk=rules.pk),
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            announce_merge(request, form)
+            return redirect("organizations:membership_rules")
+    return render_page(
+        request,
+        "organizations/membership_rules.html",
+        {"form": form},
         status=422 if form.is_bound and form.errors else 200,
     )
