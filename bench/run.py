@@ -9,7 +9,8 @@ the course list, a course page and a roll call, and imports a generated roster.
 Writes bench/RESULTS.md and prints the same tables.
 
 Environment: BENCH_PEOPLE (20000), BENCH_REQUESTS (50), BENCH_ROSTER_ROWS (20000),
-BENCH_EXTRA_ORGANIZATIONS (1000), BENCH_COURSES (2000), BENCH_ENROLMENTS (100000).
+BENCH_EXTRA_ORGANIZATIONS (1000), BENCH_COURSES (2000), BENCH_ENROLMENTS (100000),
+BENCH_API_ROWS (10000; the API's bulk upsert, bench/api.py).
 """
 
 import datetime as dt
@@ -27,6 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.api import API_ROWS, api_section, measure_api
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -1462,12 +1465,12 @@ def main() -> None:
 
     leader = User.objects.get(username="lanhdao")
     print("Project dashboards:", flush=True)
-    dashboards, floors = monitoring.measure([leader, officer])
+    dashboards, floors, cpu = monitoring.measure([leader, officer])
     province = Organization.objects.get(parent=None, dissolved_on=None)
     print(f"Pages with {EXTRA_ORGANIZATIONS:,} more organizations:", flush=True)
     add_organizations(EXTRA_ORGANIZATIONS, parent=province, actor=department, today=today)
     scale = measure_pages([department], SCALE_PAGES)
-    dashboards_scaled, _floors = monitoring.measure([leader, officer], with_lists=False)
+    dashboards_scaled, _floors, _cpu = monitoring.measure([leader, officer], with_lists=False)
     organizations = Organization.objects.count()
     print("Courses:", flush=True)
     course_data = build_courses(today=today, actor=department)
@@ -1503,6 +1506,8 @@ def main() -> None:
     print(f"  annual report .docx: {max(reviews.docx_s):.2f} s", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
+    print(f"API bulk upsert of {API_ROWS:,} people:", flush=True)
+    api = measure_api(actor=department, parent=province, today=today)
     print("Portal and online tests:", flush=True)
     from bench.contest_load import run as contest_run
     from bench.portal import measure_portal, portal_section
@@ -1511,7 +1516,7 @@ def main() -> None:
 
     text = report(
         dashboards=monitoring.section(
-            dashboards, floors, dashboards_scaled, Organization.objects.count()
+            dashboards, floors, cpu, dashboards_scaled, Organization.objects.count()
         ),
         pages=pages,
         scale=scale,
@@ -1529,6 +1534,7 @@ def main() -> None:
         portal=portal,
         reviews=reviews,
     )
+    text += "\n" + "\n".join(api_section(api)) + "\n"
     RESULTS.write_text(text, encoding="utf-8")
     print()
     print(text)

@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "llct.planning",
     "llct.portal",
     "llct.studies",
+    "llct.corps",
     "llct.monitoring",
     "llct.reviews",
+    "llct.api",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,13 @@ LOGGING = {
 }
 
 PEOPLE_PAGE_SIZE = 50
+
+# The API (llct.api): how long an idempotency key is remembered, and the webhook deliveries'
+# attempts (the wait doubles after each failure, from the first to the last).
+API_IDEMPOTENCY_HOURS = int(os.environ.get("API_IDEMPOTENCY_HOURS", "24"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_FIRST_RETRY_SECONDS = int(os.environ.get("WEBHOOK_FIRST_RETRY_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 # Progress of long jobs is kept in the cache: a job writing inside one long transaction cannot
 # publish progress through the database. The file cache is shared by the web process and the

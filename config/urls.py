@@ -5,6 +5,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from llct.api.endpoints import urlpatterns as api_urlpatterns
+from llct.api.views_docs import api_docs
 from llct.core import views as core_views
 from llct.portal.cache import public_cache
 from llct.portal.views import SITEMAPS
@@ -23,10 +25,12 @@ urlpatterns = [
     path("chuong-trinh/", include("llct.curriculum.urls")),
     path("lop-hoc/", include("llct.courses.urls")),
     path("ket-qua/", include("llct.assessment.urls")),
+    path("dang-vien/", include("llct.assessment.membership_urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
     path("", include("llct.portal.urls")),
     path("hoc-tap/", include("llct.studies.urls")),
+    path("doi-ngu/", include("llct.corps.urls")),
     path(
         "sitemap.xml",
         login_not_required(public_cache(sitemap)),
@@ -35,6 +39,9 @@ urlpatterns = [
     ),
     path("de-an/", include("llct.monitoring.urls")),
     path("", include("llct.reviews.urls")),
+    path("ket-noi/", include("llct.api.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", include((api_urlpatterns(), "api-v1"), namespace="api-v1")),
     path("admin/", admin.site.urls),
 ]
 

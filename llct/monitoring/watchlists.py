@@ -28,7 +28,7 @@ from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
-from llct.monitoring.indicators.base import whole_tree
+from llct.monitoring.indicators.base import url_for, whole_tree
 from llct.monitoring.indicators.people import (
     admitted_between_for_probation_end,
     distinct_positions,
@@ -92,7 +92,7 @@ def _fmt(day: dt.date | None) -> str:
 
 
 def _person_url(pk: int) -> str:
-    return reverse("organizations:person_detail", args=[pk])
+    return url_for("organizations:person_detail", pk)
 
 
 def _probation_filter(today: dt.date, days: int) -> Q:
@@ -228,7 +228,11 @@ def below_required_level(*, prefix: str) -> Watchlist:
         Item(
             p["full_name"],
             p["organization__name"],
-            _("%(position)s: requires %(required)s, has %(level)s")
+            (
+                _("%(position)s: requires %(required)s, has %(level)s")
+                if p["theory_level"]
+                else _("%(position)s: requires %(required)s, has none yet")
+            )
             % {
                 "position": p["position"],
                 "required": labels[required(p["position"])],
@@ -282,6 +286,9 @@ def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watch
         )
         .values_list("round_id", "organization_id")
     )
+    if counts_only:
+        late = sum(1 for r in rounds for o in organizations if (r.pk, o["pk"]) not in done)
+        return Watchlist(SUBMISSION, late)
     items = [
         Item(
             o["name"],
@@ -295,7 +302,7 @@ def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watch
         for o in organizations
         if (r.pk, o["pk"]) not in done
     ]
-    return Watchlist(SUBMISSION, len(items), [] if counts_only else items)
+    return Watchlist(SUBMISSION, len(items), items)
 
 
 def overdue_tasks(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:

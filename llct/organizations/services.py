@@ -11,10 +11,12 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from llct.core import events
 from llct.core.models import audit_record, audit_value
 from llct.core.text import clean_text
 from llct.organizations.models import (
     MembershipChange,
+    MembershipRules,
     MembershipStage,
     Organization,
     OrganizationEvent,
@@ -245,7 +247,7 @@ def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
 def _transfer_people(
     *, source: Organization, target: Organization, effective_on: dt.date, actor: Any, note: str
 ) -> int:
-    people = list(Person.objects.filter(organization=source).only("id"))
+    people = list(Person.objects.filter(organization=source).only("id", "full_name"))
     Transfer.objects.bulk_create(
         Transfer(
             person=p,
@@ -257,7 +259,18 @@ def _transfer_people(
         )
         for p in people
     )
-    return Person.objects.filter(organization=source).update(organization=target)
+    moved = Person.objects.filter(organization=source).update(organization=target)
+    events.emit(
+        transfer_event(
+            person_id=p.pk,
+            full_name=p.full_name,
+            from_id=source.pk,
+            to_id=target.pk,
+            effective_on=effective_on,
+        )
+        for p in people
+    )
+    return moved
 
 
 def _move_children(
@@ -407,16 +420,48 @@ TRACKED_FIELDS = [
 ]
 
 
+def transfer_event(
+    *, person_id: int, full_name: str, from_id: int | None, to_id: int, effective_on: dt.date
+) -> events.Event:
+    """What listeners are told when a person moves (chuyển sinh hoạt, a merge or a split):
+    both organizations are concerned, the one left and the one joined."""
+    return events.Event(
+        kind=events.PERSON_TRANSFERRED,
+        data={
+            "person_id": person_id,
+            "full_name": full_name,
+            "from_organization_id": from_id,
+            "to_organization_id": to_id,
+            "effective_on": effective_on.isoformat(),
+        },
+        organization_ids=tuple(i for i in (from_id, to_id) if i is not None),
+    )
+
+
 def years_between(start: dt.date, end: dt.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
-def person_validate(person: Person, *, today: dt.date) -> None:
-    """The rules of the rolls, all checked at once so a form can show every error."""
+def person_validate(
+    person: Person,
+    *,
+    today: dt.date,
+    before: Person | None = None,
+    cutover_on: dt.date | None = None,
+) -> None:
+    """The rules of the rolls, all checked at once so a form can show every error. With
+    `cutover_on`, also that the change keeps admission and full membership dates before the
+    cut-over (from then on they are decisions, see history_errors); `before` is the person as
+    they were (None for a new person)."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
+
+    if cutover_on is not None:
+        for field, messages in history_errors(before, person, cutover_on=cutover_on).items():
+            for message in messages:
+                add(field, message)
 
     person.refresh_keys()
     if not person.full_name:
@@ -462,6 +507,66 @@ def person_validate(person: Person, *, today: dt.date) -> None:
         raise ValidationError(errors)
 
 
+def history_errors(
+    before: Person | None, person: Person, *, cutover_on: dt.date
+) -> dict[str, list[str]]:
+    """Rosters and the person form record a person's past: an admission or full membership date
+    on or after the cut-over is a decision (llct.assessment.membership), never typed in, and a
+    date a decision set is not edited away."""
+    errors: dict[str, list[str]] = {}
+    for field in ("admitted_on", "full_member_on"):
+        old = getattr(before, field) if before is not None else None
+        new = getattr(person, field)
+        if old != new and any(d is not None and d >= cutover_on for d in (old, new)):
+            errors[field] = [_history_message(field) % {"date": cutover_on.strftime("%d/%m/%Y")}]
+    return errors
+
+
+def _history_message(field: str) -> str:
+    if field == "admitted_on":
+        return _(
+            "From %(date)s an admission is a decision: record it on the person's page "
+            "(“Record the admission”), not here."
+        )
+    return _(
+        "From %(date)s full membership is a decision: record it on the person's page "
+        "(“Record full membership”), not here."
+    )
+
+
+def is_history(effective_on: dt.date, *, cutover_on: dt.date) -> bool:
+    """A stage change recorded from a roster or the person form before the cut-over: accepted as
+    history, without the checks of a decision."""
+    return effective_on < cutover_on
+
+
+@transaction.atomic
+def membership_rules_update(
+    *, rules: MembershipRules, cutover_on: dt.date, exceptions_allowed: bool, actor: Any
+) -> MembershipRules:
+    changes = []
+    for field, value in (("cutover_on", cutover_on), ("exceptions_allowed", exceptions_allowed)):
+        old = audit_value(rules, field)
+        setattr(rules, field, value)
+        if old != audit_value(rules, field):
+            changes.append(
+                {
+                    "field": field,
+                    "label": str(
+                        getattr(MembershipRules._meta.get_field(field), "verbose_name", field)
+                    ),
+                    "old": old,
+                    "new": audit_value(rules, field),
+                }
+            )
+    if not changes:
+        return rules
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, obj=rules, action="update", summary=_("Party rules"), changes=changes)
+    return rules
+
+
 def stage_date(person: Person, default: dt.date) -> dt.date:
     if person.stage == MembershipStage.PROBATIONARY and person.admitted_on:
         return person.admitted_on
@@ -478,10 +583,16 @@ def change_display(person: Person, field: str) -> str:
 @transaction.atomic
 def person_create(*, data: dict[str, Any], actor: Any, today: dt.date) -> Person:
     person = Person(**data)
-    person_validate(person, today=today)
+    cutover_on = MembershipRules.current().cutover_on
+    person_validate(person, today=today, cutover_on=cutover_on)
     person.save()
+    effective_on = stage_date(person, today)
     MembershipChange.objects.create(
-        person=person, stage=person.stage, effective_on=stage_date(person, today), actor=actor
+        person=person,
+        stage=person.stage,
+        effective_on=effective_on,
+        actor=actor,
+        as_history=is_history(effective_on, cutover_on=cutover_on),
     )
     if person.theory_level != TheoryLevel.NONE:
         TheoryLevelChange.objects.create(
@@ -505,7 +616,8 @@ def person_update(
     before = Person.objects.select_related("organization").get(pk=person.pk)
     for field, value in data.items():
         setattr(person, field, value)
-    person_validate(person, today=today)
+    cutover_on = MembershipRules.current().cutover_on
+    person_validate(person, today=today, before=before, cutover_on=cutover_on)
     effective_on = effective_on or today
     changes = []
     for field in TRACKED_FIELDS:
@@ -537,13 +649,26 @@ def person_update(
             note=note,
             actor=actor,
         )
+        events.emit(
+            [
+                transfer_event(
+                    person_id=person.pk,
+                    full_name=person.full_name,
+                    from_id=before.organization_id,
+                    to_id=person.organization_id,
+                    effective_on=effective_on,
+                )
+            ]
+        )
     if "stage" in changed:
+        stage_on = stage_date(person, effective_on)
         MembershipChange.objects.create(
             person=person,
             stage=person.stage,
-            effective_on=stage_date(person, effective_on),
+            effective_on=stage_on,
             note=note,
             actor=actor,
+            as_history=is_history(stage_on, cutover_on=cutover_on),
         )
     if "theory_level" in changed:
         TheoryLevelChange.objects.create(

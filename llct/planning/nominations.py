@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate
+from llct.assessment.selectors import Attempt, new_member_class_finished, revoked_enrolments
 from llct.core.models import Role, User, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text, fold
@@ -112,32 +113,6 @@ class Due:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One enrolment of a person in a course of a programme, as far as the rules care."""
-
-    programme_id: int
-    starts_on: dt.date
-    ends_on: dt.date
-    enrolment_id: int
-    withdrawn: bool
-    passed: bool | None  # None: no result yet
-    approved: bool  # the course's results are approved
-    cancelled: bool  # the course did not run
-
-    @property
-    def has_passed(self) -> bool:
-        return self.passed is True and not self.withdrawn and not self.cancelled
-
-    @property
-    def failed(self) -> bool:
-        """Withdrew, or failed in a course whose results are approved (until approval a fail
-        may still be corrected)."""
-        if self.cancelled:
-            return False
-        return self.withdrawn or (self.approved and self.passed is False)
-
-
 def year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
@@ -149,6 +124,11 @@ def is_booked(attempts: Iterable[Attempt], *, today: dt.date) -> bool:
         not a.withdrawn and not a.cancelled and not a.approved and a.ends_on >= today
         for a in attempts
     )
+
+
+def awaits_approval(attempts: Iterable[Attempt]) -> bool:
+    """Passed a course whose results are not approved yet: not due again while they wait."""
+    return any(a.has_passed and not a.approved for a in attempts)
 
 
 def has_valid_certificate(certificates: Iterable[Certificate], *, on: dt.date) -> bool:
@@ -456,6 +436,24 @@ def _suggest(
         enrolments = enrolments.filter(person__organization_id__in=organization_ids)
         certificates = certificates.filter(person__organization_id__in=organization_ids)
 
+    # Certificates matter only to the admission and new-member rules: loading no others keeps
+    # the model instances (certificate_status_on takes one) to a few hundred.
+    certificates = certificates.filter(
+        programme__kind__in=[Programme.Kind.ADMISSION, Programme.Kind.NEW_MEMBER],
+        person__stage__in=[MembershipStage.CANDIDATE, MembershipStage.PROBATIONARY],
+    )
+    certs: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in certificates.only(
+        "person_id",
+        "programme_id",
+        "enrolment_id",
+        "status",
+        "revoked_on",
+        "issued_on",
+        "expires_on",
+    ):
+        certs[certificate.person_id].append(certificate)
+    revoked = revoked_enrolments(c for mine in certs.values() for c in mine)
     attempts: dict[int, list[Attempt]] = defaultdict(list)
     for row in enrolments.values_list(
         "person_id",
@@ -479,19 +477,9 @@ def _suggest(
                 passed=passed,
                 approved=approval is not None,
                 cancelled=course_status == Course.Status.CANCELLED,
+                revoked=pk in revoked,
             )
         )
-    # Certificates matter only to the admission and new-member rules: loading no others keeps
-    # the model instances (certificate_status_on takes one) to a few hundred.
-    certificates = certificates.filter(
-        programme__kind__in=[Programme.Kind.ADMISSION, Programme.Kind.NEW_MEMBER],
-        person__stage__in=[MembershipStage.CANDIDATE, MembershipStage.PROBATIONARY],
-    )
-    certs: dict[int, list[Certificate]] = defaultdict(list)
-    for certificate in certificates.only(
-        "person_id", "programme_id", "status", "revoked_on", "issued_on", "expires_on"
-    ):
-        certs[certificate.person_id].append(certificate)
     requirements = [
         Requirement.build(position, level, programme_id)
         for position, level, programme_id in PositionRequirement.objects.values_list(
@@ -534,11 +522,14 @@ def _suggest(
 
         if stage == MembershipStage.PROBATIONARY:
             in_kind = [a for a in mine if a.programme_id in new_member_ids]
-            trained = any(a.has_passed for a in in_kind) or has_valid_certificate(
-                [c for c in my_certs if c.programme_id in new_member_ids], on=year_end(year)
-            )
-            if not is_booked(in_kind, today=today):
+            if not is_booked(in_kind, today=today) and not awaits_approval(in_kind):
                 ends_on = _probation_ends_on(admitted_on)
+                trained = (
+                    new_member_class_finished(
+                        in_kind, admitted_on=admitted_on, probation_ends_on=ends_on
+                    )
+                    is not None
+                )
                 due = new_member_rule(
                     stage=stage, probation_ends_on=ends_on, trained=trained, year=year
                 )
@@ -975,6 +966,20 @@ def nominations_for_year(*, year: int) -> QuerySet[Nomination]:
     return Nomination.objects.filter(
         submission__round__year=year, submission__status=Submission.Status.SUBMITTED
     )
+
+
+def nomination_list(*, user: Any, year: int | None = None) -> QuerySet[Nomination]:
+    """Nominations of the organizations within the user's scope (those who see rounds), every
+    round or one year's, oldest first."""
+    path = scope_path(user) if can_see_rounds(user) else None
+    qs = Nomination.objects.select_related("submission__round", "submission__organization")
+    if path is None:
+        return qs.none()
+    if path != ALL:
+        qs = qs.filter(submission__organization__path__startswith=path)
+    if year:
+        qs = qs.filter(submission__round__year=year)
+    return qs.order_by("id")
 
 
 def requirement_list() -> QuerySet[PositionRequirement]:

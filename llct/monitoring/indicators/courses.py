@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _t
@@ -27,6 +26,7 @@ from llct.monitoring.indicators.base import (
     Unit,
     as_decimal,
     remembered,
+    url_for,
 )
 from llct.organizations.models import add_months
 from llct.planning.models import AnnualPlan, BudgetLine, Expense, PlannedCourse
@@ -136,7 +136,7 @@ class _Results(Indicator):
                     _t("Yes") if e["result__passed"] else _t("No"),
                 ),
                 counted=bool(e["counted"]),
-                url=reverse("organizations:person_detail", args=[e["person_id"]]),
+                url=url_for("organizations:person_detail", e["person_id"]),
             )
 
 
@@ -228,7 +228,7 @@ class CoursesHeld(Indicator):
                     _t("Yes") if c["held"] else _t("No"),
                 ),
                 counted=bool(c["held"]),
-                url=reverse("courses:detail", args=[c["course_id"]]) if c["course_id"] else "",
+                url=url_for("courses:detail", c["course_id"]) if c["course_id"] else "",
             )
 
 
@@ -320,13 +320,13 @@ class BudgetSpent(Indicator):
             yield Row(
                 cells=(name, organizer, _money(budget[key]), _money(amount)),
                 counted=amount > 0,
-                url=reverse("courses:detail", args=[course_id]) if course_id else "",
+                url=url_for("courses:detail", course_id) if course_id else "",
             )
         for course_id, (name, organizer, amount) in sorted(spent.items()):
             yield Row(
                 cells=(name, organizer, _money(Decimal(0)), _money(amount)),
                 counted=True,
-                url=reverse("courses:detail", args=[course_id]),
+                url=url_for("courses:detail", course_id),
             )
 
 
@@ -407,5 +407,5 @@ class LecturerRatings(Indicator):
                     avg(total, n * 3),
                 ),
                 counted=True,
-                url=reverse("curriculum:lecturer_detail", args=[r["lecturer_id"]]),
+                url=url_for("curriculum:lecturer_detail", r["lecturer_id"]),
             )

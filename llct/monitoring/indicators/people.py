@@ -23,7 +23,6 @@ from django.db.models import (
     Value as V,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +38,7 @@ from llct.monitoring.indicators.base import (
     Tally,
     date_key,
     remembered,
+    url_for,
     whole_tree,
 )
 from llct.organizations.models import (
@@ -61,7 +61,7 @@ def people_under(prefix: str) -> QuerySet[Person]:
 
 
 def person_url(pk: int) -> str:
-    return reverse("organizations:person_detail", args=[pk])
+    return url_for("organizations:person_detail", pk)
 
 
 def admitted_between_for_probation_end(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

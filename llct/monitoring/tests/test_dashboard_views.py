@@ -220,3 +220,28 @@ def test_a_long_ranking_shows_both_ends():
         "O00",
     ]
     assert chart.left_out == 30
+
+
+@time_machine.travel(NOW, tick=False)
+def test_heavy_indicator_reads_its_snapshot_even_for_new_organizations(
+    client, steered, django_assert_max_num_queries
+):
+    from llct.planning.tests.plan_factories import make_round
+
+    make_round(2026)
+    Target.objects.create(
+        project=steered.project,
+        code="1.8",
+        title="Cử đi học",
+        indicator="nominated_required",
+        final_value=Decimal(95),
+    )
+    snapshots_compute(year=2026, as_of=TODAY)
+    client.force_login(steered.leader)
+    url = reverse("monitoring:dashboard", args=[steered.project.pk])
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    make_org("Đảng ủy mới lập", parent=steered.province, kind_code="truc_thuoc")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).text
+    assert "Đảng ủy mới lập" in page

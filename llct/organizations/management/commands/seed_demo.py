@@ -91,6 +91,7 @@ class Command(BaseCommand):
             ("portal and study", summary.studies),
             ("projects", summary.monitoring),
             ("oversight and reports", summary.reviews),
+            ("connections", summary.connections),
         ):
             if counts:
                 out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
