@@ -232,7 +232,7 @@ def target_lines(
     needed, not the ranking of its children, so this reads the values directly: `computed`
     (indicator code -> value already computed for this report) first, then the registry."""
     from llct.monitoring import dashboard
-    from llct.monitoring.models import MonitoringSettings, Project
+    from llct.monitoring.models import MonitoringSettings, Project, TargetEntry
 
     project = (
         Project.objects.filter(start_year__lte=end.year, end_year__gte=end.year)
@@ -243,7 +243,15 @@ def target_lines(
         return []
     points = MonitoringSettings.current().at_risk_points
     targets = sorted(project.targets.prefetch_related("milestones"), key=dashboard.code_order)
-    entries = dashboard._entries(targets, [organization])
+    # The entry in force (the latest) of each target entered by hand, for this organization.
+    entries = {
+        (e.target_id, e.organization_id, e.year): e
+        for e in TargetEntry.objects.filter(
+            target__in=[t for t in targets if t.is_manual],
+            organization=organization,
+            year=end.year,
+        ).order_by("entered_at", "id")
+    }
     computed = computed or {}
     lines = []
     for target in targets:

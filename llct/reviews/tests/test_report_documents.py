@@ -169,7 +169,7 @@ def test_officer_may_not_change_templates(client, world):
 
 
 def test_targets_against_the_years_milestone(client, world, submitted):
-    from llct.monitoring.models import Milestone, Project, Target
+    from llct.monitoring.models import Milestone, Project, Target, TargetEntry
 
     project = Project.objects.create(
         number="06-ĐA/TU",
@@ -186,10 +186,25 @@ def test_targets_against_the_years_milestone(client, world, submitted):
         final_value=98,
     )
     Milestone.objects.create(target=target, year=2026, value=95)
+    manual = Target.objects.create(
+        project=project, code="2.1", title="Phòng học có thiết bị trực tuyến", final_value=100
+    )
+    Milestone.objects.create(target=manual, year=2026, value=60)
+    TargetEntry.objects.create(
+        target=manual,
+        organization=world.province,
+        year=2026,
+        value=65,
+        evidence="bien-ban.pdf",
+        evidence_name="bien-ban.pdf",
+    )
     client.force_login(world.department)
     page = client.get(reverse("reviews:report", args=[submitted.pk]))
     row = ["1.1. Tỷ lệ học viên đạt yêu cầu", "95,0%", "77,8%", "Chậm tiến độ"]
     assert row in [r for _t, _h, rows in page.context["tables"] for r in rows]
     document = Document(io.BytesIO(report_docx(report=submitted)))
     assert row in _cells(document)
+    assert ["2.1. Phòng học có thiết bị trực tuyến", "60,0%", "65,0%", "Đạt tiến độ"] in _cells(
+        document
+    )
     assert "7. Chỉ tiêu Đề án 06-ĐA/TU so với mốc năm" in [p.text for p in document.paragraphs]
