@@ -23,6 +23,7 @@ urlpatterns = [
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
 ]
 
 handler404 = "llct.core.views.not_found"
