@@ -303,4 +303,6 @@ LOGGING = {
 # The task worker writes a heartbeat this often; /healthz calls it stale after WORKER_STALE.
 WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "60"))
+# `manage.py backup` writes here (docs/DEPLOYMENT.md: a schedule, and a copy off the machine).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- end of production block -----------------------------------------------------------------
