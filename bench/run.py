@@ -751,7 +751,7 @@ def measure_verification() -> VerifyResult:
         "DEBUG": "0",
     }
     log = (OUT / "verify-server.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py, fixed args)
+    server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
         env=env,
@@ -1498,7 +1498,9 @@ def main() -> None:
         seeded=seeded,
         started_at=started_at,
     )
-    RESULTS.write_text(text, encoding="utf-8")
+    from bench.results import write_section
+
+    write_section("sqlite", text)
     print()
     print(text)
     print(f"Written to {RESULTS.relative_to(ROOT)}")

@@ -25,6 +25,7 @@ from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils import translation
 
 from llct.core.models import AuditEntry, Role, User
+from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
     MembershipStage,
@@ -858,6 +859,7 @@ def _seed(
         person.refresh_keys()  # bulk_create skips save()
         rows.append(person)
     Person.objects.bulk_create(rows, batch_size=2000)
+    people_counts_apply(Counter(p.organization_id for p in rows))  # bulk_create skips save()
     MembershipChange.objects.bulk_create(
         (
             MembershipChange(person=p, stage=stage, effective_on=on, note=note, actor=department)

@@ -13,6 +13,7 @@ from llct.organizations.models import (
     TheoryLevel,
 )
 from llct.organizations.services import SplitPart
+from llct.organizations.widgets import OrganizationPicker
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
@@ -41,7 +42,7 @@ class PersonFilterForm(forms.Form):
         label=_("Organization"),
         queryset=Organization.objects.none(),
         required=False,
-        empty_label=_("All"),
+        widget=OrganizationPicker,
     )
     subtree = forms.BooleanField(label=_("Include sub-organizations"), required=False, initial=True)
     stage = forms.ChoiceField(
@@ -74,7 +75,7 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
     organization = OrganizationChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none()
+        label=_("Organization"), queryset=Organization.objects.none(), widget=OrganizationPicker
     )
 
     class Meta:

@@ -23,7 +23,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +45,7 @@ from llct.core.models import AuditEntry, audit_record
 from llct.core.permissions import ALL, can_edit_rolls, scope_path
 from llct.core.spreadsheets import write_xlsx
 from llct.core.text import clean_text, fold
+from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
     MembershipStage,
@@ -1162,6 +1163,13 @@ def _write(
     _insert(MembershipChange, stages)
     _insert(TheoryLevelChange, levels)
     _insert(Transfer, transfers)
+    # The tree's stored counts: bulk writes skip Person.save, which keeps them otherwise.
+    moved: Counter[int] = Counter(p.organization_id for p in created)
+    for update in analysis.to_update:
+        if update.before.organization_id != update.person.organization_id:
+            moved[update.before.organization_id] -= 1
+            moved[update.person.organization_id] += 1
+    people_counts_apply(moved)
     # audit_record writes one row per call; the same entries, in one statement.
     _insert(AuditEntry, audit)
     audit_record(

@@ -44,6 +44,58 @@ def organization_choices(*, user: Any) -> QuerySet[Organization]:
     return organization_scope(user=user).order_by("path")
 
 
+PICKER_LIMIT = 20
+
+
+def organization_search(*, user: Any, q: str, limit: int = PICKER_LIMIT) -> list[Organization]:
+    """What the organization picker offers for what was typed: every word found in the folded
+    name or code, shallowest first. One query over the organizations in scope (a few tens of
+    thousands at most), never the whole list."""
+    qs = organization_scope(user=user).select_related("parent")
+    for word in fold(q).split()[:6]:
+        qs = qs.filter(search_key__contains=word)
+    return list(qs.order_by("depth", "name", "id")[:limit])
+
+
+@dataclass
+class TreeLevel:
+    """One organization and its children, each child with its stored subtree count and whether
+    it has children of its own: what the tree shows before the user opens a branch."""
+
+    node: Organization
+    children: list[Organization]
+
+
+def organization_tree_roots(*, user: Any) -> list[Organization]:
+    """Where the user's tree starts: the top organizations of their scope."""
+    path = scope_path(user)
+    qs = organization_scope(user=user).select_related("kind")
+    if path is None:
+        return []
+    if path == ALL:
+        return list(qs.filter(parent__isnull=True).order_by("code"))
+    return list(qs.filter(path=path))
+
+
+def organization_children(*, user: Any, parent: Organization) -> list[Organization]:
+    """The children of an organization in scope, with their stored people counts and a flag
+    for those that have children. Two indexed queries, whatever the size of the tree."""
+    children = list(
+        organization_scope(user=user)
+        .filter(parent=parent)
+        .only("id", "code", "name", "kind__name", "path", "depth", "subtree_people_count")
+        .order_by("code")
+    )
+    with_children = set(
+        Organization.objects.filter(
+            parent_id__in=[c.pk for c in children], dissolved_on__isnull=True
+        ).values_list("parent_id", flat=True)
+    )
+    for child in children:
+        child.has_children = child.pk in with_children  # type: ignore[attr-defined]
+    return children
+
+
 @dataclass
 class TreeNode:
     id: int
@@ -207,6 +259,63 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
     if filters.position:
         qs = qs.filter(position__icontains=filters.position)
     return qs.order_by("sort_key", "id")
+
+
+COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, more): the exact count up to `cap`, or (cap, True) beyond it. Counting a
+    million rows to print "1.000.000" costs more than the page itself."""
+    n = qs.order_by()[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+@dataclass
+class PersonPage:
+    """A page of the people list by keyset: the rows after (or before) a person, in name order.
+    Any page costs the same, the thousandth as the first (an OFFSET would read every row
+    before it)."""
+
+    people: list[Person]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def next_cursor(self) -> int | None:
+        return self.people[-1].pk if self.has_next and self.people else None
+
+    @property
+    def previous_cursor(self) -> int | None:
+        return self.people[0].pk if self.has_previous and self.people else None
+
+
+def person_page(
+    qs: QuerySet[Person], *, size: int, after: int | None = None, before: int | None = None
+) -> PersonPage:
+    """`qs` ordered by (sort_key, id); `after`/`before` are person ids from the same list."""
+    anchor_id = after or before
+    anchor = (
+        Person.objects.filter(pk=anchor_id).values_list("sort_key", "id").first()
+        if anchor_id
+        else None
+    )
+    if anchor is None:
+        rows = list(qs[: size + 1])
+        return PersonPage(rows[:size], has_next=len(rows) > size, has_previous=False)
+    key, pk = anchor
+    if after:
+        # The sort_key bound lets the index range scan start at the anchor.
+        rows = list(
+            qs.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))[: size + 1]
+        )
+        return PersonPage(rows[:size], has_next=len(rows) > size, has_previous=True)
+    rows = list(
+        qs.filter(sort_key__lte=key)
+        .filter(Q(sort_key__lt=key) | Q(id__lt=pk))
+        .order_by("-sort_key", "-id")[: size + 1]
+    )
+    return PersonPage(rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
 
 
 def _subtree_ids(path: str) -> QuerySet[Organization, Any]:

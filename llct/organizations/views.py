@@ -4,13 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
@@ -38,24 +38,51 @@ def _today() -> Any:
 
 
 def tree(request: HttpRequest) -> HttpResponse:
+    """Today's tree a level at a time (each branch loads when opened), with the stored people
+    counts; or, with a date, the whole tree as it stood then."""
     require(can_read_rolls(request.user))
     as_of = AsOfForm(request.GET or None)
     on = as_of.cleaned_data.get("on") if as_of.is_valid() else None
+    context: dict[str, Any] = {"as_of_form": as_of, "on": on, "base": reverse("organizations:tree")}
     if on:
-        roots = selectors.organization_tree_as_of(user=request.user, on=on)
+        context["lines"] = selectors.tree_lines(
+            selectors.organization_tree_as_of(user=request.user, on=on)
+        )
     else:
-        roots = selectors.organization_tree(user=request.user)
-    return render_page(
+        context["levels"] = [
+            selectors.TreeLevel(
+                node, selectors.organization_children(user=request.user, parent=node)
+            )
+            for node in selectors.organization_tree_roots(user=request.user)
+        ]
+    return render_page(request, "organizations/tree.html", context, fragment="tree")
+
+
+def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The children of one organization: the htmx fragment a branch loads when opened, or a
+    page of its own (the link inside the branch, without JavaScript)."""
+    require(can_read_rolls(request.user))
+    node = selectors.organization_get(user=request.user, pk=pk)
+    children = selectors.organization_children(user=request.user, parent=node)
+    context = {
+        "levels": [selectors.TreeLevel(node, children)],
+        "children": children,
+        "as_of_form": AsOfForm(),
+        "base": reverse("organizations:tree"),
+    }
+    return render_page(request, "organizations/tree.html", context, fragment="branch")
+
+
+@require_GET
+def organization_picker(request: HttpRequest) -> HttpResponse:
+    """The picker's suggestions for what was typed (an htmx fragment)."""
+    require(can_read_rolls(request.user) or can_edit_rolls(request.user))
+    q = request.GET.get("org_q", "").strip()
+    found = selectors.organization_search(user=request.user, q=q) if q else []
+    return render(
         request,
-        "organizations/tree.html",
-        {
-            "lines": selectors.tree_lines(roots),
-            "has_roots": bool(roots),
-            "as_of_form": as_of,
-            "on": on,
-            "base": reverse("organizations:tree"),
-        },
-        fragment="tree",
+        "organizations/organization_picker_results.html",
+        {"organizations": found, "q": q, "more": len(found) >= selectors.PICKER_LIMIT},
     )
 
 
@@ -208,32 +235,30 @@ def _filtered_people(request: HttpRequest) -> tuple[PersonFilterForm, Any]:
     return form, selectors.person_list(user=request.user, filters=filters)
 
 
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 def person_list(request: HttpRequest) -> HttpResponse:
     require(can_read_rolls(request.user))
     form, people = _filtered_people(request)
-    paginator = Paginator(people, settings.PEOPLE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.person_page(
+        people,
+        size=settings.PEOPLE_PAGE_SIZE,
+        after=_cursor(request.GET.get("after")),
+        before=_cursor(request.GET.get("before")),
+    )
+    count, more = selectors.capped_count(people)
     query = request.GET.copy()
-    query.pop("page", None)
-    options = []
-    if not request.htmx:  # type: ignore[attr-defined]
-        options = [
-            {"id": o["id"], "name": o["name"], "indent": "— " * o["depth"]}
-            for o in selectors.organization_choices(user=request.user).values("id", "name", "depth")
-        ]
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
     return render_page(
         request,
         "organizations/person_list.html",
-        {
-            "organization_options": options,
-            "selected_organization": str(request.GET.get("organization", "")),
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "can_edit": can_edit_rolls(request.user),
-        },
+        {"form": form, "page": page, "count": count, "count_more": more, "query": query.urlencode(),
+         "can_edit": can_edit_rolls(request.user)},
         fragment="results",
-    )
+    )  # fmt: skip
 
 
 def person_export(request: HttpRequest) -> HttpResponse:
