@@ -12,6 +12,7 @@ from llct.organizations.models import (
     Person,
     TheoryLevel,
 )
+from llct.organizations.selectors import PersonFilter, organization_choices
 from llct.organizations.services import SplitPart
 from llct.organizations.widgets import OrganizationPicker
 
@@ -62,6 +63,30 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+    def person_filter(self) -> PersonFilter:
+        """The selector's filter; the subtree box counts as ticked unless the form was sent
+        (a first visit, or a link that names only an organization, shows the whole subtree)."""
+        if not self.is_valid():
+            return PersonFilter()
+        data = self.cleaned_data
+        sent = "subtree" in self.data or "q" in self.data
+        return PersonFilter(
+            q=data["q"],
+            organization=data["organization"],
+            subtree=data["subtree"] if sent else True,
+            stage=data["stage"],
+            theory_level=data["theory_level"],
+            position=data["position"],
+        )
+
+
+FILTER_FIELDS = ("q", "organization", "subtree", "stage", "theory_level", "position")
+
+
+def person_filter_form(*, user: Any, data: Any) -> PersonFilterForm:
+    """The people list's filter form for this user's scope, from a query (or stored) dict."""
+    return PersonFilterForm(data or None, organizations=organization_choices(user=user))
 
 
 class PersonForm(forms.ModelForm):  # type: ignore[type-arg]

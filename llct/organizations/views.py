@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,8 +16,10 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
 from llct.core.permissions import can_edit_organization, can_edit_rolls, can_read_rolls, require
+from llct.core.spreadsheets import XLSX_TYPE
 from llct.organizations import exports, selectors, services
 from llct.organizations.forms import (
+    FILTER_FIELDS,
     AsOfForm,
     MergeForm,
     MoveForm,
@@ -26,6 +28,7 @@ from llct.organizations.forms import (
     PersonForm,
     RenameForm,
     SplitForm,
+    person_filter_form,
 )
 from llct.organizations.models import Person
 
@@ -219,20 +222,8 @@ def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filtered_people(request: HttpRequest) -> tuple[PersonFilterForm, Any]:
-    organizations = selectors.organization_choices(user=request.user)
-    form = PersonFilterForm(request.GET or None, organizations=organizations)
-    filters = selectors.PersonFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.PersonFilter(
-            q=data["q"],
-            organization=data["organization"],
-            subtree=data["subtree"] if "subtree" in request.GET or "q" in request.GET else True,
-            stage=data["stage"],
-            theory_level=data["theory_level"],
-            position=data["position"],
-        )
-    return form, selectors.person_list(user=request.user, filters=filters)
+    form = person_filter_form(user=request.user, data=request.GET)
+    return form, selectors.person_list(user=request.user, filters=form.person_filter())
 
 
 def _cursor(value: str | None) -> int | None:
@@ -262,9 +253,39 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 def person_export(request: HttpRequest) -> HttpResponse:
+    """A small list downloads at once; a large one is written by a task (progress page)."""
     require(can_read_rolls(request.user))
     _form, people = _filtered_people(request)
-    return exports.people_response(people)
+    if not selectors.capped_count(people, cap=exports.EXPORT_INLINE_MAX)[1]:
+        return exports.people_response(people)
+    export = exports.people_export_start(
+        user=request.user,
+        filters={k: request.GET.get(k, "") for k in FILTER_FIELDS if k in request.GET},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    return redirect("organizations:people_export_detail", pk=export.pk)
+
+
+def people_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = exports.people_export_get(user=request.user, pk=pk)
+    return render_page(
+        request,
+        "organizations/people_export.html",
+        {"export": export, "working": export.status in exports.WORKING},
+        fragment="status",
+    )
+
+
+def people_export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = exports.people_export_get(user=request.user, pk=pk)
+    if export.status != export.Status.DONE or not export.file:
+        raise Http404
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"danh-sach-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx",
+        content_type=XLSX_TYPE,
+    )
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
