@@ -13,6 +13,7 @@ PostgreSQL, each against its raw-SQL floor, and the people list against Django a
 """
 
 import datetime as dt
+import json
 import math
 import os
 import subprocess
@@ -367,6 +368,55 @@ def report(all_pages: list[Page], built: dict[str, Any] | None, before: str, aft
     return "\n".join(lines) + "\n"
 
 
+ROSTER_ROWS = int(os.environ.get("BENCH_SCALE_ROSTER_ROWS", "10000"))
+
+
+def _job(*args: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.scale_jobs", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-3000:])
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def measure_jobs() -> list[str]:
+    """The roster import into the province node and the whole export, each in its own process
+    (peak memory), then the imported people are removed so that the database stays as built."""
+    from bench.run import write_roster
+    from llct.organizations.counts import people_counts_rebuild
+    from llct.organizations.models import Person
+
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    roster = out / "scale-roster.xlsx"
+    write_roster(roster, rows=ROSTER_ROWS, today=dt.date.today(), taken_cards=set())
+    last_id = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    imported = _job("import", str(roster))
+    Person.objects.filter(pk__gt=last_id).delete()
+    people_counts_rebuild()
+    exported = _job("export")
+    rate = imported["rows"] / imported["seconds"]
+    import_ok = rate >= 10_000 and imported["peak_mb"] <= 500
+    return [
+        "",
+        "| job | rows | seconds | rows/s | peak memory MB | goal |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| roster import into the province node (full validation, committed) | "
+        f"{imported['rows']:,.0f} | {imported['seconds']:.1f} | {rate:,.0f} | "
+        f"{imported['peak_mb']:.0f} | {'✅' if import_ok else '❌'}"
+        " ≥ 10,000 rows/s, ≤ 500 MB |",
+        f"| people export, every person, as a task (.xlsx {exported['mb']:.0f} MB) | "
+        f"{exported['rows']:,.0f} | {exported['seconds']:.1f} | "
+        f"{exported['rows'] / exported['seconds']:,.0f} | {exported['peak_mb']:.0f} | "
+        f"{'✅' if exported['seconds'] <= 60 else '❌'} ≤ 60 s |",
+    ]
+
+
 def main() -> None:
     configure()
     from bench.results import write_section
@@ -377,7 +427,8 @@ def main() -> None:
     all_pages = pages()
     print(f"Measuring {len(all_pages)} pages, {ROUNDS} rounds ...", flush=True)
     measure(all_pages, users)
-    text = report(all_pages, built, before, uptime())
+    jobs = [] if LABEL == "before" else measure_jobs()
+    text = report(all_pages, built, before, uptime()) + "\n".join(jobs) + "\n"
     write_section(f"scale-{LABEL}", text)
     print(text)
 
