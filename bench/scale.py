@@ -400,6 +400,7 @@ def measure_jobs() -> list[str]:
     Person.objects.filter(pk__gt=last_id).delete()
     people_counts_rebuild()
     exported = _job("export")
+    suggested = _job("suggestions")
     rate = imported["rows"] / imported["seconds"]
     import_ok = rate >= 10_000 and imported["peak_mb"] <= 500
     return [
@@ -414,6 +415,12 @@ def measure_jobs() -> list[str]:
         f"{exported['rows']:,.0f} | {exported['seconds']:.1f} | "
         f"{exported['rows'] / exported['seconds']:,.0f} | {exported['peak_mb']:.0f} | "
         f"{'✅' if exported['seconds'] <= 60 else '❌'} ≤ 60 s |",
+        f"| suggestions for the whole province, year 2027 ({suggested['suggestions']:,.0f} "
+        f"suggestions in {suggested['organizations']:,.0f} organizations) | {PEOPLE:,} people | "
+        f"{suggested['seconds']:.1f} | {PEOPLE / suggested['seconds']:,.0f} | "
+        f"{suggested['peak_mb']:.0f} | "
+        f"{'✅' if suggested['seconds'] <= 30 and suggested['peak_mb'] <= 500 else '❌'} "
+        "≤ 30 s, ≤ 500 MB |",
     ]
 
 
@@ -421,6 +428,27 @@ def main() -> None:
     configure()
     from bench.results import write_section
 
+    if sys.argv[1:] == ["jobs"]:  # `python -m bench.scale jobs`: the long jobs only
+        before = uptime()
+        ensure_database()
+        _users()
+        jobs = measure_jobs()
+        text = "\n".join(
+            [
+                f"### Scale bench, long jobs: {LABEL}",
+                "",
+                f"- Command: `BENCH_SCALE_LABEL={LABEL} .venv/bin/python -m bench.scale jobs` "
+                f"(also run by `make bench-scale`); each job in a fresh process, peak = its "
+                "maximum resident memory",
+                f"- Date: {dt.datetime.now():%d/%m/%Y %H:%M}",
+                f"- Load before: `{before}`",
+                f"- Load after: `{uptime()}`",
+                *jobs,
+            ]
+        )
+        write_section(f"scale-jobs-{LABEL}", text)
+        print(text)
+        return
     before = uptime()
     built = ensure_database()
     users = _users()

@@ -7,13 +7,14 @@ import json
 import resource
 import sys
 import time
+from typing import Any
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_import(path: str) -> dict[str, float]:
+def run_import(path: str) -> dict[str, Any]:
     from django.utils import timezone
 
     from llct.core.models import User
@@ -36,7 +37,7 @@ def run_import(path: str) -> dict[str, float]:
     }
 
 
-def run_export() -> dict[str, float]:
+def run_export() -> dict[str, Any]:
     from llct.core.models import User
     from llct.organizations.models import PeopleExport
     from llct.organizations.tasks import people_export_task
@@ -56,7 +57,23 @@ def run_export() -> dict[str, float]:
         "status": export.status,
         "mb": size / 1e6,
         "peak_mb": _peak_mb(),
-    }  # type: ignore[dict-item]
+    }
+
+
+def run_suggestions() -> dict[str, Any]:
+    import datetime as dt
+
+    from llct.planning.nominations import suggestions_for_province
+
+    started = time.perf_counter()
+    grouped = suggestions_for_province(year=2027, today=dt.date(2026, 12, 1))
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "suggestions": sum(len(v) for v in grouped.values()),
+        "organizations": len(grouped),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def main() -> None:
@@ -65,6 +82,8 @@ def main() -> None:
     configure()
     if sys.argv[1] == "import":
         print(json.dumps(run_import(sys.argv[2])))
+    elif sys.argv[1] == "suggestions":
+        print(json.dumps(run_suggestions()))
     else:
         print(json.dumps(run_export()))
 

@@ -994,9 +994,9 @@ def _candidates(rows: list[_Row], organization: Organization) -> Iterator[Person
     A few indexed queries per thousand rows, never the whole subtree: at a province of a
     million people that was two gigabytes of objects."""
     in_subtree = Person.objects.filter(
-        organization_id__in=Organization.objects.filter(
-            path__startswith=organization.path
-        ).values("id")
+        organization_id__in=Organization.objects.filter(path__startswith=organization.path).values(
+            "id"
+        )
     )
     cards = sorted({r.card for r in rows if r.card})
     dated = sorted({r.key for r in rows if r.key and r.values.get("date_of_birth")})

@@ -454,6 +454,26 @@ def _suggest(
         enrolments = enrolments.filter(person__organization_id__in=organization_ids)
         certificates = certificates.filter(person__organization_id__in=organization_ids)
 
+    new_member_ids = offer.ids_by_kind.get(Programme.Kind.NEW_MEMBER, set())
+    admission_ids = offer.ids_by_kind.get(Programme.Kind.ADMISSION, set())
+    # Only the enrolments a rule can look at, chosen in SQL: a province has millions, and the
+    # rules need few. The new-member and admission rules read a probationer's or a candidate's
+    # classes of that kind; the position rule only asks whether a course not yet over is booked;
+    # the retake rule reads the programmes in which a person failed or withdrew.
+    failed = Enrolment.objects.exclude(course__status=Course.Status.CANCELLED).filter(
+        Q(status=Enrolment.Status.WITHDRAWN)
+        | Q(result__passed=False, course__results_approval__isnull=False)
+    )
+    enrolments = enrolments.filter(
+        Q(
+            course__programme_id__in=new_member_ids,
+            person__stage=MembershipStage.PROBATIONARY,
+        )
+        | Q(course__programme_id__in=admission_ids, person__stage=MembershipStage.CANDIDATE)
+        | Q(course__ends_on__gte=today)
+        | Q(person_id__in=failed.values("person_id"))
+    )
+
     attempts: dict[int, list[Attempt]] = defaultdict(list)
     for row in enrolments.values_list(
         "person_id",
@@ -497,8 +517,6 @@ def _suggest(
         )
     ]
 
-    new_member_ids = offer.ids_by_kind.get(Programme.Kind.NEW_MEMBER, set())
-    admission_ids = offer.ids_by_kind.get(Programme.Kind.ADMISSION, set())
     matched_positions: dict[tuple[str, int], tuple[Due, Requirement] | None] = {}
     result = SuggestionSet()
     best: dict[tuple[int, int], Suggestion] = {}
@@ -521,7 +539,7 @@ def _suggest(
         "admitted_on",
         "position",
         "theory_level",
-    ):
+    ).iterator(chunk_size=5000):  # streamed: a province's people never sit in memory at once
         grassroots = grassroots_of.get(org_id)
         if grassroots is None:
             result.outside += 1
