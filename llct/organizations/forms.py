@@ -145,7 +145,9 @@ class RenameForm(forms.Form):
 
 class MoveForm(forms.Form):
     new_parent = OrganizationChoiceField(
-        label=_("New parent organization"), queryset=Organization.objects.none()
+        label=_("New parent organization"),
+        queryset=Organization.objects.none(),
+        widget=OrganizationPicker,
     )
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)
