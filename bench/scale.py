@@ -153,9 +153,14 @@ def pages() -> list[Page]:
     from django.utils.http import urlencode
 
     middle_cursor = urlencode({"after": f"{middle_key}|{middle_id}"})
-    words = ("nguyen", "van")
-    search_where = " WHERE p.search_key LIKE %s AND p.search_key LIKE %s"
-    search_params = [f"%{w}%" for w in words]
+    if LABEL == "before":  # main's search: each word anywhere in the folded name
+        search_where = " WHERE p.search_key LIKE %s AND p.search_key LIKE %s"
+        search_params, rare_params = ["%nguyen%", "%van%"], ["%ly%", "%thi%"]
+    else:  # a word of the name starts with each word typed, from the full-text index
+        search_where = (
+            " WHERE to_tsvector('simple', p.search_key) @@ to_tsquery('simple', %s || ' & ' || %s)"
+        )
+        search_params, rare_params = ["nguyen:*", "van:*"], ["ly:*", "thi:*"]
     tree_floor = [
         (
             "SELECT id, code, name, kind_id FROM organizations_organization WHERE id = %s",
@@ -200,7 +205,7 @@ def pages() -> list[Page]:
             "Search `ly thi` (rarer)",
             "bantuyengiao",
             "/to-chuc/nhan-su/?q=ly+thi",
-            [(PEOPLE_COLUMNS + search_where + PAGE, ["%ly%", "%thi%"])],
+            [(PEOPLE_COLUMNS + search_where + PAGE, rare_params)],
         ),
         Page(
             "People list, the middle (after 500,000)",

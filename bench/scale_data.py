@@ -89,8 +89,8 @@ def build(*, people: int, enrolments_per_person: int, log: Callable[[str], None]
     raw = connection.connection
     with raw.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # no FK triggers while copying
-        # The trigram index is built once after the copy, not row by row.
-        cursor.execute("DROP INDEX IF EXISTS person_search_trgm")
+        # The search index is built once after the copy, not row by row.
+        cursor.execute("DROP INDEX IF EXISTS person_search_words")
 
         started = time.perf_counter()
         orgs = _organizations(kinds)
@@ -226,12 +226,10 @@ def build(*, people: int, enrolments_per_person: int, log: Callable[[str], None]
                 f"(SELECT MAX(id) FROM {table}))"
             )
         started = time.perf_counter()
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        if cursor.fetchone():
-            cursor.execute(
-                "CREATE INDEX person_search_trgm ON organizations_person "
-                "USING gin (search_key gin_trgm_ops)"
-            )
+        cursor.execute(
+            "CREATE INDEX person_search_words ON organizations_person "
+            "USING gin (to_tsvector('simple', search_key))"
+        )
         timings["search index"] = time.perf_counter() - started
     raw.commit()
     from llct.organizations.counts import people_counts_rebuild

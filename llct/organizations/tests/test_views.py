@@ -362,3 +362,28 @@ def test_export_writes_formula_looking_text_as_text(as_user, world):
     ).active
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and cells[0].data_type == "s"
+
+
+def test_search_matches_word_starts_only(as_user, world):
+    make_person(world.org_a1, "Lê Thị Lan")
+    make_person(world.org_a1, "Lý Thị Xuân")
+    client = as_user(world.department)
+    found = client.get(reverse("organizations:people"), {"q": "ly th"}).context["page"].people
+    assert [p.full_name for p in found] == ["Lý Thị Xuân"]
+    # "an" starts "An" but only ends "Lan" and "Xuân".
+    found = client.get(reverse("organizations:people"), {"q": "an"}).context["page"].people
+    assert [p.full_name for p in found] == ["Nguyễn Văn An"]
+
+
+def test_postgresql_search_uses_the_name_words_index(world):
+    from django.db import connection
+
+    from llct.organizations import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the full-text index exists on PostgreSQL only")
+    qs = selectors.person_list(user=world.department, filters=selectors.PersonFilter(q="ly thi"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "person_search_words" in plan
