@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.certificates import certificate_status_on
-from llct.assessment.models import Certificate
+from llct.assessment.models import Certificate, Result
 from llct.core.models import Role, User, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text, fold
@@ -460,33 +460,47 @@ def _suggest(
     # rules need few. The new-member and admission rules read a probationer's or a candidate's
     # classes of that kind; the position rule only asks whether a course not yet over is booked;
     # the retake rule reads the programmes in which a person failed or withdrew.
-    failed = Enrolment.objects.exclude(course__status=Course.Status.CANCELLED).filter(
-        Q(status=Enrolment.Status.WITHDRAWN)
-        | Q(result__passed=False, course__results_approval__isnull=False)
-    )
-    enrolments = enrolments.filter(
-        Q(
-            course__programme_id__in=new_member_ids,
-            person__stage=MembershipStage.PROBATIONARY,
-        )
-        | Q(course__programme_id__in=admission_ids, person__stage=MembershipStage.CANDIDATE)
-        | Q(course__ends_on__gte=today)
-        | Q(person_id__in=failed.values("person_id"))
-    )
+    # People who withdrew or failed (in approved results) somewhere: two partial indexes.
+    withdrew = Enrolment.objects.filter(status=Enrolment.Status.WITHDRAWN).values("person_id")
+    failed = Result.objects.filter(
+        passed=False, enrolment__course__results_approval__isnull=False
+    ).values("enrolment__person_id")
+    # One indexed query per reason rather than one OR over every enrolment: each starts from
+    # few rows (a stage, the courses not yet over, the people who failed).
+    relevant = [
+        enrolments.filter(
+            person__stage=MembershipStage.PROBATIONARY, course__programme_id__in=new_member_ids
+        ),
+        enrolments.filter(
+            person__stage=MembershipStage.CANDIDATE, course__programme_id__in=admission_ids
+        ),
+        enrolments.filter(course__in=Course.objects.filter(ends_on__gte=today).values("id")),
+        enrolments.filter(person_id__in=withdrew),
+        enrolments.filter(person_id__in=failed),
+    ]
 
     attempts: dict[int, list[Attempt]] = defaultdict(list)
-    for row in enrolments.values_list(
-        "person_id",
-        "course__programme_id",
-        "course__starts_on",
-        "course__ends_on",
-        "id",
-        "status",
-        "result__passed",
-        "course__results_approval__id",
-        "course__status",
-    ):
+    loaded: set[int] = set()
+    rows = (
+        row
+        for query in relevant
+        for row in query.values_list(
+            "person_id",
+            "course__programme_id",
+            "course__starts_on",
+            "course__ends_on",
+            "id",
+            "status",
+            "result__passed",
+            "course__results_approval__id",
+            "course__status",
+        )
+    )
+    for row in rows:
         person_id, programme_id, starts, ends, pk, status, passed, approval, course_status = row
+        if pk in loaded:
+            continue
+        loaded.add(pk)
         attempts[person_id].append(
             Attempt(
                 programme_id=programme_id,
