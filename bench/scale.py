@@ -157,9 +157,7 @@ def pages() -> list[Page]:
         search_where = " WHERE p.search_key LIKE %s AND p.search_key LIKE %s"
         search_params, rare_params = ["%nguyen%", "%van%"], ["%ly%", "%thi%"]
     else:  # a word of the name starts with each word typed, from the full-text index
-        search_where = (
-            " WHERE to_tsvector('simple', p.search_key) @@ to_tsquery('simple', %s || ' & ' || %s)"
-        )
+        search_where = " WHERE p.search_words @@ to_tsquery('simple', %s || ' & ' || %s)"
         search_params, rare_params = ["nguyen:*", "van:*"], ["ly:*", "thi:*"]
     tree_floor = [
         (

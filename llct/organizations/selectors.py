@@ -264,14 +264,18 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
 
 
 COUNT_CAP = 10_000
+# A name search counts to a thousand: past that, the user types more of the name.
+SEARCH_COUNT_CAP = 1_000
 
 
-def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(
+    qs: QuerySet[Any], cap: int = COUNT_CAP, *, in_order: bool = False
+) -> tuple[int, bool]:
     """(count, more): the exact count up to `cap`, or (cap, True) beyond it. Counting a
-    million rows to print "1.000.000" costs more than the page itself. In id order the scan
-    stops at the cap for a common filter (no index on a name's words is in alphabetical order
-    of the whole name, so none would stop sooner)."""
-    n = qs.order_by("pk")[: cap + 1].count()
+    million rows to print "1.000.000" costs more than the page itself. `in_order` keeps the
+    list's order, for a name search: the scan that found the page's rows (names in order, words
+    in the index) then stops at the cap too; otherwise the database picks any path."""
+    n = (qs if in_order else qs.order_by())[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 
@@ -326,18 +330,18 @@ def name_words_match(q: str) -> Q | RawSQL:
     """People whose name has a word starting with each word typed, diacritics and case aside:
     "nguyen van a" finds "Nguyễn Văn An" and "Nguyễn Văn Ánh", not "Lê Thị Nguyệt".
 
-    PostgreSQL answers from a full-text index of the folded names (`person_search_words`, GIN,
-    prefix queries `word:*`); trigram or LIKE indexes cannot use the two-letter words most
-    Vietnamese names have. Other databases scan the folded name for each word at a word start.
+    PostgreSQL answers from the words of the folded names (`search_words`, a stored tsvector with
+    a GIN index, prefix queries `word:*`); trigram or LIKE indexes cannot use the two-letter
+    words most Vietnamese names have. Other databases scan the folded name for each word.
     """
     words = [re.sub(r"[^0-9a-z]", "", w) for w in fold(q).split()]
     words = [w for w in words if w][:8]
     if not words:
         return Q()
     if connection.vendor == "postgresql":
-        # The expression is the index's, to the letter, so that the planner can use it.
+        # `search_words` is a stored column of PostgreSQL only (migration 0003), not a field.
         return RawSQL(
-            "to_tsvector('simple', organizations_person.search_key) @@ to_tsquery('simple', %s)",
+            "organizations_person.search_words @@ to_tsquery('simple', %s)",
             [" & ".join(f"{w}:*" for w in words)],
             output_field=BooleanField(),
         )

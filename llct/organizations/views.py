@@ -239,7 +239,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
         after=_cursor(request.GET.get("after")),
         before=_cursor(request.GET.get("before")),
     )
-    count, more = selectors.capped_count(people)
+    searched = bool(form.is_valid() and form.cleaned_data["q"])
+    cap = selectors.SEARCH_COUNT_CAP if searched else selectors.COUNT_CAP
+    count, more = selectors.capped_count(people, cap, in_order=searched)
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)

@@ -33,19 +33,33 @@ def fill(apps, schema_editor):
 
 
 def word_index(apps, schema_editor):
-    """PostgreSQL: a full-text index of the people's folded names; the people search asks it
-    for names with a word starting with each word typed (`to_tsquery('nguyen:* & van:*')`)."""
+    """PostgreSQL: the words of the people's folded names as a stored tsvector with a GIN index;
+    the people search asks it for names with a word starting with each word typed
+    (`search_words @@ to_tsquery('nguyen:* & van:*')`). Stored, so that a scan in name order
+    tests it cheaply too."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
+        "ALTER TABLE organizations_person ADD COLUMN IF NOT EXISTS search_words tsvector "
+        "GENERATED ALWAYS AS (to_tsvector('simple', search_key)) STORED"
+    )
+    schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS person_search_words ON organizations_person "
-        "USING gin (to_tsvector('simple', search_key))"
+        "USING gin (search_words)"
+    )
+    # A common search ("nguyen van") reads the list in name order and tests each name's words:
+    # with the words in the index, without a visit to the table per name.
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS person_sort_words ON organizations_person "
+        "(sort_key, id) INCLUDE (search_words)"
     )
 
 
 def drop_word_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS person_search_words")
+        schema_editor.execute("DROP INDEX IF EXISTS person_sort_words")
+        schema_editor.execute("ALTER TABLE organizations_person DROP COLUMN IF EXISTS search_words")
 
 
 class Migration(migrations.Migration):
