@@ -43,10 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {"can_read_rolls": can_read_rolls(user), "today": today}
     if can_read_rolls(user):
-        from llct.organizations.selectors import organization_scope, person_list
+        from llct.organizations.selectors import organization_scope, people_count_in_scope
 
         context["org_count"] = organization_scope(user=user).count()
-        context["people_count"] = person_list(user=user).count()
+        context["people_count"] = people_count_in_scope(user=user)
     if user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER):
         from llct.assessment.models import ResultsApproval
         from llct.courses.models import Course

@@ -80,6 +80,12 @@ def organization_tree_roots(*, user: Any) -> list[Organization]:
     return list(qs.filter(path=path))
 
 
+def people_count_in_scope(*, user: Any) -> int:
+    """How many people the user's rolls hold, from the stored subtree counts of the scope's top
+    organizations (no count over the people themselves)."""
+    return sum(o.subtree_people_count for o in organization_tree_roots(user=user))
+
+
 def organization_children(*, user: Any, parent: Organization) -> list[Organization]:
     """The children of an organization in scope, with their stored people counts and a flag
     for those that have children. Two indexed queries, whatever the size of the tree."""

@@ -49,3 +49,12 @@ def test_rebuild_corrects_counts_written_behind_its_back(world, capsys):
     assert "5 organizations corrected" in capsys.readouterr().out
     assert counts()["TINH"] == (0, 2) and counts()["A1"] == (1, 1)
     assert people_counts_rebuild() == 0
+
+
+def test_the_people_in_a_scope_come_from_the_stored_counts(world):
+    from llct.organizations.selectors import people_count_in_scope
+
+    make_person(world.org_a1, "Lê Văn Ba")
+    assert people_count_in_scope(user=world.department) == 3
+    assert people_count_in_scope(user=world.officer_a) == 2
+    assert people_count_in_scope(user=world.learner) == 0
