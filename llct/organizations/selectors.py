@@ -86,6 +86,30 @@ def people_count_in_scope(*, user: Any) -> int:
     return sum(o.subtree_people_count for o in organization_tree_roots(user=user))
 
 
+def stored_people_count(*, user: Any, filters: "PersonFilter") -> int | None:
+    """The list's count from the stored counts when only an organization's subtree (or the
+    whole scope) is asked for; None when other filters need a count of their own."""
+    if filters.q or filters.stage or filters.theory_level is not None or filters.position:
+        return None
+    if filters.organization is None:
+        return people_count_in_scope(user=user)
+    if filters.subtree:
+        return filters.organization.subtree_people_count
+    return filters.organization.people_count
+
+
+def person_list_count(
+    *, user: Any, filters: "PersonFilter", people: QuerySet[Person]
+) -> tuple[int, bool]:
+    """What the people list says it holds: the stored count when it can, else a count capped
+    at ten thousand (a thousand for a name search)."""
+    stored = stored_people_count(user=user, filters=filters)
+    if stored is not None:
+        return stored, False
+    cap = SEARCH_COUNT_CAP if filters.q else COUNT_CAP
+    return capped_count(people, cap, in_order=bool(filters.q))
+
+
 def organization_children(*, user: Any, parent: Organization) -> list[Organization]:
     """The children of an organization in scope, with their stored people counts and a flag
     for those that have children. Two indexed queries, whatever the size of the tree."""

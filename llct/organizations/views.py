@@ -232,16 +232,16 @@ def _cursor(value: str | None) -> int | None:
 
 def person_list(request: HttpRequest) -> HttpResponse:
     require(can_read_rolls(request.user))
-    form, people = _filtered_people(request)
+    form = person_filter_form(user=request.user, data=request.GET)
+    filters = form.person_filter()
+    people = selectors.person_list(user=request.user, filters=filters)
     page = selectors.person_page(
         people,
         size=settings.PEOPLE_PAGE_SIZE,
         after=_cursor(request.GET.get("after")),
         before=_cursor(request.GET.get("before")),
     )
-    searched = bool(form.is_valid() and form.cleaned_data["q"])
-    cap = selectors.SEARCH_COUNT_CAP if searched else selectors.COUNT_CAP
-    count, more = selectors.capped_count(people, cap, in_order=searched)
+    count, more = selectors.person_list_count(user=request.user, filters=filters, people=people)
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)

@@ -132,11 +132,17 @@ def test_people_list_pages_by_keyset_forward_and_back(as_user, world, settings):
     assert back.context["page"].has_previous and back.context["page"].has_next
 
 
-def test_people_count_is_capped_beyond_ten_thousand(as_user, world, monkeypatch):
+def test_people_count_is_stored_or_capped_beyond_ten_thousand(as_user, world, monkeypatch):
     from llct.organizations import selectors
 
     monkeypatch.setattr(selectors, "COUNT_CAP", 1)
-    response = as_user(world.department).get(reverse("organizations:people"))
+    client = as_user(world.department)
+    # The whole scope, or an organization's subtree: the stored counts, exact.
+    assert "2 người" in client.get(reverse("organizations:people")).text
+    by_org = client.get(reverse("organizations:people"), {"organization": world.org_a.pk})
+    assert "1 người" in by_org.text
+    # Any other filter: counted, up to the cap.
+    response = client.get(reverse("organizations:people"), {"theory_level": 0})
     assert "Hơn 1 người" in response.text
 
 
