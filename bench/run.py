@@ -8,7 +8,8 @@ the course list, a course page and a roll call, and imports a generated roster.
 Writes bench/RESULTS.md and prints the same tables.
 
 Environment: BENCH_PEOPLE (20000), BENCH_REQUESTS (50), BENCH_ROSTER_ROWS (20000),
-BENCH_EXTRA_ORGANIZATIONS (1000), BENCH_COURSES (2000), BENCH_ENROLMENTS (100000).
+BENCH_EXTRA_ORGANIZATIONS (1000), BENCH_COURSES (2000), BENCH_ENROLMENTS (100000),
+BENCH_API_ROWS (10000; the API's bulk upsert, bench/api.py).
 """
 
 import datetime as dt
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.api import API_ROWS, api_section, measure_api
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -1360,6 +1363,7 @@ def report(
     roster: ImportResult,
     seeded: str,
     started_at: dt.datetime,
+    portal: list[str] | None = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -1408,6 +1412,8 @@ def report(
         ]
     else:
         lines.append(f"Roster import: not available ({roster.detail}).")
+    if portal:
+        lines += ["", *portal]
     return "\n".join(lines) + "\n"
 
 
@@ -1482,6 +1488,13 @@ def main() -> None:
         print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
     print("Roster import:", flush=True)
     roster = measure_import(actor=department, parent=province, today=today)
+    print(f"API bulk upsert of {API_ROWS:,} people:", flush=True)
+    api = measure_api(actor=department, parent=province, today=today)
+    print("Portal and online tests:", flush=True)
+    from bench.contest_load import run as contest_run
+    from bench.portal import measure_portal, portal_section
+
+    portal = portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
 
     text = report(
         pages=pages,
@@ -1497,7 +1510,9 @@ def main() -> None:
         roster=roster,
         seeded=seeded,
         started_at=started_at,
+        portal=portal,
     )
+    text += "\n" + "\n".join(api_section(api)) + "\n"
     from bench.results import write_section
 
     write_section("sqlite", text)

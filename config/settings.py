@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_htmx",
     "django_tasks_db",
     "llct.core",
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "llct.courses",
     "llct.assessment",
     "llct.planning",
+    "llct.portal",
+    "llct.studies",
+    "llct.monitoring",
+    "llct.api",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +174,13 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "llct@localhost")
 
 PEOPLE_PAGE_SIZE = 50
+
+# The API (llct.api): how long an idempotency key is remembered, and the webhook deliveries'
+# attempts (the wait doubles after each failure, from the first to the last).
+API_IDEMPOTENCY_HOURS = int(os.environ.get("API_IDEMPOTENCY_HOURS", "24"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_FIRST_RETRY_SECONDS = int(os.environ.get("WEBHOOK_FIRST_RETRY_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 # --- Production: servers, shared state, security (docs/DEPLOYMENT.md) ---------------------
 # Every value comes from the environment; the defaults suit one machine in development. The

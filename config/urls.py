@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from llct.api.endpoints import urlpatterns as api_urlpatterns
+from llct.api.views_docs import api_docs
 from llct.core import views as core_views
+from llct.portal.cache import public_cache
+from llct.portal.views import SITEMAPS
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -22,6 +27,18 @@ urlpatterns = [
     path("ket-qua/", include("llct.assessment.urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
+    path("", include("llct.portal.urls")),
+    path("hoc-tap/", include("llct.studies.urls")),
+    path(
+        "sitemap.xml",
+        login_not_required(public_cache(sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("de-an/", include("llct.monitoring.urls")),
+    path("ket-noi/", include("llct.api.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", include((api_urlpatterns(), "api-v1"), namespace="api-v1")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.models import Certificate, CertificateSeries
+from llct.core import events
 from llct.core.models import audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text
@@ -262,11 +263,12 @@ def certificates_issue(
             return []
     # The holder's name as it is on the rolls now (a re-issue exists to carry a corrected one),
     # read in one query rather than from possibly stale enrolment.person objects.
-    names = dict(
-        Person.objects.filter(pk__in=[e.person_id for e in enrolments]).values_list(
-            "pk", "full_name"
-        )
-    )
+    holders = {
+        pk: (name, organization_id)
+        for pk, name, organization_id in Person.objects.filter(
+            pk__in=[e.person_id for e in enrolments]
+        ).values_list("pk", "full_name", "organization_id")
+    }
     issuer = course.organizer
     issuer_name = issuer_name_on(issuer, issued_on)
     expires_on = replaces.expires_on if replaces else expiry_for(programme, issued_on)
@@ -287,7 +289,7 @@ def certificates_issue(
                 issued_on=issued_on,
                 issuer=issuer,
                 issuer_name=issuer_name,
-                holder_name=names[enrolment.person_id],
+                holder_name=holders[enrolment.person_id][0],
                 expires_on=expires_on,
                 replaces=replaces,
             )
@@ -300,7 +302,37 @@ def certificates_issue(
         replaces.revoke_reason = reissue_reason(certificates[0].serial)
         replaces.save(update_fields=["status", "revoked_on", "revoke_reason"])
     created = Certificate.objects.bulk_create(certificates)
+    issued = [
+        certificate_event(events.CERTIFICATE_ISSUED, c, holders[c.person_id][1]) for c in created
+    ]
+    if replaces is not None:
+        organization_id = holders[replaces.person_id][1]
+        issued.append(certificate_event(events.CERTIFICATE_REVOKED, replaces, organization_id))
+    events.emit(issued)
     return created
+
+
+def certificate_event(kind: str, certificate: Certificate, organization_id: int) -> events.Event:
+    """What listeners are told about a certificate: no personal data beyond the holder's name,
+    which the certificate itself shows."""
+    return events.Event(
+        kind=kind,
+        data={
+            "certificate_id": certificate.pk,
+            "serial": certificate.serial,
+            "status": certificate.status,
+            "person_id": certificate.person_id,
+            "holder_name": certificate.holder_name,
+            "programme_id": certificate.programme_id,
+            "course_id": certificate.course_id,
+            "issued_on": certificate.issued_on.isoformat(),
+            "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
+            "issuer_name": certificate.issuer_name,
+            "revoked_on": certificate.revoked_on.isoformat() if certificate.revoked_on else None,
+            "revoke_reason": certificate.revoke_reason,
+        },
+        organization_ids=(organization_id,),
+    )
 
 
 def reissue_reason(serial: str) -> str:
@@ -355,6 +387,10 @@ def certificate_revoke(
     locked.revoke_reason = reason
     locked.save(update_fields=["status", "revoked_on", "revoke_reason"])
     audit_record(actor=actor, obj=locked, action="certificate_revoke", summary=reason)
+    organization_id = Person.objects.filter(pk=locked.person_id).values_list(
+        "organization_id", flat=True
+    )[0]
+    events.emit([certificate_event(events.CERTIFICATE_REVOKED, locked, organization_id)])
     return locked
 
 

@@ -24,6 +24,7 @@ from llct.assessment.certificates import certificates_issue
 from llct.assessment.grading import TENTH, classify, needed_scores
 from llct.assessment.models import Certificate, Result, ResultsApproval, ScoreChange
 from llct.assessment.selectors import attendance_percent, course_attendance
+from llct.core import events
 from llct.core.models import AuditEntry, audit_record
 from llct.core.text import clean_text
 from llct.courses.models import Course, Enrolment
@@ -377,6 +378,25 @@ def results_approve(*, course: Course, actor: Any, today: dt.date) -> ApprovalOu
             sources={e.person_id: _level_source(course, serials.get(e.pk)) for e in outcome.passed},
             actor=actor,
         )
+    events.emit(
+        [
+            events.Event(
+                kind=events.RESULTS_APPROVED,
+                data={
+                    "course_id": course.pk,
+                    "course_code": course.code,
+                    "programme_id": course.programme_id,
+                    "approved_at": approval.approved_at.isoformat()
+                    if isinstance(approval.approved_at, dt.datetime)
+                    else timezone.now().isoformat(),
+                    "passed": len(outcome.passed),
+                    "failed": len(outcome.failed),
+                    "certificates": len(outcome.certificates),
+                },
+                organization_ids=(course.organizer_id,),
+            )
+        ]
+    )
     audit_record(
         actor=actor,
         obj=course,

@@ -5,15 +5,20 @@ page that enqueued the task stays responsive and can poll for progress.
 """
 
 import threading
+import time
 from typing import Any
 
 from django.db import close_old_connections, connections
 from django.tasks.backends.immediate import ImmediateBackend
 from django.tasks.base import Task, TaskResult, TaskResultStatus
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 
 class ThreadBackend(ImmediateBackend):
+    # A task to run later (a webhook retry) waits on its thread until then.
+    supports_defer = True
+
     def enqueue(self, task: Task[Any, Any], args: Any, kwargs: Any) -> TaskResult[Any, Any]:
         self.validate_task(task)
         task_result: TaskResult[Any, Any] = TaskResult(
@@ -32,6 +37,10 @@ class ThreadBackend(ImmediateBackend):
         )
 
         def run() -> None:
+            if task.run_after is not None:
+                delay = (task.run_after - timezone.now()).total_seconds()
+                if delay > 0:
+                    time.sleep(delay)
             close_old_connections()
             try:
                 self._execute_task(task_result)  # type: ignore[attr-defined]

@@ -47,6 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
         context["org_count"] = organization_scope(user=user).count()
         context["people_count"] = people_count_in_scope(user=user)
+        from llct.monitoring.watchlists import watchlists
+
+        context["watchlists"] = watchlists(user=user, today=today, counts_only=True)
     if user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER):
         from llct.assessment.models import ResultsApproval
         from llct.courses.models import Course

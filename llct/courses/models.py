@@ -322,6 +322,7 @@ class Attendance(models.Model):
         ROLL_CALL = "roll_call", _("Roll call")
         QR = "qr", _("QR self check-in")
         IMPORT = "import", _("Imported sign-in sheet")
+        API = "api", _("Sent by another system (API)")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")

@@ -693,6 +693,9 @@ class DemoSummary:
     courses: "CoursesSummary | None" = None
     evaluation: dict[str, int] | None = None
     planning: dict[str, int] | None = None
+    studies: dict[str, int] | None = None
+    monitoring: dict[str, int] | None = None
+    connections: dict[str, int] | None = None
 
 
 # (username, role, given name, surname + middle name, organization code or "")
@@ -718,8 +721,13 @@ def demo_reset() -> None:
     enrolment of a demo person) go too: they cannot outlive what they point to.
     """
     # The courses app builds on the rolls: its demo rows (and those of the apps built on courses)
-    # go first.
+    # go first; the study campaigns and the portal before them.
     from llct.courses.demo import demo_courses_reset
+    from llct.portal.demo import portal_demo_reset
+    from llct.studies.demo import studies_demo_reset
+
+    studies_demo_reset()
+    portal_demo_reset()
 
     demo_courses_reset()
     person_type = ContentType.objects.get_for_model(Person)
@@ -911,6 +919,8 @@ def _seed(
     classes = None
     evaluation = None
     planning = None
+    monitoring = None
+    connections = None
     if courses:
         from llct.courses.demo import demo_courses
 
@@ -933,6 +943,35 @@ def _seed(
         planning = planning_demo(
             rng=rng, today=today, department=department, leader=by_username["lanhdao"]
         )
+        from llct.monitoring.demo import monitoring_demo
+
+        monitoring = monitoring_demo(rng=rng, today=today, department=department)
+
+    studies = None
+    if cycle:
+        # The public portal and its library, then resolution study and the online test.
+        from llct.portal.demo import portal_demo
+        from llct.studies.demo import studies_demo
+
+        portal = portal_demo(rng=rng, actor=department)
+        learner_user = by_username.get("hocvien")
+        studies = {
+            "articles": portal["articles"],
+            "documents": portal["documents"],
+            **studies_demo(
+                rng=rng,
+                today=today,
+                actor=department,
+                documents=portal["documents_by_key"],
+                learner=learner_user.person if learner_user is not None else None,
+            ),
+        }
+
+    if courses:
+        # Last: the tokens' principals are users, and no other demo should pick them.
+        from llct.api.demo import api_demo
+
+        connections = api_demo(rng=rng, today=today, department=department)
 
     return DemoSummary(
         province=PROVINCE_NAME,
@@ -947,6 +986,9 @@ def _seed(
         courses=classes,
         evaluation=evaluation,
         planning=planning,
+        studies=studies,
+        monitoring=monitoring,
+        connections=connections,
     )
 
 

@@ -187,13 +187,10 @@ def organization_tree(*, user: Any) -> list[TreeNode]:
 def organization_tree_as_of(*, user: Any, on: dt.date) -> list[TreeNode]:
     """The tree as it stood on a date: names, kinds and parents from the versions valid then.
     The scope is today's subtree (an officer sees the history of what they hold now)."""
-    visible = organization_scope(user=user, include_dissolved=True).values("id")
     versions = list(
-        OrganizationVersion.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=on),
-            valid_from__lte=on,
-            organization__in=visible,
-        ).values("organization_id", "organization__code", "name", "kind__name", "parent_id")
+        organization_versions_as_of(user=user, on=on).values(
+            "organization_id", "organization__code", "name", "kind__name", "parent_id"
+        )
     )
     nodes = {
         v["organization_id"]: TreeNode(
@@ -221,6 +218,17 @@ def organization_tree_as_of(*, user: Any, on: dt.date) -> list[TreeNode]:
     for root in roots:
         settle(root, 0)
     return roots
+
+
+def organization_versions_as_of(*, user: Any, on: dt.date) -> QuerySet[OrganizationVersion]:
+    """The versions in force on a date (name, kind, parent then) of the organizations within
+    today's scope: one per organization that existed that day."""
+    visible = organization_scope(user=user, include_dissolved=True).values("id")
+    return OrganizationVersion.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
+        valid_from__lte=on,
+        organization__in=visible,
+    )
 
 
 @dataclass

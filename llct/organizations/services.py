@@ -11,6 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from llct.core import events
 from llct.core.models import audit_record, audit_value
 from llct.core.text import clean_text
 from llct.organizations.counts import people_counts_apply
@@ -259,7 +260,7 @@ def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
 def _transfer_people(
     *, source: Organization, target: Organization, effective_on: dt.date, actor: Any, note: str
 ) -> int:
-    people = list(Person.objects.filter(organization=source).only("id"))
+    people = list(Person.objects.filter(organization=source).only("id", "full_name"))
     Transfer.objects.bulk_create(
         Transfer(
             person=p,
@@ -273,6 +274,16 @@ def _transfer_people(
     )
     moved = Person.objects.filter(organization=source).update(organization=target)
     people_counts_apply({source.pk: -moved, target.pk: moved})
+    events.emit(
+        transfer_event(
+            person_id=p.pk,
+            full_name=p.full_name,
+            from_id=source.pk,
+            to_id=target.pk,
+            effective_on=effective_on,
+        )
+        for p in people
+    )
     return moved
 
 
@@ -423,6 +434,24 @@ TRACKED_FIELDS = [
 ]
 
 
+def transfer_event(
+    *, person_id: int, full_name: str, from_id: int | None, to_id: int, effective_on: dt.date
+) -> events.Event:
+    """What listeners are told when a person moves (chuyển sinh hoạt, a merge or a split):
+    both organizations are concerned, the one left and the one joined."""
+    return events.Event(
+        kind=events.PERSON_TRANSFERRED,
+        data={
+            "person_id": person_id,
+            "full_name": full_name,
+            "from_organization_id": from_id,
+            "to_organization_id": to_id,
+            "effective_on": effective_on.isoformat(),
+        },
+        organization_ids=tuple(i for i in (from_id, to_id) if i is not None),
+    )
+
+
 def years_between(start: dt.date, end: dt.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
@@ -552,6 +581,17 @@ def person_update(
             effective_on=effective_on,
             note=note,
             actor=actor,
+        )
+        events.emit(
+            [
+                transfer_event(
+                    person_id=person.pk,
+                    full_name=person.full_name,
+                    from_id=before.organization_id,
+                    to_id=person.organization_id,
+                    effective_on=effective_on,
+                )
+            ]
         )
     if "stage" in changed:
         MembershipChange.objects.create(

@@ -341,6 +341,7 @@ class Suggestion:
     due_on: dt.date | None
     detail: str
     quarter: int | None
+    organization_path: str = ""  # the person's own organization's path
 
     @property
     def key(self) -> str:
@@ -439,6 +440,7 @@ def _suggest(
     grassroots_of: dict[int, int],
     organization_names: dict[int, str],
     offer: _Offer,
+    organization_paths: dict[int, str] | None = None,
     nominated: set[tuple[int, int]],
     year: int,
     today: dt.date,
@@ -634,6 +636,7 @@ def _suggest(
                 due_on=due.due_on,
                 detail=due.detail,
                 quarter=suggested_quarter(due.due_on, year),
+                organization_path=(organization_paths or {}).get(org_id, ""),
             )
             key = (person_id, target)
             kept = best.get(key)
@@ -715,6 +718,30 @@ def suggestions_for_province(*, year: int, today: dt.date) -> dict[int, list[Sug
     for suggestion in result.items:
         grouped[suggestion.grassroots_id].append(suggestion)
     return dict(grouped)
+
+
+def due_in_subtree(*, path: str, year: int, today: dt.date) -> list[Suggestion]:
+    """Everyone due under the year's rules in the subtree at `path`, nominated or not (each
+    suggestion names the person's organization path), for the programmes of the year's round
+    (every programme in use when there is none). Serves the project indicators; a fixed number
+    of queries."""
+    nomination_round = NominationRound.objects.filter(year=year).first()
+    if nomination_round is not None:
+        offered = list(nomination_round.programmes.values_list("id", flat=True))
+    else:
+        offered = list(Programme.objects.filter(is_active=True).values_list("id", flat=True))
+    # Every organization: a subtree's nearest grassroots organization may lie above it.
+    rows = list(Organization.objects.values_list("id", "path", "name", "kind__is_grassroots"))
+    return _suggest(
+        organization_ids=None if path == ALL else [r[0] for r in rows if r[1].startswith(path)],
+        grassroots_of=_nearest_grassroots((r[0], r[1], r[3]) for r in rows),
+        organization_names={r[0]: r[2] for r in rows},
+        organization_paths={r[0]: r[1] for r in rows},
+        offer=_offer(offered),
+        nominated=set(),
+        year=year,
+        today=today,
+    ).items
 
 
 # ---------------------------------------------------------------------------------------------
@@ -980,6 +1007,20 @@ def nominations_for_year(*, year: int) -> QuerySet[Nomination]:
     return Nomination.objects.filter(
         submission__round__year=year, submission__status=Submission.Status.SUBMITTED
     )
+
+
+def nomination_list(*, user: Any, year: int | None = None) -> QuerySet[Nomination]:
+    """Nominations of the organizations within the user's scope (those who see rounds), every
+    round or one year's, oldest first."""
+    path = scope_path(user) if can_see_rounds(user) else None
+    qs = Nomination.objects.select_related("submission__round", "submission__organization")
+    if path is None:
+        return qs.none()
+    if path != ALL:
+        qs = qs.filter(submission__organization__path__startswith=path)
+    if year:
+        qs = qs.filter(submission__round__year=year)
+    return qs.order_by("id")
 
 
 def requirement_list() -> QuerySet[PositionRequirement]:

@@ -137,7 +137,11 @@ def test_the_2025_reorganization_shows_in_the_tree_history(seeded):
 
 
 def test_one_account_per_role_and_each_can_sign_in(seeded, client):
-    users = {u.username: u for u in User.objects.select_related("organization", "person")}
+    # Sign-in accounts: the API tokens' principals (inactive, no password) are not among them.
+    users = {
+        u.username: u
+        for u in User.objects.filter(is_active=True).select_related("organization", "person")
+    }
     assert {u.role for u in users.values()} == set(Role)
     kinds = {
         name: org.kind.code
@@ -164,4 +168,5 @@ def test_command_refuses_to_duplicate_and_resets_on_request(db):
     call_command("seed_demo", people=PEOPLE, seed=3, reset=True, stdout=io.StringIO())
     assert Person.objects.count() == PEOPLE
     assert User.objects.filter(username="admin", is_superuser=True).exists()
-    assert User.objects.count() == 7
+    # Sign-in accounts: the API tokens' principals (inactive, no password) are not among them.
+    assert User.objects.filter(is_active=True).count() == 7

@@ -85,7 +85,13 @@ class Command(BaseCommand):
             if classes.today_course:
                 out(f"  running today: {classes.today_course}")
                 out(f"    roll call: {classes.today_roll_call}")
-        for title, counts in (("results", summary.evaluation), ("planning", summary.planning)):
+        for title, counts in (
+            ("results", summary.evaluation),
+            ("planning", summary.planning),
+            ("portal and study", summary.studies),
+            ("projects", summary.monitoring),
+            ("connections", summary.connections),
+        ):
             if counts:
                 out(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         out("")

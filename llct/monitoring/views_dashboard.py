@@ -1,0 +1,191 @@
+"""The dashboard, the list behind each number (and its .xlsx), the watchlists, chart images."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from llct.core.forms import query_without_page
+from llct.core.htmx import render_page
+from llct.core.models import Role
+from llct.core.permissions import is_department, require
+from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.monitoring import charts, dashboard, indicators, selectors
+from llct.monitoring.forms import DashboardForm, clamp_year
+from llct.monitoring.models import Project
+from llct.monitoring.watchlists import watchlists
+
+PAGE_SIZE = 200
+
+
+def _filters(
+    request: HttpRequest, project: Project | None, today: dt.date
+) -> tuple[DashboardForm, Any, int, dt.date, bool]:
+    """(form, organization, year, as_of, live) from the query string. A past year without a
+    date reads the year's snapshots; a date asks for a live computation as of it."""
+    user: Any = request.user
+    years = project.years if project else list(range(today.year - 10, today.year + 1))
+    form = DashboardForm(
+        request.GET or None,
+        organizations=selectors.organization_options(user=user),
+        years=years,
+    )
+    organization = selectors.organization_for(
+        user=user, pk=request.GET.get("org"), default=project.issuer if project else None
+    )
+    year = (
+        clamp_year(form.value("year"), project, today)
+        if project
+        else (form.value("year") or today.year)
+    )
+    as_of = form.value("as_of")
+    form.initial = {"org": organization.pk, "year": year}
+    if as_of is not None:
+        return form, organization, year, as_of, True
+    if year < today.year:
+        return form, organization, year, dt.date(year, 12, 31), False
+    return form, organization, year, today, True
+
+
+def _charts(board: dashboard.Dashboard, *, trend: bool) -> list[dict[str, Any]]:
+    blocks = []
+    for n, view in enumerate(board.targets):
+        block: dict[str, Any] = {"view": view}
+        if trend:
+            line = dashboard.trend_chart(view, board.project.years)
+            block["trend_svg"] = charts.render_svg(line, ident=f"trend-{n}")
+            block["trend_table"] = line.table
+        if view.ranking:
+            bars = dashboard.ranking_chart(view)
+            block["ranking_svg"] = charts.render_svg(bars, ident=f"rank-{n}")
+            block["ranking_bars"] = bars.bars
+            block["ranking_headers"] = bars.table[0]
+        blocks.append(block)
+    return blocks
+
+
+def project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    require(selectors.can_read_projects(user))
+    project = selectors.project_get(user=user, pk=pk)
+    today = timezone.localdate()
+    form, organization, year, as_of, live = _filters(request, project, today)
+    full = is_department(user) or user.role == Role.LEADER
+    board = dashboard.build(
+        project=project,
+        organization=organization,
+        year=year,
+        as_of=as_of,
+        today=today,
+        live=live,
+        trend=full,
+    )
+    return render_page(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "project": project,
+            "board": board,
+            "form": form,
+            "full": full,
+            "blocks": _charts(board, trend=full),
+            "watchlists": watchlists(
+                user=user, today=today, organization=organization, counts_only=True
+            ),
+            "status_labels": dashboard.STATUS_LABELS,
+        },
+    )
+
+
+def _listing(request: HttpRequest, code: str) -> indicators.Listing:
+    user: Any = request.user
+    require(selectors.can_read_projects(user))
+    if code not in indicators.REGISTRY:
+        raise Http404
+    _form, organization, year, as_of, _live = _filters(request, None, timezone.localdate())
+    if not request.GET.get("as_of"):
+        as_of = min(as_of, dt.date(year, 12, 31))
+    return indicators.get(code).rows(
+        user=user,
+        org=organization,
+        as_of=as_of,
+        year=year,
+        variant=request.GET.get("variant", ""),
+    )
+
+
+def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
+    listing = _listing(request, code)
+    page = Paginator(listing.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    indicator = listing.indicator
+    value = indicator.compute(
+        org=listing.organization,
+        as_of=listing.period.as_of,
+        year=listing.period.year,
+        variant=listing.variant,
+    )
+    return render_page(
+        request,
+        "monitoring/indicator_list.html",
+        {
+            "listing": listing,
+            "indicator": indicator,
+            "page": page,
+            "value": value,
+            "shown": indicator.value_of(value),
+            "unit": dashboard.unit_label(indicator.unit),
+            "query": query_without_page(request),
+        },
+        fragment="rows",
+    )
+
+
+def indicator_export(request: HttpRequest, code: str) -> HttpResponse:
+    listing = _listing(request, code)
+    headers = [str(c.label) for c in listing.columns] + [_("Counted in the numerator")]
+    rows = [[*r.cells, _("Yes") if r.counted else _("No")] for r in listing.rows]
+    content = write_xlsx(headers, rows, title=str(listing.indicator.label))
+    filename = f"{code}-{listing.organization.code}-{listing.period.year}.xlsx"
+    return file_response(content, filename=filename, content_type=XLSX_TYPE)
+
+
+def watchlist_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    require(selectors.can_read_projects(user))
+    organization = selectors.organization_for(user=user, pk=request.GET.get("org"), default=None)
+    return render_page(
+        request,
+        "monitoring/watchlists.html",
+        {
+            "organization": organization,
+            "lists": watchlists(user=user, today=timezone.localdate(), organization=organization),
+        },
+    )
+
+
+def target_chart_png(request: HttpRequest, pk: int) -> HttpResponse:
+    """The target's trend chart as a PNG, the image a report would embed."""
+    user: Any = request.user
+    require(selectors.can_read_projects(user))
+    target = selectors.target_get(user=user, pk=pk)
+    today = timezone.localdate()
+    organization = selectors.organization_for(
+        user=user, pk=request.GET.get("org"), default=target.project.issuer
+    )
+    chart = dashboard.target_trend_chart(
+        target=target, organization=organization, as_of=today, today=today
+    )
+    return HttpResponse(charts.chart_png(chart), content_type="image/png")
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/bang-dieu-khien/", project_dashboard, name="dashboard"),
+    path("chi-so/<str:code>/", indicator_list, name="indicator_list"),
+    path("chi-so/<str:code>/xuat/", indicator_export, name="indicator_export"),
+    path("canh-bao/", watchlist_page, name="watchlists"),
+    path("chi-tieu/<int:pk>/bieu-do.png", target_chart_png, name="target_chart_png"),
+]

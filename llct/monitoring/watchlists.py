@@ -1,0 +1,336 @@
+"""Watchlists: what must not slip, for a subtree, as of `today`.
+
+1. probationary members whose probation ends within N days (a setting) without having
+   passed the new-member class;
+2. admission candidates whose awareness certificate expires within N days (a setting) and who
+   hold no other certificate valid beyond that;
+3. cadres below the theory level their position requires (PositionRequirement);
+4. grassroots organizations late with their nominations (an open round's deadline passed);
+5. project tasks past their deadline and not done.
+
+Each list is one or two queries whatever the size of the subtree; `counts_only` skips the
+rows (the home page shows the counts).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from llct.assessment.models import Certificate
+from llct.core.permissions import ALL, scope_path
+from llct.core.text import fold
+from llct.courses.models import Course, Enrolment
+from llct.curriculum.models import Programme
+from llct.monitoring.indicators.people import admitted_between_for_probation_end
+from llct.monitoring.models import Assignment, MonitoringSettings
+from llct.organizations.models import MembershipStage, Organization, Person, add_months
+
+PROBATION = "probation"
+CERTIFICATE = "certificate"
+POSITION = "position"
+SUBMISSION = "submission"
+TASK = "task"
+LABELS = {
+    PROBATION: gettext_lazy("Probation ends soon without the new-member class"),
+    CERTIFICATE: gettext_lazy("Awareness certificate expires soon"),
+    POSITION: gettext_lazy("Below the theory level the position requires"),
+    SUBMISSION: gettext_lazy("Organizations late with their nominations"),
+    TASK: gettext_lazy("Overdue project tasks"),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    organization: str
+    detail: str
+    due_on: dt.date | None = None
+    url: str = ""
+
+
+@dataclass
+class Watchlist:
+    code: str
+    count: int
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.code])
+
+    @property
+    def url(self) -> str:
+        return reverse("monitoring:watchlists") + f"#{self.code}"
+
+
+def _under(qs: Any, field_name: str, prefix: str) -> Any:
+    return qs if prefix == ALL else qs.filter(**{f"{field_name}__startswith": prefix})
+
+
+def _people_under(qs: Any, prefix: str) -> Any:
+    """People of a subtree by organization id in a subquery (run once), not a join."""
+    if prefix == ALL:
+        return qs
+    return qs.filter(
+        organization_id__in=Organization.objects.filter(path__startswith=prefix).values("pk")
+    )
+
+
+def _fmt(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _person_url(pk: int) -> str:
+    return reverse("organizations:person_detail", args=[pk])
+
+
+def probation_ending(*, prefix: str, today: dt.date, days: int, counts_only: bool) -> Watchlist:
+    low, high = admitted_between_for_probation_end(today, today + dt.timedelta(days=days))
+    trained = Enrolment.objects.filter(
+        person_id=OuterRef("pk"),
+        status=Enrolment.Status.ENROLLED,
+        course__programme__kind=Programme.Kind.NEW_MEMBER,
+        result__passed=True,
+        course__ends_on__gte=OuterRef("admitted_on"),
+    ).exclude(course__status=Course.Status.CANCELLED)
+    qs = _people_under(
+        Person.objects.filter(
+            stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high
+        ),
+        prefix,
+    ).exclude(Exists(trained))
+    if counts_only:
+        return Watchlist(PROBATION, qs.count())
+    items = []
+    for p in qs.order_by("admitted_on", "sort_key").values(
+        "pk", "full_name", "organization__name", "admitted_on"
+    ):
+        ends = add_months(p["admitted_on"], 12)
+        items.append(
+            Item(
+                p["full_name"],
+                p["organization__name"],
+                _("Probation ends on %(date)s") % {"date": _fmt(ends)},
+                ends,
+                _person_url(p["pk"]),
+            )
+        )
+    return Watchlist(PROBATION, len(items), items)
+
+
+def _valid_on(day: dt.date) -> Q:
+    return Q(issued_on__lte=day) & ~Q(status=Certificate.Status.REVOKED, revoked_on__lte=day)
+
+
+def certificate_expiring(*, prefix: str, today: dt.date, days: int, counts_only: bool) -> Watchlist:
+    horizon = today + dt.timedelta(days=days)
+    mine = Certificate.objects.filter(
+        person_id=OuterRef("pk"), programme__kind=Programme.Kind.ADMISSION
+    )
+    expiring = mine.filter(_valid_on(today), expires_on__gte=today, expires_on__lte=horizon)
+    lasting = mine.filter(_valid_on(today)).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gt=horizon)
+    )
+    qs = (
+        _under(Person.objects.filter(stage=MembershipStage.CANDIDATE), "organization__path", prefix)
+        .filter(Exists(expiring))
+        .exclude(Exists(lasting))
+    )
+    if counts_only:
+        return Watchlist(CERTIFICATE, qs.count())
+    from django.db.models import Max, Subquery
+
+    qs = qs.annotate(
+        expires=Subquery(
+            expiring.values("person_id").annotate(last=Max("expires_on")).values("last")[:1]
+        )
+    )
+    items = [
+        Item(
+            p["full_name"],
+            p["organization__name"],
+            _("Certificate valid until %(date)s") % {"date": _fmt(p["expires"])},
+            p["expires"],
+            _person_url(p["pk"]),
+        )
+        for p in qs.order_by("expires", "sort_key").values(
+            "pk", "full_name", "organization__name", "expires"
+        )
+    ]
+    return Watchlist(CERTIFICATE, len(items), items)
+
+
+def _requirements() -> list[Any]:
+    from llct.planning.models import PositionRequirement
+    from llct.planning.nominations import Requirement
+
+    return [
+        Requirement.build(position, level, programme_id)
+        for position, level, programme_id in PositionRequirement.objects.values_list(
+            "position", "required_level", "programme_id"
+        )
+    ]
+
+
+def _required_level(requirements: list[Any], cache: dict[str, int]) -> Callable[[str], int]:
+    def level(position: str) -> int:
+        if position not in cache:
+            folded = fold(position)
+            cache[position] = max(
+                (r.required_level for r in requirements if r.matches(folded)), default=0
+            )
+        return cache[position]
+
+    return level
+
+
+def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
+    """The distinct positions on the rolls (a few dozen) are matched against the requirements
+    in Python; the people are then counted with one filter per required level."""
+    requirements = _requirements()
+    if not requirements:
+        return Watchlist(POSITION, 0)
+    required = _required_level(requirements, {})
+    by_level: dict[int, list[str]] = defaultdict(list)
+    for position in (
+        Person.objects.exclude(position="").values_list("position", flat=True).distinct().order_by()
+    ):
+        level = required(position)
+        if level:
+            by_level[level].append(position)
+    if not by_level:
+        return Watchlist(POSITION, 0)
+    below = Q()
+    for level, positions in by_level.items():
+        below |= Q(position__in=positions, theory_level__lt=level)
+    qs = _people_under(Person.objects.exclude(stage=MembershipStage.LEFT).filter(below), prefix)
+    if counts_only:
+        return Watchlist(POSITION, qs.count())
+    from llct.organizations.models import TheoryLevel
+
+    labels = dict(TheoryLevel.choices)
+    items = [
+        Item(
+            p["full_name"],
+            p["organization__name"],
+            _("%(position)s: requires %(required)s, has %(level)s")
+            % {
+                "position": p["position"],
+                "required": labels[required(p["position"])],
+                "level": labels[p["theory_level"]],
+            },
+            None,
+            _person_url(p["pk"]),
+        )
+        for p in qs.order_by("organization__path", "sort_key").values(
+            "pk", "full_name", "organization__name", "position", "theory_level"
+        )
+    ]
+    return Watchlist(POSITION, len(items), items)
+
+
+def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
+    from llct.planning.models import NominationRound, Submission
+
+    rounds = list(NominationRound.objects.filter(is_closed=False, deadline__lt=today))
+    if not rounds:
+        return Watchlist(SUBMISSION, 0)
+    organizations = list(
+        _under(
+            Organization.objects.filter(kind__is_grassroots=True, dissolved_on__isnull=True),
+            "path",
+            prefix,
+        )
+        .order_by("path")
+        .values("pk", "name")
+    )
+    done = set(
+        Submission.objects.filter(round__in=rounds)
+        .filter(
+            Q(status=Submission.Status.SUBMITTED)
+            | Q(status=Submission.Status.REOPENED, reopened_until__gte=today)
+        )
+        .values_list("round_id", "organization_id")
+    )
+    items = [
+        Item(
+            o["name"],
+            o["name"],
+            _("Nominations for %(year)s were due on %(date)s")
+            % {"year": r.year, "date": _fmt(r.deadline)},
+            r.deadline,
+            reverse("planning:submission", args=[r.pk, o["pk"]]),
+        )
+        for r in rounds
+        for o in organizations
+        if (r.pk, o["pk"]) not in done
+    ]
+    return Watchlist(SUBMISSION, len(items), [] if counts_only else items)
+
+
+def overdue_tasks(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
+    qs = _under(
+        Assignment.objects.exclude(status=Assignment.Status.DONE).filter(task__deadline__lt=today),
+        "organization__path",
+        prefix,
+    )
+    if counts_only:
+        return Watchlist(TASK, qs.count())
+    items = [
+        Item(
+            a["task__title"],
+            a["organization__name"],
+            _("%(project)s: due on %(date)s")
+            % {"project": a["task__project__number"], "date": _fmt(a["task__deadline"])},
+            a["task__deadline"],
+            reverse("monitoring:assignment", args=[a["pk"]]),
+        )
+        for a in qs.order_by("task__deadline", "organization__path").values(
+            "pk",
+            "task__title",
+            "task__deadline",
+            "task__project__number",
+            "organization__name",
+        )
+    ]
+    return Watchlist(TASK, len(items), items)
+
+
+def watchlists(
+    *,
+    user: Any,
+    today: dt.date,
+    organization: Organization | None = None,
+    counts_only: bool = False,
+) -> list[Watchlist]:
+    """The five watchlists of the user's subtree (or of `organization`, which the caller has
+    checked is in it). Empty for users who may read no rolls."""
+    prefix = organization.path if organization is not None else scope_path(user)
+    if prefix is None:
+        return []
+    return watchlists_for_path(prefix=prefix, today=today, counts_only=counts_only)
+
+
+def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> list[Watchlist]:
+    rules = MonitoringSettings.current()
+    return [
+        probation_ending(
+            prefix=prefix, today=today, days=rules.probation_watch_days, counts_only=counts_only
+        ),
+        certificate_expiring(
+            prefix=prefix,
+            today=today,
+            days=rules.certificate_watch_days,
+            counts_only=counts_only,
+        ),
+        below_required_level(prefix=prefix, counts_only=counts_only),
+        late_submissions(prefix=prefix, today=today, counts_only=counts_only),
+        overdue_tasks(prefix=prefix, today=today, counts_only=counts_only),
+    ]
