@@ -1,5 +1,6 @@
-"""`make bench`: the people pages and the tree at 20,000 people on SQLite, the course pages at
-2,000 courses and 100,000 enrolments, and roster import.
+"""`make bench`: the people pages and the tree at 20,000 people on SQLite, the project
+dashboards (bench/monitoring.py), the course pages at 2,000 courses and 100,000 enrolments,
+and roster import.
 
 Builds a fresh database in bench/out/, seeds it with the demo province, then times pages through
 Django's test Client (server time: middleware, view, SQL and template, no network) as the
@@ -1350,6 +1351,7 @@ def cycle_section(
 
 def report(
     *,
+    dashboards: list[str],
     pages: list[PageResult],
     scale: list[PageResult],
     courses: list[PageResult],
@@ -1395,6 +1397,7 @@ def report(
         "",
     ]
     lines += page_table(scale)
+    lines += ["", *dashboards]
     lines += ["", *course_section(courses, course_data)]
     lines += ["", *evaluation_section(evaluation, verify)]
     lines += ["", *cycle_section(suggestions, plan_pages, plan)]
@@ -1454,10 +1457,16 @@ def main() -> None:
     officer = User.objects.select_related("organization").get(username="canbo_khoi")
     print("Pages:", flush=True)
     pages = measure_pages([department, officer], PAGES)
+    from bench import monitoring
+
+    leader = User.objects.get(username="lanhdao")
+    print("Project dashboards:", flush=True)
+    dashboards, floors, cpu = monitoring.measure([leader, officer])
     province = Organization.objects.get(parent=None, dissolved_on=None)
     print(f"Pages with {EXTRA_ORGANIZATIONS:,} more organizations:", flush=True)
     add_organizations(EXTRA_ORGANIZATIONS, parent=province, actor=department, today=today)
     scale = measure_pages([department], SCALE_PAGES)
+    dashboards_scaled, _floors, _cpu = monitoring.measure([leader, officer], with_lists=False)
     organizations = Organization.objects.count()
     print("Courses:", flush=True)
     course_data = build_courses(today=today, actor=department)
@@ -1497,6 +1506,9 @@ def main() -> None:
     portal = portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
 
     text = report(
+        dashboards=monitoring.section(
+            dashboards, floors, cpu, dashboards_scaled, Organization.objects.count()
+        ),
         pages=pages,
         scale=scale,
         courses=course_results,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "llct.planning",
     "llct.portal",
     "llct.studies",
+    "llct.corps",
     "llct.monitoring",
     "llct.api",
 ]

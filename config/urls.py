@@ -25,10 +25,12 @@ urlpatterns = [
     path("chuong-trinh/", include("llct.curriculum.urls")),
     path("lop-hoc/", include("llct.courses.urls")),
     path("ket-qua/", include("llct.assessment.urls")),
+    path("dang-vien/", include("llct.assessment.membership_urls")),
     path("xac-minh/", include("llct.assessment.public_urls")),
     path("ke-hoach/", include("llct.planning.urls")),
     path("", include("llct.portal.urls")),
     path("hoc-tap/", include("llct.studies.urls")),
+    path("doi-ngu/", include("llct.corps.urls")),
     path(
         "sitemap.xml",
         login_not_required(public_cache(sitemap)),

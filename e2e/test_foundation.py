@@ -53,10 +53,13 @@ def test_edit_a_person_with_a_validation_error_then_fix_it(world, sign_in, live_
     page.get_by_label("Ngày vào Đảng").fill("01/06/2026")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Chỉ được kết nạp vào Đảng khi đủ 18 tuổi trở lên.")).to_be_visible()
+    # Since LLCT came into use an admission is a decision, not a date typed here.
+    expect(page.get_by_text("Từ ngày 01/01/2026, kết nạp là một quyết định")).to_be_visible()
     # What was typed is still there.
     expect(page.get_by_label("Chức vụ")).to_have_value("Bí thư chi bộ")
     expect(page.get_by_label("Ngày vào Đảng")).to_have_value("01/06/2026")
     page.get_by_label("Ngày sinh").fill("01/01/1995")
+    page.get_by_label("Ngày vào Đảng").fill("01/06/2025")  # before LLCT: history
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu.")).to_be_visible()
     person = Person.objects.get(pk=world.person_a.pk)

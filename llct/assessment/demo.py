@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from llct.assessment.certificates import certificate_reissue, certificate_revoke
 from llct.assessment.feedback import MIN_ANSWERS
 from llct.assessment.grading import TENTH, classify, needed_scores
+from llct.assessment.membership_demo import membership_demo
 from llct.assessment.models import (
     Certificate,
     LecturerRating,
@@ -42,8 +43,8 @@ from llct.assessment.services import results_approve, score_correct
 from llct.core.models import User
 from llct.core.text import fold, name_sort_key
 from llct.courses.models import Attendance, Course, Enrolment, Session
-from llct.curriculum.models import AssessmentKind
-from llct.organizations.models import Person
+from llct.curriculum.models import AssessmentKind, Programme
+from llct.organizations.models import MembershipRules, Person
 from llct.organizations.services import person_update
 
 # The few who fail on their scores (attendance makes its own failures).
@@ -53,6 +54,8 @@ MISSING_SCORES = 2
 # Answers in the course whose lecturers see only the count (below feedback.MIN_ANSWERS).
 FEW_ANSWERS = 3
 ZERO = Decimal("0.0")
+# The lowest mark of a learner the rolls say passed.
+PASSED = Decimal("6.0")
 
 REVOKE_REASONS = {
     "essay_score": (
@@ -110,8 +113,13 @@ def _demo(rng: random.Random, *, today: dt.date, actor: Any) -> dict[str, int]:
     courses = _load()
     # People with an account (the demo learner) keep their own results and surveys untouched.
     own = set(User.objects.exclude(person=None).values_list("person_id", flat=True))
-    pending = _left_unapproved(courses)
-    results = _results(rng, courses, pending=pending, today=today, actor=actor)
+    needed = _needed(courses, cutover_on=MembershipRules.current().cutover_on)
+    # The class left for the department to approve is none that an admission or a full
+    # membership on the rolls depends on.
+    pending = _left_unapproved(
+        [c for c in courses if not any(e.pk in needed for e in c.enrolments)]
+    )
+    results = _results(rng, courses, pending=pending, needed=needed, today=today, actor=actor)
     to_approve = [c for c in courses if c is not pending]
     misspelt = _misspell_one(rng, to_approve, results, own=own)
 
@@ -129,9 +137,11 @@ def _demo(rng: random.Random, *, today: dt.date, actor: Any) -> dict[str, int]:
         certificates.extend(outcome.certificates)
         raised += len(outcome.raised)
 
-    revoked = _revoke_one(rng, certificates, results, misspelt, own=own, today=today, actor=actor)
+    keep = own | {e.person_id for c in courses for e in c.enrolments if e.pk in needed}
+    revoked = _revoke_one(rng, certificates, results, misspelt, own=keep, today=today, actor=actor)
     reissued = _reissue_one(certificates, misspelt, today=today, actor=actor)
     answers, ratings = _surveys(rng, courses, own=own, today=today)
+    decisions = membership_demo(rng=rng, today=today, actor=actor)
     return {
         "results": len(results),
         "approved_courses": len(to_approve),
@@ -141,7 +151,35 @@ def _demo(rng: random.Random, *, today: dt.date, actor: Any) -> dict[str, int]:
         "levels_raised": raised,
         "survey_responses": answers,
         "lecturer_ratings": ratings,
+        **decisions,
     }
+
+
+def _needed(courses: list[_Course], *, cutover_on: dt.date) -> set[int]:
+    """The enrolments the rolls say were passed: the awareness class of someone admitted since
+    the cut-over, after it ended; the new-member class of someone recognized as a full member
+    since the cut-over, when it ended within their probation (llct.courses.demo scheduled these
+    classes for them)."""
+    needed: set[int] = set()
+    for item in courses:
+        kind = item.course.programme.kind
+        for enrolment in item.enrolments:
+            person = enrolment.person
+            admitted, full = person.admitted_on, person.full_member_on
+            ends = person.probation_ends_on()
+            if admitted is None or ends is None:
+                continue
+            if kind == Programme.Kind.ADMISSION:
+                if admitted >= cutover_on and admitted > item.last_day:
+                    needed.add(enrolment.pk)
+            elif (
+                kind == Programme.Kind.NEW_MEMBER
+                and full is not None
+                and full >= cutover_on
+                and admitted <= item.course.ends_on <= ends
+            ):
+                needed.add(enrolment.pk)
+    return needed
 
 
 def _load() -> list[_Course]:
@@ -182,9 +220,24 @@ def _mark(rng: random.Random, ability: float) -> Decimal:
     return (Decimal(round(value * 2)) / 2).quantize(TENTH)
 
 
-def _scores(rng: random.Random, kind: str) -> tuple[Decimal | None, Decimal | None]:
-    """(essay, written test) as the programme assesses: mostly 6.5–9.5, a few below 5."""
+def _scores(
+    rng: random.Random, kind: str, *, passed: bool = False
+) -> tuple[Decimal | None, Decimal | None]:
+    """(essay, written test) as the programme assesses: mostly 6.5–9.5, a few below 5; with
+    `passed`, at least 6.0 each."""
     ability = rng.uniform(2.5, 4.5) if rng.random() < FAIL_SHARE else rng.gauss(8.0, 0.75)
+    if passed:
+        essay, test = _scores_of(rng, kind, max(ability, 7.5))
+        return (
+            max(essay, PASSED) if essay is not None else None,
+            max(test, PASSED) if test is not None else None,
+        )
+    return _scores_of(rng, kind, ability)
+
+
+def _scores_of(
+    rng: random.Random, kind: str, ability: float
+) -> tuple[Decimal | None, Decimal | None]:
     if kind == AssessmentKind.NONE:
         return None, None
     if kind == AssessmentKind.ESSAY:
@@ -209,6 +262,7 @@ def _results(
     courses: list[_Course],
     *,
     pending: _Course | None,
+    needed: set[int],
     today: dt.date,
     actor: Any,
 ) -> dict[int, Result]:
@@ -235,7 +289,7 @@ def _results(
             picks = rng.sample(item.enrolments, min(MISSING_SCORES, len(item.enrolments)))
             blank = {e.pk for e in picks}
         for enrolment in item.enrolments:
-            essay, test = _scores(rng, programme.assessment_kind)
+            essay, test = _scores(rng, programme.assessment_kind, passed=enrolment.pk in needed)
             if enrolment.pk in blank:
                 essay = test = None
             assert (essay is None or "essay_score" in allowed) and (

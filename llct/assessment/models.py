@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from llct.courses.models import Course, Enrolment, Session
 from llct.curriculum.models import Lecturer, Programme
-from llct.organizations.models import Organization, Person
+from llct.organizations.models import MembershipChange, Organization, Person
 
 
 class GradeBand(models.TextChoices):
@@ -230,3 +230,68 @@ class LecturerRating(models.Model):
 
     def __str__(self) -> str:
         return f"rating {self.lecturer_id}"
+
+
+class MembershipDecision(models.Model):
+    """A decision that moves a person on: admission (kết nạp) or full membership (công nhận đảng
+    viên chính thức). Recorded through llct.assessment.membership, which checks the party rule
+    the decision depends on and keeps the evidence: the awareness certificate valid on the
+    decision date, or the new-member class finished within the probation. Without the evidence
+    the decision exists only as an exception the department allowed, with its reason."""
+
+    class Kind(models.TextChoices):
+        ADMISSION = "admission", _("Admission")
+        FULL = "full", _("Full membership")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="membership_decisions"
+    )
+    kind = models.CharField(_("decision"), max_length=10, choices=Kind.choices)
+    number = models.CharField(_("decision number"), max_length=50)
+    decided_on = models.DateField(_("decision date"))
+    issued_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issuing committee"),
+    )
+    # The committee's name on the decision date: organizations are renamed and merged.
+    issuer_name = models.CharField(max_length=255)
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_exception = models.BooleanField(default=False)
+    exception_reason = models.CharField(_("reason for the exception"), max_length=500, blank=True)
+    stage_change = models.OneToOneField(
+        MembershipChange, on_delete=models.PROTECT, related_name="decision"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["person_id", "decided_on", "id"]
+        constraints = [
+            # An exception says why; a decision that is none rests on its evidence.
+            models.CheckConstraint(
+                condition=(models.Q(is_exception=True) & ~models.Q(exception_reason=""))
+                | models.Q(is_exception=False, kind="admission", certificate__isnull=False)
+                | models.Q(is_exception=False, kind="full", course__isnull=False),
+                name="membership_decision_evidence_or_reason",
+            ),
+        ]
+        indexes = [
+            # The department's list of exceptions, newest first.
+            models.Index(
+                fields=["-decided_on"],
+                condition=models.Q(is_exception=True),
+                name="membership_decision_exceptions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.decided_on:%d/%m/%Y})"

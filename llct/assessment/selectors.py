@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.assessment.certificates import certificate_status_on
@@ -22,6 +21,7 @@ from llct.assessment.grading import Outcome, classify, needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
 from llct.core.models import Role
 from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.versions import canonical
 from llct.courses.models import Course, Enrolment
 from llct.courses.selectors import attendance_rates, can_manage_course, course_list, enrolment_list
 from llct.curriculum.models import AssessmentKind, Programme
@@ -102,6 +102,11 @@ class Cell:
     value: Decimal | None
     typed: str | None = None
     error: str = ""
+
+    @property
+    def original(self) -> str:
+        """The stored value the page was given, sent back with every save of the cell."""
+        return canonical(self.value)
 
 
 @dataclass
@@ -374,6 +379,103 @@ def results_courses(*, user: Any, year: int | None = None) -> QuerySet[Course]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Has a person finished a class? One definition, for every rule that asks.
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One enrolment of a person in a course of a programme, as far as the rules care."""
+
+    programme_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    enrolment_id: int
+    withdrawn: bool
+    passed: bool | None  # None: no result yet
+    approved: bool  # the course's results are approved
+    cancelled: bool  # the course did not run
+    # Certificates were issued for this enrolment and none of them is in force any more.
+    revoked: bool = False
+
+    @property
+    def has_passed(self) -> bool:
+        return self.passed is True and not self.withdrawn and not self.cancelled
+
+    @property
+    def failed(self) -> bool:
+        """Withdrew, or failed in a course whose results are approved (until approval a fail
+        may still be corrected)."""
+        if self.cancelled:
+            return False
+        return self.withdrawn or (self.approved and self.passed is False)
+
+
+def revoked_enrolments(certificates: Iterable[Certificate]) -> set[int]:
+    """The enrolments whose certificates have all been revoked (a re-issued one is in force)."""
+    issued: set[int] = set()
+    in_force: set[int] = set()
+    for certificate in certificates:
+        issued.add(certificate.enrolment_id)
+        if certificate.status != Certificate.Status.REVOKED:
+            in_force.add(certificate.enrolment_id)
+    return issued - in_force
+
+
+def new_member_class_finished(
+    attempts: Iterable[Attempt],
+    *,
+    admitted_on: dt.date | None,
+    probation_ends_on: dt.date | None,
+) -> Attempt | None:
+    """Has the member finished the new-member class? The one definition, used by the full
+    membership decision, the person's page and the nomination suggestions: passed, the course's
+    results approved, its certificate (where it issues one) not revoked, in a course that ended
+    within the probation (from the admission day to the probation's last day, both included).
+    `attempts` are the member's attempts at new-member programmes. The earliest such attempt,
+    or None."""
+    if admitted_on is None or probation_ends_on is None:
+        return None
+    done = [
+        a
+        for a in attempts
+        if a.has_passed
+        and a.approved
+        and not a.revoked
+        and admitted_on <= a.ends_on <= probation_ends_on
+    ]
+    return min(done, key=lambda a: (a.ends_on, a.enrolment_id), default=None)
+
+
+def new_member_attempts(*, person: Person) -> tuple[list[Attempt], dict[int, Course]]:
+    """The person's attempts at new-member programmes, and their courses by enrolment. Two
+    queries."""
+    enrolments = list(
+        Enrolment.objects.filter(person=person, course__programme__kind=Programme.Kind.NEW_MEMBER)
+        .select_related("course__programme", "course__results_approval", "result")
+        .order_by("course__ends_on", "id")
+    )
+    revoked = revoked_enrolments(
+        Certificate.objects.filter(enrolment__in=[e.pk for e in enrolments]).only(
+            "enrolment_id", "status"
+        )
+    )
+    attempts = [
+        attempt_of(
+            PersonCourse(
+                enrolment=e,
+                result=_result_of(e),
+                approval=_approval_of(e),
+                certificates=[],
+                changes=[],
+            ),
+            revoked=e.pk in revoked,
+        )
+        for e in enrolments
+    ]
+    return attempts, {e.pk: e.course for e in enrolments}
+
+
+# ---------------------------------------------------------------------------------------------
 # A person's courses, results and certificates
 
 
@@ -404,7 +506,9 @@ class PersonCourse:
 
 @dataclass(frozen=True)
 class NewMemberStatus:
-    """Whether a probationary member has passed the new-member class, and when probation ends."""
+    """Whether a probationary member has finished the new-member class (see
+    new_member_class_finished), and when probation ends. `outside` is a class they passed that
+    does not count, because it ended outside the probation."""
 
     done: bool
     done_on: dt.date | None
@@ -412,6 +516,7 @@ class NewMemberStatus:
     probation_ends_on: dt.date | None
     within_probation: bool
     overdue: bool
+    outside: Course | None = None
 
 
 @dataclass(frozen=True)
@@ -483,7 +588,7 @@ def person_results(*, person: Person, today: dt.date, on: dt.date | None = None)
         new_member = _new_member_status(person, courses, certificates, today)
     admission = None
     if person.stage == MembershipStage.CANDIDATE:
-        admission = _admission_status(certificates, on or today)
+        admission = admission_status(certificates, on or today)
     return PersonResults(
         person=person,
         courses=courses,
@@ -500,41 +605,54 @@ def _new_member_status(
     certificates: list[Certificate],
     today: dt.date,
 ) -> NewMemberStatus:
-    """Done means a certificate of the new-member programme in force today, or, where the
-    programme issues none, an approved pass."""
-    done_on: dt.date | None = None
-    course: Course | None = None
-    for certificate in certificates:
-        if (
-            certificate.programme.kind == Programme.Kind.NEW_MEMBER
-            and certificate_status_on(certificate, today) == "valid"
-            and (done_on is None or certificate.issued_on < done_on)
-        ):
-            done_on, course = certificate.issued_on, certificate.course
-    for item in courses:
-        programme = item.enrolment.course.programme
-        if (
-            programme.kind == Programme.Kind.NEW_MEMBER
-            and not programme.issues_certificate
-            and item.approval is not None
-            and item.result is not None
-            and item.result.passed
-        ):
-            approved_on = timezone.localdate(item.approval.approved_at)
-            if done_on is None or approved_on < done_on:
-                done_on, course = approved_on, item.enrolment.course
+    revoked = revoked_enrolments(certificates)
+    attempts = {
+        item.enrolment.pk: (attempt_of(item, revoked=item.enrolment.pk in revoked), item)
+        for item in courses
+        if item.enrolment.course.programme.kind == Programme.Kind.NEW_MEMBER
+    }
     ends_on = person.probation_ends_on()
+    finished = new_member_class_finished(
+        (a for a, _item in attempts.values()),
+        admitted_on=person.admitted_on,
+        probation_ends_on=ends_on,
+    )
+    outside = next(
+        (
+            item.enrolment.course
+            for a, item in attempts.values()
+            if finished is None and a.has_passed and a.approved and not a.revoked
+        ),
+        None,
+    )
+    course = attempts[finished.enrolment_id][1].enrolment.course if finished else None
     return NewMemberStatus(
-        done=done_on is not None,
-        done_on=done_on,
+        done=finished is not None,
+        done_on=finished.ends_on if finished else None,
         course=course,
         probation_ends_on=ends_on,
-        within_probation=bool(done_on and ends_on and done_on <= ends_on),
-        overdue=done_on is None and ends_on is not None and today > ends_on,
+        within_probation=finished is not None,
+        overdue=finished is None and ends_on is not None and today > ends_on,
+        outside=outside,
     )
 
 
-def _admission_status(certificates: list[Certificate], on: dt.date) -> AdmissionStatus:
+def attempt_of(item: PersonCourse, *, revoked: bool = False) -> Attempt:
+    enrolment = item.enrolment
+    return Attempt(
+        programme_id=enrolment.course.programme_id,
+        starts_on=enrolment.course.starts_on,
+        ends_on=enrolment.course.ends_on,
+        enrolment_id=enrolment.pk,
+        withdrawn=enrolment.status == Enrolment.Status.WITHDRAWN,
+        passed=item.result.passed if item.result is not None else None,
+        approved=item.approval is not None,
+        cancelled=enrolment.course.status == Course.Status.CANCELLED,
+        revoked=revoked,
+    )
+
+
+def admission_status(certificates: list[Certificate], on: dt.date) -> AdmissionStatus:
     """The certificate that decides: one valid on the day if any (the latest issued), else the
     latest issued one, to say why there is none."""
     admission = [c for c in certificates if c.programme.kind == Programme.Kind.ADMISSION]

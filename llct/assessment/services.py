@@ -27,6 +27,7 @@ from llct.assessment.selectors import attendance_percent, course_attendance
 from llct.core import events
 from llct.core.models import AuditEntry, audit_record
 from llct.core.text import clean_text
+from llct.core.versions import canonical, three_way
 from llct.courses.models import Course, Enrolment
 from llct.organizations.models import Person, TheoryLevel, TheoryLevelChange
 
@@ -231,6 +232,108 @@ def scores_set(
         )
     _check_changes(course, changes)
     return _write(course=course, changes=changes, actor=actor, today=today)
+
+
+@dataclass(frozen=True)
+class ScoreClash:
+    """A score someone else saved after the user opened the sheet."""
+
+    stored: Decimal | None
+    by: str  # who saved it, when known
+
+    def message(self, yours: Decimal | None) -> str:
+        return _(
+            "%(who)s has just saved %(theirs)s here; your %(yours)s is not saved. "
+            "Save again to keep yours."
+        ) % {
+            "who": self.by or _("Someone else"),
+            "theirs": _score_text(self.stored),
+            "yours": _score_text(yours),
+        }
+
+
+def _score_text(value: Decimal | None) -> str:
+    return _("(empty)") if value is None else str(value).replace(".", ",")
+
+
+@dataclass
+class SheetSave:
+    results: dict[int, Result]
+    clashes: dict[tuple[int, str], ScoreClash]  # (enrolment id, field) -> what is stored
+    written: int  # scores changed
+
+
+@transaction.atomic
+def scores_save(
+    *,
+    course: Course,
+    changes: Mapping[int, Mapping[str, Decimal | None]],
+    originals: Mapping[int, Mapping[str, Decimal | None]],
+    actor: Any,
+    today: dt.date,
+) -> SheetSave:
+    """Scores typed on the grade sheet, each against the value the user saw (`originals`, same
+    keys; a cell without one is written as typed). Only the cells the user changed are written,
+    so saving the whole sheet never puts back a value someone else has just changed; a cell
+    both changed is not written either: it is returned as a clash, with what is stored."""
+    course = _lock_course(course)
+    if _is_approved(course):
+        raise ValidationError(
+            _(
+                "The results of this course have been approved: a score now changes only "
+                "through a correction, with its reason."
+            ),
+            code="approved",
+        )
+    _check_changes(course, changes)
+    stored = {
+        r.enrolment_id: r
+        for r in Result.objects.select_for_update().filter(enrolment_id__in=list(changes))
+    }
+    keep: dict[int, dict[str, Decimal | None]] = {}
+    clashing: dict[tuple[int, str], Decimal | None] = {}
+    for enrolment_id, scores in changes.items():
+        seen = originals.get(enrolment_id, {})
+        for name, value in scores.items():
+            if name in seen:
+                now = getattr(stored[enrolment_id], name) if enrolment_id in stored else None
+                merge = three_way(
+                    original={name: canonical(seen[name])},
+                    current={name: canonical(now)},
+                    submitted={name: canonical(value)},
+                )
+                if name not in merge.mine:
+                    continue  # not touched by this user: whatever is stored stands
+                if name in merge.clashes:
+                    clashing[(enrolment_id, name)] = now
+                    continue
+            keep.setdefault(enrolment_id, {})[name] = value
+    results, logged = (
+        _write(course=course, changes=keep, actor=actor, today=today) if keep else ({}, [])
+    )
+    by = _last_savers(stored, clashing)
+    clashes = {key: ScoreClash(value, by.get(key, "")) for key, value in clashing.items()}
+    return SheetSave(results=results, clashes=clashes, written=len(logged))
+
+
+def _last_savers(
+    stored: Mapping[int, Result], clashing: Mapping[tuple[int, str], Decimal | None]
+) -> dict[tuple[int, str], str]:
+    """Who saved each clashing score last (one query)."""
+    if not clashing:
+        return {}
+    ids = {stored[e].pk: e for e, _f in clashing if e in stored}
+    found: dict[tuple[int, str], str] = {}
+    changes = (
+        ScoreChange.objects.filter(result_id__in=list(ids), field__in={f for _e, f in clashing})
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    for change in changes:
+        key = (ids[change.result_id], change.field)
+        if key in clashing and key not in found:
+            found[key] = change.actor.display_name if change.actor else ""
+    return found
 
 
 def score_set(

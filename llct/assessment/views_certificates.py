@@ -40,6 +40,7 @@ from llct.core.htmx import render_page
 from llct.core.permissions import can_read_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
 from llct.core.text import fold
+from llct.core.versions import VersionedForm, announce_merge
 from llct.curriculum.models import Programme
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import Organization
@@ -323,7 +324,7 @@ def certificate_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Numbering settings -----------------------------------------------------------------------
 
 
-class SeriesFormatForm(forms.Form):
+class SeriesFormatForm(VersionedForm, forms.Form):
     serial_format = forms.CharField(
         label=gettext_lazy("Serial number format"),
         max_length=CertificateSeries._meta.get_field("serial_format").max_length,
@@ -379,6 +380,7 @@ def series_edit(request: HttpRequest, programme_pk: int, year: int) -> HttpRespo
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect(f"{reverse('assessment:certificate_series')}?year={year}")
     return render_page(
         request,

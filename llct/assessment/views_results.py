@@ -3,13 +3,14 @@ you go), its .xlsx template and import, the department's approval, corrections a
 the change log of a course, and a person's courses, results and certificates."""
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -22,10 +23,11 @@ from django.views.decorators.http import require_POST
 from llct.assessment import selectors, services
 from llct.assessment.forms import CorrectionForm, GradesUploadForm, ResolutionDateForm
 from llct.assessment.grades_import import GradesFileError, grades_import, grades_template_xlsx
-from llct.core.htmx import render_page
+from llct.core.htmx import render_page, wants_json
 from llct.core.models import Role
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.versions import canonical
 from llct.courses.models import Course
 from llct.courses.selectors import course_get
 from llct.organizations.selectors import person_get
@@ -91,6 +93,9 @@ def _sheet_context(
     }
 
 
+_WAS_NAME = re.compile(r"^was-(essay_score|test_score)-(\d+)$")
+
+
 def _parse_sheet(
     post: Any, visible: set[int]
 ) -> tuple[
@@ -114,9 +119,31 @@ def _parse_sheet(
     return values, typed, errors
 
 
+def _original(raw: object) -> tuple[bool, Decimal | None]:
+    """The stored value a cell was shown with, as sent back: (known, value). An unreadable one
+    counts as unknown, and the typed value is then written as it is."""
+    if not isinstance(raw, str):
+        return False, None
+    try:
+        return True, services.parse_score(raw)
+    except ValidationError:
+        return False, None
+
+
+def _parse_originals(post: Any) -> dict[int, dict[str, Decimal | None]]:
+    originals: dict[int, dict[str, Decimal | None]] = {}
+    for key, raw in post.items():
+        match = _WAS_NAME.match(key)
+        known, value = _original(raw)
+        if match and known:
+            originals.setdefault(int(match[2]), {})[match[1]] = value
+    return originals
+
+
 def grade_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The grade sheet. With JavaScript every cell saves itself (grade_cell); this POST saves
-    the whole sheet at once, for browsers without it, and keeps refused values in place."""
+    the whole sheet at once, for browsers without it: only the cells changed on this page, and
+    it keeps refused values (and values someone else changed meanwhile) in place."""
     user: Any = request.user
     course = _entry_course(request, pk)
     today = timezone.localdate()
@@ -132,10 +159,18 @@ def grade_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             for i, scores in values.items()
         }
         try:
-            services.scores_set(course=course, changes=valid, actor=user, today=today)
+            saved = services.scores_save(
+                course=course,
+                changes=valid,
+                originals=_parse_originals(request.POST),
+                actor=user,
+                today=today,
+            )
         except ValidationError as error:
             messages.error(request, _message_join(error))
             return redirect("assessment:grade_sheet", pk=course.pk)
+        for (enrolment_id, name), clash in saved.clashes.items():
+            errors.setdefault(enrolment_id, {})[name] = clash.message(valid[enrolment_id][name])
         if not errors:
             messages.success(request, _("Saved."))
             return redirect("assessment:grade_sheet", pk=course.pk)
@@ -150,9 +185,9 @@ def grade_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
-    """Save one score as it is typed. The answer is the cell (with the refusal in place when
-    the value is wrong) and, out of band, the learner's final score, band and verdict, and the
-    sheet's tally."""
+    """Save one score as it is typed, against the value the page showed (`original`). The
+    sheet's script gets JSON (the state, the stored value, the learner's final score, band and
+    verdict); htmx gets the cell and, out of band, those parts and the tally."""
     user: Any = request.user
     course = _entry_course(request, pk)
     enrolment = selectors.sheet_enrolment_get(user=user, course=course, enrolment_id=enrolment_id)
@@ -163,17 +198,12 @@ def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse
         return HttpResponseBadRequest(_("Unknown score."))
     raw = request.POST[f"{name}-{enrolment.pk}"]
     today = timezone.localdate()
-    error = ""
-    try:
-        value = services.parse_score(raw)
-        services.score_set(
-            enrolment=enrolment, field_name=name, value=value, actor=user, today=today
-        )
-    except ValidationError as refused:
-        error = _message_join(refused)
+    outcome = _save_cell(course, enrolment, name, raw, request.POST.get("original"), user, today)
+    if wants_json(request):
+        return _cell_json(request, course, enrolment, name, outcome, today)
     if not getattr(request, "htmx", False):
-        if error:
-            messages.error(request, f"{enrolment.person.full_name}: {error}")
+        if outcome.error:
+            messages.error(request, f"{enrolment.person.full_name}: {outcome.error}")
         url = reverse("assessment:grade_sheet", args=[course.pk])
         return redirect(f"{url}#learner-{enrolment.pk}")
     sheet = selectors.grade_sheet(
@@ -181,7 +211,7 @@ def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse
         course=course,
         today=today,
         typed={enrolment.pk: {name: raw}},
-        errors={enrolment.pk: {name: error}} if error else None,
+        errors={enrolment.pk: {name: outcome.error}} if outcome.error else None,
     )
     row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
     context = {**_sheet_context(request, course, sheet), "row": row, "cell": row.cell(name)}
@@ -192,6 +222,67 @@ def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse
     # 200 even when refused: htmx swaps only successful answers, and the refusal is shown in
     # the cell itself (aria-invalid, the message, the value as typed).
     return HttpResponse(html)
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    state: str  # saved | clash | refused
+    stored: Decimal | None = None
+    error: str = ""
+
+
+def _save_cell(
+    course: Course,
+    enrolment: Any,
+    name: str,
+    raw: str,
+    original: str | None,
+    user: Any,
+    today: Any,
+) -> CellOutcome:
+    try:
+        value = services.parse_score(raw)
+        known, seen = _original(original)
+        saved = services.scores_save(
+            course=course,
+            changes={enrolment.pk: {name: value}},
+            originals={enrolment.pk: {name: seen}} if known else {},
+            actor=user,
+            today=today,
+        )
+    except ValidationError as refused:
+        return CellOutcome("refused", error=_message_join(refused))
+    clash = saved.clashes.get((enrolment.pk, name))
+    if clash is not None:
+        return CellOutcome("clash", clash.stored, clash.message(value))
+    return CellOutcome("saved", value)
+
+
+def _cell_json(
+    request: HttpRequest,
+    course: Course,
+    enrolment: Any,
+    name: str,
+    outcome: CellOutcome,
+    today: Any,
+) -> JsonResponse:
+    sheet = selectors.grade_sheet(user=request.user, course=course, today=today)
+    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    context = {**_sheet_context(request, course, sheet), "row": row, "oob": False}
+    fragments = {
+        f"{part}-{enrolment.pk}": render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
+        for part in ("final", "band", "verdict")
+    }
+    stored = outcome.stored if outcome.state != "refused" else row.cell(name).value
+    return JsonResponse(
+        {
+            "state": outcome.state,
+            "value": canonical(stored),
+            "message": outcome.error,
+            "fragments": fragments,
+        },
+        status={"saved": 200, "clash": 409, "refused": 422}[outcome.state],
+    )
 
 
 def grades_template(request: HttpRequest, pk: int) -> HttpResponse:

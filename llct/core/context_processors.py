@@ -46,7 +46,16 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
             "organizations:person",
             "organizations:roster",
             "assessment:person",
+            "membership:person",
+            "membership:admit",
+            "membership:recognize",
         ),
+    ),
+    (
+        _("Exceptions"),
+        "membership:exceptions",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("membership:exceptions",),
     ),
     (
         _("Courses"),
@@ -124,6 +133,12 @@ SECTIONS: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
             "studies:bank",
         ),
     ),
+    (
+        _("Effect of training"),
+        "corps:followups",
+        {Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER},
+        ("corps:followup",),
+    ),
     (_("My study record"), "studies:record", {Role.LEARNER}, ("studies:record",)),
     (
         _("Documents"),
@@ -164,6 +179,22 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         ("curriculum:lecturer", "assessment:lecturer_feedback"),
     ),
     (
+        _("Lecturer corps"),
+        "corps:register",
+        {Role.DEPARTMENT, Role.LEADER},
+        (
+            "corps:register",
+            "corps:lecturer",
+            "corps:appointment",
+            "corps:standards",
+            "corps:work",
+            "corps:observation",
+            "corps:honoraria",
+            "corps:evaluation",
+            "corps:norms",
+        ),
+    ),
+    (
         _("Lecturer evaluations"),
         "assessment:feedback_report",
         {Role.DEPARTMENT, Role.LEADER},
@@ -175,8 +206,20 @@ CATALOGUE: list[tuple[Any, str, set[Any], tuple[str, ...]]] = [
         {Role.LECTURER},
         ("assessment:my_lecturer_feedback",),
     ),
+    (
+        _("Facilities"),
+        "corps:facilities",
+        {Role.DEPARTMENT, Role.LEADER},
+        ("corps:facilities", "corps:equipment", "corps:proposal"),
+    ),
     (_("Venues"), "courses:venue_list", EVERYONE, ("courses:venue",)),
     (_("Class settings"), "courses:rules", {Role.DEPARTMENT}, ("courses:rules", "courses:holiday")),
+    (
+        _("Party rules"),
+        "organizations:membership_rules",
+        {Role.DEPARTMENT},
+        ("organizations:membership_rules",),
+    ),
     (_("Budget norms"), "planning:norms", {Role.DEPARTMENT}, ("planning:norms",)),
     (
         _("Required levels by position"),

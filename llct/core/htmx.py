@@ -16,3 +16,8 @@ def render_page(
     if fragment and getattr(request, "htmx", False):
         return render(request, f"{template}#{fragment}", context, status=status)
     return render(request, template, context, status=status)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """A sheet saving a cell in the background (static/js/app.js) asks for JSON."""
+    return request.headers.get("Accept", "").startswith("application/json")

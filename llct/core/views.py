@@ -72,6 +72,9 @@ def home(request: HttpRequest) -> HttpResponse:
         from llct.assessment.feedback import pending_surveys_for
 
         context["pending_surveys"] = pending_surveys_for(user)
+        from llct.corps.online import online_classes_for
+
+        context["online_classes"] = online_classes_for(user=user, now=timezone.now())
         context["me"] = Person.objects.select_related("organization").get(pk=user.person_id)
     context["scope_org"] = (
         Organization.objects.get(pk=user.organization_id) if user.organization_id else None

@@ -2,9 +2,9 @@
 sheet and the .xlsx marks that come back from it, the attendance matrix of a course, calendars
 and .ics feeds.
 
-Writes of single marks go through services.attendance_mark / attendance_check_in; the marks
-import writes here because it is all-or-nothing over many rows (one bulk upsert in one
-transaction), like the roster import.
+Roll-call marks go through roll_call.py, QR check-ins through services.attendance_check_in;
+the marks import writes here because it is all-or-nothing over many rows (one bulk upsert in
+one transaction), like the roster import.
 """
 
 import calendar as pycalendar
@@ -41,6 +41,7 @@ from llct.courses.models import (
     Venue,
     new_code,
 )
+from llct.courses.roll_call import Saved, roll_call_all_present, roll_call_save
 from llct.courses.selectors import (
     attendance_rates,
     can_manage_course,
@@ -48,7 +49,6 @@ from llct.courses.selectors import (
     enrolment_list,
     sessions_between,
 )
-from llct.courses.services import attendance_mark
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import Organization
 
@@ -161,26 +161,62 @@ def roll_call(*, user: Any, session: Session, today: dt.date) -> RollCall:
 
 
 def roll_call_mark(
-    *, user: Any, session: Session, enrolment_id: int, status: str, today: dt.date
-) -> tuple[RollCallRow, Counts]:
-    """Mark one learner (404 for a learner the user may not see) and return the new row and the
-    new counts of the page."""
+    *,
+    user: Any,
+    session: Session,
+    enrolment_id: int,
+    status: str,
+    today: dt.date,
+    original: str | None = None,
+    reason: str = "",
+) -> tuple[RollCallRow, Saved]:
+    """Mark one learner (404 for a learner the user may not see) against the mark the user saw
+    (`original`), and return the row as stored now."""
     visible = roll_call_enrolments(user=user, course=session.course)
     enrolment = visible.filter(pk=enrolment_id).first()
     if enrolment is None:
         raise Http404
-    attendance_mark(session=session, enrolment=enrolment, status=status, actor=user)
+    saved = roll_call_save(
+        session=session,
+        enrolment=enrolment,
+        status=status,
+        original=original,
+        reason=reason,
+        actor=user,
+        today=today,
+    )
+    rates = attendance_rates(course=session.course, today=today)
+    rate = _rate(rates, enrolment.pk, session.course.programme.attendance_threshold)
+    return RollCallRow(enrolment, saved.status, rate), saved
+
+
+def roll_call_counts(*, user: Any, session: Session) -> Counts:
+    """The counts of the roll call page, for the learners the user may see."""
+    visible = roll_call_enrolments(user=user, course=session.course)
     statuses = dict(
         Attendance.objects.filter(session=session, enrolment__in=visible).values_list(
             "enrolment_id", "status"
         )
     )
-    total = visible.count()
     counts = _counts(statuses.values())
-    counts.unmarked = total - len(statuses)
+    counts.unmarked = visible.count() - len(statuses)
+    return counts
+
+
+def roll_call_mark_all(
+    *, user: Any, session: Session, enrolment_ids: list[int], reason: str, today: dt.date
+) -> list[RollCallRow]:
+    """ "All present" for the learners the user saw unmarked (those they may see); returns their
+    rows as stored now."""
+    visible = list(
+        roll_call_enrolments(user=user, course=session.course).filter(pk__in=enrolment_ids)
+    )
+    marks = roll_call_all_present(
+        session=session, enrolments=visible, reason=reason, actor=user, today=today
+    )
     rates = attendance_rates(course=session.course, today=today)
-    rate = _rate(rates, enrolment.pk, session.course.programme.attendance_threshold)
-    return RollCallRow(enrolment, status, rate), counts
+    threshold = session.course.programme.attendance_threshold
+    return [RollCallRow(e, marks.get(e.pk, ""), _rate(rates, e.pk, threshold)) for e in visible]
 
 
 # ---------------------------------------------------------------------------------------------

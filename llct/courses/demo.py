@@ -13,6 +13,13 @@ approved for their topics, learners eligible for the programme, seats enough for
 The shape of the year: finished courses before this week, two courses running this week (a
 new-member class with a session today, in which the demo learner is enrolled and the demo
 lecturer teaches, and the long trung cấp class), courses open for enrolment after it.
+
+Before them come the classes the party rules call for (`_rule_plans`): everyone admitted since
+LLCT came into use (MembershipRules.cutover_on) took an awareness class as a candidate, a month or
+more before the admission, and everyone recognized as a full member since then took the
+new-member class during the probation; they attended every session and passed (the assessment
+demo reads that from the rolls). A few people are left out on purpose: the assessment demo
+records their decisions as the exceptions the department allowed.
 """
 
 import datetime as dt
@@ -40,9 +47,17 @@ from llct.courses.models import (
     Session,
     Venue,
 )
+from llct.courses.roll_call import roll_call_save
 from llct.courses.services import course_create, course_generate_sessions, half_day_slots
 from llct.curriculum.models import Lecturer, Programme, Topic
-from llct.organizations.models import MembershipStage, Organization, Person, TheoryLevel
+from llct.organizations.models import (
+    MembershipChange,
+    MembershipRules,
+    MembershipStage,
+    Organization,
+    Person,
+    TheoryLevel,
+)
 
 # A half-day: (date, part). Every demo session is a whole morning or afternoon, so two sessions
 # overlap exactly when their half-days are equal.
@@ -417,6 +432,7 @@ class CoursesSummary:
 # Rows of later apps that point at courses, enrolments, sessions, lecturers or venues, children
 # before parents. Looked up by name: the demo does not depend on those apps being installed.
 DEPENDENT_MODELS = [
+    ("assessment", "MembershipDecision"),
     ("assessment", "LecturerRating"),
     ("assessment", "SurveyResponse"),
     ("assessment", "SurveyReceipt"),
@@ -473,13 +489,15 @@ class Plan:
     programme: Programme
     organizer: Organization
     wish: dt.date  # around when it should start
-    special: str = ""  # "today", "learner_finished", "trung_cap" or ""
+    special: str = ""  # "today", "learner_finished", "trung_cap", "rule" or ""
     title: str = ""
     start: dt.date | None = None
     slots: list[Slot] = field(default_factory=list)
     venue: Venue | None = None
     course: Course | None = None
     sessions: list[Session] = field(default_factory=list)
+    # A class the party rules call for: exactly these learners (see _rule_plans).
+    learners: list[Person] = field(default_factory=list)
 
 
 class Calendar:
@@ -545,7 +563,17 @@ def demo_courses(
     )
     week_start = today - dt.timedelta(days=today.weekday())
     week_end = week_start + dt.timedelta(days=6)
-    scheduled: list[Plan] = []
+    scheduled: list[Plan] = _rule_plans(
+        rng,
+        people=people,
+        programmes=programmes,
+        organizer=organizations.get(PROVINCE)
+        or next(o for o in organizations.values() if not o.parent_id),
+        venues=venues,
+        calendar=calendar,
+        rules=rules,
+        holidays=holidays,
+    )
     for plan in plans:
         if _schedule(
             plan,
@@ -586,6 +614,7 @@ def demo_courses(
     enrolments = Enrolment.objects.bulk_create(enrolments, batch_size=1000)
     marks = _attendance(rng, scheduled, enrolments, today=today, actor=actor)
     Attendance.objects.bulk_create(marks, batch_size=2000)
+    _corrections(marks, today=today, actor=actor)
 
     by_status = Counter(str(p.course.status) for p in scheduled if p.course is not None)
     summary = CoursesSummary(
@@ -756,6 +785,129 @@ def _plans(
             )
     others.sort(key=lambda p: (p.wish, p.programme.code))
     return plans + others
+
+
+@dataclass
+class _Need:
+    """Someone the rules sent to a class, and when it had to take place: the class must start
+    on or after `start` and end on or before `end`."""
+
+    person: Person
+    start: dt.date
+    end: dt.date
+
+
+# An awareness certificate is issued when the results are approved, one to three weeks after the
+# class: the class ends a month before the admission at the latest.
+AWARENESS_LEAD = dt.timedelta(days=30)
+# The new-member class ends well within the probation, its results approved before the decision.
+NEW_MEMBER_LEAD = dt.timedelta(days=25)
+# People the rules would have sent to a class whom the demo leaves without one: the assessment
+# demo records their decisions as the department's exceptions. (kind, how many, out of at least)
+EXCEPTIONS = {"NTVD": (2, 10), "DVM": (1, 3)}
+
+
+def rule_needs(
+    people: Sequence[Person], *, cutover_on: dt.date, candidate_since: dict[int, dt.date]
+) -> dict[str, list[_Need]]:
+    """Who needed which class since the cut-over: the awareness class before an admission, the
+    new-member class during a probation that ended in a full membership."""
+    needs: dict[str, list[_Need]] = {"NTVD": [], "DVM": []}
+    for person in people:
+        admitted = person.admitted_on
+        if admitted is None:
+            continue
+        if admitted >= cutover_on:
+            since = candidate_since.get(person.pk, admitted - dt.timedelta(days=365))
+            needs["NTVD"].append(_Need(person, since, admitted - AWARENESS_LEAD))
+        ends = person.probation_ends_on()
+        if person.full_member_on and person.full_member_on >= cutover_on and ends:
+            needs["DVM"].append(
+                _Need(person, admitted + dt.timedelta(days=7), ends - NEW_MEMBER_LEAD)
+            )
+    return needs
+
+
+def _rule_plans(
+    rng: random.Random,
+    *,
+    people: Sequence[Person],
+    programmes: dict[str, Programme],
+    organizer: Organization,
+    venues: dict[str, Venue],
+    calendar: Calendar,
+    rules: SchedulingRules,
+    holidays: set[dt.date],
+) -> list[Plan]:
+    """The awareness and new-member classes the rolls since the cut-over call for, scheduled
+    first (before the year's courses take the halls), as few as the deadlines allow: each class
+    is placed before the earliest deadline still open and takes everyone whose window holds it."""
+    cutover_on = MembershipRules.current().cutover_on
+    candidate_since = dict(
+        MembershipChange.objects.filter(
+            person__in=[p.pk for p in people if p.admitted_on and p.admitted_on >= cutover_on],
+            stage=MembershipStage.CANDIDATE,
+        ).values_list("person_id", "effective_on")
+    )
+    needs = rule_needs(people, cutover_on=cutover_on, candidate_since=candidate_since)
+    plans: list[Plan] = []
+    for code, pending in needs.items():
+        programme = programmes.get(code)
+        if programme is None or not pending:
+            continue
+        count, least = EXCEPTIONS[code]
+        if len(pending) >= least:
+            left_out = {n.person.pk for n in rng.sample(pending, count)}
+            pending = [n for n in pending if n.person.pk not in left_out]
+        pending.sort(key=lambda n: (n.end, n.person.pk))
+        size = CLASS_SIZE.get(code, 40)
+        while pending:
+            first = pending.pop(0)
+            plan = _rule_class(rng, programme, organizer, first, venues, calendar, rules, holidays)
+            if plan is None:
+                continue
+            begin, last = plan.slots[0][0], plan.slots[-1][0]
+            fits = [
+                n
+                for n in pending
+                if n.start <= begin
+                and last <= n.end
+                and calendar.person_free(n.person.pk, plan.slots)
+            ][: size - 1]
+            plan.learners = [first.person, *(n.person for n in fits)]
+            taken = {n.person.pk for n in fits}
+            pending = [n for n in pending if n.person.pk not in taken]
+            for person in plan.learners:
+                calendar.book_person(person.pk, plan.slots)
+            plans.append(plan)
+    return plans
+
+
+def _rule_class(
+    rng: random.Random,
+    programme: Programme,
+    organizer: Organization,
+    need: _Need,
+    venues: dict[str, Venue],
+    calendar: Calendar,
+    rules: SchedulingRules,
+    holidays: set[dt.date],
+) -> Plan | None:
+    """A class within the need's window, a few weeks before its end when there is room."""
+    latest = need.end - dt.timedelta(days=14)
+    wish = max(need.start + dt.timedelta(days=7), latest - dt.timedelta(days=rng.randint(0, 42)))
+    for shift in (0, -7, 7, -14, -21, -28, -35):
+        plan = Plan(programme, organizer, wish + dt.timedelta(days=shift), special="rule")
+        probe = Calendar()
+        probe.venues = set(calendar.venues)
+        if not _schedule(
+            plan, venues=venues, calendar=probe, rules=rules, holidays=holidays, week=(wish, wish)
+        ):
+            continue
+        if need.start <= plan.slots[0][0] and plan.slots[-1][0] <= need.end:
+            calendar.venues = probe.venues
+            return plan
+    return None
 
 
 def _organizer(
@@ -1004,6 +1156,8 @@ def _enrol(
         chosen: list[Person] = []
         if learner is not None and plan.special in ("today", "learner_finished"):
             chosen.append(learner)
+        if plan.special == "rule":
+            chosen, target = list(plan.learners), 0
         path = plan.organizer.path
         once = code != "QTNQ"
         for person in pools[code]:
@@ -1050,7 +1204,8 @@ def _withdrawals(
     the demo learner: their course of today must stay theirs)."""
     held: dict[int, list[dt.date]] = {}
     for plan in plans:
-        if plan.course is not None:
+        # Those the rules sent to a class stayed to the end: they were admitted or recognized.
+        if plan.course is not None and plan.special != "rule":
             held[plan.course.pk] = [d for d, _p in plan.slots if d < today]
     for row in rows:
         days = held.get(row.course.pk, [])
@@ -1064,6 +1219,32 @@ def _withdrawals(
             row.withdrawn_on = rng.choice(days[1:])
             row.withdrawal_reason = rng.choice(WITHDRAWAL_REASONS)
     return rows
+
+
+CORRECTION_REASONS = [
+    "Học viên nộp giấy xác nhận đi công tác, đã ký bổ sung vào phiếu",
+    "Ghi nhầm dòng khi điểm danh, sửa theo phiếu ký tên",
+]
+
+
+def _corrections(marks: list[Attendance], *, today: dt.date, actor: Any) -> None:
+    """Two marks corrected after their session, with the reason, as an officer does when the
+    paper sign-in sheet comes back: the roll call shows them under "Corrections"."""
+    absent = sorted(
+        (m for m in marks if m.status == Attendance.Status.ABSENT),
+        key=lambda m: (m.session.date, m.session.pk, m.enrolment.pk),
+        reverse=True,
+    )
+    for mark, reason in zip(absent, CORRECTION_REASONS, strict=False):
+        roll_call_save(
+            session=mark.session,
+            enrolment=mark.enrolment,
+            status=Attendance.Status.PRESENT,
+            original=Attendance.Status.ABSENT,
+            reason=reason,
+            actor=actor,
+            today=today,
+        )
 
 
 def _attendance(
@@ -1087,8 +1268,11 @@ def _attendance(
         if not past:
             continue
         for enrolment in by_course.get(plan.course.pk, []):
-            # Most learners hardly miss a session; a few miss several.
+            # Most learners hardly miss a session; a few miss several. Those the rules sent
+            # missed none.
             present = 0.97 if rng.random() < 0.85 else 0.8
+            if plan.special == "rule":
+                present = 1.0
             for session in past:
                 if enrolment.withdrawn_on is not None and session.date >= enrolment.withdrawn_on:
                     break

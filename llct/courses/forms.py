@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.versions import VersionedForm
 from llct.courses.models import Course, Session, Venue
 from llct.courses.services import COURSE_FIELDS
 from llct.curriculum.models import Lecturer, LessonPlan, Programme
@@ -49,7 +50,7 @@ def _in_use(qs: QuerySet[Any], current_id: int | None) -> QuerySet[Any]:
     return qs.filter(Q(is_active=True) | Q(pk=current_id or 0))
 
 
-class CourseForm(forms.ModelForm):  # type: ignore[type-arg]
+class CourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     starts_on = DateField(label=_("Starts on"))
     ends_on = DateField(label=_("Ends on"))
     organizer = OrganizationChoiceField(
@@ -89,7 +90,7 @@ class LecturerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.full_name} ({obj.get_kind_display()})"
 
 
-class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
+class SessionForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     date = DateField(label=_("Date"))
     starts_at = forms.TimeField(
         label=_("Starts at"),

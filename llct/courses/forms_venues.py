@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from llct.core.text import clean_text
+from llct.core.versions import VersionedForm
 from llct.courses.models import SchedulingRules, Venue
 from llct.courses.services import HALF_DAYS, RULES_FIELDS, VENUE_FIELDS
 from llct.organizations.forms import DateField, OrganizationChoiceField
@@ -18,7 +19,7 @@ class VenueFilterForm(forms.Form):
     inactive = forms.BooleanField(label=_("Include venues no longer in use"), required=False)
 
 
-class VenueForm(forms.ModelForm):  # type: ignore[type-arg]
+class VenueForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     owner = OrganizationChoiceField(
         label=_("Managed by"),
         queryset=Organization.objects.none(),
@@ -73,7 +74,7 @@ class HolidayForm(forms.Form):
 TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm", "size": 6})
 
 
-class RulesForm(forms.ModelForm):  # type: ignore[type-arg]
+class RulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = SchedulingRules
         fields = RULES_FIELDS

@@ -29,6 +29,14 @@ class SchedulingRules(models.Model):
     checkin_closes_minutes = models.PositiveSmallIntegerField(
         _("QR check-in closes (minutes after the start)"), default=60
     )
+    roll_call_opens_days = models.PositiveSmallIntegerField(
+        _("roll call opens (days before the session)"),
+        default=0,
+        help_text=_(
+            "0: on the session's day. After that day a mark changes only as a correction, "
+            "with its reason."
+        ),
+    )
     venue_double_booked = models.CharField(
         _("venue double-booked"), max_length=10, choices=Severity.choices, default=Severity.BLOCK
     )

@@ -3,6 +3,7 @@ officer sees every course (a course is not personal data) but only the learners 
 subtree; a lecturer sees the courses they teach; a learner, the courses they are enrolled in."""
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -12,7 +13,7 @@ from django.http import Http404
 from llct.core.models import Role
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import fold
-from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
+from llct.courses.models import Attendance, Course, Enrolment, Holiday, Session, Venue
 
 
 def course_list(
@@ -263,3 +264,30 @@ def venue_bookings(*, venue: Venue, today: dt.date, limit: int = 100) -> QuerySe
         .select_related("course", "topic", "lecturer")
         .order_by("date", "starts_at")[:limit]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Working days
+
+
+def holidays_between(start: dt.date, end: dt.date) -> set[dt.date]:
+    return set(
+        Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True)
+    )
+
+
+def working_days(
+    start: dt.date, count: int, *, holidays: Collection[dt.date] | None = None
+) -> list[dt.date]:
+    """`count` working days from start (start itself when it is one): no weekends, no public
+    holidays. The holidays are read from the calendar unless given (a caller working out many
+    dates reads them once)."""
+    if holidays is None:
+        holidays = holidays_between(start, start + dt.timedelta(days=count * 3 + 30))
+    days: list[dt.date] = []
+    day = start
+    while len(days) < max(count, 1):
+        if day.weekday() < 5 and day not in holidays:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days

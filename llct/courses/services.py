@@ -802,6 +802,7 @@ VENUE_FIELDS = ["name", "kind", "address", "capacity", "meeting_url", "equipment
 RULES_FIELDS = [
     "checkin_opens_minutes",
     "checkin_closes_minutes",
+    "roll_call_opens_days",
     "venue_double_booked",
     "lecturer_double_booked",
     "learner_double_booked",
@@ -902,6 +903,8 @@ def holiday_delete(*, holiday: Holiday, actor: Any) -> None:
 
 
 MAX_CHECKIN_MINUTES = 720
+# A roll call opened weeks ahead would invite marks for a session that has not happened.
+MAX_ROLL_CALL_DAYS = 7
 
 
 @transaction.atomic
@@ -917,6 +920,11 @@ def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) ->
             errors[name] = [
                 _("Enter a number of minutes from 0 to %(max)s.") % {"max": MAX_CHECKIN_MINUTES}
             ]
+    days = rules.roll_call_opens_days
+    if days is None or not 0 <= days <= MAX_ROLL_CALL_DAYS:
+        errors["roll_call_opens_days"] = [
+            _("Enter a number of days from 0 to %(max)s.") % {"max": MAX_ROLL_CALL_DAYS}
+        ]
     for start, end in HALF_DAYS:
         starts_at, ends_at = getattr(rules, start), getattr(rules, end)
         if starts_at is None or ends_at is None:

@@ -20,6 +20,7 @@ from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
 from llct.core.models import Role
 from llct.core.permissions import require
+from llct.core.versions import announce_merge
 from llct.courses import selectors, services
 from llct.courses.forms import CourseFilterForm, CourseForm, EnrolForm, SessionForm, WithdrawForm
 from llct.courses.models import Course, Enrolment, Session
@@ -83,6 +84,7 @@ def _course_form_page(request: HttpRequest, course: Course | None) -> HttpRespon
                 course.refresh_from_db()
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("courses:detail", pk=saved.pk)
     return render_page(
         request,
@@ -191,6 +193,7 @@ def _session_form_page(request: HttpRequest, course: Course, session: Session) -
                 )
             else:
                 messages.success(request, _("Added.") if is_new else _("Saved."))
+                announce_merge(request, form)
             return redirect(reverse("courses:detail", args=[course.pk]) + f"#session-{saved.pk}")
     return render_page(
         request,

@@ -5,7 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -15,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from llct.core.htmx import render_page
+from llct.core.htmx import render_page, wants_json
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload, file_response
 from llct.courses import attendance
 from llct.courses.models import Attendance, Session
+from llct.courses.roll_call import Window, roll_call_corrections, roll_call_window
 from llct.courses.selectors import course_get
 from llct.courses.services import attendance_check_in
 
@@ -47,21 +49,48 @@ def _checkin_url(request: HttpRequest, session: Session) -> str:
 
 def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
     session = _attendance_session(request, pk)
-    roll = attendance.roll_call(user=request.user, session=session, today=timezone.localdate())
+    today = timezone.localdate()
+    roll = attendance.roll_call(user=request.user, session=session, today=today)
     checkin_url = _checkin_url(request, session)
     return render_page(
         request,
-        "courses/attendance_roll_call.html",
+        ROLL_CALL_TEMPLATE,
         {
-            "session": session,
+            **_roll_context(session, roll_call_window(session, today=today)),
             "roll": roll,
             "counts": roll.counts,
-            "statuses": Attendance.Status.choices,
             "checkin_url": checkin_url,
             "qr": attendance.qr_data_uri(checkin_url, scale=5),
             "window": attendance.checkin_window(session),
+            "corrections": roll_call_corrections(session)[:MAX_CORRECTIONS_SHOWN],
         },
     )
+
+
+MAX_CORRECTIONS_SHOWN = 50
+ROLL_CALL_TEMPLATE = "courses/attendance_roll_call.html"
+
+
+def _roll_context(session: Session, window: Window) -> dict[str, Any]:
+    return {"session": session, "statuses": Attendance.Status.choices, "roll_window": window}
+
+
+def _rate_html(request: HttpRequest, context: dict[str, Any], row: Any) -> str:
+    return render_to_string(f"{ROLL_CALL_TEMPLATE}#rate", {**context, "row": row}, request)
+
+
+def _refused(
+    request: HttpRequest, pk: int, enrolment_id: int, message: str, status: int
+) -> HttpResponse:
+    """A mark that was not saved: JSON for the sheet's script, a message and the page back for
+    a plain form post."""
+    if wants_json(request):
+        return JsonResponse({"state": "refused", "message": message}, status=status)
+    if getattr(request, "htmx", False):
+        return HttpResponse(message, status=status)
+    messages.error(request, message)
+    anchor = f"#enrolment-{enrolment_id}" if enrolment_id else ""
+    return redirect(reverse("courses:roll_call", args=[pk]) + anchor)
 
 
 @require_POST
@@ -69,29 +98,87 @@ def roll_call_mark(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResp
     session = _attendance_session(request, pk)
     status = request.POST.get("status", "")
     if status not in Attendance.Status.values:
+        if wants_json(request):
+            return _refused(request, pk, enrolment_id, _("Unknown attendance mark."), 400)
         return HttpResponseBadRequest(_("Unknown attendance mark."))
-    row, counts = attendance.roll_call_mark(
-        user=request.user,
-        session=session,
-        enrolment_id=enrolment_id,
-        status=status,
-        today=timezone.localdate(),
+    today = timezone.localdate()
+    try:
+        row, saved = attendance.roll_call_mark(
+            user=request.user,
+            session=session,
+            enrolment_id=enrolment_id,
+            status=status,
+            today=today,
+            original=request.POST.get("original"),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        return _refused(request, pk, enrolment_id, " ".join(error.messages), 422)
+    context = {**_roll_context(session, saved.window), "row": row, "oob": True}
+    if wants_json(request):  # the page recounts from its rows
+        return _mark_json(request, context, row, saved, status)
+    if getattr(request, "htmx", False):  # the tapped row, and the counts swapped out of band
+        context["counts"] = attendance.roll_call_counts(user=request.user, session=session)
+        return HttpResponse(
+            render_to_string(f"{ROLL_CALL_TEMPLATE}#row", context, request)
+            + render_to_string(f"{ROLL_CALL_TEMPLATE}#counts", context, request)
+        )
+    if saved.clash:
+        messages.warning(
+            request, f"{row.enrolment.person.full_name}: {saved.clash_message(status)}"
+        )
+    return redirect(reverse("courses:roll_call", args=[pk]) + f"#enrolment-{enrolment_id}")
+
+
+def _mark_json(
+    request: HttpRequest, context: dict[str, Any], row: Any, saved: Any, status: str
+) -> JsonResponse:
+    return JsonResponse(
+        {
+            "state": "clash" if saved.clash else "saved",
+            "value": saved.status,
+            "message": saved.clash_message(status) if saved.clash else "",
+            "fragments": {f"rate-{row.enrolment.pk}": _rate_html(request, context, row)},
+        },
+        status=409 if saved.clash else 200,
     )
-    if not getattr(request, "htmx", False):
-        return redirect(reverse("courses:roll_call", args=[pk]) + f"#enrolment-{enrolment_id}")
-    # The tapped row, and the counts swapped out of band.
-    context = {
-        "session": session,
-        "row": row,
-        "counts": counts,
-        "statuses": Attendance.Status.choices,
-        "oob": True,
-    }
-    template = "courses/attendance_roll_call.html"
-    return HttpResponse(
-        render_to_string(f"{template}#row", context, request)
-        + render_to_string(f"{template}#counts", context, request)
+
+
+@require_POST
+def roll_call_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "All present": everyone the officer saw unmarked and still unmarked; the exceptions keep
+    their marks."""
+    session = _attendance_session(request, pk)
+    today = timezone.localdate()
+    ids = [int(v) for v in request.POST.getlist("enrolment") if v.isdigit()]
+    try:
+        rows = attendance.roll_call_mark_all(
+            user=request.user,
+            session=session,
+            enrolment_ids=ids,
+            reason=request.POST.get("reason", ""),
+            today=today,
+        )
+    except ValidationError as error:
+        return _refused(request, pk, 0, " ".join(error.messages), 422)
+    if wants_json(request):
+        context = _roll_context(session, roll_call_window(session, today=today))
+        return JsonResponse(
+            {
+                "state": "saved",
+                "marks": {str(r.enrolment.pk): r.status for r in rows},
+                "fragments": {
+                    f"rate-{r.enrolment.pk}": _rate_html(request, context, r) for r in rows
+                },
+            }
+        )
+    present = sum(1 for r in rows if r.status == Attendance.Status.PRESENT)
+    messages.success(
+        request,
+        ngettext("%(n)s learner is marked present.", "%(n)s learners are marked present.", present)
+        % {"n": present},
     )
+    return redirect("courses:roll_call", pk=pk)
 
 
 def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
@@ -222,6 +309,7 @@ urlpatterns: list[URLPattern] = [
         roll_call_mark,
         name="roll_call_mark",
     ),
+    path("buoi-hoc/<int:pk>/diem-danh/co-mat-tat-ca/", roll_call_all, name="roll_call_all"),
     path("buoi-hoc/<int:pk>/ma-qr/", checkin_qr, name="checkin_qr"),
     path("buoi-hoc/<int:pk>/phieu-ky-ten.pdf", signin_sheet, name="signin_sheet"),
     path("buoi-hoc/<int:pk>/mau-diem-danh.xlsx", marks_template, name="marks_template"),

@@ -24,6 +24,7 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import is_department, require
+from llct.core.versions import announce_merge
 from llct.courses.forms_venues import (
     HolidayForm,
     RulesForm,
@@ -114,6 +115,7 @@ def _venue_form(request: HttpRequest, venue: Venue | None) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("courses:venue_detail", pk=saved.pk)
     return render_page(
         request,
@@ -222,6 +224,7 @@ def rules_view(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("courses:rules")
     return render_page(request, "courses/rules_form.html", {"form": form}, status=_status(form))
 

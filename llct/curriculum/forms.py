@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from llct.core.models import Role, User
 from llct.core.text import clean_text
+from llct.core.versions import VersionedForm
 from llct.curriculum import services
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.curriculum.selectors import person_matches
@@ -53,7 +54,7 @@ class CommaDecimalField(forms.DecimalField):
         return value
 
 
-class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProgrammeForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     eligible_stages = forms.MultipleChoiceField(
         label=_("Who may attend (membership stages)"),
         choices=[c for c in MembershipStage.choices if c[0] != MembershipStage.LEFT],
@@ -96,7 +97,7 @@ class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in services.PROGRAMME_FIELDS}
 
 
-class TopicForm(forms.Form):
+class TopicForm(VersionedForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     sessions = forms.IntegerField(
         label=_("Half-day sessions"),
@@ -141,7 +142,7 @@ class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.full_name} — {obj.organization.name}"
 
 
-class LecturerForm(forms.ModelForm):  # type: ignore[type-arg]
+class LecturerForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     """The person link is a select of the people matching a name search: the rolls are far too
     long for one select. Any existing person validates; only the matches are offered."""
 

@@ -18,6 +18,7 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
+from llct.core.versions import announce_merge
 from llct.curriculum import selectors, services
 from llct.curriculum.forms import (
     LecturerFilterForm,
@@ -77,6 +78,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("curriculum:programme_detail", pk=pk)
     return render_page(
         request,
@@ -126,6 +128,7 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect(_topic_url(topic))
     return render_page(
         request,
@@ -290,6 +293,7 @@ def _lecturer_form(request: HttpRequest, lecturer: Lecturer | None) -> HttpRespo
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("curriculum:lecturer_detail", pk=saved.pk)
     return render_page(
         request,

@@ -14,11 +14,13 @@ docs/ARCHITECTURE.md).
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 INK = "#1f2933"
@@ -35,9 +37,19 @@ COLOURS = {
 
 
 def fmt(value: Decimal | None, decimals: int = 1) -> str:
+    """A number the way the active language writes it (90,5 / 1.234 in Vietnamese). Charts
+    format hundreds of numbers: the separators are looked up once per language, not per
+    number as Django's number_format does."""
     if value is None:
         return "–"
-    return number_format(value, decimal_pos=decimals)
+    decimal_sep, thousand_sep = _separators(get_language() or "")
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousand_sep)
+
+
+@lru_cache(maxsize=8)
+def _separators(language: str) -> tuple[str, str]:
+    return str(get_format("DECIMAL_SEPARATOR")), str(get_format("THOUSAND_SEPARATOR"))
 
 
 @dataclass
@@ -74,6 +86,7 @@ class Bar:
     status: str = "none"  # on_track | at_risk | off_track | none
     note: str = ""  # e.g. "12/15"
     url: str = ""
+    key: int = 0  # what the bar stands for (an organization's id), for links beside it
 
 
 @dataclass
@@ -88,6 +101,7 @@ class BarChart:
     x_max: Decimal | None = None
     decimals: int = 1
     headers: list[str] = field(default_factory=list)
+    left_out: int = 0  # organizations ranked between the bars shown
 
     @property
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -99,13 +113,17 @@ class BarChart:
 Chart = LineChart | BarChart
 
 
+QUOTE = {'"': "&quot;"}
+
+
 def _attrs(**attrs: Any) -> str:
     parts = []
     for key, value in attrs.items():
         if value is None:
             continue
         name = key.rstrip("_").replace("_", "-")
-        parts.append(f'{name}="{escape(str(value), {chr(34): "&quot;"})}"')
+        text = escape(value, QUOTE) if isinstance(value, str) else str(value)
+        parts.append(f'{name}="{text}"')
     return " ".join(parts)
 
 

@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -115,7 +116,6 @@ class Ranked:
     organization: Organization
     measure: Measure
     status: str
-    url: str = ""
 
 
 @dataclass
@@ -131,6 +131,21 @@ class TargetView:
     ranking: list[Ranked] = field(default_factory=list)
     list_url: str = ""
     counts: str = ""
+    year: int = 0
+    as_of: dt.date | None = None
+
+    def list_url_for(self, organization: Organization) -> str:
+        """The list behind this target's value for one organization (built only for the
+        organizations a chart shows: a ranking may hold a thousand)."""
+        if not self.target.indicator or self.as_of is None:
+            return ""
+        return listing_url(
+            self.target.indicator,
+            org=organization,
+            year=self.year,
+            as_of=self.as_of,
+            variant=self.target.variant,
+        )
 
     @property
     def status_label(self) -> str:
@@ -175,7 +190,13 @@ def listing_url(
     query: dict[str, str | int] = {"org": org.pk, "year": year, "as_of": as_of.isoformat()}
     if variant:
         query["variant"] = variant
-    return reverse("monitoring:indicator_list", args=[code]) + "?" + urlencode(query)
+    return _list_base(code) + "?" + urlencode(query)
+
+
+@lru_cache(maxsize=64)
+def _list_base(code: str) -> str:
+    # A dashboard links every value of every organization: reverse each indicator once.
+    return reverse("monitoring:indicator_list", args=[code])
 
 
 def ranked_organizations(
@@ -197,14 +218,27 @@ def ranked_organizations(
 
 
 def _snapshots(
-    codes: Sequence[tuple[str, str]], orgs: Sequence[Organization], years: Sequence[int]
+    codes: Sequence[tuple[str, str]],
+    organization: Organization,
+    years: Sequence[int],
+    *,
+    kind_ids: Sequence[int] | None = None,
 ) -> dict[tuple[str, str, int, int], IndicatorSnapshot]:
-    if not codes or not orgs or not years:
+    """The stored values of `organization`, and with `kind_ids` given, of its children and
+    of the organizations of those kinds under it: described by the tree, not listed by id
+    (a ranking may hold a thousand organizations)."""
+    if not codes or not years:
         return {}
+    whose = Q(organization_id=organization.pk)
+    if kind_ids is not None:
+        whose |= Q(organization__parent_id=organization.pk)
+        if kind_ids:
+            whose |= Q(
+                organization__kind_id__in=list(kind_ids),
+                organization__path__startswith=organization.path,
+            )
     rows = IndicatorSnapshot.objects.filter(
-        indicator__in={c for c, _v in codes},
-        organization_id__in=[o.pk for o in orgs],
-        year__in=list(years),
+        whose, indicator__in={c for c, _v in codes}, year__in=list(years)
     )
     return {(s.indicator, s.variant, s.organization_id, s.year): s for s in rows}
 
@@ -218,14 +252,14 @@ def _from_snapshot(snapshot: IndicatorSnapshot | None, unit: str) -> Measure:
     )
 
 
-def _entries(targets: Sequence[Target], orgs: Sequence[Organization]) -> dict[Any, TargetEntry]:
-    """The entry in force (the latest) per (target, organization, year)."""
+def _entries(targets: Sequence[Target], organization: Organization) -> dict[Any, TargetEntry]:
+    """The entry in force (the latest) per (target, organization, year) in the subtree."""
     manual = [t.pk for t in targets if t.is_manual]
     if not manual:
         return {}
     latest: dict[Any, TargetEntry] = {}
     for entry in TargetEntry.objects.filter(
-        target_id__in=manual, organization_id__in=[o.pk for o in orgs]
+        target_id__in=manual, organization__path__startswith=organization.path
     ).order_by("entered_at", "id"):
         latest[entry.target_id, entry.organization_id, entry.year] = entry
     return latest
@@ -248,7 +282,20 @@ def build(
     trend: bool = True,
 ) -> Dashboard:
     """The dashboard of `organization`'s subtree (already checked against the viewer's scope).
-    `live`: compute the year's values as of `as_of`; otherwise read the year's snapshots."""
+    `live`: compute the year's values as of `as_of`; otherwise read the year's snapshots.
+    Indicators that count the same rows share their query."""
+    with indicators.shared():
+        return _build(project, organization, year, as_of, live, trend)
+
+
+def _build(
+    project: Project,
+    organization: Organization,
+    year: int,
+    as_of: dt.date,
+    live: bool,
+    trend: bool,
+) -> Dashboard:
     points = MonitoringSettings.current().at_risk_points
     targets = sorted(
         project.targets.select_related("scope_kind").prefetch_related("milestones"),
@@ -259,14 +306,14 @@ def build(
     )
     kind_cache: dict[int, Any] = {}
     ranked = {t.pk: ranked_organizations(t, organization, children, kind_cache) for t in targets}
-    all_ranked = {o.pk: o for orgs in ranked.values() for o in orgs}
-    everyone = [organization, *all_ranked.values()]
     past_years = [y for y in project.years if y < year] if trend else []
     codes = [(t.indicator, t.variant) for t in targets if t.indicator]
-    trend_snaps = _snapshots(codes, [organization], past_years)
+    trend_snaps = _snapshots(codes, organization, past_years)
     heavy = [(c, v) for c, v in codes if indicators.get(c).heavy]
-    year_snaps = _snapshots(codes if not live else heavy, everyone, [year])
-    entries = _entries(targets, everyone)
+    year_snaps = _snapshots(
+        codes if not live else heavy, organization, [year], kind_ids=list(kind_cache)
+    )
+    entries = _entries(targets, organization)
 
     views = []
     for target in targets:
@@ -317,14 +364,7 @@ def build(
             view.list_url = listing_url(
                 target.indicator, org=organization, year=year, as_of=as_of, variant=target.variant
             )
-            for r in view.ranking:
-                r.url = listing_url(
-                    target.indicator,
-                    org=r.organization,
-                    year=year,
-                    as_of=as_of,
-                    variant=target.variant,
-                )
+            view.year, view.as_of = year, as_of
         views.append(view)
     return Dashboard(
         project=project,
@@ -352,8 +392,12 @@ def _indicator_measures(
     key = (target.indicator, target.variant)
     everyone = [organization, *orgs]
     stored = {o.pk: year_snaps.get((*key, o.pk, year)) for o in everyone}
-    use_snapshots = (not live) or (indicator.heavy and stored[organization.pk] is not None)
-    if use_snapshots and all(s is not None for s in stored.values()):
+    # Stored values when asked for (a past year) or when the indicator is heavy, as long as
+    # the viewed subtree has one: an organization made since the snapshot shows "no data"
+    # rather than making the page compute everything live. With nothing stored for the
+    # subtree itself (the task has not run yet), compute live.
+    use_snapshots = ((not live) or indicator.heavy) and stored[organization.pk] is not None
+    if use_snapshots:
         measures = {pk: _from_snapshot(s, unit) for pk, s in stored.items()}
     else:
         values = indicator.compute_many(
@@ -391,7 +435,12 @@ def trend_chart(view: TargetView, years: Sequence[int]) -> charts.LineChart:
     )
 
 
-def ranking_chart(view: TargetView) -> charts.BarChart:
+RANKED_AT_MOST = 30
+
+
+def ranking_chart(view: TargetView, *, limit: int = RANKED_AT_MOST) -> charts.BarChart:
+    """Best first. Past `limit` organizations, the first and last halves of the ranking: a
+    chart of a thousand bars helps nobody (each organization has its own dashboard)."""
     ordered = sorted(
         view.ranking,
         key=lambda r: (r.measure.value is None, -(r.measure.value or 0), r.organization.name),
@@ -401,7 +450,16 @@ def ranking_chart(view: TargetView) -> charts.BarChart:
             view.ranking,
             key=lambda r: (r.measure.value is None, r.measure.value or 0, r.organization.name),
         )
-    return charts.BarChart(
+    if len(ordered) > limit:
+        valued = [r for r in ordered if r.measure.value is not None]
+        empty = [r for r in ordered if r.measure.value is None]
+        half = limit // 2
+        if len(valued) > limit:
+            ordered = valued[:half] + valued[-half:]
+        else:
+            ordered = valued + empty[: limit - len(valued)]
+    left_out = len(view.ranking) - len(ordered)
+    chart = charts.BarChart(
         title=_("%(target)s: organizations ranked") % {"target": view.target.title},
         bars=[
             charts.Bar(
@@ -409,7 +467,8 @@ def ranking_chart(view: TargetView) -> charts.BarChart:
                 value=r.measure.value,
                 status=r.status if r.status in (ON_TRACK, AT_RISK, OFF_TRACK) else "none",
                 note=_raw_note(r.measure),
-                url=r.url,
+                url=view.list_url_for(r.organization),
+                key=r.organization.pk,
             )
             for r in ordered
         ],
@@ -423,7 +482,9 @@ def ranking_chart(view: TargetView) -> charts.BarChart:
         x_max=_axis_max(view.unit),
         decimals=2 if view.unit == Unit.POINTS else 1,
         headers=[_("Organization"), view.unit_label, _("Numerator / denominator")],
+        left_out=left_out,
     )
+    return chart
 
 
 def _axis_max(unit: str) -> Decimal | None:

@@ -176,8 +176,10 @@ class EntryForm(forms.Form):
 class DashboardForm(forms.Form):
     """The dashboard's and lists' filter: organization, year and date (all optional)."""
 
-    org = OrganizationField(
-        queryset=Organization.objects.none(), label=_("organization"), required=False
+    # The organization is chosen by drilling down the rankings and up the breadcrumb: a
+    # select of a thousand cells helps nobody.
+    org = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), required=False, widget=forms.HiddenInput
     )
     year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False)
     as_of = forms.DateField(label=_("as of"), required=False, widget=DATE)
@@ -187,7 +189,6 @@ class DashboardForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["org"].empty_label = None  # type: ignore[attr-defined]
         self.fields["year"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
 
     def value(self, name: str) -> Any:

@@ -129,3 +129,13 @@ def organization_for(*, user: Any, pk: Any, default: Organization | None) -> Org
 def organization_options(*, user: Any) -> QuerySet[Organization]:
     """The organizations a dashboard may switch to: the user's scope, active ones."""
     return organization_scope(user=user).order_by("path")
+
+
+def ancestors_in_scope(*, user: Any, organization: Organization) -> list[Organization]:
+    """The organizations above `organization` the user may open, top first (a breadcrumb)."""
+    ids = [int(p) for p in organization.path.strip("/").split("/") if p][:-1]
+    if not ids:
+        return []
+    return list(
+        organization_scope(user=user, include_dissolved=True).filter(pk__in=ids).order_by("depth")
+    )

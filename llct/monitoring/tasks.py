@@ -1,7 +1,6 @@
 """Background jobs: the yearly snapshots of indicator values and the weekly digest. Run them
 from cron (`manage.py compute_snapshots`, `manage.py send_watchlist_digest`) or enqueue them."""
 
-import datetime as dt
 from typing import Any
 
 from django.tasks import task
@@ -25,7 +24,3 @@ def snapshots_task(*, years: list[int] | None = None) -> dict[str, Any]:
 def digest_task(*, site_url: str = "") -> dict[str, Any]:
     result = digest_send(today=timezone.localdate(), site_url=site_url)
     return {"sent": len(result.sent), "without_email": len(result.without_email)}
-
-
-def default_years(today: dt.date) -> list[int]:
-    return [today.year]

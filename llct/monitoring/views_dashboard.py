@@ -62,13 +62,22 @@ def _charts(board: dashboard.Dashboard, *, trend: bool) -> list[dict[str, Any]]:
         if view.ranking:
             bars = dashboard.ranking_chart(view)
             block["ranking_svg"] = charts.render_svg(bars, ident=f"rank-{n}")
-            block["ranking_bars"] = bars.bars
+            block["ranking_rows"] = [
+                (bar, dashboard.STATUS_LABELS.get(bar.status, "—")) for bar in bars.bars
+            ]
             block["ranking_headers"] = bars.table[0]
+            block["ranking_left_out"] = bars.left_out
         blocks.append(block)
     return blocks
 
 
 def project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    # The targets and the watchlists share the queries they have in common.
+    with indicators.shared():
+        return _project_dashboard(request, pk)
+
+
+def _project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     require(selectors.can_read_projects(user))
     project = selectors.project_get(user=user, pk=pk)
@@ -96,7 +105,6 @@ def project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "watchlists": watchlists(
                 user=user, today=today, organization=organization, counts_only=True
             ),
-            "status_labels": dashboard.STATUS_LABELS,
         },
     )
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,11 @@ from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
-from llct.monitoring.indicators.people import admitted_between_for_probation_end
+from llct.monitoring.indicators.base import url_for, whole_tree
+from llct.monitoring.indicators.people import (
+    admitted_between_for_probation_end,
+    distinct_positions,
+)
 from llct.monitoring.models import Assignment, MonitoringSettings
 from llct.organizations.models import MembershipStage, Organization, Person, add_months
 
@@ -76,7 +80,7 @@ def _under(qs: Any, field_name: str, prefix: str) -> Any:
 
 def _people_under(qs: Any, prefix: str) -> Any:
     """People of a subtree by organization id in a subquery (run once), not a join."""
-    if prefix == ALL:
+    if whole_tree(prefix):
         return qs
     return qs.filter(
         organization_id__in=Organization.objects.filter(path__startswith=prefix).values("pk")
@@ -88,10 +92,10 @@ def _fmt(day: dt.date | None) -> str:
 
 
 def _person_url(pk: int) -> str:
-    return reverse("organizations:person_detail", args=[pk])
+    return url_for("organizations:person_detail", pk)
 
 
-def probation_ending(*, prefix: str, today: dt.date, days: int, counts_only: bool) -> Watchlist:
+def _probation_filter(today: dt.date, days: int) -> Q:
     low, high = admitted_between_for_probation_end(today, today + dt.timedelta(days=days))
     trained = Enrolment.objects.filter(
         person_id=OuterRef("pk"),
@@ -100,14 +104,14 @@ def probation_ending(*, prefix: str, today: dt.date, days: int, counts_only: boo
         result__passed=True,
         course__ends_on__gte=OuterRef("admitted_on"),
     ).exclude(course__status=Course.Status.CANCELLED)
-    qs = _people_under(
-        Person.objects.filter(
-            stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high
-        ),
-        prefix,
-    ).exclude(Exists(trained))
-    if counts_only:
-        return Watchlist(PROBATION, qs.count())
+    # The cheap conditions first: SQLite tests the subquery only for the rows they keep.
+    return Q(stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high) & Q(
+        ~Exists(trained)
+    )
+
+
+def probation_ending(*, prefix: str, today: dt.date, days: int) -> Watchlist:
+    qs = _people_under(Person.objects.filter(_probation_filter(today, days)), prefix)
     items = []
     for p in qs.order_by("admitted_on", "sort_key").values(
         "pk", "full_name", "organization__name", "admitted_on"
@@ -129,7 +133,7 @@ def _valid_on(day: dt.date) -> Q:
     return Q(issued_on__lte=day) & ~Q(status=Certificate.Status.REVOKED, revoked_on__lte=day)
 
 
-def certificate_expiring(*, prefix: str, today: dt.date, days: int, counts_only: bool) -> Watchlist:
+def _expiring(today: dt.date, days: int) -> tuple[Any, Any]:
     horizon = today + dt.timedelta(days=days)
     mine = Certificate.objects.filter(
         person_id=OuterRef("pk"), programme__kind=Programme.Kind.ADMISSION
@@ -138,16 +142,17 @@ def certificate_expiring(*, prefix: str, today: dt.date, days: int, counts_only:
     lasting = mine.filter(_valid_on(today)).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gt=horizon)
     )
-    qs = (
-        _under(Person.objects.filter(stage=MembershipStage.CANDIDATE), "organization__path", prefix)
-        .filter(Exists(expiring))
-        .exclude(Exists(lasting))
-    )
-    if counts_only:
-        return Watchlist(CERTIFICATE, qs.count())
-    from django.db.models import Max, Subquery
+    return expiring, lasting
 
-    qs = qs.annotate(
+
+def _certificate_filter(today: dt.date, days: int) -> Q:
+    expiring, lasting = _expiring(today, days)
+    return Q(stage=MembershipStage.CANDIDATE) & Q(Exists(expiring), ~Exists(lasting))
+
+
+def certificate_expiring(*, prefix: str, today: dt.date, days: int) -> Watchlist:
+    expiring, _lasting = _expiring(today, days)
+    qs = _people_under(Person.objects.filter(_certificate_filter(today, days)), prefix).annotate(
         expires=Subquery(
             expiring.values("person_id").annotate(last=Max("expires_on")).values("last")[:1]
         )
@@ -191,36 +196,43 @@ def _required_level(requirements: list[Any], cache: dict[str, int]) -> Callable[
     return level
 
 
-def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
-    """The distinct positions on the rolls (a few dozen) are matched against the requirements
-    in Python; the people are then counted with one filter per required level."""
+def _position_filter() -> tuple[Q | None, Callable[[str], int]]:
+    """The distinct positions on the rolls (a few dozen) matched against the requirements in
+    Python, as one filter per required level; None when no position requires a level."""
     requirements = _requirements()
-    if not requirements:
-        return Watchlist(POSITION, 0)
     required = _required_level(requirements, {})
+    if not requirements:
+        return None, required
     by_level: dict[int, list[str]] = defaultdict(list)
-    for position in (
-        Person.objects.exclude(position="").values_list("position", flat=True).distinct().order_by()
-    ):
+    for position in distinct_positions():
         level = required(position)
         if level:
             by_level[level].append(position)
     if not by_level:
-        return Watchlist(POSITION, 0)
+        return None, required
     below = Q()
     for level, positions in by_level.items():
         below |= Q(position__in=positions, theory_level__lt=level)
-    qs = _people_under(Person.objects.exclude(stage=MembershipStage.LEFT).filter(below), prefix)
-    if counts_only:
-        return Watchlist(POSITION, qs.count())
+    return ~Q(stage=MembershipStage.LEFT) & below, required
+
+
+def below_required_level(*, prefix: str) -> Watchlist:
+    below, required = _position_filter()
+    if below is None:
+        return Watchlist(POSITION, 0)
     from llct.organizations.models import TheoryLevel
 
     labels = dict(TheoryLevel.choices)
+    qs = _people_under(Person.objects.filter(below), prefix)
     items = [
         Item(
             p["full_name"],
             p["organization__name"],
-            _("%(position)s: requires %(required)s, has %(level)s")
+            (
+                _("%(position)s: requires %(required)s, has %(level)s")
+                if p["theory_level"]
+                else _("%(position)s: requires %(required)s, has none yet")
+            )
             % {
                 "position": p["position"],
                 "required": labels[required(p["position"])],
@@ -234,6 +246,21 @@ def below_required_level(*, prefix: str, counts_only: bool) -> Watchlist:
         )
     ]
     return Watchlist(POSITION, len(items), items)
+
+
+def people_counts(*, prefix: str, today: dt.date, rules: MonitoringSettings) -> list[Watchlist]:
+    """The three lists of people counted in one pass over the subtree's people."""
+    below, _required = _position_filter()
+    counts = _people_under(Person.objects.all(), prefix).aggregate(
+        probation=Count("pk", filter=_probation_filter(today, rules.probation_watch_days)),
+        certificate=Count("pk", filter=_certificate_filter(today, rules.certificate_watch_days)),
+        position=Count("pk", filter=below if below is not None else Q(pk__in=[])),
+    )
+    return [
+        Watchlist(PROBATION, counts["probation"]),
+        Watchlist(CERTIFICATE, counts["certificate"]),
+        Watchlist(POSITION, counts["position"] if below is not None else 0),
+    ]
 
 
 def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
@@ -259,6 +286,9 @@ def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watch
         )
         .values_list("round_id", "organization_id")
     )
+    if counts_only:
+        late = sum(1 for r in rounds for o in organizations if (r.pk, o["pk"]) not in done)
+        return Watchlist(SUBMISSION, late)
     items = [
         Item(
             o["name"],
@@ -272,7 +302,7 @@ def late_submissions(*, prefix: str, today: dt.date, counts_only: bool) -> Watch
         for o in organizations
         if (r.pk, o["pk"]) not in done
     ]
-    return Watchlist(SUBMISSION, len(items), [] if counts_only else items)
+    return Watchlist(SUBMISSION, len(items), items)
 
 
 def overdue_tasks(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
@@ -320,17 +350,16 @@ def watchlists(
 
 def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> list[Watchlist]:
     rules = MonitoringSettings.current()
+    if counts_only:
+        people = people_counts(prefix=prefix, today=today, rules=rules)
+    else:
+        people = [
+            probation_ending(prefix=prefix, today=today, days=rules.probation_watch_days),
+            certificate_expiring(prefix=prefix, today=today, days=rules.certificate_watch_days),
+            below_required_level(prefix=prefix),
+        ]
     return [
-        probation_ending(
-            prefix=prefix, today=today, days=rules.probation_watch_days, counts_only=counts_only
-        ),
-        certificate_expiring(
-            prefix=prefix,
-            today=today,
-            days=rules.certificate_watch_days,
-            counts_only=counts_only,
-        ),
-        below_required_level(prefix=prefix, counts_only=counts_only),
+        *people,
         late_submissions(prefix=prefix, today=today, counts_only=counts_only),
         overdue_tasks(prefix=prefix, today=today, counts_only=counts_only),
     ]

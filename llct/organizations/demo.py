@@ -28,6 +28,7 @@ from llct.core.models import AuditEntry, Role, User
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
+    MembershipRules,
     MembershipStage,
     Organization,
     OrganizationEvent,
@@ -254,6 +255,8 @@ STAGES: list[tuple[str, float]] = [
     (MembershipStage.NON_MEMBER, 11),
     (MembershipStage.LEFT, 2),
 ]
+# Share of probationary members whose probation has ended without a decision yet.
+LATE_DECISIONS = 0.06
 # Theory level shares (none, SC, TC, CC, CN) by stage and seniority.
 LEVELS: dict[str, list[float]] = {
     "senior": [0, 10, 50, 30, 10],
@@ -576,8 +579,12 @@ def fake_person(
         steps.append((stage, _between(rng, max(adult, today - dt.timedelta(days=700)), today), ""))
     else:
         if stage == MembershipStage.PROBATIONARY:
-            # Within the 12 months of probation.
-            admitted = today - dt.timedelta(days=rng.randint(7, 360))
+            # Within the 12 months of probation; a few whose probation has ended and whose cell
+            # has yet to decide (some of them past the 30 working days it has for that).
+            late = rng.random() < LATE_DECISIONS
+            admitted = today - dt.timedelta(
+                days=rng.randint(367, 430) if late else rng.randint(7, 360)
+            )
         else:
             # Most join in their twenties; full members by 14 months ago, leavers earlier.
             latest = add_months(today, -14 if stage == MembershipStage.FULL else -40)
@@ -722,10 +729,12 @@ def demo_reset() -> None:
     """
     # The courses app builds on the rolls: its demo rows (and those of the apps built on courses)
     # go first; the study campaigns and the portal before them.
+    from llct.corps.demo import corps_demo_reset
     from llct.courses.demo import demo_courses_reset
     from llct.portal.demo import portal_demo_reset
     from llct.studies.demo import studies_demo_reset
 
+    corps_demo_reset()
     studies_demo_reset()
     portal_demo_reset()
 
@@ -736,6 +745,8 @@ def demo_reset() -> None:
     _delete(User.objects.filter(is_superuser=False))
     User.objects.update(organization=None, person=None)
     _delete(RosterImport.objects.all())
+    # The demo turns exceptions on: the settings go back to their defaults.
+    _delete(MembershipRules.objects.all())
     _delete(Person.objects.all())  # cascades to stage, level and transfer rows
     _delete(OrganizationVersion.objects.all())
     _delete(OrganizationEvent.objects.all())
@@ -868,9 +879,19 @@ def _seed(
         rows.append(person)
     Person.objects.bulk_create(rows, batch_size=2000)
     people_counts_apply(Counter(p.organization_id for p in rows))  # bulk_create skips save()
+    # Steps before LLCT came into use are history; the admissions and full memberships since are
+    # decisions, which llct.assessment.membership_demo records on these steps.
+    cutover_on = MembershipRules.current().cutover_on
     MembershipChange.objects.bulk_create(
         (
-            MembershipChange(person=p, stage=stage, effective_on=on, note=note, actor=department)
+            MembershipChange(
+                person=p,
+                stage=stage,
+                effective_on=on,
+                note=note,
+                actor=department,
+                as_history=on < cutover_on,
+            )
             for p, (_, f) in zip(rows, fakes, strict=True)
             for stage, on, note in f.steps
         ),
@@ -966,6 +987,17 @@ def _seed(
                 learner=learner_user.person if learner_user is not None else None,
             ),
         }
+        if courses:
+            from llct.corps.demo import corps_demo
+
+            studies.update(
+                corps_demo(
+                    rng=rng,
+                    today=today,
+                    actor=department,
+                    learner=learner_user.person if learner_user is not None else None,
+                )
+            )
 
     if courses:
         # Last: the tokens' principals are users, and no other demo should pick them.

@@ -5,7 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from llct.core.text import clean_text
+from llct.core.versions import VersionedForm
 from llct.organizations.models import (
+    MembershipRules,
     MembershipStage,
     Organization,
     OrganizationKind,
@@ -89,7 +91,7 @@ def person_filter_form(*, user: Any, data: Any) -> PersonFilterForm:
     return PersonFilterForm(data or None, organizations=organization_choices(user=user))
 
 
-class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
+class PersonForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     date_of_birth = DateField(label=_("Date of birth"), required=False)
     admitted_on = DateField(label=_("Admitted on"), required=False)
     full_member_on = DateField(label=_("Full member since"), required=False)
@@ -118,10 +120,19 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
             "theory_level",
         ]
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: Any, cutover_on: dt.date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["party_card_no"].widget.attrs["autocomplete"] = "off"
+        if cutover_on is not None:
+            history = _(
+                "Before %(date)s only: from then on, admission and full membership are "
+                "decisions recorded on the person's page."
+            ) % {"date": cutover_on.strftime("%d/%m/%Y")}
+            for name in ("admitted_on", "full_member_on"):
+                self.fields[name].help_text = history
         if not self.instance.pk:
             del self.fields["effective_on"]
             del self.fields["note"]
@@ -137,13 +148,13 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
-class RenameForm(forms.Form):
+class RenameForm(VersionedForm, forms.Form):
     name = forms.CharField(label=_("New name"), max_length=255)
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)
 
 
-class MoveForm(forms.Form):
+class MoveForm(VersionedForm, forms.Form):
     new_parent = OrganizationChoiceField(
         label=_("New parent organization"),
         queryset=Organization.objects.none(),
@@ -221,3 +232,18 @@ class OrganizationCreateForm(forms.Form):
 
 class AsOfForm(forms.Form):
     on = DateField(label=_("As of"), required=False)
+
+
+class MembershipRulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+    cutover_on = DateField(
+        label=_("LLCT in use from"),
+        help_text=MembershipRules._meta.get_field("cutover_on").help_text,
+    )
+
+    class Meta:
+        model = MembershipRules
+        fields = ["cutover_on", "exceptions_allowed"]
+
+    def _post_clean(self) -> None:
+        # The service validates and saves.
+        pass

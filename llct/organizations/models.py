@@ -280,9 +280,19 @@ class Person(models.Model):
         self.party_card_no = clean_text(self.party_card_no) or None
 
     def probation_ends_on(self) -> dt.date | None:
+        """The last day of the 12 months of probation, which is also the first day the cell may
+        decide on full membership. Counted as the Civil Code (2015, art. 148) counts months: the
+        same day of the month 12 months on, or that month's last day when it has no such day,
+        so admission on 29/02/2024 ends probation on 28/02/2025."""
         if self.admitted_on is None:
             return None
-        return add_months(self.admitted_on, 12)
+        return add_months(self.admitted_on, PROBATION_MONTHS)
+
+
+# The Party Charter (Điều lệ Đảng, art. 5): probation lasts 12 months, and the cell must consider
+# full membership within 30 working days after it ends. Fixed rules, not province settings.
+PROBATION_MONTHS = 12
+DECISION_WORKING_DAYS = 30
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -297,6 +307,42 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+class MembershipRules(models.Model):
+    """Province-wide settings of the party rules LLCT enforces (one row, edited by the
+    department). The certificate's validity is the admission programme's own setting."""
+
+    cutover_on = models.DateField(
+        _("LLCT in use from"),
+        default=dt.date(2026, 1, 1),
+        help_text=_(
+            "Admissions and full memberships before this date are history: rosters and the "
+            "person form record them without checks. From this date on they are decisions, "
+            "recorded on the person's page and checked against the rules."
+        ),
+    )
+    exceptions_allowed = models.BooleanField(
+        _("allow exceptions"),
+        default=False,
+        help_text=_(
+            "When on, an admission without a valid awareness certificate or a full membership "
+            "without the new-member class may be recorded with a reason; it is flagged and "
+            "listed among the exceptions. When off, it is refused."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("party rules")
+        verbose_name_plural = _("party rules")
+
+    def __str__(self) -> str:
+        return str(_("Party rules"))
+
+    @classmethod
+    def current(cls) -> "MembershipRules":
+        rules, _created = cls.objects.get_or_create(pk=1)
+        return rules
+
+
 class MembershipChange(models.Model):
     """One step of a person's membership, with its date. Never overwritten."""
 
@@ -304,6 +350,9 @@ class MembershipChange(models.Model):
     stage = models.CharField(max_length=20, choices=MembershipStage.choices)
     effective_on = models.DateField()
     note = models.CharField(max_length=255, blank=True)
+    # A step dated before the cut-over (MembershipRules.cutover_on), from a roster or the person
+    # form: accepted as history, without the checks a decision goes through.
+    as_history = models.BooleanField(_("recorded as history"), default=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

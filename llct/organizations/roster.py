@@ -49,6 +49,7 @@ from llct.core.text import clean_text, fold
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
+    MembershipRules,
     MembershipStage,
     Organization,
     Person,
@@ -62,6 +63,7 @@ from llct.organizations.services import (
     PERSONAL_FIELDS,
     TRACKED_FIELDS,
     change_display,
+    is_history,
     person_validate,
     stage_date,
     transfer_event,
@@ -821,13 +823,16 @@ def _stage_for(values: dict[str, Any], person: Person, *, current: str | None) -
     return current or MembershipStage.NON_MEMBER
 
 
-def _validate(row: _Row, person: Person, *, today: dt.date) -> None:
+def _validate(
+    row: _Row, person: Person, *, today: dt.date, before: Person | None, cutover_on: dt.date
+) -> None:
     """person_validate's rules, except the card uniqueness check, which it does with a query per
-    person: the caller checks cards for the whole file at once."""
+    person: the caller checks cards for the whole file at once. A roster records the past:
+    admissions and full memberships from the cut-over on are decisions, not roster rows."""
     card = person.party_card_no
     person.party_card_no = None
     try:
-        person_validate(person, today=today)
+        person_validate(person, today=today, before=before, cutover_on=cutover_on)
     except ValidationError as error:
         for message in error.messages:
             row.reject(message)
@@ -838,7 +843,9 @@ def _validate(row: _Row, person: Person, *, today: dt.date) -> None:
         row.reject(_("Only party members have a party card."))
 
 
-def _new_person(row: _Row, organizations: _Organizations, *, today: dt.date) -> Person:
+def _new_person(
+    row: _Row, organizations: _Organizations, *, today: dt.date, cutover_on: dt.date
+) -> Person:
     values = row.values
     person = Person(
         full_name=row.name,
@@ -852,11 +859,13 @@ def _new_person(row: _Row, organizations: _Organizations, *, today: dt.date) -> 
         theory_level=values.get("theory_level", TheoryLevel.NONE),
     )
     person.stage = _stage_for(values, person, current=None)
-    _validate(row, person, today=today)
+    _validate(row, person, today=today, before=None, cutover_on=cutover_on)
     return person
 
 
-def _changed_person(row: _Row, before: Person, *, today: dt.date) -> Person | None:
+def _changed_person(
+    row: _Row, before: Person, *, today: dt.date, cutover_on: dt.date
+) -> Person | None:
     """The person with the row's values applied, or None when nothing changes."""
     person = copy.copy(before)
     values = row.values
@@ -876,7 +885,7 @@ def _changed_person(row: _Row, before: Person, *, today: dt.date) -> Person | No
     row.changes = _changes(before, person)
     if not row.changes:
         return None
-    _validate(row, person, today=today)
+    _validate(row, person, today=today, before=before, cutover_on=cutover_on)
     return person
 
 
@@ -1040,6 +1049,7 @@ def _plan(
     sheet: _Sheet, *, organization: Organization, today: dt.date, progress: Progress | None
 ) -> RosterAnalysis:
     organizations = _Organizations(organization)
+    cutover_on = MembershipRules.current().cutover_on
     total = len(sheet.rows)
     rows = [_read_row(number, cells, sheet.columns, organizations) for number, cells in sheet.rows]
     by_card: dict[str, Person] = {}
@@ -1056,9 +1066,9 @@ def _plan(
             _match(row, by_card=by_card, by_name=by_name, elsewhere=elsewhere)
         if not row.reasons:
             if row.existing is None:
-                row.person = _new_person(row, organizations, today=today)
+                row.person = _new_person(row, organizations, today=today, cutover_on=cutover_on)
             else:
-                row.person = _changed_person(row, row.existing, today=today)
+                row.person = _changed_person(row, row.existing, today=today, cutover_on=cutover_on)
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
     if progress and not total:
@@ -1155,13 +1165,17 @@ def _write(
         done += len(batch)
         progress(done, total)
 
+    cutover_on = MembershipRules.current().cutover_on
+
     def stage_row(person: Person) -> dict[str, Any]:
+        effective_on = stage_date(person, today)
         return {
             "person_id": person.pk,
             "stage": person.stage,
-            "effective_on": stage_date(person, today),
+            "effective_on": effective_on,
             "note": note,
             "actor_id": actor_id,
+            "as_history": is_history(effective_on, cutover_on=cutover_on),
         }
 
     def level_row(person: Person) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from llct.core.text import clean_text
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
+    MembershipRules,
     MembershipStage,
     Organization,
     OrganizationEvent,
@@ -456,12 +457,26 @@ def years_between(start: dt.date, end: dt.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
-def person_validate(person: Person, *, today: dt.date) -> None:
-    """The rules of the rolls, all checked at once so a form can show every error."""
+def person_validate(
+    person: Person,
+    *,
+    today: dt.date,
+    before: Person | None = None,
+    cutover_on: dt.date | None = None,
+) -> None:
+    """The rules of the rolls, all checked at once so a form can show every error. With
+    `cutover_on`, also that the change keeps admission and full membership dates before the
+    cut-over (from then on they are decisions, see history_errors); `before` is the person as
+    they were (None for a new person)."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
+
+    if cutover_on is not None:
+        for field, messages in history_errors(before, person, cutover_on=cutover_on).items():
+            for message in messages:
+                add(field, message)
 
     person.refresh_keys()
     if not person.full_name:
@@ -507,6 +522,66 @@ def person_validate(person: Person, *, today: dt.date) -> None:
         raise ValidationError(errors)
 
 
+def history_errors(
+    before: Person | None, person: Person, *, cutover_on: dt.date
+) -> dict[str, list[str]]:
+    """Rosters and the person form record a person's past: an admission or full membership date
+    on or after the cut-over is a decision (llct.assessment.membership), never typed in, and a
+    date a decision set is not edited away."""
+    errors: dict[str, list[str]] = {}
+    for field in ("admitted_on", "full_member_on"):
+        old = getattr(before, field) if before is not None else None
+        new = getattr(person, field)
+        if old != new and any(d is not None and d >= cutover_on for d in (old, new)):
+            errors[field] = [_history_message(field) % {"date": cutover_on.strftime("%d/%m/%Y")}]
+    return errors
+
+
+def _history_message(field: str) -> str:
+    if field == "admitted_on":
+        return _(
+            "From %(date)s an admission is a decision: record it on the person's page "
+            "(“Record the admission”), not here."
+        )
+    return _(
+        "From %(date)s full membership is a decision: record it on the person's page "
+        "(“Record full membership”), not here."
+    )
+
+
+def is_history(effective_on: dt.date, *, cutover_on: dt.date) -> bool:
+    """A stage change recorded from a roster or the person form before the cut-over: accepted as
+    history, without the checks of a decision."""
+    return effective_on < cutover_on
+
+
+@transaction.atomic
+def membership_rules_update(
+    *, rules: MembershipRules, cutover_on: dt.date, exceptions_allowed: bool, actor: Any
+) -> MembershipRules:
+    changes = []
+    for field, value in (("cutover_on", cutover_on), ("exceptions_allowed", exceptions_allowed)):
+        old = audit_value(rules, field)
+        setattr(rules, field, value)
+        if old != audit_value(rules, field):
+            changes.append(
+                {
+                    "field": field,
+                    "label": str(
+                        getattr(MembershipRules._meta.get_field(field), "verbose_name", field)
+                    ),
+                    "old": old,
+                    "new": audit_value(rules, field),
+                }
+            )
+    if not changes:
+        return rules
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, obj=rules, action="update", summary=_("Party rules"), changes=changes)
+    return rules
+
+
 def stage_date(person: Person, default: dt.date) -> dt.date:
     if person.stage == MembershipStage.PROBATIONARY and person.admitted_on:
         return person.admitted_on
@@ -523,10 +598,16 @@ def change_display(person: Person, field: str) -> str:
 @transaction.atomic
 def person_create(*, data: dict[str, Any], actor: Any, today: dt.date) -> Person:
     person = Person(**data)
-    person_validate(person, today=today)
+    cutover_on = MembershipRules.current().cutover_on
+    person_validate(person, today=today, cutover_on=cutover_on)
     person.save()
+    effective_on = stage_date(person, today)
     MembershipChange.objects.create(
-        person=person, stage=person.stage, effective_on=stage_date(person, today), actor=actor
+        person=person,
+        stage=person.stage,
+        effective_on=effective_on,
+        actor=actor,
+        as_history=is_history(effective_on, cutover_on=cutover_on),
     )
     if person.theory_level != TheoryLevel.NONE:
         TheoryLevelChange.objects.create(
@@ -550,7 +631,8 @@ def person_update(
     before = Person.objects.select_related("organization").get(pk=person.pk)
     for field, value in data.items():
         setattr(person, field, value)
-    person_validate(person, today=today)
+    cutover_on = MembershipRules.current().cutover_on
+    person_validate(person, today=today, before=before, cutover_on=cutover_on)
     effective_on = effective_on or today
     changes = []
     for field in TRACKED_FIELDS:
@@ -594,12 +676,14 @@ def person_update(
             ]
         )
     if "stage" in changed:
+        stage_on = stage_date(person, effective_on)
         MembershipChange.objects.create(
             person=person,
             stage=person.stage,
-            effective_on=stage_date(person, effective_on),
+            effective_on=stage_on,
             note=note,
             actor=actor,
+            as_history=is_history(stage_on, cutover_on=cutover_on),
         )
     if "theory_level" in changed:
         TheoryLevelChange.objects.create(

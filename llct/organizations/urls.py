@@ -26,6 +26,7 @@ urlpatterns = [
     path("nhan-su/them/", views.person_create, name="person_create"),
     path("nhan-su/<int:pk>/", views.person_detail, name="person_detail"),
     path("nhan-su/<int:pk>/sua/", views.person_edit, name="person_edit"),
+    path("quy-dinh-dang-vien/", views.membership_rules, name="membership_rules"),
 ]
 
 # Roster import (views_roster.py).

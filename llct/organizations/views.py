@@ -15,12 +15,20 @@ from django.views.decorators.http import require_GET
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
-from llct.core.permissions import can_edit_organization, can_edit_rolls, can_read_rolls, require
+from llct.core.permissions import (
+    can_edit_organization,
+    can_edit_rolls,
+    can_read_rolls,
+    is_department,
+    require,
+)
 from llct.core.spreadsheets import XLSX_TYPE
+from llct.core.versions import announce_merge
 from llct.organizations import exports, selectors, services
 from llct.organizations.forms import (
     FILTER_FIELDS,
     AsOfForm,
+    MembershipRulesForm,
     MergeForm,
     MoveForm,
     OrganizationCreateForm,
@@ -30,7 +38,7 @@ from llct.organizations.forms import (
     SplitForm,
     person_filter_form,
 )
-from llct.organizations.models import Person
+from llct.organizations.models import MembershipRules, Person
 
 
 def _today() -> Any:
@@ -127,8 +135,11 @@ def _org_action(
     if form_class in (MoveForm, MergeForm):
         kwargs["organizations"] = choices.exclude(pk=organization.pk)
     initial = {"effective_on": _today()}
+    # The form is built from the row as it is now, on GET and POST alike: that is its version.
     if form_class is RenameForm:
         initial["name"] = organization.name
+    if form_class is MoveForm:
+        initial["new_parent"] = organization.parent_id
     form = form_class(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -164,6 +175,7 @@ def _org_action(
             _apply_errors(form, error)
         else:
             messages.success(request, _("The change has been recorded."))
+            announce_merge(request, form)
             return redirect("organizations:detail", pk=organization.pk)
     return render_page(
         request,
@@ -314,7 +326,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_create(request: HttpRequest) -> HttpResponse:
     require(can_edit_rolls(request.user))
     organizations = selectors.organization_choices(user=request.user)
-    form = PersonForm(request.POST or None, organizations=organizations)
+    cutover_on = MembershipRules.current().cutover_on
+    form = PersonForm(request.POST or None, organizations=organizations, cutover_on=cutover_on)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
@@ -337,7 +350,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     person = selectors.person_get(user=request.user, pk=pk)
     organizations = selectors.organization_choices(user=request.user)
-    form = PersonForm(request.POST or None, instance=person, organizations=organizations)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        organizations=organizations,
+        cutover_on=MembershipRules.current().cutover_on,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -352,10 +370,39 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("organizations:person_detail", pk=person.pk)
     return render_page(
         request,
         "organizations/person_form.html",
         {"form": form, "person": person},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- Settings: the party rules ------------------------------------------------------------
+
+
+def membership_rules(request: HttpRequest) -> HttpResponse:
+    require(is_department(request.user))
+    rules = MembershipRules.current()
+    form = MembershipRulesForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_rules_update(
+                rules=MembershipRules.objects.get(pk=rules.pk),
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            announce_merge(request, form)
+            return redirect("organizations:membership_rules")
+    return render_page(
+        request,
+        "organizations/membership_rules.html",
+        {"form": form},
         status=422 if form.is_bound and form.errors else 200,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.versions import VersionedForm
 from llct.curriculum.models import Programme
 from llct.organizations.forms import DateField
 from llct.organizations.models import TheoryLevel
@@ -51,7 +52,7 @@ class ProgrammesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return f"{obj.name} ({obj.code})"
 
 
-class RoundForm(forms.Form):
+class RoundForm(VersionedForm, forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     deadline = DateField(label=_("Deadline for submissions"))
     programmes = ProgrammesField(label=_("Programmes on offer"), queryset=Programme.objects.none())
@@ -116,7 +117,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search the organization's people by name"), required=False)
 
 
-class NominationsForm(forms.Form):
+class NominationsForm(VersionedForm, forms.Form):
     """Priority, quarter and note of every nomination of a submission, in one form."""
 
     def __init__(self, *args: Any, nominations: list[Nomination], **kwargs: Any) -> None:
@@ -139,6 +140,13 @@ class NominationsForm(forms.Form):
                 initial=n.note,
                 widget=forms.TextInput(attrs={"aria-label": _label("Note", name)}),
             )
+            # Labelled with the person: a clash with someone else's save names the row.
+            for what, key in (
+                ("Priority", "priority"),
+                ("Preferred quarter", "quarter"),
+                ("Note", "note"),
+            ):
+                self.fields[f"{key}-{n.pk}"].label = _label(what, name)
 
     def rows(self) -> list[tuple[Nomination, str, Any, Any, Any]]:
         return [
@@ -186,7 +194,7 @@ class StatusFilterForm(forms.Form):
     )
 
 
-class RequirementForm(forms.ModelForm):  # type: ignore[type-arg]
+class RequirementForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     required_level = forms.TypedChoiceField(
         label=_("Required theory level"),
         choices=[c for c in TheoryLevel.choices if c[0] != TheoryLevel.NONE],

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.versions import VersionedForm
 from llct.courses.forms import VenueChoiceField
 from llct.courses.models import Venue
 from llct.curriculum.models import Lecturer, Programme
@@ -56,7 +57,7 @@ class MoneyField(forms.Field):
 MONTHS = [(m, _("Month %(n)s") % {"n": m}) for m in range(1, 13)]
 
 
-class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     issuer = OrganizationChoiceField(
         label=_("Issuing organization"), queryset=Organization.objects.none()
     )
@@ -102,7 +103,7 @@ class LecturerMultipleField(forms.ModelMultipleChoiceField):  # type: ignore[typ
         return f"{obj.full_name} ({obj.get_kind_display()})"
 
 
-class PlannedCourseForm(forms.ModelForm):  # type: ignore[type-arg]
+class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int)
     organizer = OrganizationChoiceField(
         label=_("Organized by"), queryset=Organization.objects.none()
@@ -193,7 +194,7 @@ class ProgrammeFilterForm(forms.Form):
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(VersionedForm, forms.Form):
     amount = MoneyField(label=_("Amount (đồng)"))
     adjustment_note = forms.CharField(
         label=_("Reason for adjustment"),
@@ -204,7 +205,7 @@ class BudgetLineForm(forms.Form):
     )
 
 
-class FacilityNeedForm(forms.ModelForm):  # type: ignore[type-arg]
+class FacilityNeedForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     estimated_cost = MoneyField(
         label=_("Estimated cost (đồng)"), help_text=_("For the whole quantity.")
     )
@@ -221,7 +222,7 @@ class FacilityNeedForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in plans.FACILITY_FIELDS}
 
 
-class NormsForm(forms.Form):
+class NormsForm(VersionedForm, forms.Form):
     fee_part_time = MoneyField(label=_("Lecturer fee per session: part-time lecturer"))
     fee_guest = MoneyField(label=_("Lecturer fee per session: guest speaker"))
     fee_full_time = MoneyField(label=_("Lecturer fee per session: full-time lecturer"))

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.certificates import certificate_status_on
-from llct.assessment.models import Certificate, Result
+from llct.assessment.models import Certificate
+from llct.assessment.selectors import Attempt, new_member_class_finished, revoked_enrolments
 from llct.core.models import Role, User, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text, fold
@@ -112,32 +113,6 @@ class Due:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One enrolment of a person in a course of a programme, as far as the rules care."""
-
-    programme_id: int
-    starts_on: dt.date
-    ends_on: dt.date
-    enrolment_id: int
-    withdrawn: bool
-    passed: bool | None  # None: no result yet
-    approved: bool  # the course's results are approved
-    cancelled: bool  # the course did not run
-
-    @property
-    def has_passed(self) -> bool:
-        return self.passed is True and not self.withdrawn and not self.cancelled
-
-    @property
-    def failed(self) -> bool:
-        """Withdrew, or failed in a course whose results are approved (until approval a fail
-        may still be corrected)."""
-        if self.cancelled:
-            return False
-        return self.withdrawn or (self.approved and self.passed is False)
-
-
 def year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
@@ -149,6 +124,11 @@ def is_booked(attempts: Iterable[Attempt], *, today: dt.date) -> bool:
         not a.withdrawn and not a.cancelled and not a.approved and a.ends_on >= today
         for a in attempts
     )
+
+
+def awaits_approval(attempts: Iterable[Attempt]) -> bool:
+    """Passed a course whose results are not approved yet: not due again while they wait."""
+    return any(a.has_passed and not a.approved for a in attempts)
 
 
 def has_valid_certificate(certificates: Iterable[Certificate], *, on: dt.date) -> bool:
@@ -456,53 +436,37 @@ def _suggest(
         enrolments = enrolments.filter(person__organization_id__in=organization_ids)
         certificates = certificates.filter(person__organization_id__in=organization_ids)
 
-    new_member_ids = offer.ids_by_kind.get(Programme.Kind.NEW_MEMBER, set())
-    admission_ids = offer.ids_by_kind.get(Programme.Kind.ADMISSION, set())
-    # Only the enrolments a rule can look at, chosen in SQL: a province has millions, and the
-    # rules need few. The new-member and admission rules read a probationer's or a candidate's
-    # classes of that kind; the position rule only asks whether a course not yet over is booked;
-    # the retake rule reads the programmes in which a person failed or withdrew.
-    # People who withdrew or failed (in approved results) somewhere: two partial indexes.
-    withdrew = Enrolment.objects.filter(status=Enrolment.Status.WITHDRAWN).values("person_id")
-    failed = Result.objects.filter(
-        passed=False, enrolment__course__results_approval__isnull=False
-    ).values("enrolment__person_id")
-    # One indexed query per reason rather than one OR over every enrolment: each starts from
-    # few rows (a stage, the courses not yet over, the people who failed).
-    relevant = [
-        enrolments.filter(
-            person__stage=MembershipStage.PROBATIONARY, course__programme_id__in=new_member_ids
-        ),
-        enrolments.filter(
-            person__stage=MembershipStage.CANDIDATE, course__programme_id__in=admission_ids
-        ),
-        enrolments.filter(course__in=Course.objects.filter(ends_on__gte=today).values("id")),
-        enrolments.filter(person_id__in=withdrew),
-        enrolments.filter(person_id__in=failed),
-    ]
-
-    attempts: dict[int, list[Attempt]] = defaultdict(list)
-    loaded: set[int] = set()
-    rows = (
-        row
-        for query in relevant
-        for row in query.values_list(
-            "person_id",
-            "course__programme_id",
-            "course__starts_on",
-            "course__ends_on",
-            "id",
-            "status",
-            "result__passed",
-            "course__results_approval__id",
-            "course__status",
-        )
+    # Certificates matter only to the admission and new-member rules: loading no others keeps
+    # the model instances (certificate_status_on takes one) to a few hundred.
+    certificates = certificates.filter(
+        programme__kind__in=[Programme.Kind.ADMISSION, Programme.Kind.NEW_MEMBER],
+        person__stage__in=[MembershipStage.CANDIDATE, MembershipStage.PROBATIONARY],
     )
-    for row in rows:
+    certs: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in certificates.only(
+        "person_id",
+        "programme_id",
+        "enrolment_id",
+        "status",
+        "revoked_on",
+        "issued_on",
+        "expires_on",
+    ):
+        certs[certificate.person_id].append(certificate)
+    revoked = revoked_enrolments(c for mine in certs.values() for c in mine)
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for row in enrolments.values_list(
+        "person_id",
+        "course__programme_id",
+        "course__starts_on",
+        "course__ends_on",
+        "id",
+        "status",
+        "result__passed",
+        "course__results_approval__id",
+        "course__status",
+    ):
         person_id, programme_id, starts, ends, pk, status, passed, approval, course_status = row
-        if pk in loaded:
-            continue
-        loaded.add(pk)
         attempts[person_id].append(
             Attempt(
                 programme_id=programme_id,
@@ -513,19 +477,9 @@ def _suggest(
                 passed=passed,
                 approved=approval is not None,
                 cancelled=course_status == Course.Status.CANCELLED,
+                revoked=pk in revoked,
             )
         )
-    # Certificates matter only to the admission and new-member rules: loading no others keeps
-    # the model instances (certificate_status_on takes one) to a few hundred.
-    certificates = certificates.filter(
-        programme__kind__in=[Programme.Kind.ADMISSION, Programme.Kind.NEW_MEMBER],
-        person__stage__in=[MembershipStage.CANDIDATE, MembershipStage.PROBATIONARY],
-    )
-    certs: dict[int, list[Certificate]] = defaultdict(list)
-    for certificate in certificates.only(
-        "person_id", "programme_id", "status", "revoked_on", "issued_on", "expires_on"
-    ):
-        certs[certificate.person_id].append(certificate)
     requirements = [
         Requirement.build(position, level, programme_id)
         for position, level, programme_id in PositionRequirement.objects.values_list(
@@ -533,6 +487,8 @@ def _suggest(
         )
     ]
 
+    new_member_ids = offer.ids_by_kind.get(Programme.Kind.NEW_MEMBER, set())
+    admission_ids = offer.ids_by_kind.get(Programme.Kind.ADMISSION, set())
     matched_positions: dict[tuple[str, int], tuple[Due, Requirement] | None] = {}
     result = SuggestionSet()
     best: dict[tuple[int, int], Suggestion] = {}
@@ -555,7 +511,7 @@ def _suggest(
         "admitted_on",
         "position",
         "theory_level",
-    ).iterator(chunk_size=5000):  # streamed: a province's people never sit in memory at once
+    ):
         grassroots = grassroots_of.get(org_id)
         if grassroots is None:
             result.outside += 1
@@ -566,11 +522,14 @@ def _suggest(
 
         if stage == MembershipStage.PROBATIONARY:
             in_kind = [a for a in mine if a.programme_id in new_member_ids]
-            trained = any(a.has_passed for a in in_kind) or has_valid_certificate(
-                [c for c in my_certs if c.programme_id in new_member_ids], on=year_end(year)
-            )
-            if not is_booked(in_kind, today=today):
+            if not is_booked(in_kind, today=today) and not awaits_approval(in_kind):
                 ends_on = _probation_ends_on(admitted_on)
+                trained = (
+                    new_member_class_finished(
+                        in_kind, admitted_on=admitted_on, probation_ends_on=ends_on
+                    )
+                    is not None
+                )
                 due = new_member_rule(
                     stage=stage, probation_ends_on=ends_on, trained=trained, year=year
                 )

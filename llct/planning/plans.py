@@ -27,7 +27,8 @@ from llct.core.models import AuditEntry, Role, audit_record
 from llct.core.permissions import is_department
 from llct.core.text import clean_text
 from llct.courses import services as course_services
-from llct.courses.models import Course, Enrolment, Holiday, Venue
+from llct.courses.models import Course, Enrolment, Venue
+from llct.courses.selectors import working_days
 from llct.curriculum.models import Lecturer, Programme
 from llct.organizations.models import Organization, OrganizationVersion
 from llct.planning.models import (
@@ -1233,22 +1234,6 @@ def plan_approval(*, plan: AnnualPlan) -> PlanDecision | None:
 
 # ---------------------------------------------------------------------------------------------
 # From plan to courses
-
-
-def working_days(start: dt.date, count: int) -> list[dt.date]:
-    """`count` working days from start: no weekends, no public holidays."""
-    holidays = set(
-        Holiday.objects.filter(
-            date__gte=start, date__lte=start + dt.timedelta(days=count * 3 + 30)
-        ).values_list("date", flat=True)
-    )
-    days: list[dt.date] = []
-    day = start
-    while len(days) < max(count, 1):
-        if day.weekday() < 5 and day not in holidays:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
 
 
 def course_dates(planned: PlannedCourse, year: int) -> tuple[dt.date, dt.date]:

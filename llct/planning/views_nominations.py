@@ -25,6 +25,7 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import is_department, require
+from llct.core.versions import announce_merge
 from llct.organizations.models import Organization
 from llct.planning import nominations as nom
 from llct.planning.forms_nominations import (
@@ -113,6 +114,7 @@ def _round_form_page(
                     actor=user,
                 )
                 messages.success(request, _("Saved."))
+                announce_merge(request, form)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -376,6 +378,7 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
                 ngettext("%(n)s nomination changed.", "%(n)s nominations changed.", changed)
                 % {"n": changed},
             )
+            announce_merge(request, form_n)
         elif action == "submit":
             nom.submission_submit(**common)
             messages.success(request, _("Submitted to the department."))
@@ -461,6 +464,7 @@ def _requirement_form_page(
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("planning:requirement_list")
     return render_page(
         request,

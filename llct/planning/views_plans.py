@@ -19,6 +19,7 @@ from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.versions import announce_merge
 from llct.courses.models import Enrolment
 from llct.courses.services import ConflictError
 from llct.curriculum.models import Programme
@@ -107,6 +108,7 @@ def _plan_form_page(request: HttpRequest, plan: AnnualPlan | None) -> HttpRespon
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return _detail(saved)
     return render_page(
         request, "planning/plan_form.html", {"form": form, "plan": plan}, status=_status(form)
@@ -255,6 +257,7 @@ def _planned_form_page(request: HttpRequest, planned: PlannedCourse) -> HttpResp
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved; the budget lines have been recomputed."))
+            announce_merge(request, form)
             return _detail(plan, f"#planned-{saved.pk}")
     return render_page(
         request,
@@ -321,6 +324,7 @@ def budget_adjust(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return _detail(plan, f"#planned-{line.planned_course_id}")
     return render_page(
         request,
@@ -339,6 +343,7 @@ def _facility_form_page(request: HttpRequest, need: FacilityNeed) -> HttpRespons
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return _detail(need.plan, "#facilities")
     return render_page(
         request,
@@ -396,6 +401,7 @@ def norms_edit(request: HttpRequest) -> HttpResponse:
                         " recomputed."
                     ),
                 )
+                announce_merge(request, form)
                 return redirect("planning:norms")
     return render_page(
         request,

@@ -22,6 +22,7 @@ from llct.assessment.grading import classify, needed_scores
 from llct.assessment.models import (
     Certificate,
     LecturerRating,
+    MembershipDecision,
     Result,
     ResultsApproval,
     ScoreChange,
@@ -154,6 +155,8 @@ def test_counts_say_what_was_made(counts):
         "levels_raised": counts["levels_raised"],
         "survey_responses": SurveyResponse.objects.count(),
         "lecturer_ratings": LecturerRating.objects.count(),
+        "membership_decisions": MembershipDecision.objects.count(),
+        "membership_exceptions": MembershipDecision.objects.filter(is_exception=True).count(),
     }
     assert ResultsApproval.objects.count() == finished - 1
 

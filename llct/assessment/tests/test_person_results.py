@@ -31,8 +31,8 @@ def url(person, **query):
     return base
 
 
-def approved_course(client, world, person, programme, score="8"):
-    course, (e,) = ready_course(world.province, person, programme=programme)
+def approved_course(client, world, person, programme, score="8", **dates):
+    course, (e,) = ready_course(world.province, person, programme=programme, **dates)
     client.force_login(world.department)
     post_cell(client, course, e, score)
     client.post(reverse("assessment:results_approve", args=[course.pk]))
@@ -121,11 +121,41 @@ def test_a_probationary_member_who_passed_the_class_is_done_within_probation(cli
         stage=MembershipStage.PROBATIONARY,
         admitted_on=today - dt.timedelta(days=40),
     )
-    course, _e = approved_course(client, world, person, new_member_programme())
+    ends_on = today - dt.timedelta(days=10)
+    course, _e = approved_course(
+        client,
+        world,
+        person,
+        new_member_programme(),
+        starts_on=ends_on - dt.timedelta(days=5),
+        ends_on=ends_on,
+    )
     text = client.get(url(person)).text
     assert "Đã hoàn thành" in text
-    assert f"đạt ngày {today:%d/%m/%Y} ({course.name})" in text
+    assert f"đạt ngày {ends_on:%d/%m/%Y} ({course.name})" in text
     assert "trong thời gian dự bị" in text
+
+
+def test_a_class_passed_before_the_admission_does_not_count(client, world):
+    today = timezone.localdate()
+    person = make_person(
+        world.org_a1,
+        "Phạm Văn Sớm",
+        stage=MembershipStage.PROBATIONARY,
+        admitted_on=today - dt.timedelta(days=40),
+    )
+    ends_on = today - dt.timedelta(days=41)
+    course, _e = approved_course(
+        client,
+        world,
+        person,
+        new_member_programme(),
+        starts_on=ends_on - dt.timedelta(days=5),
+        ends_on=ends_on,
+    )
+    text = client.get(url(person)).text
+    assert "Chưa hoàn thành" in text
+    assert f"{course.name}, kết thúc ngày {ends_on:%d/%m/%Y}, không được tính" in text
 
 
 def test_failing_the_class_is_not_done(client, world):

@@ -1,5 +1,6 @@
 """The demo's courses (llct/courses/demo.py): a lifelike, consistent year of classes."""
 
+import copy
 import datetime as dt
 import io
 from collections import Counter, defaultdict
@@ -16,7 +17,7 @@ from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
 from llct.courses.services import course_conflicts, eligibility_warnings, overlaps
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.demo import demo_reset, demo_seed
-from llct.organizations.models import Organization
+from llct.organizations.models import MembershipChange, Organization
 from llct.planning.models import (
     AnnualPlan,
     Expense,
@@ -218,8 +219,23 @@ def test_learners_are_eligible_and_seated_and_marked_only_for_past_sessions(seed
         Enrolment.objects.select_related("course__programme", "course__venue", "person")
     )
     assert len(enrolments) > PEOPLE
+    history: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for person_id, on, stage in MembershipChange.objects.order_by("effective_on", "id").values_list(
+        "person_id", "effective_on", "stage"
+    ):
+        history[person_id].append((on, stage))
     for e in enrolments:
-        assert eligibility_warnings(programme=e.course.programme, person=e.person) == [], e
+        # Eligible now, or when the class began: those admitted since took the awareness class
+        # as candidates, those recognized since the new-member class as probationary members.
+        then = copy.copy(e.person)
+        then.stage = next(
+            (stage for on, stage in reversed(history[e.person_id]) if on <= e.course.starts_on),
+            e.person.stage,
+        )
+        programme = e.course.programme
+        assert not eligibility_warnings(programme=programme, person=e.person) or not (
+            eligibility_warnings(programme=programme, person=then)
+        ), e
     per_course = Counter(e.course_id for e in enrolments)
     for e in enrolments:
         assert per_course[e.course_id] <= min(e.course.capacity, e.course.venue.capacity)

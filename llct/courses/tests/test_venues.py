@@ -327,6 +327,7 @@ def _rules_data(**changes: Any) -> dict[str, Any]:
     data = {
         "checkin_opens_minutes": "30",
         "checkin_closes_minutes": "60",
+        "roll_call_opens_days": "0",
         "venue_double_booked": "block",
         "lecturer_double_booked": "block",
         "learner_double_booked": "warning",

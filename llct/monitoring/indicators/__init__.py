@@ -28,6 +28,7 @@ from llct.monitoring.indicators.base import (
     ancestor_paths,
     common_prefix,
     roll_up,
+    shared,
     value_in_unit,
 )
 from llct.monitoring.indicators.courses import (
@@ -61,6 +62,7 @@ __all__ = [
     "common_prefix",
     "get",
     "roll_up",
+    "shared",
     "value_in_unit",
 ]
 

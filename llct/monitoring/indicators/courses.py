@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _t
@@ -26,10 +25,14 @@ from llct.monitoring.indicators.base import (
     Tally,
     Unit,
     as_decimal,
+    remembered,
+    url_for,
 )
+from llct.organizations.models import add_months
 from llct.planning.models import AnnualPlan, BudgetLine, Expense, PlannedCourse
 
 FAIR_OR_BETTER = [GradeBand.EXCELLENT, GradeBand.GOOD, GradeBand.FAIR]
+COURSE_YEARS_AT_MOST = 3
 
 
 def _under(qs: QuerySet[Any], field: str, prefix: str) -> QuerySet[Any]:
@@ -51,10 +54,16 @@ class _Results(Indicator):
 
     subject = Subject.PEOPLE
     band_filter: Q
+    count_key: str
 
     def _base(self, *, prefix: str, period: Period) -> Any:
         qs = Enrolment.objects.filter(
             status=Enrolment.Status.ENROLLED,
+            # A course ending in the year started at most a few years before (trung cấp runs
+            # 11-18 months): the range lets the database start from the courses' start index
+            # instead of walking every enrolment ever made.
+            course__starts_on__gte=add_months(period.start, -12 * COURSE_YEARS_AT_MOST),
+            course__starts_on__lte=period.end,
             course__ends_on__gte=period.start,
             course__ends_on__lte=period.end,
             # A range on the stored moment, not its date: __date runs a function per row.
@@ -65,14 +74,24 @@ class _Results(Indicator):
         return _under(qs, "person__organization__path", prefix)
 
     def _tally(self, *, prefix: str, period: Period, variant: str) -> Iterable[Tally]:
-        rows = (
-            self._base(prefix=prefix, period=period)
-            .values("person__organization__path")
-            .annotate(num=Count("pk", filter=self.band_filter), den=Count("pk"))
-            .order_by()
-        )
+        """The pass rate and the share Khá or better count the same learners: one query
+        serves both when a dashboard asks for them together (see `indicators.shared`)."""
+
+        def query() -> list[dict[str, Any]]:
+            return list(
+                self._base(prefix=prefix, period=period)
+                .values("person__organization__path")
+                .annotate(
+                    passed=Count("pk", filter=PassRate.band_filter),
+                    fair=Count("pk", filter=FairOrBetter.band_filter),
+                    den=Count("pk"),
+                )
+                .order_by()
+            )
+
+        rows = remembered(("results", prefix, period), query)
         return [
-            Tally(r["person__organization__path"], Decimal(r["num"]), Decimal(r["den"]))
+            Tally(r["person__organization__path"], Decimal(r[self.count_key]), Decimal(r["den"]))
             for r in rows
         ]
 
@@ -117,7 +136,7 @@ class _Results(Indicator):
                     _t("Yes") if e["result__passed"] else _t("No"),
                 ),
                 counted=bool(e["counted"]),
-                url=reverse("organizations:person_detail", args=[e["person_id"]]),
+                url=url_for("organizations:person_detail", e["person_id"]),
             )
 
 
@@ -131,6 +150,7 @@ class PassRate(_Results):
         "whose results were approved by the date; of them those who passed."
     )
     band_filter = Q(result__passed=True)
+    count_key = "passed"
 
 
 class FairOrBetter(_Results):
@@ -144,6 +164,7 @@ class FairOrBetter(_Results):
         "Giỏi or Xuất sắc."
     )
     band_filter = Q(result__passed=True, result__band__in=FAIR_OR_BETTER)
+    count_key = "fair"
 
 
 class CoursesHeld(Indicator):
@@ -207,7 +228,7 @@ class CoursesHeld(Indicator):
                     _t("Yes") if c["held"] else _t("No"),
                 ),
                 counted=bool(c["held"]),
-                url=reverse("courses:detail", args=[c["course_id"]]) if c["course_id"] else "",
+                url=url_for("courses:detail", c["course_id"]) if c["course_id"] else "",
             )
 
 
@@ -299,13 +320,13 @@ class BudgetSpent(Indicator):
             yield Row(
                 cells=(name, organizer, _money(budget[key]), _money(amount)),
                 counted=amount > 0,
-                url=reverse("courses:detail", args=[course_id]) if course_id else "",
+                url=url_for("courses:detail", course_id) if course_id else "",
             )
         for course_id, (name, organizer, amount) in sorted(spent.items()):
             yield Row(
                 cells=(name, organizer, _money(Decimal(0)), _money(amount)),
                 counted=True,
-                url=reverse("courses:detail", args=[course_id]),
+                url=url_for("courses:detail", course_id),
             )
 
 
@@ -386,5 +407,5 @@ class LecturerRatings(Indicator):
                     avg(total, n * 3),
                 ),
                 counted=True,
-                url=reverse("curriculum:lecturer_detail", args=[r["lecturer_id"]]),
+                url=url_for("curriculum:lecturer_detail", r["lecturer_id"]),
             )

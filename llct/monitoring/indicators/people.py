@@ -23,7 +23,6 @@ from django.db.models import (
     Value as V,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +37,9 @@ from llct.monitoring.indicators.base import (
     Row,
     Tally,
     date_key,
+    remembered,
+    url_for,
+    whole_tree,
 )
 from llct.organizations.models import (
     MembershipStage,
@@ -53,13 +55,13 @@ def people_under(prefix: str) -> QuerySet[Person]:
     """People of the subtree at `prefix`: by organization id in a subquery, which SQLite runs
     once, rather than a join on every person."""
     qs = Person.objects.all()
-    if prefix != "/":
+    if not whole_tree(prefix):
         qs = qs.filter(organization_id__in=people_under_ids(prefix))
     return qs
 
 
 def person_url(pk: int) -> str:
-    return reverse("organizations:person_detail", args=[pk])
+    return url_for("organizations:person_detail", pk)
 
 
 def admitted_between_for_probation_end(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -87,14 +89,28 @@ def organization_paths(prefix: str) -> dict[int, str]:
     return dict(qs.values_list("pk", "path"))
 
 
+def distinct_positions() -> list[str]:
+    """The positions on the rolls: a province has a few dozen."""
+    return list(
+        remembered(
+            ("positions",),
+            lambda: list(
+                Person.objects.exclude(position="")
+                .values_list("position", flat=True)
+                .distinct()
+                .order_by()
+            ),
+        )
+    )
+
+
 def positions_matching(phrase: str) -> list[str]:
     """The positions on the rolls that contain the phrase (folded, whole words), as the
-    suggestion rules match them: a province has a few dozen distinct positions."""
+    suggestion rules match them."""
     from llct.planning.nominations import Requirement
 
     matcher = Requirement.build(phrase, TheoryLevel.TRUNG_CAP, 0)
-    positions = Person.objects.exclude(position="").values_list("position", flat=True).distinct()
-    return [p for p in positions.order_by() if matcher.matches(fold(p))]
+    return [p for p in distinct_positions() if matcher.matches(fold(p))]
 
 
 def _tallies(rows: Iterable[dict[str, Any]]) -> list[Tally]:
@@ -262,7 +278,11 @@ class CadresTrungCap(Indicator):
             qs = qs.filter(position__in=positions_matching(variant))
         # The current level holds on the date unless a level changed after it (one cheap query
         # instead of two correlated subqueries per person).
-        if not TheoryLevelChange.objects.filter(effective_on__gt=period.end).exists():
+        later = remembered(
+            ("levels_after", period.end),
+            TheoryLevelChange.objects.filter(effective_on__gt=period.end).exists,
+        )
+        if not later:
             return qs.annotate(level_on=F("theory_level"))
         changes = TheoryLevelChange.objects.filter(person_id=OuterRef("pk"))
         latest = changes.filter(effective_on__lte=period.end).order_by("-effective_on", "-id")

@@ -185,3 +185,63 @@ def test_chart_png_for_reports(client, steered):
     response = client.get(reverse("monitoring:target_chart_png", args=[steered.target.pk]))
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
+
+
+def test_a_long_ranking_shows_both_ends():
+    from llct.organizations.models import Organization
+
+    view = dashboard.TargetView(
+        target=Target(title="t", direction="at_least", final_value=Decimal(1)),
+        unit="percent",
+        unit_label="%",
+        milestone=Decimal(50),
+        measure=dashboard.Measure(None),
+        status=dashboard.NO_DATA,
+        ranking=[
+            dashboard.Ranked(
+                Organization(pk=n, name=f"O{n:02d}"),
+                dashboard.Measure(Decimal(n)),
+                dashboard.ON_TRACK,
+            )
+            for n in range(40)
+        ],
+    )
+    chart = dashboard.ranking_chart(view, limit=10)
+    assert [b.label for b in chart.bars] == [
+        "O39",
+        "O38",
+        "O37",
+        "O36",
+        "O35",
+        "O04",
+        "O03",
+        "O02",
+        "O01",
+        "O00",
+    ]
+    assert chart.left_out == 30
+
+
+@time_machine.travel(NOW, tick=False)
+def test_heavy_indicator_reads_its_snapshot_even_for_new_organizations(
+    client, steered, django_assert_max_num_queries
+):
+    from llct.planning.tests.plan_factories import make_round
+
+    make_round(2026)
+    Target.objects.create(
+        project=steered.project,
+        code="1.8",
+        title="Cử đi học",
+        indicator="nominated_required",
+        final_value=Decimal(95),
+    )
+    snapshots_compute(year=2026, as_of=TODAY)
+    client.force_login(steered.leader)
+    url = reverse("monitoring:dashboard", args=[steered.project.pk])
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    make_org("Đảng ủy mới lập", parent=steered.province, kind_code="truc_thuoc")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).text
+    assert "Đảng ủy mới lập" in page

@@ -85,3 +85,19 @@ def test_dry_run_sends_nothing_and_the_command_reports(world, capsys):
     call_command("send_watchlist_digest", "--date", "2026-06-01")
     assert "sent 1" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_the_tasks_run_through_the_task_backend(world):
+    from llct.monitoring.models import IndicatorSnapshot, Project, Target
+    from llct.monitoring.tasks import digest_task, snapshots_task
+
+    project = Project.objects.create(
+        number="1", title="Đề án", issuer=world.province, start_year=2026, end_year=2030
+    )
+    Target.objects.create(
+        project=project, code="1", title="t", indicator="pass_rate", final_value=98
+    )
+    result = snapshots_task.enqueue(years=[2025])
+    assert result.return_value == {"rows": 5}
+    assert IndicatorSnapshot.objects.filter(year=2025, as_of=dt.date(2025, 12, 31)).count() == 5
+    assert digest_task.enqueue().return_value["sent"] == 0

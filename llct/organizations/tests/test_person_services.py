@@ -7,6 +7,7 @@ from llct.core.models import AuditEntry
 from llct.organizations import services
 from llct.organizations.models import (
     MembershipChange,
+    MembershipRules,
     MembershipStage,
     Person,
     TheoryLevel,
@@ -16,6 +17,13 @@ from llct.organizations.models import (
 from llct.organizations.tests.factories import make_person
 
 TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def before_the_cutover(db):
+    """These rules of the rolls hold for the past too: here LLCT goes live after their dates
+    (the cut-over itself is tested in test_history.py)."""
+    MembershipRules.objects.update_or_create(pk=1, defaults={"cutover_on": dt.date(2028, 1, 1)})
 
 
 def data(world, **overrides):

@@ -304,7 +304,7 @@ def test_stage_is_inferred_from_the_dates_when_there_is_no_stage_column(world):
             person_row(
                 "Có Chính Thức", born="01/01/1980", admitted="01/01/2010", full="01/02/2011"
             ),
-            person_row("Có Dự Bị", born="01/01/1980", admitted="01/03/2026"),
+            person_row("Có Dự Bị", born="01/01/1980", admitted="01/03/2025"),
             person_row("Quần Chúng", born="01/01/1980"),
         ]
     )

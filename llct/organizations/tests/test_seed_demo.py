@@ -9,6 +9,7 @@ from llct.core.models import Role, User
 from llct.organizations.demo import DEMO_PASSWORD, demo_reset, demo_seed
 from llct.organizations.models import (
     MembershipChange,
+    MembershipRules,
     MembershipStage,
     Organization,
     Person,
@@ -93,8 +94,9 @@ def test_every_person_obeys_the_rules_of_the_rolls(seeded, django_assert_max_num
             else:
                 assert card is None
             if person.stage == MembershipStage.PROBATIONARY:
+                # In probation, or a few weeks past it with the cell's decision still to come.
                 assert person.admitted_on is not None
-                assert person.admitted_on > add_months(TODAY, -12)
+                assert person.admitted_on > add_months(TODAY, -12) - dt.timedelta(days=70)
             if person.full_member_on:
                 assert person.admitted_on is not None
                 assert person.full_member_on >= add_months(person.admitted_on, 12)
@@ -111,6 +113,19 @@ def test_every_person_obeys_the_rules_of_the_rolls(seeded, django_assert_max_num
                 assert levels[person.pk][-1].level == person.theory_level
                 assert levels[person.pk][-1].effective_on <= TODAY
     assert max(cards.values()) == 1
+
+
+def test_steps_before_the_cut_over_are_history_and_some_probations_await_a_decision(seeded):
+    cutover_on = MembershipRules.current().cutover_on
+    steps = list(MembershipChange.objects.values_list("effective_on", "as_history"))
+    assert steps and all(history == (on < cutover_on) for on, history in steps)
+    assert any(not history for _on, history in steps)
+    probation_over = [
+        p
+        for p in Person.objects.filter(stage=MembershipStage.PROBATIONARY)
+        if (ends := p.probation_ends_on()) is not None and ends < TODAY
+    ]
+    assert probation_over
 
 
 def test_every_cell_secretary_is_a_full_member_with_trung_cap(seeded):

@@ -296,7 +296,7 @@ def test_create_person_with_errors_keeps_input_then_succeeds(as_user, world):
     assert 'value="Bùi Thị Hạnh"' in response.text
     assert 'value="15/08/2030"' in response.text
     assert "tương lai" in response.text  # date of birth in the future
-    form.update(date_of_birth="15/08/1995", admitted_on="03/02/2026")
+    form.update(date_of_birth="15/08/1995", admitted_on="03/02/2025")
     response = client.post(reverse("organizations:person_create"), form)
     assert response.status_code == 302
     person = Person.objects.get(full_name="Bùi Thị Hạnh")

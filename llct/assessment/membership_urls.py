@@ -1,0 +1,5 @@
+from llct.assessment import views_membership
+
+app_name = "membership"
+
+urlpatterns = [*views_membership.urlpatterns]

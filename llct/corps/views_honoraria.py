@@ -1,0 +1,109 @@
+"""Honoraria (thù lao giảng dạy) per month, the .xlsx payment sheet, the yearly evaluation and
+the settings of the ledger."""
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from llct.core.permissions import require
+from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.corps import selectors, services
+from llct.corps.evaluation import evaluations
+from llct.corps.forms import HoursMinimumFormSet, MonthForm, WorkNormFormSet
+from llct.corps.ledger import HonorariumRow, honoraria, hours_ledger
+from llct.corps.views import _year
+
+
+def _month(request: HttpRequest) -> dt.date:
+    form = MonthForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data["month"]:
+        month: dt.date = form.cleaned_data["month"]
+        return month.replace(day=1)
+    return timezone.localdate().replace(day=1)
+
+
+def _sheet(request: HttpRequest) -> tuple[dt.date, list[HonorariumRow]]:
+    require(selectors.can_read_register(request.user))
+    month = _month(request)
+    return month, honoraria(year=month.year, month=month.month)
+
+
+def honoraria_page(request: HttpRequest) -> HttpResponse:
+    month, rows = _sheet(request)
+    total = sum((row.amount for row in rows), start=0)
+    context = {"month": month, "rows": rows, "total": total}
+    return render(request, "corps/honoraria.html", context)
+
+
+def honoraria_xlsx(request: HttpRequest) -> HttpResponse:
+    month, rows = _sheet(request)
+    headers = [
+        _("No."),
+        _("Full name"),
+        _("Kind"),
+        _("Workplace"),
+        _("Sessions"),
+        _("Fee per session (VND)"),
+        _("Amount (VND)"),
+        _("Signature"),
+    ]
+    body: list[list[object]] = [
+        [
+            i,
+            row.lecturer.full_name,
+            row.lecturer.get_kind_display(),
+            row.lecturer.workplace,
+            row.sessions,
+            int(row.fee),
+            int(row.amount),
+            "",
+        ]
+        for i, row in enumerate(rows, start=1)
+    ]
+    body.append(
+        [
+            "",
+            _("Total"),
+            "",
+            "",
+            sum(r.sessions for r in rows),
+            "",
+            int(sum(r.amount for r in rows)),
+            "",
+        ]
+    )
+    content = write_xlsx(headers, body, title=f"{month:%m-%Y}")
+    name = f"thu-lao-giang-vien-{month:%Y-%m}.xlsx"
+    return file_response(content, filename=name, content_type=XLSX_TYPE)
+
+
+def evaluation_page(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    ledger = hours_ledger(lecturers=selectors.register(user=request.user), year=year)
+    context = {"year": year, "rows": evaluations(ledger=ledger, year=year)}
+    return render(request, "corps/evaluation.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def norms_page(request: HttpRequest) -> HttpResponse:
+    require(selectors.can_edit_register(request.user))
+    data = request.POST or None
+    work = WorkNormFormSet(data, prefix="work")
+    floors = HoursMinimumFormSet(data, prefix="min")
+    if request.method == "POST" and work.is_valid() and floors.is_valid():
+        services.settings_save(forms=[work, floors], actor=request.user)
+        return redirect("corps:norms")
+    return render(request, "corps/norms.html", {"work": work, "floors": floors})
+
+
+urlpatterns: list[URLPattern] = [
+    path("thu-lao/", honoraria_page, name="honoraria"),
+    path("thu-lao/xlsx/", honoraria_xlsx, name="honoraria_xlsx"),
+    path("danh-gia/", evaluation_page, name="evaluation"),
+    path("dinh-muc/", norms_page, name="norms"),
+]
