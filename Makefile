@@ -11,7 +11,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 python3 \
 BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: run test lint types pytest e2e bench messages compilemessages migrate demo clean venv
+.PHONY: run serve test lint types pytest e2e bench bench-scale bench-load messages compilemessages migrate demo clean venv
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -39,6 +39,11 @@ run: demo
 	@echo "LLCT is at http://$(HOST)/  (Ctrl+C to stop)"
 	$(PY) manage.py runserver $(HOST)
 
+# The production stack on one machine: gunicorn (2 x cores + 1 processes), the task worker,
+# PostgreSQL from DATABASE_URL, the cache from CACHE_URL. See docs/DEPLOYMENT.md.
+serve: compilemessages
+	deploy/serve.sh
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -57,6 +62,14 @@ test: lint types pytest e2e
 
 bench: compilemessages
 	$(PY) -m bench.run
+
+# National scale on PostgreSQL (database llct_scale): 1,000,000 people, 5,000,000 enrolments.
+bench-scale: compilemessages
+	$(PY) -m bench.scale
+
+# 50 clients for 5 minutes against the production stack (gunicorn + worker, PostgreSQL, Redis).
+bench-load: compilemessages
+	$(PY) -m bench.load
 
 # Developers: refresh the catalogue after changing UI text (needs gettext's xgettext).
 messages: venv

@@ -154,7 +154,7 @@ for u in User.objects.filter(role=Role.LEARNER).order_by("id"):
     keys.append(s.session_key)
 print(json.dumps({{"contest": contest.pk, "sessions": keys}}))
 """
-    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+    result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
@@ -196,7 +196,7 @@ def _server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         label = f"gunicorn gthread, {workers} workers x {threads} threads, preloaded"
     env = {**env, "WEB_CONCURRENCY": workers, "WEB_THREADS": threads}
     log = (OUT / "contest-server.log").open("wb")
-    server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return server, label
 
 
@@ -375,7 +375,7 @@ def _count(env: dict[str, str], contest: int) -> tuple[int, int]:
         f"qs = Attempt.objects.filter(contest_id={contest}); "
         "print(qs.exclude(submitted_at=None).count(), qs.filter(status='submitted').count())"
     )
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     return int(out[0]), int(out[1])

@@ -5,6 +5,7 @@ SQLite is the embedded default; set DATABASE_URL for PostgreSQL.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -174,13 +175,6 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "llct@localhost")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
-
 PEOPLE_PAGE_SIZE = 50
 
 # The API (llct.api): how long an idempotency key is remembered, and the webhook deliveries'
@@ -190,14 +184,139 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_FIRST_RETRY_SECONDS = int(os.environ.get("WEBHOOK_FIRST_RETRY_SECONDS", "30"))
 WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 
-# Progress of long jobs is kept in the cache: a job writing inside one long transaction cannot
-# publish progress through the database. The file cache is shared by the web process and the
-# worker; tests use the local-memory cache.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
-        ),
-        "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / "var" / "cache")),
+# --- Production: servers, shared state, security (docs/DEPLOYMENT.md) ---------------------
+# Every value comes from the environment; the defaults suit one machine in development. The
+# documented production environment makes `manage.py check --deploy` report nothing.
+
+# Persistent connections, checked before reuse so that a restarted database costs one error-free
+# reconnect instead of a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool(
+    "CONN_HEALTH_CHECKS", DATABASES["default"]["CONN_MAX_AGE"] != 0
+)
+_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# The shared cache holds what every server must agree on: progress of long jobs (a job writing
+# inside one long transaction cannot publish progress through that transaction), rate limits.
+# CACHE_URL: redis://host:6379/1 (Django's RedisCache), db:// (the database cache, through its
+# own connection), file:///path, locmem://. Unset: the database cache on PostgreSQL; on SQLite
+# (one machine) the file cache, since a second SQLite connection would wait for the import's lock.
+CACHE_URL = os.environ.get("CACHE_URL", "db://" if _POSTGRES else "")
+CACHES: dict[str, dict[str, Any]]
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "llct"),
+        }
     }
+elif CACHE_URL.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "llct_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+    # A second alias to the same database: cache writes commit at once even when the caller
+    # is inside a long transaction (the roster commit publishing its progress).
+    DATABASES["cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["llct.core.routers.CacheRouter"]
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_URL.removeprefix("file://") or str(BASE_DIR / "var" / "cache"),
+        }
+    }
+
+# Sessions live in the database (the default) or, with SESSION_ENGINE=cached_db, in the cache
+# backed by the database: both are shared by every server.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+if "." not in SESSION_ENGINE:
+    SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_ENGINE}"
+
+# Uploaded files: the filesystem (MEDIA_ROOT, on a disk every server mounts) by default, or an
+# S3-compatible store with STORAGE_BACKEND=storages.backends.s3.S3Storage and its AWS_* settings
+# (see docs/DEPLOYMENT.md). Static files: hashed names, compressed, cached for ever.
+STORAGES["default"] = {
+    "BACKEND": os.environ.get("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 }
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    _s3_options: dict[str, Any] = {
+        "bucket_name": os.environ.get("S3_BUCKET", "llct"),
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+        # Private files, handed out by our views or by short-lived signed links only.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+    }
+    _s3: dict[str, Any] = {**STORAGES["default"], "OPTIONS": _s3_options}
+    STORAGES["default"] = _s3
+if env_bool("STATIC_MANIFEST", not DEBUG):  # needs `collectstatic` first
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+# HTTPS behind a reverse proxy.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The health check answers over plain HTTP to the load balancer on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that sets this header itself and strips it from clients' requests.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+# Addresses of our reverse proxies: from them, the client's address is the last X-Forwarded-For
+# entry (per-address rate limits count clients, not the proxy).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()]
+
+# Outgoing mail through SMTP when EMAIL_BACKEND is Django's SMTP backend.
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    _smtp_options: dict[str, Any] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "587")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+    }
+    _smtp: dict[str, Any] = {**MAILERS["default"], "OPTIONS": _smtp_options}
+    MAILERS["default"] = _smtp
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# One JSON object a line: time, level, request id, user id, path, status, duration. Never a
+# request's body, query string or an exception's message (they may carry personal data).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+MIDDLEWARE.insert(0, "llct.core.logs.RequestLogMiddleware")
+MIDDLEWARE.insert(1, "llct.core.middleware.ForwardedForMiddleware")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "llct.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Our middleware logs each request once; Django's own request lines would repeat it
+        # with the query string.
+        "django.server": {"handlers": [], "propagate": False},
+        "llct.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+    },
+}
+
+# The task worker writes a heartbeat this often; /healthz calls it stale after WORKER_STALE.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "60"))
+# `manage.py backup` writes here (docs/DEPLOYMENT.md: a schedule, and a copy off the machine).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+# --- end of production block -----------------------------------------------------------------

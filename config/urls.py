@@ -43,6 +43,7 @@ urlpatterns = [
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", include((api_urlpatterns(), "api-v1"), namespace="api-v1")),
     path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
 ]
 
 handler404 = "llct.core.views.not_found"

@@ -51,6 +51,12 @@ class Result(models.Model):
                 name="result_scores_on_ten_point_scale",
             ),
         ]
+        indexes = [
+            # Suggestions' retake rule: the few failed results among millions.
+            models.Index(
+                fields=["enrolment"], condition=models.Q(passed=False), name="result_failed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}: {self.final_score} {self.band}"

@@ -95,6 +95,21 @@ class AuditEntry(models.Model):
         return f"{self.action} {self.content_type_id}:{self.object_id}"
 
 
+class WorkerHeartbeat(models.Model):
+    """One row per running task worker (`manage.py worker`), touched every few seconds by a
+    thread of the worker, even while a long task runs. /healthz reads the freshest."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)  # /healthz: the freshest beat
+    tasks_run = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"
+
+
 def audit_value(obj: models.Model, field: str) -> str:
     """A field's value as the history tab shows it: choices by their label, dates day first."""
     value = getattr(obj, field)

@@ -1,10 +1,14 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
+from llct.core.health import health_report
 from llct.core.models import Role
 from llct.core.permissions import can_read_rolls
 from llct.organizations.models import Organization, Person
@@ -39,10 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {"can_read_rolls": can_read_rolls(user), "today": today}
     if can_read_rolls(user):
-        from llct.organizations.selectors import organization_scope, person_list
+        from llct.organizations.selectors import organization_scope, people_count_in_scope
 
         context["org_count"] = organization_scope(user=user).count()
-        context["people_count"] = person_list(user=user).count()
+        context["people_count"] = people_count_in_scope(user=user)
         from llct.monitoring.watchlists import watchlists
 
         context["watchlists"] = watchlists(user=user, today=today, counts_only=True)
@@ -83,3 +87,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: database, cache and the task worker's heartbeat."""
+    report, status = health_report()
+    return JsonResponse(report, status=status)

@@ -25,6 +25,7 @@ from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils import translation
 
 from llct.core.models import AuditEntry, Role, User
+from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
     MembershipRules,
@@ -878,6 +879,7 @@ def _seed(
         person.refresh_keys()  # bulk_create skips save()
         rows.append(person)
     Person.objects.bulk_create(rows, batch_size=2000)
+    people_counts_apply(Counter(p.organization_id for p in rows))  # bulk_create skips save()
     # Steps before LLCT came into use are history; the admissions and full memberships since are
     # decisions, which llct.assessment.membership_demo records on these steps.
     cutover_on = MembershipRules.current().cutover_on

@@ -14,7 +14,9 @@ from llct.organizations.models import (
     Person,
     TheoryLevel,
 )
+from llct.organizations.selectors import PersonFilter, organization_choices
 from llct.organizations.services import SplitPart
+from llct.organizations.widgets import OrganizationPicker
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
@@ -43,7 +45,7 @@ class PersonFilterForm(forms.Form):
         label=_("Organization"),
         queryset=Organization.objects.none(),
         required=False,
-        empty_label=_("All"),
+        widget=OrganizationPicker,
     )
     subtree = forms.BooleanField(label=_("Include sub-organizations"), required=False, initial=True)
     stage = forms.ChoiceField(
@@ -64,6 +66,30 @@ class PersonFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
+    def person_filter(self) -> PersonFilter:
+        """The selector's filter; the subtree box counts as ticked unless the form was sent
+        (a first visit, or a link that names only an organization, shows the whole subtree)."""
+        if not self.is_valid():
+            return PersonFilter()
+        data = self.cleaned_data
+        sent = "subtree" in self.data or "q" in self.data
+        return PersonFilter(
+            q=data["q"],
+            organization=data["organization"],
+            subtree=data["subtree"] if sent else True,
+            stage=data["stage"],
+            theory_level=data["theory_level"],
+            position=data["position"],
+        )
+
+
+FILTER_FIELDS = ("q", "organization", "subtree", "stage", "theory_level", "position")
+
+
+def person_filter_form(*, user: Any, data: Any) -> PersonFilterForm:
+    """The people list's filter form for this user's scope, from a query (or stored) dict."""
+    return PersonFilterForm(data or None, organizations=organization_choices(user=user))
+
 
 class PersonForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     date_of_birth = DateField(label=_("Date of birth"), required=False)
@@ -76,7 +102,7 @@ class PersonForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
     organization = OrganizationChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none()
+        label=_("Organization"), queryset=Organization.objects.none(), widget=OrganizationPicker
     )
 
     class Meta:
@@ -130,7 +156,9 @@ class RenameForm(VersionedForm, forms.Form):
 
 class MoveForm(VersionedForm, forms.Form):
     new_parent = OrganizationChoiceField(
-        label=_("New parent organization"), queryset=Organization.objects.none()
+        label=_("New parent organization"),
+        queryset=Organization.objects.none(),
+        widget=OrganizationPicker,
     )
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)

@@ -46,6 +46,13 @@ class Organization(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The organization picker searches this: name and code, folded ("dang uy xa an binh xa01").
+    search_key = models.CharField(max_length=300, editable=False, default="")
+    # People on the rolls of this organization, and of its whole subtree. Stored so that the
+    # tree shows a level at a time without counting a million people (llct.organizations.counts
+    # keeps them in step; `manage.py refresh_people_counts` recounts).
+    people_count = models.PositiveIntegerField(default=0, editable=False)
+    subtree_people_count = models.PositiveIntegerField(default=0, editable=False)
     founded_on = models.DateField(_("founded on"), default=dt.date(2000, 1, 1))
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
@@ -63,6 +70,13 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = f"{fold(self.name)} {fold(self.code)}"[:300]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "code"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:
@@ -206,6 +220,7 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    _loaded_organization_id: int | None = None
 
     class Meta:
         verbose_name = _("person")
@@ -231,7 +246,31 @@ class Person(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Keys derive from the name; keeping them in step here is bookkeeping, not a rule.
         self.refresh_keys()
+        adding = self._state.adding
+        before = getattr(self, "_loaded_organization_id", None)
         super().save(*args, **kwargs)
+        from llct.organizations.counts import people_counts_apply
+
+        if adding:
+            people_counts_apply({self.organization_id: 1})
+        elif before is not None and before != self.organization_id:
+            people_counts_apply({before: -1, self.organization_id: 1})
+        self._loaded_organization_id = self.organization_id
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        organization_id = self.organization_id
+        result = super().delete(*args, **kwargs)
+        from llct.organizations.counts import people_counts_apply
+
+        people_counts_apply({organization_id: -1})
+        return result
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> "Person":
+        person = super().from_db(db, field_names, values, **kwargs)
+        # Remembered so that a move keeps the organizations' stored people counts in step.
+        person._loaded_organization_id = person.__dict__.get("organization_id")
+        return person
 
     def refresh_keys(self) -> None:
         self.full_name = clean_text(self.full_name)
@@ -402,3 +441,35 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PeopleExport(models.Model):
+    """A people list export written by a task: a province's million rows take longer than a
+    request may. The file holds personal data: only its requester downloads it, and it is
+    removed a day later (`people_export_prune`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Writing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The list's filters as submitted (search words, organization id, stage, level, position).
+    filters = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, default="vi")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"

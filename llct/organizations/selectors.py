@@ -1,10 +1,13 @@
 """Reads of the tree and the rolls. Every one starts from the user's scope."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from llct.core.permissions import ALL, scope_path
@@ -42,6 +45,88 @@ def organization_get(*, user: Any, pk: int) -> Organization:
 
 def organization_choices(*, user: Any) -> QuerySet[Organization]:
     return organization_scope(user=user).order_by("path")
+
+
+PICKER_LIMIT = 20
+
+
+def organization_search(*, user: Any, q: str, limit: int = PICKER_LIMIT) -> list[Organization]:
+    """What the organization picker offers for what was typed: every word found in the folded
+    name or code, shallowest first. One query over the organizations in scope (a few tens of
+    thousands at most), never the whole list."""
+    qs = organization_scope(user=user).select_related("parent")
+    for word in fold(q).split()[:6]:
+        qs = qs.filter(search_key__contains=word)
+    return list(qs.order_by("depth", "name", "id")[:limit])
+
+
+@dataclass
+class TreeLevel:
+    """One organization and its children, each child with its stored subtree count and whether
+    it has children of its own: what the tree shows before the user opens a branch."""
+
+    node: Organization
+    children: list[Organization]
+
+
+def organization_tree_roots(*, user: Any) -> list[Organization]:
+    """Where the user's tree starts: the top organizations of their scope."""
+    path = scope_path(user)
+    qs = organization_scope(user=user).select_related("kind")
+    if path is None:
+        return []
+    if path == ALL:
+        return list(qs.filter(parent__isnull=True).order_by("code"))
+    return list(qs.filter(path=path))
+
+
+def people_count_in_scope(*, user: Any) -> int:
+    """How many people the user's rolls hold, from the stored subtree counts of the scope's top
+    organizations (no count over the people themselves)."""
+    return sum(o.subtree_people_count for o in organization_tree_roots(user=user))
+
+
+def stored_people_count(*, user: Any, filters: "PersonFilter") -> int | None:
+    """The list's count from the stored counts when only an organization's subtree (or the
+    whole scope) is asked for; None when other filters need a count of their own."""
+    if filters.q or filters.stage or filters.theory_level is not None or filters.position:
+        return None
+    if filters.organization is None:
+        return people_count_in_scope(user=user)
+    if filters.subtree:
+        return filters.organization.subtree_people_count
+    return filters.organization.people_count
+
+
+def person_list_count(
+    *, user: Any, filters: "PersonFilter", people: QuerySet[Person]
+) -> tuple[int, bool]:
+    """What the people list says it holds: the stored count when it can, else a count capped
+    at ten thousand (a thousand for a name search)."""
+    stored = stored_people_count(user=user, filters=filters)
+    if stored is not None:
+        return stored, False
+    cap = SEARCH_COUNT_CAP if filters.q else COUNT_CAP
+    return capped_count(people, cap, in_order=bool(filters.q))
+
+
+def organization_children(*, user: Any, parent: Organization) -> list[Organization]:
+    """The children of an organization in scope, with their stored people counts and a flag
+    for those that have children. Two indexed queries, whatever the size of the tree."""
+    children = list(
+        organization_scope(user=user)
+        .filter(parent=parent)
+        .only("id", "code", "name", "kind__name", "path", "depth", "subtree_people_count")
+        .order_by("code")
+    )
+    with_children = set(
+        Organization.objects.filter(
+            parent_id__in=[c.pk for c in children], dissolved_on__isnull=True
+        ).values_list("parent_id", flat=True)
+    )
+    for child in children:
+        child.has_children = child.pk in with_children  # type: ignore[attr-defined]
+    return children
 
 
 @dataclass
@@ -206,8 +291,7 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
         else:
             qs = qs.filter(organization=filters.organization)
     if filters.q:
-        for word in fold(filters.q).split():
-            qs = qs.filter(search_key__contains=word)
+        qs = qs.filter(name_words_match(filters.q))
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     if filters.theory_level is not None:
@@ -215,6 +299,94 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
     if filters.position:
         qs = qs.filter(position__icontains=filters.position)
     return qs.order_by("sort_key", "id")
+
+
+COUNT_CAP = 10_000
+# A name search counts to a thousand: past that, the user types more of the name.
+SEARCH_COUNT_CAP = 1_000
+
+
+def capped_count(
+    qs: QuerySet[Any], cap: int = COUNT_CAP, *, in_order: bool = False
+) -> tuple[int, bool]:
+    """(count, more): the exact count up to `cap`, or (cap, True) beyond it. Counting a
+    million rows to print "1.000.000" costs more than the page itself. `in_order` keeps the
+    list's order, for a name search: the scan that found the page's rows (names in order, words
+    in the index) then stops at the cap too; otherwise the database picks any path."""
+    n = (qs if in_order else qs.order_by())[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+@dataclass
+class PersonPage:
+    """A page of the people list by keyset: the rows after (or before) a person, in name order.
+    Any page costs the same, the thousandth as the first (an OFFSET would read every row
+    before it)."""
+
+    people: list[Person]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def next_cursor(self) -> int | None:
+        return self.people[-1].pk if self.has_next and self.people else None
+
+    @property
+    def previous_cursor(self) -> int | None:
+        return self.people[0].pk if self.has_previous and self.people else None
+
+
+def person_page(
+    qs: QuerySet[Person], *, size: int, after: int | None = None, before: int | None = None
+) -> PersonPage:
+    """`qs` ordered by (sort_key, id); `after`/`before` are person ids from the same list."""
+    anchor_id = after or before
+    anchor = (
+        Person.objects.filter(pk=anchor_id).values_list("sort_key", "id").first()
+        if anchor_id
+        else None
+    )
+    if anchor is None:
+        rows = list(qs[: size + 1])
+        return PersonPage(rows[:size], has_next=len(rows) > size, has_previous=False)
+    key, pk = anchor
+    if after:
+        # The sort_key bound lets the index range scan start at the anchor.
+        rows = list(
+            qs.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))[: size + 1]
+        )
+        return PersonPage(rows[:size], has_next=len(rows) > size, has_previous=True)
+    rows = list(
+        qs.filter(sort_key__lte=key)
+        .filter(Q(sort_key__lt=key) | Q(id__lt=pk))
+        .order_by("-sort_key", "-id")[: size + 1]
+    )
+    return PersonPage(rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
+
+
+def name_words_match(q: str) -> Q | RawSQL:
+    """People whose name has a word starting with each word typed, diacritics and case aside:
+    "nguyen van a" finds "Nguyễn Văn An" and "Nguyễn Văn Ánh", not "Lê Thị Nguyệt".
+
+    PostgreSQL answers from the words of the folded names (`search_words`, a stored tsvector with
+    a GIN index, prefix queries `word:*`); trigram or LIKE indexes cannot use the two-letter
+    words most Vietnamese names have. Other databases scan the folded name for each word.
+    """
+    words = [re.sub(r"[^0-9a-z]", "", w) for w in fold(q).split()]
+    words = [w for w in words if w][:8]
+    if not words:
+        return Q()
+    if connection.vendor == "postgresql":
+        # `search_words` is a stored column of PostgreSQL only (migration 0003), not a field.
+        return RawSQL(
+            "organizations_person.search_words @@ to_tsquery('simple', %s)",
+            [" & ".join(f"{w}:*" for w in words)],
+            output_field=BooleanField(),
+        )
+    match = Q()
+    for word in words:
+        match &= Q(search_key__startswith=word) | Q(search_key__contains=f" {word}")
+    return match
 
 
 def _subtree_ids(path: str) -> QuerySet[Organization, Any]:

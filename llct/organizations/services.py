@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from llct.core import events
 from llct.core.models import audit_record, audit_value
 from llct.core.text import clean_text
+from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
     MembershipRules,
@@ -102,13 +103,26 @@ def _event(
 
 
 def _repath_subtree(organization: Organization, old_path: str) -> None:
-    """Rewrite the paths of every descendant after a move, in one UPDATE."""
+    """Rewrite the paths of every descendant after a move, in one UPDATE; the subtree's people
+    leave the old ancestors' counts and join the new ones'."""
     new_path = organization.path
     depth_delta = new_path.count("/") - old_path.count("/")
     Organization.objects.filter(path__startswith=old_path).exclude(pk=organization.pk).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )
+    people = Organization.objects.filter(pk=organization.pk).values_list(
+        "subtree_people_count", flat=True
+    )[0]
+    if people:
+        old_ancestors = [int(p) for p in old_path.strip("/").split("/")[:-1] if p]
+        new_ancestors = [int(p) for p in new_path.strip("/").split("/")[:-1] if p]
+        Organization.objects.filter(pk__in=old_ancestors).update(
+            subtree_people_count=F("subtree_people_count") - people
+        )
+        Organization.objects.filter(pk__in=new_ancestors).update(
+            subtree_people_count=F("subtree_people_count") + people
+        )
 
 
 @transaction.atomic
@@ -260,6 +274,7 @@ def _transfer_people(
         for p in people
     )
     moved = Person.objects.filter(organization=source).update(organization=target)
+    people_counts_apply({source.pk: -moved, target.pk: moved})
     events.emit(
         transfer_event(
             person_id=p.pk,

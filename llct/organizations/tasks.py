@@ -3,6 +3,7 @@ page polling it needs nothing else; a failure is a status and a message, never a
 
 import datetime as dt
 import logging
+import tempfile
 import time
 from typing import Any
 
@@ -146,3 +147,51 @@ def roster_commit_task(*, import_id: int, actor_id: int | None, today: str, lang
             rows.update(status=RosterImport.Status.FAILED, error=_unexpected())
         finally:
             cache.delete(key)
+
+
+@task
+def people_export_task(*, export_id: int) -> None:
+    """QUEUED → RUNNING (with progress) → DONE with the file, or → FAILED."""
+    from django.core.files import File
+
+    from llct.core.xlsx_stream import write_xlsx_stream
+    from llct.organizations.exports import people_headers, people_value_rows
+    from llct.organizations.forms import person_filter_form
+    from llct.organizations.models import PeopleExport
+    from llct.organizations.selectors import person_list
+
+    export = PeopleExport.objects.select_related("requested_by").get(pk=export_id)
+    if export.status != PeopleExport.Status.QUEUED:
+        return
+    rows = PeopleExport.objects.filter(pk=export_id)
+    user = export.requested_by
+    with translation.override(export.language):
+        try:
+            form = person_filter_form(user=user, data=export.filters)
+            people = person_list(user=user, filters=form.person_filter())
+            rows.update(status=PeopleExport.Status.RUNNING, total_rows=people.count())
+            throttle = _Throttle(lambda done, total: rows.update(done_rows=done))
+            with tempfile.TemporaryFile() as handle:
+                written = write_xlsx_stream(
+                    handle,
+                    people_headers(),
+                    people_value_rows(people),
+                    title="Danh sach",
+                    progress=lambda done: throttle(done, done + 1),
+                )
+                handle.seek(0)
+                export.file.save(f"danh-sach-{export_id}.xlsx", File(handle), save=False)
+            rows.update(
+                status=PeopleExport.Status.DONE,
+                file=export.file.name,
+                done_rows=written,
+                total_rows=written,
+                finished_at=timezone.now(),
+            )
+        except Exception:
+            logger.exception("People export %s failed", export_id)
+            error = _(
+                "The export stopped because of an unexpected error. Try again, and tell the "
+                "administrator if it happens again."
+            )
+            rows.update(status=PeopleExport.Status.FAILED, error=error)

@@ -7,6 +7,8 @@ app_name = "organizations"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("xuat/", views.tree_export, name="tree_export"),
+    path("chon/", views.organization_picker, name="picker"),
+    path("cay/<int:pk>/", views.tree_branch, name="tree_branch"),
     path("<int:pk>/", views.organization_detail, name="detail"),
     path("<int:pk>/doi-ten/", views.organization_rename, name="rename"),
     path("<int:pk>/chuyen/", views.organization_move, name="move"),
@@ -15,6 +17,12 @@ urlpatterns = [
     path("<int:pk>/them-to-chuc/", views.organization_create_child, name="create_child"),
     path("nhan-su/", views.person_list, name="people"),
     path("nhan-su/xuat/", views.person_export, name="people_export"),
+    path("nhan-su/xuat/<int:pk>/", views.people_export_detail, name="people_export_detail"),
+    path(
+        "nhan-su/xuat/<int:pk>/tai-ve/",
+        views.people_export_download,
+        name="people_export_download",
+    ),
     path("nhan-su/them/", views.person_create, name="person_create"),
     path("nhan-su/<int:pk>/", views.person_detail, name="person_detail"),
     path("nhan-su/<int:pk>/sua/", views.person_edit, name="person_edit"),

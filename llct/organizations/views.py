@@ -4,13 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
@@ -22,9 +22,11 @@ from llct.core.permissions import (
     is_department,
     require,
 )
+from llct.core.spreadsheets import XLSX_TYPE
 from llct.core.versions import announce_merge
 from llct.organizations import exports, selectors, services
 from llct.organizations.forms import (
+    FILTER_FIELDS,
     AsOfForm,
     MembershipRulesForm,
     MergeForm,
@@ -34,6 +36,7 @@ from llct.organizations.forms import (
     PersonForm,
     RenameForm,
     SplitForm,
+    person_filter_form,
 )
 from llct.organizations.models import MembershipRules, Person
 
@@ -46,24 +49,51 @@ def _today() -> Any:
 
 
 def tree(request: HttpRequest) -> HttpResponse:
+    """Today's tree a level at a time (each branch loads when opened), with the stored people
+    counts; or, with a date, the whole tree as it stood then."""
     require(can_read_rolls(request.user))
     as_of = AsOfForm(request.GET or None)
     on = as_of.cleaned_data.get("on") if as_of.is_valid() else None
+    context: dict[str, Any] = {"as_of_form": as_of, "on": on, "base": reverse("organizations:tree")}
     if on:
-        roots = selectors.organization_tree_as_of(user=request.user, on=on)
+        context["lines"] = selectors.tree_lines(
+            selectors.organization_tree_as_of(user=request.user, on=on)
+        )
     else:
-        roots = selectors.organization_tree(user=request.user)
-    return render_page(
+        context["levels"] = [
+            selectors.TreeLevel(
+                node, selectors.organization_children(user=request.user, parent=node)
+            )
+            for node in selectors.organization_tree_roots(user=request.user)
+        ]
+    return render_page(request, "organizations/tree.html", context, fragment="tree")
+
+
+def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The children of one organization: the htmx fragment a branch loads when opened, or a
+    page of its own (the link inside the branch, without JavaScript)."""
+    require(can_read_rolls(request.user))
+    node = selectors.organization_get(user=request.user, pk=pk)
+    children = selectors.organization_children(user=request.user, parent=node)
+    context = {
+        "levels": [selectors.TreeLevel(node, children)],
+        "children": children,
+        "as_of_form": AsOfForm(),
+        "base": reverse("organizations:tree"),
+    }
+    return render_page(request, "organizations/tree.html", context, fragment="branch")
+
+
+@require_GET
+def organization_picker(request: HttpRequest) -> HttpResponse:
+    """The picker's suggestions for what was typed (an htmx fragment)."""
+    require(can_read_rolls(request.user) or can_edit_rolls(request.user))
+    q = request.GET.get("org_q", "").strip()
+    found = selectors.organization_search(user=request.user, q=q) if q else []
+    return render(
         request,
-        "organizations/tree.html",
-        {
-            "lines": selectors.tree_lines(roots),
-            "has_roots": bool(roots),
-            "as_of_form": as_of,
-            "on": on,
-            "base": reverse("organizations:tree"),
-        },
-        fragment="tree",
+        "organizations/organization_picker_results.html",
+        {"organizations": found, "q": q, "more": len(found) >= selectors.PICKER_LIMIT},
     )
 
 
@@ -204,54 +234,72 @@ def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filtered_people(request: HttpRequest) -> tuple[PersonFilterForm, Any]:
-    organizations = selectors.organization_choices(user=request.user)
-    form = PersonFilterForm(request.GET or None, organizations=organizations)
-    filters = selectors.PersonFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.PersonFilter(
-            q=data["q"],
-            organization=data["organization"],
-            subtree=data["subtree"] if "subtree" in request.GET or "q" in request.GET else True,
-            stage=data["stage"],
-            theory_level=data["theory_level"],
-            position=data["position"],
-        )
-    return form, selectors.person_list(user=request.user, filters=filters)
+    form = person_filter_form(user=request.user, data=request.GET)
+    return form, selectors.person_list(user=request.user, filters=form.person_filter())
+
+
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
     require(can_read_rolls(request.user))
-    form, people = _filtered_people(request)
-    paginator = Paginator(people, settings.PEOPLE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    form = person_filter_form(user=request.user, data=request.GET)
+    filters = form.person_filter()
+    people = selectors.person_list(user=request.user, filters=filters)
+    page = selectors.person_page(
+        people,
+        size=settings.PEOPLE_PAGE_SIZE,
+        after=_cursor(request.GET.get("after")),
+        before=_cursor(request.GET.get("before")),
+    )
+    count, more = selectors.person_list_count(user=request.user, filters=filters, people=people)
     query = request.GET.copy()
-    query.pop("page", None)
-    options = []
-    if not request.htmx:  # type: ignore[attr-defined]
-        options = [
-            {"id": o["id"], "name": o["name"], "indent": "— " * o["depth"]}
-            for o in selectors.organization_choices(user=request.user).values("id", "name", "depth")
-        ]
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
     return render_page(
         request,
         "organizations/person_list.html",
-        {
-            "organization_options": options,
-            "selected_organization": str(request.GET.get("organization", "")),
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "can_edit": can_edit_rolls(request.user),
-        },
+        {"form": form, "page": page, "count": count, "count_more": more, "query": query.urlencode(),
+         "can_edit": can_edit_rolls(request.user)},
         fragment="results",
-    )
+    )  # fmt: skip
 
 
 def person_export(request: HttpRequest) -> HttpResponse:
+    """A small list downloads at once; a large one is written by a task (progress page)."""
     require(can_read_rolls(request.user))
     _form, people = _filtered_people(request)
-    return exports.people_response(people)
+    if not selectors.capped_count(people, cap=exports.EXPORT_INLINE_MAX)[1]:
+        return exports.people_response(people)
+    export = exports.people_export_start(
+        user=request.user,
+        filters={k: request.GET.get(k, "") for k in FILTER_FIELDS if k in request.GET},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    return redirect("organizations:people_export_detail", pk=export.pk)
+
+
+def people_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = exports.people_export_get(user=request.user, pk=pk)
+    return render_page(
+        request,
+        "organizations/people_export.html",
+        {"export": export, "working": export.status in exports.WORKING},
+        fragment="status",
+    )
+
+
+def people_export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = exports.people_export_get(user=request.user, pk=pk)
+    if export.status != export.Status.DONE or not export.file:
+        raise Http404
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"danh-sach-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx",
+        content_type=XLSX_TYPE,
+    )
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -20,6 +20,7 @@ from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.organizations import roster, selectors, tasks
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import Organization, RosterImport
+from llct.organizations.widgets import OrganizationPicker
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 RECENT_IMPORTS = 10
@@ -33,6 +34,7 @@ class RosterUploadForm(forms.Form):
             "People the file does not place in a sub-organization (no “Đơn vị” or “Chi bộ” "
             "column, or a blank cell) are added to this organization."
         ),
+        widget=OrganizationPicker,
     )
     file = forms.FileField(
         label=gettext_lazy("Roster file (.xlsx)"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -38,6 +39,8 @@ from llct.planning.forms_nominations import (
     StatusFilterForm,
 )
 from llct.planning.models import NominationRound, PositionRequirement
+
+SUGGESTIONS_PAGE_SIZE = 100
 
 
 def _today() -> dt.date:
@@ -260,6 +263,9 @@ def _submission_page(
     if add_form is None:
         add_form = AddForm(programmes=nomination_round.programmes.all())
     can_edit = nom.can_nominate(user, organization)
+    suggestions = nom.suggestions_for(
+        nomination_round=nomination_round, organization=organization, today=today
+    )
     context = {
         "round": nomination_round,
         "organization": organization,
@@ -270,8 +276,11 @@ def _submission_page(
         "can_edit": can_edit and state.editable,
         "can_act": can_edit,
         "is_department": is_department(user),
-        "suggestions": nom.suggestions_for(
-            nomination_round=nomination_round, organization=organization, today=today
+        "suggestions": suggestions,
+        # A page of the table: a grassroots organization of ten thousand people may have
+        # thousands of suggestions, and one page of rows is what a person reads.
+        "suggestion_page": Paginator(suggestions.items, SUGGESTIONS_PAGE_SIZE).get_page(
+            request.GET.get("goi-y")
         ),
         "nominations_form": nominations_form,
         "nominations": nominations,

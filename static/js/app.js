@@ -36,3 +36,29 @@ document.addEventListener("change", (event) => {
   table.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`)
     .forEach((box) => { box.checked = all.checked; });
 });
+
+// Organization picker (organizations/widgets/organization_picker.html): the server suggests
+// organizations as you type (htmx); choosing one puts its id in the hidden input and tells the
+// form it changed. Clearing the box clears the choice.
+document.addEventListener("click", (event) => {
+  const option = event.target.closest && event.target.closest("[data-org-picker] [data-org-id]");
+  if (!option) return;
+  const picker = option.closest("[data-org-picker]");
+  const value = picker.querySelector("[data-org-value]");
+  picker.querySelector("[data-org-search]").value = option.dataset.orgLabel;
+  picker.querySelector(".org-picker-results").replaceChildren();
+  value.value = option.dataset.orgId;
+  value.dispatchEvent(new Event("change", { bubbles: true }));
+});
+document.addEventListener("input", (event) => {
+  const search = event.target.closest && event.target.closest("[data-org-search]");
+  if (!search || search.value.trim() !== "") return;
+  const value = search.closest("[data-org-picker]").querySelector("[data-org-value]");
+  if (value.value === "") return;
+  value.value = "";
+  value.dispatchEvent(new Event("change", { bubbles: true }));
+});
+// Typing in the picker is not a change of the form's filters: only a choice is.
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("[data-org-search]")) event.stopPropagation();
+}, true);

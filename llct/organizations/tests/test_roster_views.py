@@ -109,7 +109,8 @@ def test_upload_rejects_other_files_and_keeps_the_chosen_organization(client, wo
     assert response.status_code == 422
     page = response.content.decode()
     assert "Only Excel .xlsx files can be imported" in page
-    assert f'<option value="{world.org_a1.pk}" selected>' in page
+    assert f'value="{world.org_a1.pk}" data-org-value' in page  # the picker keeps the choice
+    assert 'value="Chi bộ A1 (A1)"' in page
     response = client.post(
         UPLOAD, {"organization": world.org_a1.pk, "file": upload(b"a,b\n1,2\n", "gia.xlsx")}
     )

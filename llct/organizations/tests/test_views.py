@@ -111,13 +111,56 @@ def test_filters_by_stage_level_position_and_subtree(as_user, world):
     assert "Nguyễn Văn An" in subtree.text
 
 
-def test_people_list_paginates(as_user, world, settings):
+def test_people_list_pages_by_keyset_forward_and_back(as_user, world, settings):
     settings.PEOPLE_PAGE_SIZE = 2
     for i in range(4):
         make_person(world.org_a1, f"Đinh Văn {chr(65 + i)}")
     client = as_user(world.officer_a)
-    page2 = client.get(reverse("organizations:people"), {"page": 2})
-    assert "Trang 2 / 3" in page2.text or "Trang 2" in page2.text
+    names = ["Đinh Văn A", "Nguyễn Văn An", "Đinh Văn B", "Đinh Văn C", "Đinh Văn D"]
+    seen, url, pages = [], reverse("organizations:people"), []
+    while url:
+        response = client.get(url)
+        page = response.context["page"]
+        seen += [p.full_name for p in page.people]
+        pages.append(page)
+        url = f"{reverse('organizations:people')}?after={page.next_cursor}" if page.has_next else ""
+    assert seen == names
+    assert [len(p.people) for p in pages] == [2, 2, 1]
+    assert "5 người" in client.get(reverse("organizations:people")).text
+    back = client.get(reverse("organizations:people"), {"before": pages[2].people[0].pk})
+    assert [p.full_name for p in back.context["page"].people] == names[2:4]
+    assert back.context["page"].has_previous and back.context["page"].has_next
+
+
+def test_people_count_is_stored_or_capped_beyond_ten_thousand(as_user, world, monkeypatch):
+    from llct.organizations import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1)
+    client = as_user(world.department)
+    # The whole scope, or an organization's subtree: the stored counts, exact.
+    assert "2 người" in client.get(reverse("organizations:people")).text
+    by_org = client.get(reverse("organizations:people"), {"organization": world.org_a.pk})
+    assert "1 người" in by_org.text
+    # Any other filter: counted, up to the cap.
+    response = client.get(reverse("organizations:people"), {"theory_level": 0})
+    assert "Hơn 1 người" in response.text
+
+
+def test_organization_picker_suggests_organizations_in_scope_only(as_user, world):
+    make_org("Chi bộ Xã Đông Hòa", parent=world.org_b, code="DH")
+    url = reverse("organizations:picker")
+    department = as_user(world.department).get(url, {"org_q": "dong hoa"})
+    assert "Chi bộ Xã Đông Hòa" in department.text
+    assert f'data-org-id="{Organization.objects.get(code="DH").pk}"' in department.text
+    officer = as_user(world.officer_a).get(url, {"org_q": "hoa"})
+    assert "Đông Hòa" not in officer.text
+    assert "A1" in as_user(world.officer_a).get(url, {"org_q": "a1"}).text
+
+
+def test_people_list_renders_no_list_of_every_organization(as_user, world):
+    response = as_user(world.department).get(reverse("organizations:people"))
+    assert "<option" not in response.text.split('id="id_organization"')[1].split("</div>")[0]
+    assert 'hx-get="/to-chuc/chon/"' in response.text
 
 
 def test_people_list_query_count_does_not_grow(as_user, world, django_assert_max_num_queries):
@@ -130,14 +173,33 @@ def test_people_list_query_count_does_not_grow(as_user, world, django_assert_max
         client.get(reverse("organizations:people"), {"q": "nguoi"})
 
 
-def test_tree_query_count_is_constant(as_user, world, django_assert_max_num_queries):
+def test_tree_opens_level_by_level_in_constant_queries(
+    as_user, world, django_assert_max_num_queries
+):
     client = as_user(world.department)
     for i in range(30):
         org = make_org(f"Chi bộ số {i}", parent=world.org_b)
         make_person(org, f"Người {i}")
     with django_assert_max_num_queries(6):
         response = client.get(reverse("organizations:tree"))
-    assert "Chi bộ số 29" in response.text
+    assert "Đảng ủy Khối B" in response.text and "Chi bộ số 29" not in response.text
+    branch_url = reverse("organizations:tree_branch", args=[world.org_b.pk])
+    assert f'hx-get="{branch_url}"' in response.text and f'href="{branch_url}"' in response.text
+    with django_assert_max_num_queries(6):
+        branch = client.get(branch_url, headers={"HX-Request": "true"})
+    assert "Chi bộ số 29" in branch.text and "<html" not in branch.text
+    assert "Chi bộ số 29" in client.get(branch_url).text  # a page of its own without htmx
+    children = {c.pk: c for c in response.context["levels"][0].children}
+    assert children[world.org_b.pk].subtree_people_count == 31
+
+
+def test_officer_cannot_open_a_branch_outside_their_subtree(as_user, world):
+    client = as_user(world.officer_a)
+    url = reverse("organizations:tree_branch", args=[world.org_b.pk])
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("organizations:tree_branch", args=[world.org_a.pk])).status_code == 200
+    )
 
 
 def test_tree_as_of_a_date_shows_the_old_names(as_user, world):
@@ -305,3 +367,28 @@ def test_export_writes_formula_looking_text_as_text(as_user, world):
     ).active
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and cells[0].data_type == "s"
+
+
+def test_search_matches_word_starts_only(as_user, world):
+    make_person(world.org_a1, "Lê Thị Lan")
+    make_person(world.org_a1, "Lý Thị Xuân")
+    client = as_user(world.department)
+    found = client.get(reverse("organizations:people"), {"q": "ly th"}).context["page"].people
+    assert [p.full_name for p in found] == ["Lý Thị Xuân"]
+    # "an" starts "An" but only ends "Lan" and "Xuân".
+    found = client.get(reverse("organizations:people"), {"q": "an"}).context["page"].people
+    assert [p.full_name for p in found] == ["Nguyễn Văn An"]
+
+
+def test_postgresql_search_uses_the_name_words_index(world):
+    from django.db import connection
+
+    from llct.organizations import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the full-text index exists on PostgreSQL only")
+    qs = selectors.person_list(user=world.department, filters=selectors.PersonFilter(q="ly thi"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "person_search_words" in plan

@@ -332,3 +332,23 @@ def test_status_table_takes_a_constant_number_of_queries(
     assert response.context["table"].total == 62
     with django_assert_max_num_queries(8):
         client.get(reverse("planning:nominations"))
+
+
+def test_suggestions_are_shown_a_page_at_a_time(client, world, monkeypatch):
+    from llct.planning import views_nominations
+
+    monkeypatch.setattr(views_nominations, "SUGGESTIONS_PAGE_SIZE", 1)
+    nomination_round = make_round()
+    for name in ("Lê Thị Mới", "Phan Văn Mới"):
+        make_person(
+            world.org_a1, name, stage=MembershipStage.PROBATIONARY, admitted_on=dt.date(2026, 6, 1)
+        )
+    with at(BEFORE):
+        client.force_login(world.officer_a)
+        first = client.get(page(nomination_round, world.org_a1))
+        second = client.get(page(nomination_round, world.org_a1), {"goi-y": 2})
+    assert len(first.context["suggestions"].items) == 2
+    assert first.context["suggestion_page"].has_next and 'href="?goi-y=2#suggestions"' in first.text
+    shown = [s.full_name for s in first.context["suggestion_page"].object_list]
+    shown += [s.full_name for s in second.context["suggestion_page"].object_list]
+    assert sorted(shown) == ["Lê Thị Mới", "Phan Văn Mới"]

@@ -1,0 +1,68 @@
+"""Stored people counts of the tree: each organization's own people and its subtree's.
+
+A saved or deleted person adjusts the counts of their organization and its ancestors by one
+(`Person.save`); writes in bulk (roster import, merge and split moving people, a subtree moved,
+demo data) pass their deltas to `people_counts_apply`: atomic increments inside the writer's
+transaction, so concurrent writers never lose a count. `people_counts_rebuild` recounts
+everything (`manage.py refresh_people_counts`, after loading data by hand)."""
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+
+from django.db.models import Count, F
+
+from llct.organizations.models import Organization, Person
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def people_counts_apply(deltas: Mapping[int, int]) -> None:
+    """Add each delta to its organization's own count and to its subtree count and every
+    ancestor's. A few UPDATEs, one per distinct delta."""
+    deltas = {org_id: d for org_id, d in deltas.items() if d and org_id is not None}
+    if not deltas:
+        return
+    paths = dict(Organization.objects.filter(pk__in=deltas).values_list("id", "path"))
+    subtree: Counter[int] = Counter()
+    for org_id, delta in deltas.items():
+        for ancestor in _path_ids(paths.get(org_id, "")):
+            subtree[ancestor] += delta
+    for field, changes in (("people_count", deltas), ("subtree_people_count", subtree)):
+        by_delta: defaultdict[int, list[int]] = defaultdict(list)
+        for org_id, delta in changes.items():
+            if delta:
+                by_delta[delta].append(org_id)
+        for delta, ids in by_delta.items():
+            Organization.objects.filter(pk__in=sorted(ids)).update(**{field: F(field) + delta})
+
+
+def people_counts_rebuild() -> int:
+    """Recount every organization from the people. Returns how many organizations changed."""
+    direct = dict(
+        Person.objects.order_by()
+        .values("organization_id")
+        .annotate(n=Count("id"))
+        .values_list("organization_id", "n")
+    )
+    rows = list(
+        Organization.objects.values_list("id", "path", "people_count", "subtree_people_count")
+    )
+    totals: Counter[int] = Counter()
+    for org_id, path, _own, _total in rows:
+        n = direct.get(org_id, 0)
+        if n:
+            for ancestor in _path_ids(path):
+                totals[ancestor] += n
+    changed = [
+        Organization(
+            pk=org_id, people_count=direct.get(org_id, 0), subtree_people_count=totals[org_id]
+        )
+        for org_id, _path, own, total in rows
+        if own != direct.get(org_id, 0) or total != totals[org_id]
+    ]
+    Organization.objects.bulk_update(
+        changed, ["people_count", "subtree_people_count"], batch_size=2000
+    )
+    return len(changed)

@@ -1,0 +1,74 @@
+"""Large people exports run as a task with progress and a download link; only the requester
+downloads the file, and it holds only the people of their scope."""
+
+import datetime as dt
+import io
+
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from llct.organizations import exports
+from llct.organizations.models import PeopleExport
+from llct.organizations.tests.factories import make_person
+
+
+def _rows(content: bytes) -> list[list[object]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_a_large_export_runs_as_a_task_then_offers_the_file(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(exports, "EXPORT_INLINE_MAX", 1)
+    make_person(world.org_a1, "Lê Văn Ba", date_of_birth=dt.date(1980, 5, 17))
+    client.force_login(world.officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("organizations:people_export"), {"q": ""})
+    export = PeopleExport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("organizations:people_export_detail", args=[export.pk])
+    page = client.get(response.url)  # the immediate backend ran the task already
+    export.refresh_from_db()
+    assert export.status == PeopleExport.Status.DONE and export.total_rows == 2
+    assert "Tệp đã sẵn sàng" in page.text
+    download = client.get(reverse("organizations:people_export_download", args=[export.pk]))
+    rows = _rows(b"".join(download.streaming_content))
+    assert [r[1] for r in rows] == ["Nguyễn Văn An", "Lê Văn Ba"]  # scope A only, name order
+    assert rows[1][3] == "17/05/1980"
+
+
+def test_the_progress_page_polls_while_the_file_is_written(client, world):
+    export = PeopleExport.objects.create(
+        requested_by=world.department, status=PeopleExport.Status.RUNNING, total_rows=1000,
+        done_rows=250,
+    )  # fmt: skip
+    client.force_login(world.department)
+    response = client.get(reverse("organizations:people_export_detail", args=[export.pk]))
+    assert 'max="1000" value="250"' in response.text
+    assert 'hx-trigger="every 1s"' in response.text
+
+
+def test_nobody_else_sees_or_downloads_an_export(client, world, monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_INLINE_MAX", 1)
+    client.force_login(world.department)
+    client.get(reverse("organizations:people_export"))
+    export = PeopleExport.objects.get()
+    client.force_login(world.leader)
+    for name in ("people_export_detail", "people_export_download"):
+        assert client.get(reverse(f"organizations:{name}", args=[export.pk])).status_code == 404
+
+
+def test_a_small_export_still_downloads_at_once(client, world):
+    client.force_login(world.department)
+    response = client.get(reverse("organizations:people_export"))
+    assert response.status_code == 200
+    assert not PeopleExport.objects.exists()
+
+
+def test_exports_older_than_a_day_are_removed(world):
+    old = PeopleExport.objects.create(requested_by=world.department)
+    PeopleExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    exports.people_export_prune(user=world.department, now=timezone.now())
+    assert not PeopleExport.objects.exists()
