@@ -36,7 +36,7 @@ from llct.assessment.models import Result, ResultsApproval
 from llct.courses import attendance as roll
 from llct.courses import selectors as course_selectors
 from llct.courses.models import Attendance, Course, Enrolment, Session
-from llct.courses.services import attendance_mark
+from llct.courses.services.checkin import attendance_mark
 from llct.curriculum.models import Programme
 from llct.curriculum.selectors import programme_list
 from llct.organizations.models import TheoryLevel

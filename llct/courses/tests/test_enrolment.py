@@ -10,13 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from llct.courses.models import Course, Enrolment, SchedulingRules
-from llct.courses.services import (
-    ConflictError,
+from llct.courses.services.conflicts import ConflictError
+from llct.courses.services.enrolment import (
     eligibility_warnings,
     enrolment_create_many,
     enrolment_withdraw,
 )
-from llct.courses.tests.course_factories import (
+from llct.courses.tests.factories import (
     enrol,
     make_course,
     make_programme,
@@ -31,15 +31,6 @@ CANDIDATE = MembershipStage.CANDIDATE
 NON_MEMBER = MembershipStage.NON_MEMBER
 PROBATIONARY = MembershipStage.PROBATIONARY
 FULL = MembershipStage.FULL
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 @pytest.fixture
