@@ -32,7 +32,16 @@ from llct.courses.models import (
     SchedulingRules,
     Session,
 )
-from llct.courses.roll_call import Saved, roll_call_all_present, roll_call_save
+from llct.courses.roll_call import (
+    Phase,
+    Saved,
+    Window,
+    check_window,
+    marker_name,
+    roll_call_all_present,
+    roll_call_save,
+    status_label,
+)
 from llct.courses.selectors import (
     attendance_rates,
     can_manage_course,
@@ -270,6 +279,15 @@ STATUS_CODES = {
 ID_HEADERS = ("ma hoc vien", "learner id")
 MARK_HEADERS = ("co mat", "present")
 NAME_HEADERS = ("ho va ten", "full name")
+# The mark stored when the template was downloaded: the import writes only what the sheet
+# changed, and refuses a row someone else changed meanwhile (as the roll call sheet does).
+SAVED_HEADERS = ("da luu", "saved")
+SAVED_CODES = {
+    "x": Attendance.Status.PRESENT,
+    "p": Attendance.Status.EXCUSED,
+    "k": "absent",
+    "": "",
+}
 HEADER_SEARCH_ROWS = 10
 MAX_MARK_ROWS = 5000
 
@@ -281,6 +299,7 @@ def marks_headers() -> list[str]:
         _("Unit"),
         _("Learner ID"),
         _("Present (x: present, P: absent with leave, K or blank: absent)"),
+        _("Saved when downloaded (do not edit)"),
     ]
 
 
@@ -299,6 +318,7 @@ def marks_template_xlsx(*, session: Session, enrolments: Iterable[Enrolment]) ->
             e.person.full_name,
             e.person.organization.name,
             e.pk,
+            STATUS_CODES.get(marks.get(e.pk, ""), ""),  # type: ignore[call-overload]
             STATUS_CODES.get(marks.get(e.pk, ""), ""),  # type: ignore[call-overload]
         ]
         for n, e in enumerate(enrolments, start=1)
@@ -320,19 +340,28 @@ class RejectedMark:
 @dataclass
 class MarksImport:
     marks: dict[int, str] = field(default_factory=dict)  # enrolment id -> status
+    # enrolment id -> the mark stored when the template was downloaded ("" for none); absent
+    # from a sheet without that column (then the marks are written as they are).
+    originals: dict[int, str] = field(default_factory=dict)
+    rows: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (row, name)
+    blank: set[int] = field(default_factory=set)  # mark cell left blank (absent, or untouched)
     rejected: list[RejectedMark] = field(default_factory=list)
     written: int = 0
+    unchanged: int = 0
 
 
-def _find_columns(rows: list[tuple[Any, ...]]) -> tuple[int, int, int, int | None]:
-    """(header row index, id column, mark column, name column or None)."""
+def _find_columns(
+    rows: list[tuple[Any, ...]],
+) -> tuple[int, int, int, int | None, int | None]:
+    """(header row index, id column, mark column, name column or None, saved column or None)."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         folded = [fold(v) for v in row]
         id_col = next((i for i, v in enumerate(folded) if v.startswith(ID_HEADERS)), None)
         mark_col = next((i for i, v in enumerate(folded) if v.startswith(MARK_HEADERS)), None)
         if id_col is not None and mark_col is not None:
             name_col = next((i for i, v in enumerate(folded) if v.startswith(NAME_HEADERS)), None)
-            return index, id_col, mark_col, name_col
+            saved_col = next((i for i, v in enumerate(folded) if v.startswith(SAVED_HEADERS)), None)
+            return index, id_col, mark_col, name_col, saved_col
     raise MarksFileError(
         _("The file has no “Mã học viên” and “Có mặt” columns. Start from the template.")
     )
@@ -380,13 +409,14 @@ def _importable(*, user: Any, session: Session, ids: set[int]) -> dict[int, Enro
 def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
     """Check every row; nothing is written."""
     rows = _read_rows(file)
-    header, id_col, mark_col, name_col = _find_columns(rows)
+    header, id_col, mark_col, name_col, saved_col = _find_columns(rows)
     ids = {_enrolment_id(r[id_col]) for r in rows[header + 1 :] if len(r) > id_col}
     found = _importable(user=user, session=session, ids={i for i in ids if i is not None})
     result = MarksImport()
     seen: dict[int, int] = {}
     for index, row in enumerate(rows[header + 1 :], start=header + 2):
-        cells = [*row, *([None] * max(0, mark_col + 1 - len(row)))]
+        width = max(mark_col, saved_col or 0) + 1
+        cells = [*row, *([None] * max(0, width - len(row)))]
         if all(clean_text(v) == "" for v in cells):
             continue
         name = clean_text(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
@@ -414,47 +444,127 @@ def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
                 _("Unknown mark “%(mark)s”: use x (present), P (absent with leave) or K (absent).")
                 % {"mark": raw_mark}
             )
+        saved = SAVED_CODES.get(clean_text(cells[saved_col]).lower()) if saved_col else None
+        if saved_col is not None and saved is None:
+            reasons.append(_("The “saved” column was edited: download the template again."))
         if reasons:
             result.rejected.append(RejectedMark(index, name, " ".join(reasons)))
             continue
         assert enrolment_id is not None and status is not None
         seen[enrolment_id] = index
         result.marks[enrolment_id] = status
+        result.rows[enrolment_id] = (index, name)
+        if raw_mark == "":
+            result.blank.add(enrolment_id)
+        if saved is not None:
+            result.originals[enrolment_id] = saved
     return result
 
 
-def attendance_import_marks(*, file: IO[bytes], session: Session, actor: Any) -> MarksImport:
-    """Check every row, then write all marks in one transaction, or nothing when a row is
-    rejected. Raises MarksFileError when the file cannot be read."""
+def _marks_to_write(
+    result: MarksImport, stored: Mapping[int, Attendance], window: Window
+) -> tuple[dict[int, str], list[RejectedMark]]:
+    """What the sheet changed, compared three ways as on the roll call sheet: a mark the sheet
+    left as downloaded keeps what is stored now; a mark both the sheet and someone else changed
+    is refused, saying who made the stored one."""
+    changed: dict[int, str] = {}
+    clashes: list[RejectedMark] = []
+    for enrolment_id, status in result.marks.items():
+        current = stored[enrolment_id].status if enrolment_id in stored else ""
+        original = result.originals.get(enrolment_id)
+        if status == current or (original is not None and status == original):
+            continue
+        if enrolment_id in result.blank and original == "" and current:
+            continue  # blank as downloaded: someone has marked this learner since, keep it
+        if original is not None and current != original:
+            row, name = result.rows[enrolment_id]
+            clash = Saved(current, window, clash=True, by=marker_name(stored.get(enrolment_id)))
+            clashes.append(RejectedMark(row, name, clash.clash_message(status)))
+            continue
+        changed[enrolment_id] = status
+    return changed, clashes
+
+
+def attendance_import_marks(
+    *, file: IO[bytes], session: Session, actor: Any, today: dt.date, reason: str = ""
+) -> MarksImport:
+    """Check every row, then write the marks the sheet changed in one transaction, or nothing
+    when a row is rejected or clashes with a mark someone else made since the download. As on
+    the roll call: refused before the roll call opens; after the session's day a correction,
+    with its reason, audited. Raises MarksFileError when the file cannot be read."""
+    reason = clean_text(reason)
+    window = check_window(session, today, reason)
     result = marks_read(file=file, session=session, user=actor)
     if result.rejected or not result.marks:
         return result
-    now = timezone.now()
     with transaction.atomic():
-        Attendance.objects.bulk_create(
-            [
-                Attendance(
-                    session=session,
-                    enrolment_id=enrolment_id,
-                    status=status,
-                    method=Attendance.Method.IMPORT,
-                    marked_by=actor,
-                    marked_at=now,
-                )
-                for enrolment_id, status in result.marks.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["session", "enrolment"],
-            update_fields=["status", "method", "marked_by", "marked_at"],
+        stored = {
+            a.enrolment_id: a
+            for a in Attendance.objects.select_for_update(of=("self",))
+            .select_related("marked_by")
+            .filter(session=session, enrolment_id__in=list(result.marks))
+        }
+        changed, result.rejected = _marks_to_write(result, stored, window)
+        if result.rejected:
+            return result
+        _marks_write(session, changed, stored, actor, window, reason)
+    result.written = len(changed)
+    result.unchanged = len(result.marks) - len(changed)
+    return result
+
+
+def _marks_write(
+    session: Session,
+    changed: Mapping[int, str],
+    stored: Mapping[int, Attendance],
+    actor: Any,
+    window: Window,
+    reason: str,
+) -> None:
+    if not changed:
+        return
+    now = timezone.now()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                session=session,
+                enrolment_id=enrolment_id,
+                status=status,
+                method=Attendance.Method.IMPORT,
+                marked_by=actor,
+                marked_at=now,
+            )
+            for enrolment_id, status in changed.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["session", "enrolment"],
+        update_fields=["status", "method", "marked_by", "marked_at"],
+    )
+    audit_record(
+        actor=actor,
+        obj=session,
+        action="import_attendance",
+        summary=_("Imported %(n)s attendance marks") % {"n": len(changed)},
+    )
+    if window.phase == Phase.CORRECTION:
+        names = dict(
+            Enrolment.objects.filter(pk__in=list(changed)).values_list("pk", "person__full_name")
         )
         audit_record(
             actor=actor,
             obj=session,
-            action="import_attendance",
-            summary=_("Imported %(n)s attendance marks") % {"n": len(result.marks)},
+            action="attendance_correct",
+            summary=reason,
+            changes=[
+                {
+                    "field": "attendance",
+                    "label": _("Attendance of %(name)s") % {"name": names.get(i, "")},
+                    "old": status_label(stored[i].status) if i in stored else "",
+                    "new": status_label(status),
+                }
+                for i, status in changed.items()
+            ],
         )
-    result.written = len(result.marks)
-    return result
 
 
 # ---------------------------------------------------------------------------------------------

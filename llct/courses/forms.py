@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload
 from llct.core.versions import VersionedForm
 from llct.courses.models import Course, Session, Venue
 from llct.courses.selectors import organization_learners
@@ -277,3 +278,26 @@ def people_filter(form: PersonFilterForm, params: Mapping[str, Any]) -> PersonFi
 class WithdrawForm(forms.Form):
     on = DateField(label=_("Withdrawn on"))
     reason = forms.CharField(label=_("Reason for withdrawal"), max_length=255)
+
+
+MAX_MARKS_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class MarksUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attendance file (.xlsx)"),
+        help_text=_(
+            "The template of this session, filled in: x present, P absent with leave, "
+            "K or blank absent."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=255,
+        required=False,
+        help_text=_("Needed after the session's day: the change is then a correction."),
+    )
+
+    def clean_file(self) -> Any:
+        return check_xlsx_upload(self.cleaned_data["file"], max_bytes=MAX_MARKS_UPLOAD_BYTES)

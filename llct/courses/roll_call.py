@@ -105,7 +105,7 @@ class Saved:
         }
 
 
-def _marker(attendance: Attendance | None) -> str:
+def marker_name(attendance: Attendance | None) -> str:
     if attendance is None:
         return ""
     if attendance.method == Attendance.Method.QR:
@@ -160,7 +160,7 @@ def roll_call_save(
     if original is not None:
         merge = three_way(original={"s": original}, current={"s": current}, submitted={"s": status})
         if merge.theirs:
-            return Saved(current, window, clash=True, by=_marker(existing))
+            return Saved(current, window, clash=True, by=marker_name(existing))
     existing.status, existing.method = status, method
     existing.marked_by = actor if getattr(actor, "pk", None) else None
     existing.save(update_fields=["status", "method", "marked_by", "marked_at"])

@@ -3,7 +3,6 @@ sheet and the import of its marks, and the attendance matrix of a course."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -13,20 +12,20 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from llct.core.forms import apply_errors
 from llct.core.htmx import render_page, wants_json
 from llct.core.permissions import require
-from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload, file_response
+from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.courses import attendance
+from llct.courses.forms import MarksUploadForm
 from llct.courses.models import Attendance, Session
 from llct.courses.qr import qr_data_uri
 from llct.courses.roll_call import Window, roll_call_corrections, roll_call_window
 from llct.courses.selectors import course_get
 from llct.courses.services.checkin import attendance_check_in, checkin_state
-
-MAX_MARKS_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def _attendance_session(request: HttpRequest, pk: int) -> Session:
@@ -242,18 +241,14 @@ def marks_template(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class MarksUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Attendance file (.xlsx)"),
-        help_text=gettext_lazy(
-            "The template of this session, filled in: x present, P absent with leave, "
-            "K or blank absent."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
-    )
-
-    def clean_file(self) -> Any:
-        return check_xlsx_upload(self.cleaned_data["file"], max_bytes=MAX_MARKS_UPLOAD_BYTES)
+def _imported(result: attendance.MarksImport) -> str:
+    if not result.written:
+        return _("The file changes no mark: nothing to save.")
+    return ngettext(
+        "%(n)s attendance mark has been saved.",
+        "%(n)s attendance marks have been saved.",
+        result.written,
+    ) % {"n": result.written}
 
 
 def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
@@ -263,31 +258,22 @@ def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = attendance.attendance_import_marks(
-                file=form.cleaned_data["file"], session=session, actor=request.user
+                session=session, actor=request.user, today=timezone.localdate(), **form.cleaned_data
             )
         except attendance.MarksFileError as error:
             form.add_error("file", str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            if result.written:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(n)s attendance mark has been saved.",
-                        "%(n)s attendance marks have been saved.",
-                        result.written,
-                    )
-                    % {"n": result.written},
-                )
+            if result.written or result.unchanged:
+                messages.success(request, _imported(result))
                 return redirect("courses:roll_call", pk=session.pk)
             if not result.rejected:
                 form.add_error("file", _("The file has no learner rows."))
     failed = form.is_bound and (bool(form.errors) or bool(result and result.rejected))
-    return render_page(
-        request,
-        "courses/attendance_import.html",
-        {"session": session, "form": form, "result": result},
-        status=422 if failed else 200,
-    )
+    context = {"session": session, "form": form, "result": result}
+    status = 422 if failed else 200
+    return render_page(request, "courses/attendance_import.html", context, status=status)
 
 
 # --- The attendance matrix of a course --------------------------------------------------------

@@ -112,8 +112,9 @@ def test_marks_template_lists_learners_with_their_ids_and_current_marks(client, 
     rows = read_sheet(response.content)
     assert rows[0][:4] == ("STT", "Họ và tên", "Đơn vị", "Mã học viên")
     assert rows[0][4].startswith("Có mặt")
-    assert rows[1] == (1, "Nguyễn Văn An", "Chi bộ A1", setup["enrol_a"].pk, None)
-    assert rows[2] == (2, "Trần Thị Bình", "Chi bộ B1", setup["enrol_b"].pk, "P")
+    assert rows[0][5] == "Đã lưu lúc tải về (không sửa)"
+    assert rows[1] == (1, "Nguyễn Văn An", "Chi bộ A1", setup["enrol_a"].pk, None, None)
+    assert rows[2] == (2, "Trần Thị Bình", "Chi bộ B1", setup["enrol_b"].pk, "P", "P")
 
 
 # --- The import ------------------------------------------------------------------------------
@@ -134,8 +135,10 @@ def marks_file(
     return buffer
 
 
-def upload(client: Any, session: Any, file: Any) -> Any:
-    return client.post(reverse("courses:marks_import", args=[session.pk]), {"file": file})
+def upload(client: Any, session: Any, file: Any, reason: str = "Theo phiếu ký tên") -> Any:
+    """The session was on 02/03/2026: an import now is a correction, with its reason."""
+    data = {"file": file, "reason": reason}
+    return client.post(reverse("courses:marks_import", args=[session.pk]), data)
 
 
 def test_import_writes_every_mark_in_one_go(client, world, setup):
@@ -266,3 +269,58 @@ def test_learner_cannot_import_marks(client, world, setup):
     assert (
         client.get(reverse("courses:marks_import", args=[setup["session"].pk])).status_code == 403
     )
+
+
+def _template(client: Any, session: Any) -> list[list[Any]]:
+    content = client.get(reverse("courses:marks_template", args=[session.pk])).content
+    return [list(r) for r in read_sheet(content)]
+
+
+def _file(rows: list[list[Any]]) -> io.BytesIO:
+    return marks_file(rows[1:], header=rows[0])
+
+
+def test_after_the_sessions_day_an_import_needs_a_reason_and_is_audited(client, world, setup):
+    session = setup["session"]
+    client.force_login(world.department)
+    rows = _template(client, session)
+    rows[1][4] = "x"
+    response = upload(client, session, _file(rows), reason="")
+    assert response.status_code == 422
+    assert "Hãy ghi lý do" in response.text
+    assert not Attendance.objects.exists()
+    response = upload(client, session, _file(rows), reason="Phiếu ký tên nộp muộn")
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="attendance_correct")
+    assert entry.summary == "Phiếu ký tên nộp muộn"
+    assert entry.changes[0]["label"] == "Điểm danh Nguyễn Văn An"
+
+
+def test_an_import_refuses_a_mark_someone_else_changed_since_the_download(client, world, setup):
+    session = setup["session"]
+    client.force_login(world.department)
+    rows = _template(client, session)  # nobody marked yet
+    # Meanwhile the lecturer marks Bình absent with leave on the roll call.
+    Attendance.objects.create(session=session, enrolment=setup["enrol_b"], status="excused")
+    rows[1][4], rows[2][4] = "x", "x"
+    response = upload(client, session, _file(rows))
+    assert response.status_code == 422
+    assert "Trần Thị Bình" in response.text
+    assert "chưa được lưu" in response.text
+    # Nothing written, not even An's mark.
+    assert dict(Attendance.objects.values_list("enrolment_id", "status")) == {
+        setup["enrol_b"].pk: "excused"
+    }
+
+
+def test_an_import_keeps_a_mark_the_sheet_left_as_downloaded(client, world, setup):
+    session = setup["session"]
+    client.force_login(world.department)
+    rows = _template(client, session)
+    Attendance.objects.create(session=session, enrolment=setup["enrol_b"], status="excused")
+    rows[1][4] = "x"  # only An changes; Bình's cell stays blank as downloaded
+    assert upload(client, session, _file(rows)).status_code == 302
+    assert dict(Attendance.objects.values_list("enrolment_id", "status")) == {
+        setup["enrol_a"].pk: "present",
+        setup["enrol_b"].pk: "excused",
+    }
