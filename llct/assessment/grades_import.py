@@ -1,7 +1,9 @@
 """Scores by spreadsheet: the .xlsx template of a course's grade sheet and its import.
 
 The import reads every row first and writes only if every row is right, in one transaction
-(services.scores_set), like the roster and attendance imports: nothing partial, nothing silent.
+(services.scores_save, as the grade sheet saves: only what the sheet changed, checked against
+the scores stored when the template was downloaded), like the roster and attendance imports:
+nothing partial, nothing silent.
 A blank score cell leaves the score as it is, so importing the same sheet twice changes nothing
 and a sheet with only the essays filled in does not wipe the tests.
 """
@@ -12,6 +14,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -19,7 +22,7 @@ from openpyxl import load_workbook
 from llct.assessment.grading import needed_scores
 from llct.assessment.models import Result
 from llct.assessment.selectors import score_label, sheet_enrolments
-from llct.assessment.services import parse_score, scores_set
+from llct.assessment.services import parse_score, scores_save
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, write_xlsx
 from llct.core.text import clean_text, fold
@@ -34,13 +37,23 @@ MAX_ROWS = 5000
 LANGUAGES = ("vi", "en")
 
 
+def saved_header(course: Course, field_name: str) -> str:
+    """The column of a score as stored when the template was downloaded: the import writes only
+    what the sheet changed, and refuses a score someone else changed meanwhile."""
+    return _("%(score)s (saved when downloaded, do not edit)") % {
+        "score": score_label(course.programme, field_name)
+    }
+
+
 def template_headers(course: Course) -> list[str]:
+    fields = needed_scores(course.programme)
     return [
         _("No."),
         _("Full name"),
         _("Unit"),
         _("Learner ID"),
-        *[score_label(course.programme, f) for f in needed_scores(course.programme)],
+        *[score_label(course.programme, f) for f in fields],
+        *[saved_header(course, f) for f in fields],
     ]
 
 
@@ -65,6 +78,7 @@ def grades_template_xlsx(*, course: Course, enrolments: Iterable[Enrolment]) -> 
                 enrolment.person.organization.name,
                 enrolment.pk,
                 *[_cell(getattr(result, f) if result else None) for f in fields],
+                *[_cell(getattr(result, f) if result else None) for f in fields],
             ]
         )
     return write_xlsx(template_headers(course), rows, title=course.code)
@@ -84,6 +98,9 @@ class RejectedRow:
 @dataclass
 class GradesImport:
     scores: dict[int, dict[str, Decimal | None]] = field(default_factory=dict)
+    # The scores stored when the template was downloaded, when the sheet has those columns.
+    originals: dict[int, dict[str, Decimal | None]] = field(default_factory=dict)
+    rows: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (row, name)
     rejected: list[RejectedRow] = field(default_factory=list)
     changed: int = 0  # scores that differ from what was stored
 
@@ -94,6 +111,7 @@ class Layout:
     id_col: int
     name_col: int | None
     score_cols: dict[str, int]
+    saved_cols: dict[str, int]
 
 
 def _score_headers(course: Course) -> dict[str, str]:
@@ -106,8 +124,18 @@ def _score_headers(course: Course) -> dict[str, str]:
     return headers
 
 
+def _saved_headers(course: Course) -> dict[str, str]:
+    headers = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for name in needed_scores(course.programme):
+                headers[fold(saved_header(course, name))] = name
+    return headers
+
+
 def _layout(rows: list[tuple[Any, ...]], course: Course) -> Layout:
     wanted = _score_headers(course)
+    saved = _saved_headers(course)
     fields = set(needed_scores(course.programme))
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         folded = [fold(v) for v in row]
@@ -122,7 +150,8 @@ def _layout(rows: list[tuple[Any, ...]], course: Course) -> Layout:
                 _("The file has no column %(columns)s. Start from the template.")
                 % {"columns": ", ".join(f"“{m}”" for m in missing)}
             )
-        return Layout(index, id_col, name_col, score_cols)
+        saved_cols = {saved[v]: i for i, v in enumerate(folded) if v in saved}
+        return Layout(index, id_col, name_col, score_cols, saved_cols)
     raise GradesFileError(_("The file has no “Mã học viên” column. Start from the template."))
 
 
@@ -181,7 +210,7 @@ def grades_read(*, file: IO[bytes], course: Course, user: Any) -> GradesImport:
     rows = _read_rows(file)
     layout = _layout(rows, course)
     body = rows[layout.header + 1 :]
-    width = max([layout.id_col, *layout.score_cols.values()]) + 1
+    width = max([layout.id_col, *layout.score_cols.values(), *layout.saved_cols.values()]) + 1
     ids = {_enrolment_id(r[layout.id_col]) for r in body if len(r) > layout.id_col}
     found = _known(user=user, course=course, ids={i for i in ids if i is not None})
     result = GradesImport()
@@ -219,14 +248,27 @@ def grades_read(*, file: IO[bytes], course: Course, user: Any) -> GradesImport:
                 continue
             if value is not None:
                 scores[name_field] = value
+        originals = _originals(cells, layout, reasons)
         if reasons:
             result.rejected.append(RejectedRow(number, name, " ".join(reasons)))
             continue
         assert enrolment_id is not None
         seen[enrolment_id] = number
+        result.rows[enrolment_id] = (number, name)
         if scores:
             result.scores[enrolment_id] = scores
+            result.originals[enrolment_id] = originals
     return result
+
+
+def _originals(cells: list[Any], layout: Layout, reasons: list[str]) -> dict[str, Decimal | None]:
+    originals: dict[str, Decimal | None] = {}
+    for name_field, col in layout.saved_cols.items():
+        try:
+            originals[name_field] = parse_score(cells[col])
+        except ValidationError:
+            reasons.append(_("The “saved” column was edited: download the template again."))
+    return originals
 
 
 def grades_import(*, file: IO[bytes], course: Course, actor: Any, today: Any) -> GradesImport:
@@ -236,6 +278,24 @@ def grades_import(*, file: IO[bytes], course: Course, actor: Any, today: Any) ->
     result = grades_read(file=file, course=course, user=actor)
     if result.rejected or not result.scores:
         return result
-    _results, logged = scores_set(course=course, changes=result.scores, actor=actor, today=today)
-    result.changed = len(logged)
+    with transaction.atomic():
+        saved = scores_save(
+            course=course,
+            changes=result.scores,
+            originals=result.originals,
+            actor=actor,
+            today=today,
+        )
+        if saved.clashes:
+            # All or nothing, as for a wrong row: the scores written with them are undone.
+            transaction.set_rollback(True)
+            result.rejected = [
+                RejectedRow(
+                    *result.rows[enrolment_id],
+                    clash.message(result.scores[enrolment_id][name_field]),
+                )
+                for (enrolment_id, name_field), clash in sorted(saved.clashes.items())
+            ]
+            return result
+    result.changed = saved.written
     return result

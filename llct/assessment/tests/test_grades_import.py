@@ -47,6 +47,7 @@ def upload(client, course, content: bytes, name: str = "diem.xlsx"):
 
 
 HEADERS = ["STT", "Họ và tên", "Đơn vị", "Mã học viên", "Bài thu hoạch"]
+SAVED = " (đã lưu lúc tải về, không sửa)"
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_the_template_lists_learners_in_name_order_with_ids_and_scores(client, w
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
+    assert list(rows[0]) == [*HEADERS, "Bài thu hoạch" + SAVED]
     # Vietnamese order: by given name (Ba, Hai, Một).
     assert [r[1] for r in rows[1:]] == ["Trần Văn Ba", "Lê Văn Hai", "Nguyễn Thị Một"]
     assert [r[3] for r in rows[1:]] == [ba.pk, hai.pk, mot.pk]
@@ -85,7 +86,12 @@ def test_the_template_has_one_column_per_score(client, world):
             values_only=True
         )
     )
-    assert list(rows[0]) == [*HEADERS, "Bài kiểm tra viết"]
+    assert list(rows[0]) == [
+        *HEADERS,
+        "Bài kiểm tra viết",
+        "Bài thu hoạch" + SAVED,
+        "Bài kiểm tra viết" + SAVED,
+    ]
 
 
 def test_importing_the_filled_template_saves_every_score(client, world, course3):
@@ -218,3 +224,34 @@ def test_a_course_without_scores_to_import_says_so(client, world):
     response = upload(client, course, xlsx([HEADERS, [1, "", "", e.pk, None]]))
     assert response.status_code == 422
     assert "Tệp không có điểm nào để nhập." in response.text
+
+
+def _template_rows(client, course) -> list[list]:
+    content = client.get(template_url(course)).content
+    return [list(r) for r in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+def test_an_import_refuses_a_score_someone_else_changed_since_the_download(client, world, course3):
+    course, (ba, _mot, hai) = course3
+    client.force_login(world.department)
+    post_cell(client, course, ba, "5")
+    rows = _template_rows(client, course)  # Ba 5,0 when downloaded
+    post_cell(client, course, ba, "6")  # someone else, meanwhile
+    rows[1][4], rows[2][4] = "7", "8"  # Ba (row 2) and Hai (row 3)
+    response = upload(client, course, xlsx(rows))
+    assert response.status_code == 422
+    assert "Trần Văn Ba" in response.text
+    assert "chưa được lưu" in response.text or "6,0" in response.text
+    # All or nothing: Hai's score is not written either.
+    assert (score_of(ba), score_of(hai)) == (Decimal("6.0"), None)
+
+
+def test_an_import_keeps_a_score_the_sheet_left_as_downloaded(client, world, course3):
+    course, (ba, _mot, hai) = course3
+    client.force_login(world.department)
+    post_cell(client, course, ba, "5")
+    rows = _template_rows(client, course)
+    post_cell(client, course, ba, "6")  # someone else, meanwhile
+    rows[2][4] = "8"  # only Hai changes; Ba's 5 stays as downloaded
+    assert upload(client, course, xlsx(rows)).status_code == 302
+    assert (score_of(ba), score_of(hai)) == (Decimal("6.0"), Decimal("8.0"))
