@@ -512,3 +512,8 @@ def with_status(certificates: Iterable[Certificate], *, today: dt.date) -> list[
         certificate.status_today = status  # type: ignore[attr-defined]
         certificate.status_label = STATUS_LABELS[status]  # type: ignore[attr-defined]
     return rows
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate a verification code names (public: no scope), with what the page shows."""
+    return Certificate.objects.select_related("programme", "course").filter(code=code).first()

@@ -54,6 +54,11 @@ class CorrectionForm(forms.Form):
     def clean_field(self) -> str:
         return self.only or str(self.cleaned_data["field"])
 
+    def correction(self) -> dict[str, Any]:
+        """The terms of services.score_correct."""
+        data = self.cleaned_data
+        return {"field_name": data["field"], "value": data["value"], "reason": data["reason"]}
+
 
 class GradesUploadForm(forms.Form):
     file = forms.FileField(

@@ -14,6 +14,10 @@ history: the person form and rosters record those, without checks.
 
 Also here: the probation clock (when probation ends, the day by which the cell must decide) and
 the list of members past that day, which the watchlists read.
+
+Why one module past 600 lines: admission and full membership share the evidence checks, the
+exception path and the audit, and the probation clock is the full-membership rule read ahead of
+time; split, one rule set would live in three files.
 """
 
 import datetime as dt
@@ -29,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate, MembershipDecision
-from llct.assessment.selectors import (
+from llct.assessment.records import (
     AdmissionStatus,
     admission_status,
     new_member_attempts,

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from llct.assessment.membership import default_committee
 from llct.assessment.models import Certificate, MembershipDecision
-from llct.assessment.selectors import (
+from llct.assessment.records import (
     Attempt,
     admission_status,
     new_member_class_finished,

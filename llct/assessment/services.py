@@ -4,6 +4,10 @@ certificates and raises theory levels) and correcting a score after approval.
 Every change of a score leaves a ScoreChange (old value, new value, who, when and, after
 approval, why). Before approval a score is simply entered; once the department has approved,
 it changes only through score_correct, which asks for a reason.
+
+Why one module past 600 lines: every write of a score takes the course's lock here
+(_lock_course), so entering, approving and correcting take turns in one place; split, a new
+writer could forget the lock.
 """
 
 import datetime as dt

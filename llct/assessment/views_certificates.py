@@ -27,13 +27,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from llct.assessment import certificates as certs
+from llct.assessment import exports
 from llct.assessment.certificate_pdf import UrlFor, certificates_pdf, verification_path
-from llct.assessment.models import Certificate, CertificateSeries
+from llct.assessment.models import CertificateSeries
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import can_read_rolls, require
-from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.text import fold
 from llct.core.versions import VersionedForm, announce_merge
 from llct.courses.qr import qr_data_uri
@@ -152,43 +153,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     )
     today = timezone.localdate()
     rows = certs.with_status(certs.certificate_register(user=user, **form.filters()), today=today)
-    headers = [
-        _("Serial number"),
-        _("Holder"),
-        _("Holder's organization"),
-        _("Programme"),
-        _("Course code"),
-        _("Course"),
-        _("Issue date"),
-        _("Valid until"),
-        _("Issuer"),
-        _("Status"),
-        _("Revoked on"),
-        _("Reason for revoking"),
-        _("Replaces"),
-    ]
-    content = write_xlsx(
-        headers,
-        (
-            [
-                c.serial,
-                c.holder_name,
-                c.person.organization.name,
-                c.programme.name,
-                c.course.code,
-                c.course.name,
-                c.issued_on,
-                c.expires_on,
-                c.issuer_name,
-                str(c.status_label),  # type: ignore[attr-defined]
-                c.revoked_on,
-                c.revoke_reason,
-                c.replaces.serial if c.replaces else "",
-            ]
-            for c in rows
-        ),
-        title=_("Certificate register"),
-    )
+    content = exports.certificate_register_xlsx(rows)
     return file_response(
         content, filename=f"so-cap-giay-chung-nhan-{today:%Y%m%d}.xlsx", content_type=XLSX_TYPE
     )
@@ -285,36 +250,26 @@ def certificate_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = certs.certificate_get(user=user, pk=pk)
     require(certs.can_manage_certificates(user))
     form = ReissueForm(request.POST or None)
+    today = timezone.localdate()
     if request.method == "POST" and form.is_valid():
         try:
             new = certs.certificate_reissue(
-                certificate=certificate,
-                actor=user,
-                today=timezone.localdate(),
-                note=form.cleaned_data["note"],
+                certificate=certificate, actor=user, today=today, **form.cleaned_data
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Re-issued as %(serial)s; the old certificate is revoked.")
-                % {"serial": new.serial},
-            )
+            text = _("Re-issued as %(serial)s; the old certificate is revoked.")
+            messages.success(request, text % {"serial": new.serial})
             return redirect("assessment:certificate_detail", pk=new.pk)
-    return render_page(
-        request,
-        "assessment/certificate_reissue.html",
-        {
-            "form": form,
-            "certificate": certificate,
-            "name_now": certificate.person.full_name,
-            "next_serial": certs.series_next_serial(
-                programme=certificate.programme, year=timezone.localdate().year
-            ),
-        },
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    context = {
+        "form": form,
+        "certificate": certificate,
+        "name_now": certificate.person.full_name,
+        "next_serial": certs.series_next_serial(programme=certificate.programme, year=today.year),
+    }
+    status = 422 if form.is_bound and form.errors else 200
+    return render_page(request, "assessment/certificate_reissue.html", context, status=status)
 
 
 # --- Numbering settings -----------------------------------------------------------------------
@@ -423,29 +378,20 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         response = render(request, "assessment/verify_rate_limited.html", status=429)
         response["Retry-After"] = "60"
         return _public(response)
-    certificate = None
-    if CODE_SHAPE.match(code):
-        certificate = (
-            Certificate.objects.select_related("programme", "course").filter(code=code).first()
-        )
+    shaped = CODE_SHAPE.match(code)
+    certificate = certs.certificate_by_code(code) if shaped else None
     if certificate is None:
         return _public(render(request, "assessment/verify_not_found.html", status=404))
     today = timezone.localdate()
     status = certs.certificate_status_on(certificate, today)
-    replaced_by = certs.certificate_replaced_by(certificate)
-    return _public(
-        render(
-            request,
-            "assessment/verify_certificate.html",
-            {
-                "certificate": certificate,
-                "status": status,
-                "status_label": certs.STATUS_LABELS[status],
-                "today": today,
-                "replaced_by": replaced_by,
-            },
-        )
-    )
+    context = {
+        "certificate": certificate,
+        "status": status,
+        "status_label": certs.STATUS_LABELS[status],
+        "today": today,
+        "replaced_by": certs.certificate_replaced_by(certificate),
+    }
+    return _public(render(request, "assessment/verify_certificate.html", context))
 
 
 urlpatterns: list[URLPattern] = [

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from llct.assessment import feedback
+from llct.assessment import exports, feedback
 from llct.assessment.forms_feedback import FeedbackFilterForm, SurveyForm
 from llct.core.htmx import render_page
 from llct.core.permissions import require
-from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.courses.models import Course
 from llct.curriculum.models import Lecturer
 
@@ -143,57 +143,12 @@ def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
     report = feedback.feedback_report(**filters)
     suffix = f"-{filters['year']}" if filters.get("year") else ""
     if table == "giang-vien":
-        headers = [
-            _("Year"),
-            _("Lecturer"),
-            _("Courses"),
-            _("Answers"),
-            _("Content"),
-            _("Teaching method"),
-            _("Connection to practice"),
-            _("Overall"),
-        ]
-        rows: list[list[Any]] = [
-            [
-                r.year,
-                r.lecturer_name,
-                r.courses,
-                r.scores.answers,
-                r.scores.content,
-                r.scores.method,
-                r.scores.practice,
-                r.scores.overall,
-            ]
-            for r in report.lecturers
-        ]
-        content = write_xlsx(headers, rows, title=_("Lecturers"))
-        filename = f"danh-gia-giang-vien{suffix}.xlsx"
+        content, filename = (
+            exports.lecturer_ratings_xlsx(report),
+            f"danh-gia-giang-vien{suffix}.xlsx",
+        )
     else:
-        headers = [
-            _("Code"),
-            _("Course"),
-            _("Programme"),
-            _("Starts on"),
-            _("Learners"),
-            _("Answers"),
-            _("Organization of the course"),
-            _("Facilities"),
-        ]
-        rows = [
-            [
-                r.course.code,
-                r.course.name,
-                r.course.programme.name,
-                r.course.starts_on.strftime("%d/%m/%Y"),
-                r.learners,
-                r.answers,
-                r.organization,
-                r.facilities,
-            ]
-            for r in report.courses
-        ]
-        content = write_xlsx(headers, rows, title=_("Courses"))
-        filename = f"khao-sat-lop-hoc{suffix}.xlsx"
+        content, filename = exports.course_surveys_xlsx(report), f"khao-sat-lop-hoc{suffix}.xlsx"
     return file_response(content, filename=filename, content_type=XLSX_TYPE)
 
 

@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from llct.assessment import selectors, services
+from llct.assessment import records, selectors, services
 from llct.assessment.forms import CorrectionForm, GradesUploadForm, ResolutionDateForm
 from llct.assessment.grades_import import GradesFileError, grades_import, grades_template_xlsx
+from llct.core.forms import apply_errors
 from llct.core.htmx import render_page, wants_json
 from llct.core.models import Role
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import canonical
 from llct.courses.models import Course
 from llct.courses.selectors import course_get
@@ -140,47 +142,50 @@ def _parse_originals(post: Any) -> dict[int, dict[str, Decimal | None]]:
     return originals
 
 
-def grade_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def grade_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The grade sheet. With JavaScript every cell saves itself (grade_cell); this POST saves
     the whole sheet at once, for browsers without it: only the cells changed on this page, and
     it keeps refused values (and values someone else changed meanwhile) in place."""
-    user: Any = request.user
     course = _entry_course(request, pk)
     today = timezone.localdate()
     typed: dict[int, dict[str, str]] = {}
     errors: dict[int, dict[str, str]] = {}
     if request.method == "POST":
-        visible = set(
-            selectors.sheet_enrolments(user=user, course=course).values_list("pk", flat=True)
-        )
-        values, typed, errors = _parse_sheet(request.POST, visible)
-        valid = {
-            i: {f: v for f, v in scores.items() if f not in errors.get(i, {})}
-            for i, scores in values.items()
-        }
         try:
-            saved = services.scores_save(
-                course=course,
-                changes=valid,
-                originals=_parse_originals(request.POST),
-                actor=user,
-                today=today,
-            )
+            typed, errors = _save_sheet(request, course, today)
         except ValidationError as error:
             messages.error(request, _message_join(error))
             return redirect("assessment:grade_sheet", pk=course.pk)
-        for (enrolment_id, name), clash in saved.clashes.items():
-            errors.setdefault(enrolment_id, {})[name] = clash.message(valid[enrolment_id][name])
         if not errors:
             messages.success(request, _("Saved."))
             return redirect("assessment:grade_sheet", pk=course.pk)
-    sheet = selectors.grade_sheet(user=user, course=course, today=today, typed=typed, errors=errors)
-    return render_page(
-        request,
-        SHEET_TEMPLATE,
-        _sheet_context(request, course, sheet),
-        status=422 if errors else 200,
+    sheet = selectors.grade_sheet(
+        user=request.user, course=course, today=today, typed=typed, errors=errors
     )
+    context = _sheet_context(request, course, sheet)
+    return render_page(request, SHEET_TEMPLATE, context, status=422 if errors else 200)
+
+
+def _save_sheet(
+    request: AuthenticatedHttpRequest, course: Course, today: Any
+) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
+    """Save the cells posted (as typed, refusals and clashes kept per cell): (typed, errors)."""
+    enrolments = selectors.sheet_enrolments(user=request.user, course=course)
+    values, typed, errors = _parse_sheet(request.POST, set(enrolments.values_list("pk", flat=True)))
+    valid = {
+        i: {f: v for f, v in scores.items() if f not in errors.get(i, {})}
+        for i, scores in values.items()
+    }
+    saved = services.scores_save(
+        course=course,
+        changes=valid,
+        originals=_parse_originals(request.POST),
+        actor=request.user,
+        today=today,
+    )
+    for (enrolment_id, name), clash in saved.clashes.items():
+        errors.setdefault(enrolment_id, {})[name] = clash.message(valid[enrolment_id][name])
+    return typed, errors
 
 
 @require_POST
@@ -201,13 +206,28 @@ def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse
     outcome = _save_cell(course, enrolment, name, raw, request.POST.get("original"), user, today)
     if wants_json(request):
         return _cell_json(request, course, enrolment, name, outcome, today)
-    if not getattr(request, "htmx", False):
-        if outcome.error:
-            messages.error(request, f"{enrolment.person.full_name}: {outcome.error}")
-        url = reverse("assessment:grade_sheet", args=[course.pk])
-        return redirect(f"{url}#learner-{enrolment.pk}")
+    if getattr(request, "htmx", False):
+        return _cell_html(request, course, enrolment, name, raw, outcome, today)
+    if outcome.error:
+        messages.error(request, f"{enrolment.person.full_name}: {outcome.error}")
+    url = reverse("assessment:grade_sheet", args=[course.pk])
+    return redirect(f"{url}#learner-{enrolment.pk}")
+
+
+def _cell_html(
+    request: HttpRequest,
+    course: Course,
+    enrolment: Any,
+    name: str,
+    raw: str,
+    outcome: "CellOutcome",
+    today: Any,
+) -> HttpResponse:
+    """The cell and, out of band, the learner's final score, band, verdict and the tally. 200
+    even when refused: htmx swaps only successful answers, and the refusal is shown in the
+    cell itself (aria-invalid, the message, the value as typed)."""
     sheet = selectors.grade_sheet(
-        user=user,
+        user=request.user,
         course=course,
         today=today,
         typed={enrolment.pk: {name: raw}},
@@ -219,8 +239,6 @@ def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse
     context["oob"] = True
     for part in ("final", "band", "verdict", "summary"):
         html += render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
-    # 200 even when refused: htmx swaps only successful answers, and the refusal is shown in
-    # the cell itself (aria-invalid, the message, the value as typed).
     return HttpResponse(html)
 
 
@@ -301,44 +319,34 @@ def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = grades_import(
-                file=form.cleaned_data["file"],
-                course=course,
-                actor=request.user,
-                today=timezone.localdate(),
-            )
+            file, today = form.cleaned_data["file"], timezone.localdate()
+            result = grades_import(file=file, course=course, actor=request.user, today=today)
         except GradesFileError as error:
             form.add_error("file", str(error))
         except ValidationError as error:
             form.add_error(None, _message_join(error))
         else:
             if result.scores and not result.rejected:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(n)s score has been changed.",
-                        "%(n)s scores have been changed.",
-                        result.changed,
-                    )
-                    % {"n": result.changed},
+                n = result.changed
+                text = ngettext(
+                    "%(n)s score has been changed.", "%(n)s scores have been changed.", n
                 )
+                messages.success(request, text % {"n": n})
                 return redirect("assessment:grade_sheet", pk=course.pk)
             if not result.rejected:
                 form.add_error("file", _("The file has no scores to import."))
     failed = form.is_bound and (bool(form.errors) or bool(result and result.rejected))
+    context = {"course": course, "form": form, "result": result, "approval": approval}
     return render_page(
-        request,
-        "assessment/results_import.html",
-        {"course": course, "form": form, "result": result, "approval": approval},
-        status=422 if failed else 200,
+        request, "assessment/results_import.html", context, status=422 if failed else 200
     )
 
 
 # --- Approval and corrections -----------------------------------------------------------------
 
 
-def results_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def results_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     course = course_get(user=user, pk=pk)
     require(selectors.may_approve_results(user))
     today = timezone.localdate()
@@ -349,106 +357,107 @@ def results_approve(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             errors = error.messages
         else:
-            text = _(
-                "The results have been approved: %(passed)s passed, %(failed)s did not pass."
-            ) % {"passed": len(outcome.passed), "failed": len(outcome.failed)}
-            if outcome.certificates:
-                text += " " + ngettext(
-                    "%(n)s certificate has been issued.",
-                    "%(n)s certificates have been issued.",
-                    len(outcome.certificates),
-                ) % {"n": len(outcome.certificates)}
-            if outcome.raised:
-                text += " " + ngettext(
-                    "The theory level of %(n)s person has been raised.",
-                    "The theory level of %(n)s people has been raised.",
-                    len(outcome.raised),
-                ) % {"n": len(outcome.raised)}
-            messages.success(request, text)
+            messages.success(request, _approved(outcome))
             return redirect("assessment:grade_sheet", pk=course.pk)
     sheet = selectors.grade_sheet(user=user, course=course, today=today)
-    return render_page(
-        request,
-        "assessment/results_approve.html",
-        {
-            **_sheet_context(request, course, sheet),
-            "errors": errors,
-            "failing": [r for r in sheet.rows if not r.outcome.passed],
-            "finished": course.status == Course.Status.FINISHED,
-        },
-        status=422 if errors else 200,
-    )
+    context = {
+        **_sheet_context(request, course, sheet),
+        "errors": errors,
+        "failing": [r for r in sheet.rows if not r.outcome.passed],
+        "finished": course.status == Course.Status.FINISHED,
+    }
+    status = 422 if errors else 200
+    return render_page(request, "assessment/results_approve.html", context, status=status)
 
 
-def score_correct(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
-    user: Any = request.user
+def _approved(outcome: services.ApprovalOutcome) -> str:
+    text = _("The results have been approved: %(passed)s passed, %(failed)s did not pass.") % {
+        "passed": len(outcome.passed),
+        "failed": len(outcome.failed),
+    }
+    if outcome.certificates:
+        text += " " + ngettext(
+            "%(n)s certificate has been issued.",
+            "%(n)s certificates have been issued.",
+            len(outcome.certificates),
+        ) % {"n": len(outcome.certificates)}
+    if outcome.raised:
+        text += " " + ngettext(
+            "The theory level of %(n)s person has been raised.",
+            "The theory level of %(n)s people has been raised.",
+            len(outcome.raised),
+        ) % {"n": len(outcome.raised)}
+    return text
+
+
+def score_correct(request: AuthenticatedHttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+    user = request.user
     course = _entry_course(request, pk)
     enrolment = selectors.sheet_enrolment_get(user=user, course=course, enrolment_id=enrolment_id)
     enrolment.course = course
-    approval = selectors.approval_of(course)
-    if approval is None:
+    if selectors.approval_of(course) is None:
         messages.info(request, _("The results are not approved yet: enter the score here."))
         return redirect("assessment:grade_sheet", pk=course.pk)
     today = timezone.localdate()
-    sheet = selectors.grade_sheet(user=user, course=course, today=today)
-    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    columns = selectors.columns_for(course.programme)
     form = CorrectionForm(
-        request.POST or None,
-        columns=sheet.columns,
-        initial={"field": request.GET.get("field", "")},
+        request.POST or None, columns=columns, initial={"field": request.GET.get("field", "")}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             correction = services.score_correct(
-                enrolment=enrolment,
-                field_name=data["field"],
-                value=data["value"],
-                reason=data["reason"],
-                actor=user,
-                today=today,
+                enrolment=enrolment, actor=user, today=today, **form.correction()
             )
         except ValidationError as error:
-            for key, messages_ in error.message_dict.items():
-                form.add_error(key if key in form.fields else None, messages_)
+            apply_errors(form, error)
         else:
-            messages.success(request, _("The correction has been saved."))
-            if correction.certificate_action == "revoke":
-                messages.warning(
-                    request,
-                    _(
-                        "%(name)s no longer passes but holds a certificate of this course: "
-                        "revoke it on the certificates page."
-                    )
-                    % {"name": enrolment.person.full_name},
-                )
-            elif correction.certificate_action == "issue":
-                messages.warning(
-                    request,
-                    _(
-                        "%(name)s now passes and needs a certificate: issue it on the "
-                        "certificates page."
-                    )
-                    % {"name": enrolment.person.full_name},
-                )
+            _corrected_messages(request, correction, enrolment.person.full_name)
             url = reverse("assessment:grade_sheet", args=[course.pk])
             return redirect(f"{url}#learner-{enrolment.pk}")
-    changes = selectors.with_labels(
-        selectors.course_changes(user=user, course=course).filter(result__enrolment=enrolment),
-        course.programme,
-    )
-    return render_page(
-        request,
-        "assessment/results_correct.html",
-        {
-            "course": course,
-            "row": row,
-            "form": form,
-            "approval": approval,
-            "changes": changes,
-        },
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    return _correction_page(request, course, enrolment, form, today)
+
+
+def _corrected_messages(
+    request: AuthenticatedHttpRequest, correction: services.Correction, name: str
+) -> None:
+    messages.success(request, _("The correction has been saved."))
+    if correction.certificate_action == "revoke":
+        messages.warning(
+            request,
+            _(
+                "%(name)s no longer passes but holds a certificate of this course: "
+                "revoke it on the certificates page."
+            )
+            % {"name": name},
+        )
+    elif correction.certificate_action == "issue":
+        messages.warning(
+            request,
+            _("%(name)s now passes and needs a certificate: issue it on the certificates page.")
+            % {"name": name},
+        )
+
+
+def _correction_page(
+    request: AuthenticatedHttpRequest,
+    course: Course,
+    enrolment: Any,
+    form: CorrectionForm,
+    today: Any,
+) -> HttpResponse:
+    sheet = selectors.grade_sheet(user=request.user, course=course, today=today)
+    changes = selectors.course_changes(user=request.user, course=course)
+    context = {
+        "course": course,
+        "row": next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk),
+        "form": form,
+        "approval": selectors.approval_of(course),
+        "changes": selectors.with_labels(
+            changes.filter(result__enrolment=enrolment), course.programme
+        ),
+    }
+    status = 422 if form.is_bound and form.errors else 200
+    return render_page(request, "assessment/results_correct.html", context, status=status)
 
 
 def results_changes(request: HttpRequest, pk: int) -> HttpResponse:
@@ -477,7 +486,7 @@ def person_results(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     form = ResolutionDateForm(request.GET or None)
     on = form.cleaned_data["on"] if form.is_valid() and form.cleaned_data["on"] else today
-    data = selectors.person_results(person=person, today=today, on=on)
+    data = records.person_results(person=person, today=today, on=on)
     return render_page(
         request,
         "assessment/person_results.html",

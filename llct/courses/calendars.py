@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -300,4 +301,22 @@ def calendar_filter_choices(*, user: Any) -> dict[str, Any]:
         "venues": Venue.objects.filter(is_active=True).only("pk", "name"),
         "lecturers": Lecturer.objects.filter(is_active=True).only("pk", "full_name"),
         "organizations": organizations,
+    }
+
+
+def calendar_links(scope: CalendarScope, grid: CalendarGrid, today: dt.date) -> dict[str, str]:
+    """The previous, next, today, week and month links of a calendar: real hrefs that keep the
+    scope's parameter."""
+    base = [scope.param] if scope.param else []
+
+    def link(**params: str) -> str:
+        query = {"view": grid.view, "date": grid.anchor.isoformat(), **params}
+        return "?" + urlencode([*base, *query.items()])
+
+    return {
+        "previous_url": link(date=grid.previous.isoformat()),
+        "next_url": link(date=grid.next.isoformat()),
+        "today_url": link(date=today.isoformat()),
+        "week_url": link(view=WEEK),
+        "month_url": link(view=MONTH),
     }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload
 from llct.core.versions import VersionedForm
-from llct.courses.models import Course, Session, Venue
+from llct.courses.models import Attendance, Course, Session, Venue
 from llct.courses.selectors import organization_learners
 from llct.courses.services.courses import COURSE_FIELDS
 from llct.curriculum.models import Lecturer, LessonPlan, Programme
@@ -301,3 +301,27 @@ class MarksUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         return check_xlsx_upload(self.cleaned_data["file"], max_bytes=MAX_MARKS_UPLOAD_BYTES)
+
+
+class MarkForm(forms.Form):
+    """One learner's mark on the roll call, with the mark the officer saw (`original`: absent
+    from the request when the page did not say, then not checked) and a correction's reason."""
+
+    status = forms.ChoiceField(choices=Attendance.Status.choices)
+    original = forms.CharField(required=False)
+    reason = forms.CharField(required=False)
+
+    def clean_original(self) -> str | None:
+        return str(self.cleaned_data["original"]) if "original" in self.data else None
+
+
+class AllPresentForm(forms.Form):
+    """ "All present": the learners the officer saw unmarked (ids), and a correction's reason."""
+
+    reason = forms.CharField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        posted: Any = self.data
+        data["enrolment_ids"] = [int(v) for v in posted.getlist("enrolment") if v.isdigit()]
+        return data

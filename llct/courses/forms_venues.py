@@ -94,3 +94,14 @@ class RulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
 
     def rules_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in RULES_FIELDS}
+
+
+class YearForm(forms.Form):
+    """The year shown on the holidays page; a year out of range shows this year."""
+
+    year = forms.IntegerField(min_value=1900, max_value=2200)
+
+    @classmethod
+    def year_of(cls, params: Any, *, default: int) -> int:
+        form = cls(params)
+        return int(form.cleaned_data["year"]) if form.is_valid() else default

@@ -157,17 +157,15 @@ def _session_form_page(
         else:
             _session_saved_message(request, form, accepted=len(accepted), is_new=is_new)
             return redirect(reverse("courses:detail", args=[course.pk]) + f"#session-{saved.pk}")
-    conflicts = refused.conflicts if refused else []
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "course": course,
         "session": session if session.pk else None,
-        "conflicts": conflicts,
-        "offer_confirm": bool(refused and refused.needs_confirmation),
     }
-    return render_page(
-        request, "courses/session_form.html", context, status=_status(form, conflicts)
-    )
+    confirm = bool(refused and refused.needs_confirmation)
+    context.update(conflicts=refused.conflicts if refused else [], offer_confirm=confirm)
+    status = _status(form, context["conflicts"])
+    return render_page(request, "courses/session_form.html", context, status=status)
 
 
 def _session_saved_message(
@@ -279,15 +277,14 @@ def _enrol_page(
     filters = people_filter(filter_form, request.GET)
     people = selectors.enrollable_people(user=request.user, filters=filters)
     page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    statuses = selectors.enrolment_statuses(course=course, people=rows)
+    statuses = selectors.enrolment_statuses(course=course, people=list(page.object_list))
     picked = set(request.POST.getlist("people"))
     context = {
         "course": course,
         "filter_form": filter_form,
         "form": form,
         "page": page,
-        "rows": [(p, statuses.get(p.pk), str(p.pk) in picked) for p in rows],
+        "rows": [(p, statuses.get(p.pk), str(p.pk) in picked) for p in page.object_list],
         "query": _query_without_page(request),
         "error": refused if refused and (refused.conflicts or refused.eligibility) else None,
         "hidden": form.carried(),  # what was chosen travels on in the confirmation form

@@ -19,11 +19,12 @@ from llct.core.forms import apply_errors
 from llct.core.htmx import render_page, wants_json
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.courses import attendance
-from llct.courses.forms import MarksUploadForm
+from llct.courses.forms import AllPresentForm, MarkForm, MarksUploadForm
 from llct.courses.models import Attendance, Session
 from llct.courses.qr import qr_data_uri
-from llct.courses.roll_call import Window, roll_call_corrections, roll_call_window
+from llct.courses.roll_call import Saved, Window, roll_call_corrections, roll_call_window
 from llct.courses.selectors import course_get
 from llct.courses.services.checkin import attendance_check_in, checkin_state
 
@@ -94,40 +95,45 @@ def _refused(
 
 
 @require_POST
-def roll_call_mark(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+def roll_call_mark(request: AuthenticatedHttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
     session = _attendance_session(request, pk)
-    status = request.POST.get("status", "")
-    if status not in Attendance.Status.values:
+    form = MarkForm(request.POST)
+    if not form.is_valid():
         if wants_json(request):
             return _refused(request, pk, enrolment_id, _("Unknown attendance mark."), 400)
         return HttpResponseBadRequest(_("Unknown attendance mark."))
-    today = timezone.localdate()
     try:
         row, saved = attendance.roll_call_mark(
             user=request.user,
             session=session,
             enrolment_id=enrolment_id,
-            status=status,
-            today=today,
-            original=request.POST.get("original"),
-            reason=request.POST.get("reason", ""),
+            today=timezone.localdate(),
+            **form.cleaned_data,
         )
     except ValidationError as error:
         return _refused(request, pk, enrolment_id, " ".join(error.messages), 422)
+    return _marked(request, session, row, saved, form.cleaned_data["status"])
+
+
+def _marked(
+    request: AuthenticatedHttpRequest, session: Session, row: Any, saved: Saved, status: str
+) -> HttpResponse:
+    """The answer to a mark: JSON for the sheet's script (it recounts from its rows), the row
+    and the counts (out of band) for htmx, the page back otherwise."""
     context = {**_roll_context(session, saved.window), "row": row, "oob": True}
-    if wants_json(request):  # the page recounts from its rows
+    if wants_json(request):
         return _mark_json(request, context, row, saved, status)
-    if getattr(request, "htmx", False):  # the tapped row, and the counts swapped out of band
+    if getattr(request, "htmx", False):
         context["counts"] = attendance.roll_call_counts(user=request.user, session=session)
         return HttpResponse(
             render_to_string(f"{ROLL_CALL_TEMPLATE}#row", context, request)
             + render_to_string(f"{ROLL_CALL_TEMPLATE}#counts", context, request)
         )
     if saved.clash:
-        messages.warning(
-            request, f"{row.enrolment.person.full_name}: {saved.clash_message(status)}"
-        )
-    return redirect(reverse("courses:roll_call", args=[pk]) + f"#enrolment-{enrolment_id}")
+        name = row.enrolment.person.full_name
+        messages.warning(request, f"{name}: {saved.clash_message(status)}")
+    anchor = f"#enrolment-{row.enrolment.pk}"
+    return redirect(reverse("courses:roll_call", args=[session.pk]) + anchor)
 
 
 def _mark_json(
@@ -145,33 +151,21 @@ def _mark_json(
 
 
 @require_POST
-def roll_call_all(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_call_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "All present": everyone the officer saw unmarked and still unmarked; the exceptions keep
     their marks."""
     session = _attendance_session(request, pk)
+    form = AllPresentForm(request.POST)
+    form.is_valid()  # nothing to refuse: unknown ids are left out, the reason is checked below
     today = timezone.localdate()
-    ids = [int(v) for v in request.POST.getlist("enrolment") if v.isdigit()]
     try:
         rows = attendance.roll_call_mark_all(
-            user=request.user,
-            session=session,
-            enrolment_ids=ids,
-            reason=request.POST.get("reason", ""),
-            today=today,
+            user=request.user, session=session, today=today, **form.cleaned_data
         )
     except ValidationError as error:
         return _refused(request, pk, 0, " ".join(error.messages), 422)
     if wants_json(request):
-        context = _roll_context(session, roll_call_window(session, today=today))
-        return JsonResponse(
-            {
-                "state": "saved",
-                "marks": {str(r.enrolment.pk): r.status for r in rows},
-                "fragments": {
-                    f"rate-{r.enrolment.pk}": _rate_html(request, context, r) for r in rows
-                },
-            }
-        )
+        return _all_json(request, session, rows, today)
     present = sum(1 for r in rows if r.status == Attendance.Status.PRESENT)
     messages.success(
         request,
@@ -179,6 +173,19 @@ def roll_call_all(request: HttpRequest, pk: int) -> HttpResponse:
         % {"n": present},
     )
     return redirect("courses:roll_call", pk=pk)
+
+
+def _all_json(
+    request: AuthenticatedHttpRequest, session: Session, rows: list[Any], today: Any
+) -> JsonResponse:
+    context = _roll_context(session, roll_call_window(session, today=today))
+    return JsonResponse(
+        {
+            "state": "saved",
+            "marks": {str(r.enrolment.pk): r.status for r in rows},
+            "fragments": {f"rate-{r.enrolment.pk}": _rate_html(request, context, r) for r in rows},
+        }
+    )
 
 
 def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:

@@ -2,7 +2,6 @@
 and the .ics feeds that phones subscribe to."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -32,21 +31,7 @@ def _grid(request: HttpRequest, scope: calendars.CalendarScope) -> dict[str, Any
         today=today,
         user=request.user,
     )
-    base = [scope.param] if scope.param else []
-
-    def link(**params: str) -> str:
-        query = {"view": view, "date": anchor.isoformat(), **params}
-        return "?" + urlencode([*base, *query.items()])
-
-    return {
-        "grid": grid,
-        "scope": scope,
-        "previous_url": link(date=grid.previous.isoformat()),
-        "next_url": link(date=grid.next.isoformat()),
-        "today_url": link(date=today.isoformat()),
-        "week_url": link(view=calendars.WEEK),
-        "month_url": link(view=calendars.MONTH),
-    }
+    return {"grid": grid, "scope": scope, **calendars.calendar_links(scope, grid, today)}
 
 
 @require_GET

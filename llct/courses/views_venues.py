@@ -24,12 +24,14 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import is_department, require
+from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
 from llct.courses.forms_venues import (
     HolidayForm,
     RulesForm,
     VenueFilterForm,
     VenueForm,
+    YearForm,
 )
 from llct.courses.models import Holiday, SchedulingRules, Session, Venue
 from llct.courses.selectors import (
@@ -91,46 +93,36 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _venue_form(request: HttpRequest, venue: Venue | None) -> HttpResponse:
-    user: Any = request.user
+def _venue_form(request: AuthenticatedHttpRequest, venue: Venue | None) -> HttpResponse:
+    user = request.user
     department = is_department(user)
-    initial = None
-    if venue is None and not department:
-        initial = {"owner": user.organization_id}
     form = VenueForm(
         request.POST or None,
         instance=venue,
-        initial=initial,
+        initial={"owner": user.organization_id} if venue is None and not department else None,
         organizations=_owner_choices(user),
         owner_required=not department,
     )
     if request.method == "POST" and form.is_valid():
+        stored = Venue.objects.get(pk=venue.pk) if venue else None
         try:
-            saved = venue_save(
-                venue=Venue.objects.get(pk=venue.pk) if venue else None,
-                data=form.venue_data(),
-                actor=user,
-            )
+            saved = venue_save(venue=stored, data=form.venue_data(), actor=user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("courses:venue_detail", pk=saved.pk)
-    return render_page(
-        request,
-        "courses/venue_form.html",
-        {"venue": venue, "form": form},
-        status=_status(form),
-    )
+    context = {"venue": venue, "form": form}
+    return render_page(request, "courses/venue_form.html", context, status=_status(form))
 
 
-def venue_create(request: HttpRequest) -> HttpResponse:
+def venue_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_create_venue(request.user))
     return _venue_form(request, None)
 
 
-def venue_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def venue_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     venue = venue_get(pk=pk)
     require(can_manage_venue(request.user, venue))
     return _venue_form(request, venue)
@@ -167,12 +159,7 @@ def venue_activate(request: HttpRequest, pk: int) -> HttpResponse:
 def holiday_list(request: HttpRequest) -> HttpResponse:
     require(is_department(request.user))
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    if not 1900 <= year <= 2200:
-        year = today.year
+    year = YearForm.year_of(request.GET, default=today.year)
     form = HolidayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,17 +170,13 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Added %(holiday)s.") % {"holiday": holiday})
             return redirect(reverse("courses:holiday_list") + f"?year={holiday.date.year}")
     years = {d.year for d in Holiday.objects.dates("date", "year")}
-    return render_page(
-        request,
-        "courses/holiday_list.html",
-        {
-            "year": year,
-            "years": sorted({*years, year - 1, year, year + 1, today.year}),
-            "holidays": Holiday.objects.filter(date__year=year).order_by("date"),
-            "form": form,
-        },
-        status=_status(form),
-    )
+    context = {
+        "year": year,
+        "years": sorted({*years, year - 1, year, year + 1, today.year}),
+        "holidays": Holiday.objects.filter(date__year=year).order_by("date"),
+        "form": form,
+    }
+    return render_page(request, "courses/holiday_list.html", context, status=_status(form))
 
 
 @require_POST

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate
-from llct.assessment.selectors import Attempt, new_member_class_finished, revoked_enrolments
+from llct.assessment.records import Attempt, new_member_class_finished, revoked_enrolments
 from llct.core.models import Role, User, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text, fold

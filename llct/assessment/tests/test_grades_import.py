@@ -3,6 +3,7 @@ nothing."""
 
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -226,7 +227,7 @@ def test_a_course_without_scores_to_import_says_so(client, world):
     assert "Tệp không có điểm nào để nhập." in response.text
 
 
-def _template_rows(client, course) -> list[list]:
+def _template_rows(client, course) -> list[list[Any]]:
     content = client.get(template_url(course)).content
     return [list(r) for r in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from llct.assessment.selectors import Attempt, new_member_class_finished
+from llct.assessment.records import Attempt, new_member_class_finished
 
 ADMITTED = dt.date(2025, 3, 2)
 ENDS = dt.date(2026, 3, 2)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from llct.assessment.membership import new_member_check
-from llct.assessment.selectors import person_results
+from llct.assessment.records import person_results
 from llct.assessment.tests.factories import new_member_class, probationary
 from llct.planning import nominations as nom
 from llct.planning.tests.test_rounds import TODAY, make_round
