@@ -9,7 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from llct.courses.models import Attendance, Course, Enrolment, Session
-from llct.courses.tests.test_attendance import enrol, make_course, make_venue
+from llct.courses.tests.factories import running_course
+from llct.courses.tests.test_attendance import enrol, make_venue
 from llct.organizations.tests.factories import make_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ def session_starting_now(course: Course) -> Session:
 
 
 def test_take_attendance_on_a_phone_by_tapping(world, sign_in, live_server, page):
-    course = make_course(world.province)
+    course = running_course(world.province)
     session = session_starting_now(course)
     extra = make_person(world.org_a1, "Lê Thị Ánh")
     enrol_a, enrol_b, enrol_x = enrol(course, world.person_a, world.person_b, extra)
@@ -82,7 +83,7 @@ def test_take_attendance_on_a_phone_by_tapping(world, sign_in, live_server, page
 
 
 def test_check_in_by_the_qr_link_as_the_learner(world, live_server, page):
-    course = make_course(world.province, name="Lớp quán triệt Nghị quyết")
+    course = running_course(world.province, name="Lớp quán triệt Nghị quyết")
     session = session_starting_now(course)
     (enrolment,) = enrol(course, world.person_a)
     page.set_viewport_size(PHONE)

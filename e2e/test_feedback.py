@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
-from llct.assessment.tests.test_feedback import enrol, make_course, make_lecturer
+from llct.assessment.tests.test_feedback import enrol, make_lecturer, surveyed_course
 from llct.courses.models import Course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def test_learner_fills_the_survey_of_a_finished_course_and_cannot_submit_twice(
     world, sign_in, live_server
 ):
     first, second = make_lecturer("Lê Văn Giảng"), make_lecturer("Phạm Thị Dạy")
-    course = make_course(
+    course = surveyed_course(
         world.org_a,
         lecturers=[first, second],
         status=Course.Status.FINISHED,

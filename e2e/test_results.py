@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from llct.assessment.models import Certificate, ResultsApproval, ScoreChange
-from llct.assessment.tests.test_results import make_programme, ready_course
+from llct.assessment.tests.factories import graded_programme, ready_course
 from llct.organizations.tests.factories import make_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ def test_fill_a_grade_sheet_by_keyboard_then_approve(world, sign_in, live_server
         make_person(world.org_a1, "Trần Văn Bình"),
         make_person(world.org_a1, "Lê Thị Chi"),
     ]
-    programme = make_programme(assessment_kind="tests_and_essay", issues_certificate=True)
+    programme = graded_programme(assessment_kind="tests_and_essay", issues_certificate=True)
     course, (an, binh, chi) = ready_course(world.province, *people, programme=programme)
 
     def cell(enrolment, field):

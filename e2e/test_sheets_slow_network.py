@@ -11,10 +11,11 @@ from playwright.sync_api import expect
 
 from e2e.test_attendance import PHONE, session_starting_now
 from llct.assessment.models import Result
-from llct.assessment.tests.test_results import ready_course
+from llct.assessment.tests.factories import ready_course
 from llct.core.models import AuditEntry
 from llct.courses.models import Attendance, Session
-from llct.courses.tests.test_attendance import enrol, make_course, make_venue
+from llct.courses.tests.factories import running_course
+from llct.courses.tests.test_attendance import enrol, make_venue
 from llct.organizations.tests.factories import make_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,7 +67,7 @@ class Network:
 
 
 def roll_call_of(world, n, *, session_on=None):
-    course = make_course(world.province)
+    course = running_course(world.province)
     if session_on is None:
         session = session_starting_now(course)
     else:

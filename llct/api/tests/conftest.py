@@ -9,7 +9,7 @@ import pytest
 
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result
-from llct.assessment.tests.test_results import add_sessions, enrol, make_course, make_programme
+from llct.assessment.tests.factories import add_sessions, enrol_all, graded_course, graded_programme
 from llct.courses.models import Attendance, Course, Enrolment, Session
 from llct.planning.models import AnnualPlan, Nomination, NominationRound, Submission
 
@@ -29,12 +29,12 @@ class Data:
 
 @pytest.fixture
 def data(world) -> Data:
-    programme = make_programme(issues_certificate=True)
-    course = make_course(
+    programme = graded_programme(issues_certificate=True)
+    course = graded_course(
         world.org_a, programme, status=Course.Status.IN_PROGRESS, code="LOP-A", name="Lớp A"
     )
     sessions = add_sessions(course, 3)
-    enrolment_a, enrolment_b = enrol(course, world.person_a, world.person_b)
+    enrolment_a, enrolment_b = enrol_all(course, world.person_a, world.person_b)
     Attendance.objects.create(
         session=sessions[0], enrolment=enrolment_a, status=Attendance.Status.PRESENT
     )

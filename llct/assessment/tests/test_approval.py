@@ -9,16 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from llct.assessment.models import Certificate, Result, ResultsApproval, ScoreChange
-from llct.assessment.tests.test_results import (
+from llct.assessment.tests.factories import (
     add_sessions,
     attend,
-    enrol,
-    make_course,
-    make_programme,
-    post_cell,
-    score_of,
-    sheet_url,
+    enrol_all,
+    graded_course,
+    graded_programme,
 )
+from llct.assessment.tests.test_results import post_cell, score_of, sheet_url
 from llct.core.models import AuditEntry, Role
 from llct.courses.models import Course
 from llct.organizations.models import Person, TheoryLevel, TheoryLevelChange
@@ -37,10 +35,10 @@ def correct_url(course, enrolment):
 def so_cap(world):
     """A finished sơ cấp course: Giỏi (passes), Thấp (4.9, fails), Vắng (2 of 5 sessions,
     fails) and Cao (passes, already at trung cấp)."""
-    programme = make_programme(
+    programme = graded_programme(
         kind="so_cap", issues_certificate=True, raises_level_to=TheoryLevel.SO_CAP
     )
-    course = make_course(world.org_a, programme, name="Lớp Sơ cấp LLCT khóa 1")
+    course = graded_course(world.org_a, programme, name="Lớp Sơ cấp LLCT khóa 1")
     sessions = add_sessions(course, 5)
     people = {
         "gioi": make_person(world.org_a1, "Nguyễn Văn Giỏi"),
@@ -48,7 +46,7 @@ def so_cap(world):
         "vang": make_person(world.org_a1, "Nguyễn Văn Vắng"),
         "cao": make_person(world.org_a1, "Nguyễn Văn Cao", theory_level=TheoryLevel.TRUNG_CAP),
     }
-    enrolments = dict(zip(people, enrol(course, *people.values()), strict=True))
+    enrolments = dict(zip(people, enrol_all(course, *people.values()), strict=True))
     attend(sessions, enrolments["gioi"], enrolments["thap"], enrolments["cao"])
     attend(sessions, enrolments["vang"], present=2)
     return {"course": course, "people": people, "enrolments": enrolments}
@@ -151,10 +149,10 @@ def test_a_learner_without_any_result_row_is_recorded_as_failing(client, world, 
 
 
 def test_no_certificates_when_the_programme_issues_none(client, world):
-    programme = make_programme(issues_certificate=False)
-    course = make_course(world.province, programme)
+    programme = graded_programme(issues_certificate=False)
+    course = graded_course(world.province, programme)
     sessions = add_sessions(course, 2)
-    (e,) = enrol(course, world.person_a)
+    (e,) = enrol_all(course, world.person_a)
     attend(sessions, e)
     client.force_login(world.department)
     post_cell(client, course, e, "9")
@@ -315,10 +313,10 @@ def test_a_programme_with_one_graded_piece_saves_its_correction(
 ):
     """The awareness class (an essay) and trung cấp (final exams): the form has nothing to
     choose, and what the page posts is saved."""
-    programme = make_programme(kind="professional", assessment_kind=assessment_kind)
-    course = make_course(world.org_a, programme)
+    programme = graded_programme(kind="professional", assessment_kind=assessment_kind)
+    course = graded_course(world.org_a, programme)
     sessions = add_sessions(course, 2)
-    (enrolment,) = enrol(course, world.person_a)
+    (enrolment,) = enrol_all(course, world.person_a)
     attend(sessions, enrolment)
     client.force_login(world.department)
     post_cell(client, course, enrolment, "6", field=field)

@@ -7,17 +7,15 @@ import pytest
 from django.urls import reverse
 
 from llct.assessment.models import ScoreChange
-from llct.assessment.tests.test_results import (
+from llct.assessment.tests.factories import (
     add_sessions,
     attend,
-    cell_url,
-    enrol,
-    make_course,
-    make_programme,
+    enrol_all,
+    graded_course,
+    graded_programme,
     ready_course,
-    score_of,
-    sheet_url,
 )
+from llct.assessment.tests.test_results import cell_url, score_of, sheet_url
 from llct.core.models import Role
 from llct.core.tests.pages import assert_no_lost_update, form_data, post_again, two_clients
 from llct.courses.tests.test_attendance import lecturer_user
@@ -30,9 +28,9 @@ JSON = {"Accept": "application/json"}
 def sheet(world):
     """A finished course with two learners, its lecturer and the department at the sheet."""
     lecturer, account = lecturer_user()
-    course = make_course(world.province)
+    course = graded_course(world.province)
     sessions = add_sessions(course, 5, lecturer=lecturer)
-    first, second = enrol(course, world.person_a, world.person_b)
+    first, second = enrol_all(course, world.person_a, world.person_b)
     attend(sessions, first, second)
     return {
         "course": course,
@@ -150,7 +148,7 @@ def test_an_outsider_cannot_save_a_cell(world, client):
 
 
 def test_certificate_series_edits_at_once_are_refused_with_both_formats(world):
-    programme = make_programme(issues_certificate=True)
+    programme = graded_programme(issues_certificate=True)
     assert_no_lost_update(
         two_clients(world.department, make_user("bantuyengiao2", Role.DEPARTMENT)),
         reverse("assessment:certificate_series_edit", args=[programme.pk, 2027]),

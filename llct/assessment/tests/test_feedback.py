@@ -30,6 +30,7 @@ from llct.assessment.feedback import (
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
 from llct.core.models import Role
 from llct.courses.models import Course, Enrolment, Session
+from llct.courses.tests.factories import make_course
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.tests.factories import make_person, make_user
 
@@ -55,7 +56,7 @@ def make_lecturer(full_name: str = "Lê Văn Giảng", user=None) -> Lecturer:
     return Lecturer.objects.create(full_name=full_name, user=user)
 
 
-def make_course(
+def surveyed_course(
     organizer,
     *,
     lecturers: list[Lecturer] | None = None,
@@ -71,11 +72,11 @@ def make_course(
     lecturers = lecturers if lecturers is not None else [make_lecturer()]
     sessions = max(2, 2 * len(lecturers))
     first_day = last_session - dt.timedelta(days=(sessions - 1) // 2)
-    course = Course.objects.create(
+    course = make_course(
+        programme,
+        organizer,
         code=f"KS-{n}",
         name=name or f"Lớp khảo sát {n}",
-        programme=programme,
-        organizer=organizer,
         starts_on=first_day,
         ends_on=last_session,
         status=status,
@@ -149,7 +150,7 @@ def two_lecturers(db):
 
 @pytest.fixture
 def course(world, two_lecturers):
-    return make_course(world.org_a, lecturers=two_lecturers, name="Lớp nghiệp vụ đã học xong")
+    return surveyed_course(world.org_a, lecturers=two_lecturers, name="Lớp nghiệp vụ đã học xong")
 
 
 # --- Answering: once, enrolled, after the last session -----------------------------------------
@@ -194,7 +195,7 @@ def test_withdrawn_learner_may_not_answer(world, course):
 
 
 def test_survey_opens_only_after_the_last_session(world, two_lecturers):
-    running = make_course(world.org_a, lecturers=two_lecturers, last_session=TODAY)
+    running = surveyed_course(world.org_a, lecturers=two_lecturers, last_session=TODAY)
     enrolment = enrol(running, world.person_a)
     with pytest.raises(SurveyRefused) as refused:
         survey_submit(enrolment=enrolment, answers=answers_for(running), today=TODAY)
@@ -208,7 +209,7 @@ def test_survey_opens_only_after_the_last_session(world, two_lecturers):
 
 
 def test_a_course_marked_finished_opens_its_survey_even_with_later_sessions(world):
-    course = make_course(
+    course = surveyed_course(
         world.org_a, last_session=TODAY + dt.timedelta(days=5), status=Course.Status.FINISHED
     )
     enrolment = enrol(course, world.person_a)
@@ -217,7 +218,7 @@ def test_a_course_marked_finished_opens_its_survey_even_with_later_sessions(worl
 
 
 def test_a_cancelled_course_has_no_survey(world):
-    course = make_course(world.org_a, status=Course.Status.CANCELLED)
+    course = surveyed_course(world.org_a, status=Course.Status.CANCELLED)
     with pytest.raises(SurveyRefused):
         survey_submit(
             enrolment=enrol(course, world.person_a), answers=answers_for(course), today=TODAY
@@ -256,7 +257,7 @@ def test_a_lecturer_not_of_the_course_cannot_be_rated(world, course):
 def test_each_lecturer_is_rated_once_against_their_first_session(world, two_lecturers):
     first, second = two_lecturers
     # Four sessions: first, second, first, second.
-    course = make_course(world.org_a, lecturers=[first, second, first, second])
+    course = surveyed_course(world.org_a, lecturers=[first, second, first, second])
     sessions = list(course.sessions.order_by("date", "starts_at"))
     items = survey_lecturers(course=course)
     assert [i.lecturer for i in items] == [first, second]
@@ -278,7 +279,7 @@ def test_each_lecturer_is_rated_once_against_their_first_session(world, two_lect
 
 
 def test_a_course_without_lecturers_is_rated_on_organization_and_facilities_only(world):
-    course = make_course(world.org_a, lecturers=[])
+    course = surveyed_course(world.org_a, lecturers=[])
     survey_submit(
         enrolment=enrol(course, world.person_a),
         answers=answers_for(course, organization=3, facilities=2),
@@ -332,18 +333,18 @@ def test_submitting_writes_no_audit_entry_that_would_tie_the_person_to_the_answe
 
 def test_pending_surveys_are_the_finished_unanswered_courses_of_the_learner(world, two_lecturers):
     learner = world.learner
-    pending = make_course(world.org_a, name="Chờ khảo sát")
-    finished = make_course(
+    pending = surveyed_course(world.org_a, name="Chờ khảo sát")
+    finished = surveyed_course(
         world.org_a,
         name="Đã kết thúc",
         status=Course.Status.FINISHED,
         last_session=TODAY + dt.timedelta(days=3),
     )
-    running = make_course(world.org_a, name="Đang học", last_session=TODAY)
-    answered = make_course(world.org_a, name="Đã trả lời")
-    withdrawn = make_course(world.org_a, name="Đã rút")
-    cancelled = make_course(world.org_a, name="Bị hủy", status=Course.Status.CANCELLED)
-    others = make_course(world.org_a, name="Lớp của người khác")
+    running = surveyed_course(world.org_a, name="Đang học", last_session=TODAY)
+    answered = surveyed_course(world.org_a, name="Đã trả lời")
+    withdrawn = surveyed_course(world.org_a, name="Đã rút")
+    cancelled = surveyed_course(world.org_a, name="Bị hủy", status=Course.Status.CANCELLED)
+    others = surveyed_course(world.org_a, name="Lớp của người khác")
     for c in (pending, finished, running, answered, withdrawn, cancelled):
         enrol(c, world.person_a)
     enrol(others, world.person_b)
@@ -387,7 +388,7 @@ def test_average_rounds_half_up_to_two_decimals():
 
 def test_lecturer_sees_a_course_only_from_five_answers(world, two_lecturers):
     lecturer = two_lecturers[0]
-    course = make_course(world.org_a, lecturers=two_lecturers)
+    course = surveyed_course(world.org_a, lecturers=two_lecturers)
     people = learners(world.org_a1, MIN_ANSWERS)
     answer_many(course, people[:4])
     data = lecturer_feedback(lecturer=lecturer)
@@ -405,7 +406,7 @@ def test_lecturer_sees_a_course_only_from_five_answers(world, two_lecturers):
 
 def test_lecturer_averages_add_sums_not_averages_and_leave_hidden_courses_out(world, two_lecturers):
     lecturer, other = two_lecturers
-    big = make_course(world.org_a, lecturers=two_lecturers)
+    big = surveyed_course(world.org_a, lecturers=two_lecturers)
     answer_many(
         big,
         learners(world.org_a1, 5),
@@ -417,9 +418,13 @@ def test_lecturer_averages_add_sums_not_averages_and_leave_hidden_courses_out(wo
             {lecturer.pk: (5, 5, 4)},
         ],
     )
-    second = make_course(world.org_a, lecturers=[lecturer], last_session=TODAY - dt.timedelta(40))
+    second = surveyed_course(
+        world.org_a, lecturers=[lecturer], last_session=TODAY - dt.timedelta(40)
+    )
     answer_many(second, learners(world.org_a1, 6, start=10), default=(2, 2, 2))
-    small = make_course(world.org_a, lecturers=[lecturer], last_session=TODAY - dt.timedelta(80))
+    small = surveyed_course(
+        world.org_a, lecturers=[lecturer], last_session=TODAY - dt.timedelta(80)
+    )
     answer_many(small, learners(world.org_a1, 2, start=20), default=(1, 1, 1))
 
     data = lecturer_feedback(lecturer=lecturer)
@@ -445,8 +450,8 @@ def test_lecturer_averages_add_sums_not_averages_and_leave_hidden_courses_out(wo
 
 def test_lecturer_feedback_groups_by_year(world):
     lecturer = make_lecturer()
-    old = make_course(world.org_a, lecturers=[lecturer], last_session=dt.date(2025, 11, 20))
-    new = make_course(world.org_a, lecturers=[lecturer])
+    old = surveyed_course(world.org_a, lecturers=[lecturer], last_session=dt.date(2025, 11, 20))
+    new = surveyed_course(world.org_a, lecturers=[lecturer])
     answer_many(old, learners(world.org_a1, 5), default=(3, 3, 3))
     answer_many(new, learners(world.org_a1, 5, start=10), default=(5, 5, 5))
     data = lecturer_feedback(lecturer=lecturer)
@@ -460,7 +465,7 @@ def test_lecturer_feedback_groups_by_year(world):
 def test_lecturer_feedback_takes_one_query(world, django_assert_num_queries):
     lecturer = make_lecturer()
     for i in range(3):
-        course = make_course(world.org_a, lecturers=[lecturer])
+        course = surveyed_course(world.org_a, lecturers=[lecturer])
         answer_many(course, learners(world.org_a1, 5, start=10 * i))
     with django_assert_num_queries(1):
         data = lecturer_feedback(lecturer=lecturer)
@@ -473,7 +478,7 @@ def test_lecturer_feedback_takes_one_query(world, django_assert_num_queries):
 def test_report_gives_per_lecturer_per_year_and_per_course_averages(world, two_lecturers):
     first = two_lecturers[0]
     sc = make_programme("Sơ cấp")
-    course = make_course(world.org_a, lecturers=two_lecturers, programme=sc)
+    course = surveyed_course(world.org_a, lecturers=two_lecturers, programme=sc)
     people = learners(world.org_a1, 3)
     answer_many(
         course,
@@ -485,7 +490,7 @@ def test_report_gives_per_lecturer_per_year_and_per_course_averages(world, two_l
     )
     enrol(course, make_person(world.org_a1, "Chưa Trả Lời"))
     withdraw(enrol(course, make_person(world.org_a1, "Đã Rút Lui")))
-    old = make_course(world.org_a, lecturers=[first], last_session=dt.date(2025, 6, 1))
+    old = surveyed_course(world.org_a, lecturers=[first], last_session=dt.date(2025, 6, 1))
     answer_many(old, learners(world.org_a1, 1, start=50), default=(1, 1, 1))
 
     report = feedback_report()
@@ -518,7 +523,7 @@ def test_report_gives_per_lecturer_per_year_and_per_course_averages(world, two_l
 
 
 def test_report_does_not_list_courses_without_answers(world):
-    make_course(world.org_a)
+    surveyed_course(world.org_a)
     assert feedback_report().courses == []
 
 
@@ -529,11 +534,11 @@ def test_report_query_count_does_not_grow_with_lecturers_and_courses(world):
             len(report.lecturers), len(report.courses)
         return len(queries)
 
-    answer_many(make_course(world.org_a), learners(world.org_a1, 2))
+    answer_many(surveyed_course(world.org_a), learners(world.org_a1, 2))
     few = count()
     for i in range(6):
         lecturers = [make_lecturer(f"Giảng Viên {i}a"), make_lecturer(f"Giảng Viên {i}b")]
-        course = make_course(world.org_b, lecturers=lecturers)
+        course = surveyed_course(world.org_b, lecturers=lecturers)
         answer_many(course, learners(world.org_b1, 2, start=10 * i + 10))
     assert count() == few == 2
 

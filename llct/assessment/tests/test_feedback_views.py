@@ -18,9 +18,9 @@ from llct.assessment.tests.test_feedback import (
     answer_many,
     enrol,
     learners,
-    make_course,
     make_lecturer,
     make_programme,
+    surveyed_course,
     withdraw,
 )
 from llct.core.models import Role
@@ -48,7 +48,7 @@ def lecturers(world, lecturer_user):
 
 @pytest.fixture
 def course(world, lecturers):
-    return make_course(world.org_a, lecturers=lecturers, name="Lớp nghiệp vụ công tác đảng")
+    return surveyed_course(world.org_a, lecturers=lecturers, name="Lớp nghiệp vụ công tác đảng")
 
 
 def survey_post(lecturers, *, score: str = "4", **extra) -> dict[str, str]:
@@ -118,7 +118,7 @@ def test_withdrawn_learner_is_refused(as_user, world, course, lecturers):
 
 
 def test_survey_is_refused_before_the_last_session(as_user, world, lecturers):
-    running = make_course(world.org_a, lecturers=lecturers, last_session=TODAY)
+    running = surveyed_course(world.org_a, lecturers=lecturers, last_session=TODAY)
     enrol(running, world.person_a)
     client = as_user(world.learner)
     url = reverse("assessment:survey", args=[running.pk])
@@ -141,7 +141,7 @@ def test_people_not_enrolled_get_not_found(as_user, world, course, lecturers):
 
 def test_my_surveys_lists_pending_then_answered(as_user, world, course, lecturers):
     enrol(course, world.person_a)
-    later = make_course(
+    later = surveyed_course(
         world.org_a, lecturers=lecturers, name="Lớp chưa kết thúc", last_session=TODAY
     )
     enrol(later, world.person_a)
@@ -166,11 +166,11 @@ def test_my_surveys_query_count_does_not_grow(as_user, world, lecturers):
             assert client.get(reverse("assessment:my_surveys")).status_code == 200
         return len(queries)
 
-    enrol(make_course(world.org_a, lecturers=lecturers), world.person_a)
+    enrol(surveyed_course(world.org_a, lecturers=lecturers), world.person_a)
     few = count()
     for _ in range(5):
-        enrol(make_course(world.org_a, lecturers=lecturers), world.person_a)
-    answer_many(make_course(world.org_a, lecturers=lecturers), [world.person_a])
+        enrol(surveyed_course(world.org_a, lecturers=lecturers), world.person_a)
+    answer_many(surveyed_course(world.org_a, lecturers=lecturers), [world.person_a])
     assert count() == few <= 6
 
 
@@ -259,10 +259,12 @@ def test_lecturer_page_query_count_does_not_grow_with_courses(
             assert client.get(url).status_code == 200
         return len(queries)
 
-    answer_many(make_course(world.org_a, lecturers=lecturers), learners(world.org_a1, 5))
+    answer_many(surveyed_course(world.org_a, lecturers=lecturers), learners(world.org_a1, 5))
     few = count()
     for i in range(4):
-        course = make_course(world.org_a, lecturers=lecturers, last_session=dt.date(2025, 3, 3 + i))
+        course = surveyed_course(
+            world.org_a, lecturers=lecturers, last_session=dt.date(2025, 3, 3 + i)
+        )
         answer_many(course, learners(world.org_a1, 5 + i, start=10 * i + 10))
     assert count() == few <= 5
 
@@ -297,7 +299,7 @@ def test_who_may_open_the_report(as_user, world, answered, lecturer_user):
 def test_report_shows_averages_and_filters_by_year_and_programme(
     as_user, world, answered, lecturers
 ):
-    other = make_course(
+    other = surveyed_course(
         world.org_a,
         lecturers=[lecturers[1]],
         programme=make_programme("Quán triệt nghị quyết"),
@@ -356,7 +358,7 @@ def test_report_query_count_does_not_grow_with_lecturers_and_courses(as_user, wo
     few = count()
     for i in range(8):
         lecturers = [make_lecturer(f"Giảng Viên {i}a"), make_lecturer(f"Giảng Viên {i}b")]
-        course = make_course(
+        course = surveyed_course(
             world.org_b, lecturers=lecturers, programme=make_programme(f"Chương trình {i}")
         )
         answer_many(course, learners(world.org_b1, 2, start=10 * i + 10))

@@ -11,14 +11,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from llct.assessment.models import Result, ScoreChange
-from llct.assessment.tests.test_results import (
-    enrol,
-    make_course,
-    make_programme,
-    post_cell,
-    ready_course,
-    score_of,
-)
+from llct.assessment.tests.factories import enrol_all, graded_course, graded_programme, ready_course
+from llct.assessment.tests.test_results import post_cell, score_of
 from llct.core.spreadsheets import XLSX_TYPE
 from llct.organizations.tests.factories import make_person
 
@@ -79,7 +73,7 @@ def test_the_template_lists_learners_in_name_order_with_ids_and_scores(client, w
 
 
 def test_the_template_has_one_column_per_score(client, world):
-    programme = make_programme(assessment_kind="tests_and_essay")
+    programme = graded_programme(assessment_kind="tests_and_essay")
     course, _ = ready_course(world.province, world.person_a, programme=programme)
     client.force_login(world.department)
     rows = list(
@@ -123,7 +117,7 @@ def test_bad_rows_are_reported_with_row_number_and_reason_and_nothing_is_written
 ):
     course, (ba, mot, hai) = course3
     _other, (elsewhere,) = ready_course(world.province, make_person(world.org_a1, "Lạc Lớp"))
-    gone = enrol(course, make_person(world.org_a1, "Đỗ Văn Rút"))[0]
+    gone = enrol_all(course, make_person(world.org_a1, "Đỗ Văn Rút"))[0]
     gone.status, gone.withdrawn_on, gone.withdrawal_reason = "withdrawn", course.starts_on, "Ốm"
     gone.save()
     client.force_login(world.department)
@@ -219,8 +213,8 @@ def test_after_approval_the_import_is_closed(client, world):
 
 
 def test_a_course_without_scores_to_import_says_so(client, world):
-    course = make_course(world.province)
-    (e,) = enrol(course, world.person_a)
+    course = graded_course(world.province)
+    (e,) = enrol_all(course, world.person_a)
     client.force_login(world.department)
     response = upload(client, course, xlsx([HEADERS, [1, "", "", e.pk, None]]))
     assert response.status_code == 422

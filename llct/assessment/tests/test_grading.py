@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from llct.assessment.grading import band_for, classify, final_score, round_score
 from llct.assessment.models import Result
 from llct.assessment.services import parse_score
-from llct.assessment.tests.test_results import (
+from llct.assessment.tests.factories import (
     add_sessions,
     attend,
-    enrol,
-    make_course,
-    make_programme,
-    post_cell,
+    enrol_all,
+    graded_course,
+    graded_programme,
 )
+from llct.assessment.tests.test_results import post_cell
 from llct.curriculum.models import Programme
 
 D = Decimal
@@ -93,9 +93,9 @@ def test_a_programme_without_assessment_passes_on_attendance_alone():
 def test_attendance_is_counted_over_the_sessions_79_percent_fails_80_passes(
     client, world, present, passed
 ):
-    course = make_course(world.province)  # finished: every session counts
+    course = graded_course(world.province)  # finished: every session counts
     sessions = add_sessions(course, 100)
-    (enrolment,) = enrol(course, world.person_a)
+    (enrolment,) = enrol_all(course, world.person_a)
     attend(sessions, enrolment, present=present)
     client.force_login(world.department)
     post_cell(client, course, enrolment, "9")
@@ -105,9 +105,9 @@ def test_attendance_is_counted_over_the_sessions_79_percent_fails_80_passes(
 
 
 def test_attendance_is_rounded_down_so_79_point_9_percent_is_not_80(client, world):
-    course = make_course(world.province, programme=make_programme())
+    course = graded_course(world.province, programme=graded_programme())
     sessions = add_sessions(course, 9)
-    (enrolment,) = enrol(course, world.person_a)
+    (enrolment,) = enrol_all(course, world.person_a)
     attend(sessions, enrolment, present=7)  # 77.8%
     client.force_login(world.department)
     post_cell(client, course, enrolment, "9")

@@ -9,15 +9,15 @@ from django.utils import timezone
 
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result
-from llct.assessment.tests.test_results import (
+from llct.assessment.tests.factories import (
     add_sessions,
     attend,
-    enrol,
-    make_course,
-    make_programme,
-    post_cell,
+    enrol_all,
+    graded_course,
+    graded_programme,
     ready_course,
 )
+from llct.assessment.tests.test_results import post_cell
 from llct.core.models import Role
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import MembershipStage
@@ -40,7 +40,7 @@ def approved_course(client, world, person, programme, score="8", **dates):
 
 
 def test_a_person_page_lists_courses_results_and_certificates(client, world):
-    programme = make_programme(issues_certificate=True, name="Bồi dưỡng nghiệp vụ")
+    programme = graded_programme(issues_certificate=True, name="Bồi dưỡng nghiệp vụ")
     course, _e = approved_course(client, world, world.person_a, programme, "8,5")
     pending, (pe,) = ready_course(world.province, world.person_a, name="Lớp đang chấm")
     post_cell(client, pending, pe, "3")
@@ -86,7 +86,7 @@ def test_an_htmx_request_gets_the_section_for_the_person_page(client, world):
 
 
 def new_member_programme():
-    return make_programme(kind="new_member", issues_certificate=True, name="Đảng viên mới")
+    return graded_programme(kind="new_member", issues_certificate=True, name="Đảng viên mới")
 
 
 def test_a_probationary_member_without_the_class_sees_when_probation_ends(client, world):
@@ -185,11 +185,11 @@ def candidate(world):
 
 
 def admission_certificate(world, person, issued_on):
-    programme = make_programme(
+    programme = graded_programme(
         kind="admission", issues_certificate=True, certificate_valid_months=60
     )
-    course = make_course(world.province, programme)
-    (e,) = enrol(course, person)
+    course = graded_course(world.province, programme)
+    (e,) = enrol_all(course, person)
     return certificates_issue(course=course, enrolments=[e], issued_on=issued_on)[0]
 
 
@@ -246,11 +246,11 @@ def test_a_wrong_date_is_refused_and_today_is_used(client, world, candidate):
 
 
 def test_the_page_takes_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
-    programme = make_programme(issues_certificate=True)
+    programme = graded_programme(issues_certificate=True)
     for i in range(20):
-        course = make_course(world.province, programme, name=f"Lớp {i}")
+        course = graded_course(world.province, programme, name=f"Lớp {i}")
         sessions = add_sessions(course, 2)
-        (e,) = enrol(course, world.person_a)
+        (e,) = enrol_all(course, world.person_a)
         attend(sessions, e)
         Result.objects.create(enrolment=e, essay_score=8, final_score=8, band="good", passed=True)
         certificates_issue(course=course, enrolments=[e], issued_on=dt.date(2026, 4, 1))

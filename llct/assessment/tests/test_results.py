@@ -4,7 +4,6 @@ change log, who may enter, and the query count at 200 learners.
 The helpers at the top are shared by the other results test files."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -13,84 +12,19 @@ import time_machine
 from django.urls import reverse
 
 from llct.assessment.models import Result, ScoreChange
+from llct.assessment.tests.factories import (
+    MONDAY,
+    add_sessions,
+    attend,
+    enrol_all,
+    graded_course,
+    graded_programme,
+    ready_course,
+)
 from llct.core.models import Role
-from llct.courses.models import Attendance, Course, Enrolment, Session
-from llct.curriculum.models import Lecturer, Programme
+from llct.courses.models import Course, Enrolment, Session
+from llct.curriculum.models import Lecturer
 from llct.organizations.tests.factories import make_person, make_user
-
-MONDAY = dt.date(2026, 3, 2)
-_seq = itertools.count(1)
-
-
-def make_programme(
-    *, kind: str = "professional", assessment_kind: str = "essay", **fields: Any
-) -> Programme:
-    n = next(_seq)
-    return Programme.objects.create(
-        code=fields.pop("code", f"KQ{n}"),
-        name=fields.pop("name", f"Chương trình kết quả {n}"),
-        kind=kind,
-        assessment_kind=assessment_kind,
-        **fields,
-    )
-
-
-def make_course(
-    organizer: Any,
-    programme: Programme | None = None,
-    *,
-    status: str = Course.Status.FINISHED,
-    **fields: Any,
-) -> Course:
-    n = next(_seq)
-    return Course.objects.create(
-        code=fields.pop("code", f"KQ-{n}"),
-        name=fields.pop("name", f"Lớp kết quả {n}"),
-        programme=programme or make_programme(),
-        organizer=organizer,
-        starts_on=fields.pop("starts_on", MONDAY),
-        ends_on=fields.pop("ends_on", MONDAY + dt.timedelta(days=30)),
-        status=status,
-        **fields,
-    )
-
-
-def add_sessions(course: Course, count: int, *, lecturer: Lecturer | None = None) -> list[Session]:
-    """`count` morning sessions on consecutive days from the course's start."""
-    return Session.objects.bulk_create(
-        Session(
-            course=course,
-            date=course.starts_on + dt.timedelta(days=i),
-            part=Session.Part.MORNING,
-            starts_at=dt.time(7, 30),
-            ends_at=dt.time(11, 30),
-            lecturer=lecturer,
-        )
-        for i in range(count)
-    )
-
-
-def attend(sessions: list[Session], *enrolments: Enrolment, present: int | None = None) -> None:
-    """Mark each enrolment present at the first `present` sessions (all when None)."""
-    count = len(sessions) if present is None else present
-    Attendance.objects.bulk_create(
-        Attendance(session=s, enrolment=e, status=Attendance.Status.PRESENT)
-        for e in enrolments
-        for s in sessions[:count]
-    )
-
-
-def enrol(course: Course, *people: Any) -> list[Enrolment]:
-    return [Enrolment.objects.create(course=course, person=p) for p in people]
-
-
-def ready_course(organizer: Any, *people: Any, **kw: Any) -> tuple[Course, list[Enrolment]]:
-    """A finished course of five sessions, every learner present at all of them."""
-    course = make_course(organizer, **kw)
-    sessions = add_sessions(course, 5)
-    enrolments = enrol(course, *people)
-    attend(sessions, *enrolments)
-    return course, enrolments
 
 
 def sheet_url(course: Course) -> str:
@@ -126,14 +60,14 @@ def setup(world):
 
 
 def test_sheet_lists_enrolled_learners_in_vietnamese_name_order(client, world):
-    course = make_course(world.province)
+    course = graded_course(world.province)
     people = [
         make_person(world.org_a1, "Trần Văn Bình"),
         make_person(world.org_a1, "Nguyễn Thị An"),
         make_person(world.org_a1, "Lê Văn Ánh"),
     ]
-    enrolments = enrol(course, *people)
-    gone = enrol(course, make_person(world.org_a1, "Phạm Văn Rời"))[0]
+    enrolments = enrol_all(course, *people)
+    gone = enrol_all(course, make_person(world.org_a1, "Phạm Văn Rời"))[0]
     gone.status, gone.withdrawn_on, gone.withdrawal_reason = "withdrawn", MONDAY, "Chuyển công tác"
     gone.save()
     client.force_login(world.department)
@@ -149,7 +83,9 @@ def test_sheet_lists_enrolled_learners_in_vietnamese_name_order(client, world):
 
 def test_programme_with_tests_and_essay_has_two_columns(client, world):
     course, (e,) = ready_course(
-        world.province, world.person_a, programme=make_programme(assessment_kind="tests_and_essay")
+        world.province,
+        world.person_a,
+        programme=graded_programme(assessment_kind="tests_and_essay"),
     )
     client.force_login(world.department)
     text = client.get(sheet_url(course)).text
@@ -168,7 +104,9 @@ def test_a_score_is_saved_as_typed_with_a_comma_or_a_point(client, world, setup,
 
 def test_the_answer_rerenders_final_band_and_verdict(client, world):
     course, (enrolment,) = ready_course(
-        world.province, world.person_a, programme=make_programme(assessment_kind="tests_and_essay")
+        world.province,
+        world.person_a,
+        programme=graded_programme(assessment_kind="tests_and_essay"),
     )
     client.force_login(world.department)
     post_cell(client, course, enrolment, "8.9", field="test_score")
@@ -263,9 +201,9 @@ def test_the_whole_sheet_saves_at_once_and_keeps_refused_values_in_place(client,
 
 
 def test_the_sheet_shows_who_fails_and_why(client, world):
-    course = make_course(world.province)
+    course = graded_course(world.province)
     sessions = add_sessions(course, 10)
-    good, low, absent = enrol(
+    good, low, absent = enrol_all(
         course,
         make_person(world.org_a1, "Nguyễn Văn Giỏi"),
         make_person(world.org_a1, "Nguyễn Văn Thấp"),
@@ -290,7 +228,7 @@ def test_the_sheet_shows_who_fails_and_why(client, world):
 
 
 def test_attendance_counts_sessions_held_so_far_while_the_course_runs(client, world, settings):
-    course = make_course(
+    course = graded_course(
         world.province,
         status=Course.Status.IN_PROGRESS,
         starts_on=dt.date(2020, 1, 6),
@@ -304,7 +242,7 @@ def test_attendance_counts_sessions_held_so_far_while_the_course_runs(client, wo
         starts_at=dt.time(7, 30),
         ends_at=dt.time(11, 30),
     )
-    (enrolment,) = enrol(course, world.person_a)
+    (enrolment,) = enrol_all(course, world.person_a)
     attend(held, enrolment)
     client.force_login(world.department)
     post_cell(client, course, enrolment, "7")
@@ -360,9 +298,9 @@ def test_a_lecturer_of_the_course_enters_results_and_another_lecturer_cannot(cli
     other = make_user("giangvien2", Role.LECTURER)
     lecturer = Lecturer.objects.create(full_name="Lê Văn Giảng", user=teacher)
     Lecturer.objects.create(full_name="Đỗ Văn Khác", user=other)
-    course = make_course(world.province)
+    course = graded_course(world.province)
     sessions = add_sessions(course, 2, lecturer=lecturer)
-    (e,) = enrol(course, world.person_a)
+    (e,) = enrol_all(course, world.person_a)
     attend(sessions, e)
     client.force_login(teacher)
     assert client.get(sheet_url(course)).status_code == 200
@@ -378,9 +316,9 @@ def test_a_lecturer_of_the_course_enters_results_and_another_lecturer_cannot(cli
 
 
 def test_the_results_list_shows_an_officer_the_courses_of_their_subtree(client, world):
-    mine = make_course(world.org_a, name="Lớp của A")
-    make_course(world.org_b, name="Lớp của B")
-    make_course(world.org_a, name="Lớp nháp", status=Course.Status.DRAFT)
+    mine = graded_course(world.org_a, name="Lớp của A")
+    graded_course(world.org_b, name="Lớp của B")
+    graded_course(world.org_a, name="Lớp nháp", status=Course.Status.DRAFT)
     client.force_login(world.officer_a)
     text = client.get(reverse("assessment:results_index")).text
     assert "Lớp của A" in text and "Lớp của B" not in text and "Lớp nháp" not in text
@@ -410,12 +348,12 @@ def test_the_change_log_lists_every_change_of_the_course(client, world, setup):
 def test_the_sheet_of_200_learners_takes_a_fixed_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
-    course = make_course(
-        world.province, programme=make_programme(assessment_kind="tests_and_essay")
+    course = graded_course(
+        world.province, programme=graded_programme(assessment_kind="tests_and_essay")
     )
     sessions = add_sessions(course, 10)
     people = [make_person(world.org_a1, f"Nguyễn Văn Học {i:03}") for i in range(200)]
-    enrolments = enrol(course, *people)
+    enrolments = enrol_all(course, *people)
     attend(sessions, *enrolments[::2])
     Result.objects.bulk_create(
         Result(enrolment=e, essay_score=Decimal("7.5"), test_score=Decimal("8.0"))
@@ -438,7 +376,7 @@ def test_the_results_list_takes_a_fixed_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
     for i in range(30):
-        make_course(world.province, name=f"Lớp số {i}")
+        graded_course(world.province, name=f"Lớp số {i}")
     client.force_login(world.department)
     client.get(reverse("assessment:results_index"))
     with django_assert_max_num_queries(6):
@@ -447,14 +385,14 @@ def test_the_results_list_takes_a_fixed_number_of_queries(
 
 
 def test_a_course_without_sessions_held_shows_not_started_not_a_fail(client, world):
-    course = make_course(
+    course = graded_course(
         world.province,
         status=Course.Status.OPEN,
         starts_on=dt.date(2026, 9, 7),
         ends_on=dt.date(2026, 9, 11),
     )
     add_sessions(course, 5)  # all in the future
-    enrol(course, world.person_a, make_person(world.org_a1, "Lê Thị Mới"))
+    enrol_all(course, world.person_a, make_person(world.org_a1, "Lê Thị Mới"))
     client.force_login(world.department)
     with time_machine.travel(dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC), tick=False):
         text = client.get(sheet_url(course)).text

@@ -78,6 +78,29 @@ def make_course(
     )
 
 
+def running_course(
+    organizer: Organization,
+    *,
+    name: str = "Lớp bồi dưỡng nghiệp vụ công tác Đảng",
+    threshold: int = 80,
+    **fields: Any,
+) -> Course:
+    """A course in progress around 02/03/2026 (the attendance tests' Monday), of a programme of
+    its own with one topic and the attendance threshold given."""
+    programme = make_programme(topics=[("Công tác tư tưởng", 1)], name="Nghiệp vụ")
+    programme.attendance_threshold = threshold
+    programme.save(update_fields=["attendance_threshold"])
+    return make_course(
+        programme,
+        organizer,
+        name=name,
+        starts_on=fields.pop("starts_on", dt.date(2026, 1, 1)),
+        ends_on=fields.pop("ends_on", dt.date(2027, 4, 6)),
+        status=fields.pop("status", Course.Status.IN_PROGRESS),
+        **fields,
+    )
+
+
 def make_session(
     course: Course,
     date: dt.date,

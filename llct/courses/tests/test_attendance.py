@@ -12,35 +12,12 @@ from django.urls import reverse
 
 from llct.core.models import Role
 from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
-from llct.curriculum.models import Lecturer, Programme, Topic
+from llct.courses.tests.factories import running_course
+from llct.curriculum.models import Lecturer
 from llct.organizations.tests.factories import make_person, make_user
 
 ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = dt.date(2026, 3, 2)
-
-
-def make_course(
-    organizer: Any,
-    *,
-    name: str = "Lớp bồi dưỡng nghiệp vụ công tác Đảng",
-    threshold: int = 80,
-    **kw: Any,
-) -> Course:
-    code = kw.pop("code", f"K{Course.objects.count() + 1}-{organizer.pk}")
-    programme = Programme.objects.create(
-        code=f"P-{code}", name="Nghiệp vụ", kind="professional", attendance_threshold=threshold
-    )
-    Topic.objects.create(programme=programme, order=1, title="Công tác tư tưởng")
-    return Course.objects.create(
-        code=code,
-        name=name,
-        programme=programme,
-        organizer=organizer,
-        starts_on=kw.pop("starts_on", MONDAY - dt.timedelta(days=60)),
-        ends_on=kw.pop("ends_on", MONDAY + dt.timedelta(days=400)),
-        status=kw.pop("status", Course.Status.IN_PROGRESS),
-        **kw,
-    )
 
 
 def make_session(
@@ -92,7 +69,7 @@ def make_setup(world: Any) -> dict[str, Any]:
     """A course of the province with one learner of A (person_a) and one of B (person_b)."""
     lecturer, lecturer_account = lecturer_user()
     venue = make_venue()
-    course = make_course(world.province)
+    course = running_course(world.province)
     session = make_session(course, lecturer=lecturer, venue=venue)
     enrol_a, enrol_b = enrol(course, world.person_a, world.person_b)
     return {
@@ -145,7 +122,7 @@ def test_enrolled_learner_cannot_open_the_roll_call(client, world, setup):
 
 
 def test_learner_of_another_course_gets_404(client, world, setup):
-    other = make_course(world.province, name="Lớp khác")
+    other = running_course(world.province, name="Lớp khác")
     session = make_session(other)
     client.force_login(world.learner)
     assert client.get(roll_url(session)).status_code == 404
@@ -157,7 +134,7 @@ def test_unknown_session_is_404(client, world):
 
 
 def test_officer_of_b_sees_only_the_learners_of_b(client, world):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     session = make_session(course)
     enrol(course, world.person_a, world.person_b)
     client.force_login(world.officer_b)
@@ -168,7 +145,7 @@ def test_officer_of_b_sees_only_the_learners_of_b(client, world):
 
 
 def test_officer_who_does_not_manage_the_course_may_not_take_attendance(client, world):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     session = make_session(course)
     enrol(course, world.person_a)
     client.force_login(world.officer_a)
@@ -186,7 +163,7 @@ def test_lecturer_of_the_session_may_take_attendance_but_not_of_another(client, 
     other.save()
     assert client.get(roll_url(other)).status_code == 403
     # A course this lecturer does not teach at all is outside their scope.
-    foreign = make_session(make_course(world.province, name="Lớp lạ"))
+    foreign = make_session(running_course(world.province, name="Lớp lạ"))
     assert client.get(roll_url(foreign)).status_code == 404
 
 
@@ -253,7 +230,7 @@ def test_without_htmx_the_mark_redirects_back_to_the_row(client, world, setup, o
 
 
 def test_officer_cannot_mark_a_learner_outside_their_scope(client, world, on_the_day):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     session = make_session(course)
     enrol_a, enrol_b = enrol(course, world.person_a, world.person_b)
     client.force_login(world.officer_b)
@@ -264,7 +241,7 @@ def test_officer_cannot_mark_a_learner_outside_their_scope(client, world, on_the
 
 
 def test_a_learner_of_another_course_cannot_be_marked_in_this_session(client, world, setup):
-    other = make_course(world.province, name="Lớp khác")
+    other = running_course(world.province, name="Lớp khác")
     (stranger,) = enrol(other, make_person(world.org_a1, "Vũ Văn Lạ"))
     client.force_login(world.department)
     assert (
@@ -383,7 +360,7 @@ def test_matrix_shows_marks_rates_and_highlights_learners_below_the_threshold(cl
 
 
 def test_matrix_scope(client, world):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     make_session(course)
     enrol(course, world.person_a, world.person_b)
     client.force_login(world.officer_b)

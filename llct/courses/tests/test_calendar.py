@@ -12,12 +12,12 @@ from icalendar import Calendar
 from llct.core.models import Role
 from llct.courses import calendars, feeds
 from llct.courses.models import CalendarFeed, Course, Enrolment
+from llct.courses.tests.factories import running_course
 from llct.courses.tests.test_attendance import (
     MONDAY,
     ZONE,
     enrol,
     lecturer_user,
-    make_course,
     make_session,
     make_venue,
 )
@@ -40,8 +40,8 @@ def chips(text: str) -> list[tuple[str, str]]:
 def cal(world):
     lecturer, lecturer_account = lecturer_user()
     venue = make_venue()
-    course_a = make_course(world.org_a, name="Lớp của Khối A")
-    course_b = make_course(world.org_b, name="Lớp của Khối B")
+    course_a = running_course(world.org_a, name="Lớp của Khối A")
+    course_b = running_course(world.org_b, name="Lớp của Khối B")
     enrol(course_a, world.person_a)
     enrol(course_b, world.person_b)
     sessions = {
@@ -187,7 +187,7 @@ def test_organization_calendars_only_within_scope(client, world, cal):
 
 
 def test_organization_calendar_includes_courses_its_people_attend(client, world, cal):
-    province_course = make_course(world.province, name="Lớp của Tỉnh")
+    province_course = running_course(world.province, name="Lớp của Tỉnh")
     make_session(province_course, MONDAY + dt.timedelta(days=2))
     enrol(province_course, world.person_b)
     client.force_login(world.officer_b)
@@ -222,7 +222,7 @@ def test_calendar_takes_a_fixed_number_of_queries(
     client, world, cal, view, django_assert_max_num_queries
 ):
     for i in range(60):
-        course = make_course(world.org_a, name=f"Lớp số {i}", code=f"LS{i}")
+        course = running_course(world.org_a, name=f"Lớp số {i}", code=f"LS{i}")
         make_session(course, MONDAY + dt.timedelta(days=i % 7), venue=cal["venue"])
     for user, params in [
         (world.department, {}),

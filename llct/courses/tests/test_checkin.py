@@ -9,14 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from llct.courses.models import Attendance, Enrolment, SchedulingRules
-from llct.courses.tests.test_attendance import (
-    MONDAY,
-    ZONE,
-    enrol,
-    make_course,
-    make_session,
-    make_venue,
-)
+from llct.courses.tests.factories import running_course
+from llct.courses.tests.test_attendance import MONDAY, ZONE, enrol, make_session, make_venue
 from llct.organizations.tests.factories import make_person, make_user
 
 START = dt.datetime.combine(MONDAY, dt.time(7, 30), tzinfo=ZONE)
@@ -24,7 +18,7 @@ START = dt.datetime.combine(MONDAY, dt.time(7, 30), tzinfo=ZONE)
 
 @pytest.fixture
 def checkin(world):
-    course = make_course(world.province)
+    course = running_course(world.province)
     session = make_session(course, venue=make_venue())
     (enrolment,) = enrol(course, world.person_a)
     return session, enrolment

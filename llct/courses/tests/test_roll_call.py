@@ -12,11 +12,11 @@ from django.urls import reverse
 from llct.core.models import AuditEntry, Role
 from llct.core.tests.pages import two_clients
 from llct.courses.models import Attendance, SchedulingRules
+from llct.courses.tests.factories import running_course
 from llct.courses.tests.test_attendance import (
     MONDAY,
     ZONE,
     enrol,
-    make_course,
     make_session,
     make_setup,
     mark_url,
@@ -202,7 +202,7 @@ def test_all_present_without_script_says_how_many(client, world, setup):
 
 
 def test_all_present_reaches_only_learners_the_officer_may_see(client, world):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     session = make_session(course)
     enrol_a, enrol_b = enrol(course, world.person_a, world.person_b)
     client.force_login(world.officer_b)

@@ -12,7 +12,7 @@ from django.db import connection, connections
 
 from llct.assessment import services as results
 from llct.assessment.models import Result
-from llct.assessment.tests.test_results import ready_course
+from llct.assessment.tests.factories import ready_course
 from llct.courses.models import Attendance
 from llct.courses.roll_call import roll_call_save
 from llct.courses.tests.test_attendance import MONDAY, make_setup

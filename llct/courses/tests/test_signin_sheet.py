@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from llct.core.models import AuditEntry
 from llct.courses import attendance
 from llct.courses.models import Attendance, Enrolment
-from llct.courses.tests.test_attendance import enrol, make_course, make_session, make_setup
+from llct.courses.tests.factories import running_course
+from llct.courses.tests.test_attendance import enrol, make_session, make_setup
 from llct.organizations.tests.factories import make_person
 
 
@@ -61,7 +62,7 @@ def test_sign_in_sheet_is_an_a4_pdf_in_vietnamese(client, world, setup):
 
 
 def test_sign_in_sheet_lists_only_learners_in_the_viewers_scope(client, world):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     session = make_session(course)
     enrol(course, world.person_a, world.person_b)
     client.force_login(world.officer_b)
@@ -181,7 +182,7 @@ def test_blank_or_k_means_absent(client, world, setup):
 
 
 def test_bad_rows_are_reported_with_their_row_numbers_and_nothing_is_written(client, world, setup):
-    other = make_course(world.province, name="Lớp khác")
+    other = running_course(world.province, name="Lớp khác")
     (foreign,) = enrol(other, make_person(world.org_a1, "Vũ Văn Lạ"))
     (gone,) = enrol(
         setup["course"], make_person(world.org_a1, "Đỗ Văn Rút"), status=Enrolment.Status.WITHDRAWN
@@ -222,7 +223,7 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_nothing_is_written(cli
 
 
 def test_an_id_outside_the_officers_scope_is_reported_as_unknown(client, world):
-    course = make_course(world.org_b)
+    course = running_course(world.org_b)
     session = make_session(course)
     enrol_a, enrol_b = enrol(course, world.person_a, world.person_b)
     client.force_login(world.officer_b)
