@@ -20,7 +20,7 @@ from llct.core.htmx import render_page, wants_json
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.types import AuthenticatedHttpRequest
-from llct.courses import attendance
+from llct.courses import attendance, marks
 from llct.courses.forms import AllPresentForm, MarkForm, MarksUploadForm
 from llct.courses.models import Attendance, Session
 from llct.courses.qr import qr_data_uri
@@ -242,13 +242,13 @@ def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 def marks_template(request: HttpRequest, pk: int) -> HttpResponse:
     session = _attendance_session(request, pk)
     enrolments = attendance.roll_call_enrolments(user=request.user, course=session.course)
-    content = attendance.marks_template_xlsx(session=session, enrolments=enrolments)
+    content = marks.marks_template_xlsx(session=session, enrolments=enrolments)
     return file_response(
         content, filename=_filename(session, "diem-danh", "xlsx"), content_type=XLSX_TYPE
     )
 
 
-def _imported(result: attendance.MarksImport) -> str:
+def _imported(result: marks.MarksImport) -> str:
     if not result.written:
         return _("The file changes no mark: nothing to save.")
     return ngettext(
@@ -264,10 +264,10 @@ def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = attendance.attendance_import_marks(
+            result = marks.attendance_import_marks(
                 session=session, actor=request.user, today=timezone.localdate(), **form.cleaned_data
             )
-        except attendance.MarksFileError as error:
+        except marks.MarksFileError as error:
             form.add_error("file", str(error))
         except ValidationError as error:
             apply_errors(form, error)
