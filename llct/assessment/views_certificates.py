@@ -321,11 +321,9 @@ def series_edit(request: HttpRequest, programme_pk: int, year: int) -> HttpRespo
     form = SeriesFormatForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
+            serial_format = form.cleaned_data["serial_format"]
             certs.series_set_format(
-                programme=programme,
-                year=year,
-                serial_format=form.cleaned_data["serial_format"],
-                actor=request.user,
+                programme=programme, year=year, serial_format=serial_format, actor=request.user
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -333,12 +331,9 @@ def series_edit(request: HttpRequest, programme_pk: int, year: int) -> HttpRespo
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect(f"{reverse('assessment:certificate_series')}?year={year}")
-    return render_page(
-        request,
-        "assessment/certificate_series_form.html",
-        {"form": form, "programme": programme, "year": year, "series": series},
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    context = {"form": form, "programme": programme, "year": year, "series": series}
+    status = 422 if form.is_bound and form.errors else 200
+    return render_page(request, "assessment/certificate_series_form.html", context, status=status)
 
 
 # --- Public verification ----------------------------------------------------------------------

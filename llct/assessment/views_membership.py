@@ -70,20 +70,18 @@ def _decision(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         initial={"decided_on": today, "issued_by": membership.default_committee(committees)},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            decision = RECORD[kind](person=person, actor=request.user, today=today, **data)
+            record = RECORD[kind]
+            decision = record(person=person, actor=request.user, today=today, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _recorded(decision))
             return redirect("organizations:person_detail", pk=person.pk)
     context = {"person": person, "form": form, "kind": kind, "rules": rules, "today": today}
-    context["right_stage"] = person.stage == STAGE_FOR[kind]
-    context |= _evidence(person, kind, today)
-    return render_page(
-        request, "assessment/membership_decision.html", context, status=form_status(form)
-    )
+    context |= {"right_stage": person.stage == STAGE_FOR[kind], **_evidence(person, kind, today)}
+    status = form_status(form)
+    return render_page(request, "assessment/membership_decision.html", context, status=status)
 
 
 def _recorded(decision: MembershipDecision) -> str:
