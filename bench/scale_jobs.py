@@ -19,7 +19,7 @@ def run_import(path: str) -> dict[str, Any]:
 
     from llct.core.models import User
     from llct.organizations.models import Organization
-    from llct.organizations.roster import person_import_roster
+    from llct.organizations.roster.imports import person_import_roster
 
     province = Organization.objects.get(code="TINH")
     actor = User.objects.get(username="bantuyengiao")

@@ -16,11 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from llct.organizations.models import RosterImport
-from llct.organizations.roster import (
-    RosterFileError,
-    person_import_roster,
-    roster_analyse,
-)
+from llct.organizations.roster.imports import person_import_roster, roster_analyse
+from llct.organizations.roster.reader import RosterFileError
 
 logger = logging.getLogger(__name__)
 
