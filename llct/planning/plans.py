@@ -26,11 +26,13 @@ from django.utils.translation import gettext as _
 from llct.core.models import AuditEntry, Role, audit_record
 from llct.core.permissions import is_department
 from llct.core.text import clean_text
-from llct.courses import services as course_services
 from llct.courses.models import Course, Enrolment, Venue
 from llct.courses.selectors import working_days
+from llct.courses.services.courses import course_create
+from llct.courses.services.enrolment import eligibility_warnings, enrolment_create_many
 from llct.curriculum.models import Lecturer, Programme
-from llct.organizations.models import Organization, OrganizationVersion
+from llct.organizations.models import Organization
+from llct.organizations.selectors import organization_version_on
 from llct.planning.models import (
     AnnualPlan,
     BudgetLine,
@@ -1291,7 +1293,7 @@ def planned_course_create_course(
             seen.add(nomination.person_id)
             people.append(nomination.person)
     starts_on, ends_on = course_dates(locked, plan.year)
-    course = course_services.course_create(
+    course = course_create(
         data={
             "code": _course_code(locked, plan.year),
             "name": locked.name,
@@ -1309,7 +1311,7 @@ def planned_course_create_course(
     )
     result = CourseFromPlan(course, created=True)
     if people:
-        enrolled = course_services.enrolment_create_many(
+        enrolled = enrolment_create_many(
             course=course,
             people=people,
             actor=actor,
@@ -1343,7 +1345,7 @@ def nominee_warnings(*, planned: PlannedCourse, people: Iterable[Any]) -> list[s
     """The eligibility warnings the nominees would raise, to show before creating the course."""
     out: list[str] = []
     for person in people:
-        out.extend(course_services.eligibility_warnings(programme=planned.programme, person=person))
+        out.extend(eligibility_warnings(programme=planned.programme, person=person))
     return out
 
 
@@ -1581,23 +1583,15 @@ def plan_actual(*, plan: AnnualPlan) -> PlanActual:
 # The party document's names
 
 
-def _version_on(organization_id: int, day: dt.date) -> OrganizationVersion | None:
-    return (
-        OrganizationVersion.objects.filter(organization_id=organization_id, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .first()
-    )
-
-
 def names_on(organization: Organization, day: dt.date) -> tuple[str, str]:
     """(parent's name, organization's name) as they were on that day: a document keeps the
     names of its date even after a merger or a renaming."""
-    own = _version_on(organization.pk, day)
+    own = organization_version_on(organization.pk, day)
     name = own.name if own else organization.name
     parent_id = own.parent_id if own else organization.parent_id
     if not parent_id:
         return "", name
-    parent_version = _version_on(parent_id, day)
+    parent_version = organization_version_on(parent_id, day)
     if parent_version is not None:
         return parent_version.name, name
     parent = Organization.objects.filter(pk=parent_id).first()

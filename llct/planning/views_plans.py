@@ -21,7 +21,7 @@ from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.versions import announce_merge
 from llct.courses.models import Enrolment
-from llct.courses.services import ConflictError
+from llct.courses.services.conflicts import ConflictError
 from llct.curriculum.models import Programme
 from llct.organizations.selectors import organization_choices
 from llct.planning import plan_documents, plans

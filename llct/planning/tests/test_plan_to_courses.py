@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from llct.courses.models import Course, Enrolment, Holiday, SchedulingRules
-from llct.courses.services import ConflictError
+from llct.courses.services.conflicts import ConflictError
 from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_person
 from llct.planning import plans

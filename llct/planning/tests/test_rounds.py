@@ -17,7 +17,7 @@ from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result, ResultsApproval
 from llct.core.models import AuditEntry
 from llct.courses.models import Course, Enrolment
-from llct.courses.tests.course_factories import enrol, make_course
+from llct.courses.tests.factories import enrol, make_course
 from llct.curriculum.models import Programme
 from llct.organizations.models import Organization, Person
 from llct.planning import nominations as nom
