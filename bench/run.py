@@ -870,7 +870,7 @@ def measure_suggestions(*, today: dt.date) -> SuggestionsResult:
 
     from llct.courses.models import Enrolment
     from llct.organizations.models import MembershipStage, Person
-    from llct.planning.nominations import suggestions_for_province
+    from llct.planning.nominations.suggestions import suggestions_for_province
 
     # Next year's round is the one being prepared (the demo opens it five weeks before today).
     year = today.year + 1

@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             status=AnnualPlan.Status.SUBMITTED
         ).count()
     context["sessions_soon"] = _sessions_soon(user, today)
-    from llct.planning.nominations import open_round_for
+    from llct.planning.nominations.selectors import open_round_for
 
     context["nomination_notice"] = open_round_for(user)
     if user.person_id:

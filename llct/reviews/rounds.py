@@ -26,7 +26,7 @@ from llct.core.models import Role, User, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
-from llct.planning.nominations import organization_officers
+from llct.planning.nominations.reminders import organization_officers
 from llct.reviews.access import acts_for
 from llct.reviews.documents import department_issuer, issuer_for, number_issue
 from llct.reviews.models import (
