@@ -22,6 +22,7 @@ from llct.api.models import (
     feed_code,
     webhook_secret,
 )
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role, User, audit_record
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.core.text import clean_text
@@ -226,15 +227,10 @@ def delivery_retry_now(*, delivery: WebhookDelivery, actor: Any, now: dt.datetim
 
 def may_manage_feed(user: Any, organization: Organization) -> bool:
     """The department for any organization; an organization officer within their subtree."""
-    if is_department(user):
-        return True
+    if not has_capability(user, Capability.MANAGE_STUDY_FEEDS):
+        return False
     path = scope_path(user)
-    return (
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
-        and path not in (None, ALL)
-        and organization.path.startswith(str(path))
-    )
+    return path is not None and (path == ALL or organization.path.startswith(path))
 
 
 @transaction.atomic
