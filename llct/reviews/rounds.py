@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
 from llct.core.models import User, audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
 from llct.planning.nominations import organization_officers
@@ -401,7 +401,7 @@ def report_return(*, report: Report, comment: str, actor: Any) -> Report:
 @transaction.atomic
 def department_report_issue(*, report: Report, actor: Any, today: dt.date) -> Report:
     """The department's roll-up report takes its number from the department's BC series."""
-    if not report.is_department or not is_department(actor):
+    if not report.is_department or not has_capability(actor, Capability.MANAGE_REPORTING_ROUNDS):
         raise ValidationError(_("Only the department issues its own report."))
     report = _locked(report)
     if report.number:
