@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, write_xlsx
@@ -46,12 +47,14 @@ from llct.courses.selectors import (
 
 def is_staff(user: Any) -> bool:
     """Everyone but learners: department, organization officers, leaders, lecturers."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role != Role.LEARNER))
+    return has_capability(user, Capability.READ_OTHER_CALENDARS)
 
 
 def may_take_attendance(user: Any, session: Session) -> bool:
     """Department officers, organization officers who manage the course, and the lecturer of
     this very session."""
+    if not has_capability(user, Capability.RUN_ROLL_CALL):
+        return False
     if can_manage_course(user, session.course):
         return True
     lecturer = session.lecturer

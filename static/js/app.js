@@ -62,3 +62,22 @@ document.addEventListener("input", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches && event.target.matches("[data-org-search]")) event.stopPropagation();
 }, true);
+
+// The menu's groups are <details>, so they open and close without script. With it, opening one
+// closes the others, Escape closes it (focus back on its title), and a click elsewhere closes it.
+const openNavGroups = () => document.querySelectorAll(".mainnav details.navgroup[open]");
+document.addEventListener("toggle", (event) => {
+  const group = event.target;
+  if (!group.matches || !group.matches("details.navgroup") || !group.open) return;
+  openNavGroups().forEach((other) => { if (other !== group) other.open = false; });
+}, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const group = event.target.closest && event.target.closest("details.navgroup[open]");
+  if (!group) return;
+  group.open = false;
+  group.querySelector("summary").focus();
+});
+document.addEventListener("click", (event) => {
+  openNavGroups().forEach((group) => { if (!group.contains(event.target)) group.open = false; });
+});
