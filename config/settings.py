@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "llct.monitoring",
     "llct.reviews",
     "llct.api",
+    "llct.home",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +90,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "llct.core.context_processors.navigation",
+                "llct.core.context_processors.capabilities",
+                "llct.home.context_processors.navigation",
             ],
         },
     },

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy
 
 from llct.assessment.models import Certificate, CertificateSeries
 from llct.core import events
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
@@ -352,7 +353,7 @@ def certificate_status_on(certificate: Certificate, day: dt.date) -> str:
 
 def can_manage_certificates(user: Any) -> bool:
     """Revoking, re-issuing and the numbering settings belong to the department."""
-    return is_department(user)
+    return has_capability(user, Capability.MANAGE_CERTIFICATES)
 
 
 @transaction.atomic
@@ -433,9 +434,10 @@ def certificate_scope(*, user: Any) -> QuerySet[Certificate]:
 
 
 def may_see_register(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and (scope_path(user) is not None or getattr(user, "person_id", None))
-    )
+    """Staff within their scope; anyone whose account is a person, for their own."""
+    if has_capability(user, Capability.READ_CERTIFICATES) and scope_path(user) is not None:
+        return True
+    return bool(user.is_authenticated and getattr(user, "person_id", None))
 
 
 def certificate_get(*, user: Any, pk: int) -> Certificate:

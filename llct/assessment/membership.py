@@ -5,7 +5,7 @@
   date of the decision;
 - full membership (công nhận đảng viên chính thức) comes no earlier than the last day of the
   12 months of probation (Person.probation_ends_on), and needs the new-member class finished
-  within the probation (selectors.new_member_class_finished).
+  within the probation (records.new_member_class_finished).
 
 Without the evidence a decision is refused or, where the department allows exceptions
 (MembershipRules.exceptions_allowed), recorded with a reason, flagged on the person, audited and
@@ -39,8 +39,9 @@ from llct.assessment.records import (
     new_member_attempts,
     new_member_class_finished,
 )
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record, audit_value
-from llct.core.permissions import ALL, can_edit_rolls, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.selectors import holidays_between, working_days
 from llct.curriculum.models import Programme
@@ -62,7 +63,7 @@ REASON_MAX_LENGTH = MembershipDecision._meta.get_field("exception_reason").max_l
 def may_record_decisions(user: Any) -> bool:
     """The person's organization officer (their scope decides whom) and the department; never
     a leader, a lecturer or a learner."""
-    return bool(can_edit_rolls(user))
+    return has_capability(user, Capability.RECORD_MEMBERSHIP_DECISIONS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from llct.assessment.grading import Outcome, classify, needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.versions import canonical
 from llct.courses.models import Course, Enrolment
 from llct.courses.selectors import attendance_rates, can_manage_course, course_list, enrolment_list
@@ -32,8 +33,8 @@ from llct.curriculum.models import AssessmentKind, Programme
 def teaches(user: Any, course: Course) -> bool:
     """The user is the lecturer of at least one session of the course."""
     return bool(
-        user.is_authenticated
-        and user.role == Role.LECTURER
+        has_capability(user, Capability.ENTER_RESULTS)
+        and getattr(user, "role", None) == Role.LECTURER
         and course.sessions.filter(lecturer__user=user).exists()
     )
 
@@ -41,12 +42,14 @@ def teaches(user: Any, course: Course) -> bool:
 def may_enter_results(user: Any, course: Course) -> bool:
     """Department officers, organization officers who manage the course, and the lecturers
     who teach one of its sessions."""
+    if not has_capability(user, Capability.ENTER_RESULTS):
+        return False
     return can_manage_course(user, course) or teaches(user, course)
 
 
 def may_approve_results(user: Any) -> bool:
     """Approving results is the department's act, and only the department's."""
-    return is_department(user)
+    return has_capability(user, Capability.APPROVE_RESULTS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 
-from llct.core.models import Role
+from llct.core.capabilities import Capability, has_capability
 from llct.courses.models import (
     Attendance,
     Course,
@@ -44,12 +44,14 @@ from llct.courses.selectors import (
 
 def is_staff(user: Any) -> bool:
     """Everyone but learners: department, organization officers, leaders, lecturers."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role != Role.LEARNER))
+    return has_capability(user, Capability.READ_OTHER_CALENDARS)
 
 
 def may_take_attendance(user: Any, session: Session) -> bool:
     """Department officers, organization officers who manage the course, and the lecturer of
     this very session."""
+    if not has_capability(user, Capability.RUN_ROLL_CALL):
+        return False
     if can_manage_course(user, session.course):
         return True
     lecturer = session.lecturer

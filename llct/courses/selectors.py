@@ -12,8 +12,9 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.urls import reverse
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Attendance, Course, Enrolment, Holiday, Session, Venue
 from llct.curriculum.models import Programme
@@ -93,26 +94,16 @@ def course_get(*, user: Any, pk: int) -> Course:
 
 def can_create_course(user: Any) -> bool:
     """Department officers, and organization officers for their own subtree."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER))
-        and scope_path(user) is not None
-    )
+    return has_capability(user, Capability.MANAGE_COURSES) and scope_path(user) is not None
 
 
 def can_manage_course(user: Any, course: Course) -> bool:
     """Department officers manage every course; an organization officer, the courses their
     subtree organizes."""
-    if not user.is_authenticated:
+    if not has_capability(user, Capability.MANAGE_COURSES):
         return False
-    if user.is_superuser or user.role == Role.DEPARTMENT:
-        return True
     path = scope_path(user)
-    return (
-        user.role == Role.ORG_OFFICER
-        and path not in (None, ALL)
-        and course.organizer.path.startswith(path)
-    )
+    return path is not None and (path == ALL or course.organizer.path.startswith(path))
 
 
 def can_enrol(user: Any, course: Course) -> bool:
@@ -123,8 +114,7 @@ def can_enrol(user: Any, course: Course) -> bool:
     if can_manage_course(user, course):
         return True
     return bool(
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
+        has_capability(user, Capability.ENROL_LEARNERS)
         and scope_path(user) is not None
         and course.status == Course.Status.OPEN
     )
@@ -136,8 +126,7 @@ def can_withdraw(user: Any, course: Course) -> bool:
     if can_manage_course(user, course):
         return True
     return bool(
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
+        has_capability(user, Capability.ENROL_LEARNERS)
         and scope_path(user) is not None
         and course.status in (Course.Status.OPEN, Course.Status.IN_PROGRESS)
     )
@@ -234,22 +223,16 @@ def sessions_between(
 
 
 def can_create_venue(user: Any) -> bool:
-    return is_department(user) or bool(
-        user.is_authenticated and user.role == Role.ORG_OFFICER and user.organization_id
-    )
+    return has_capability(user, Capability.MANAGE_VENUES) and scope_path(user) is not None
 
 
 def can_manage_venue(user: Any, venue: Venue) -> bool:
-    if is_department(user):
-        return True
-    if not user.is_authenticated or user.role != Role.ORG_OFFICER:
+    if not has_capability(user, Capability.MANAGE_VENUES):
         return False
     path = scope_path(user)
-    return (
-        path not in (None, ALL)
-        and venue.owner is not None
-        and venue.owner.path.startswith(str(path))
-    )
+    if path == ALL:
+        return True
+    return path is not None and venue.owner is not None and venue.owner.path.startswith(path)
 
 
 # ---------------------------------------------------------------------------------------------

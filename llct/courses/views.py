@@ -17,11 +17,10 @@ from llct.assessment.selectors import may_enter_results
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
-from llct.core.models import Role
 from llct.core.permissions import require
 from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
-from llct.courses import selectors
+from llct.courses import attendance, selectors
 from llct.courses.forms import (
     CourseFilterForm,
     CourseForm,
@@ -112,7 +111,8 @@ def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_manage": selectors.can_manage_course(user, course),
         "can_enrol": selectors.can_enrol(user, course),
         "can_withdraw": selectors.can_withdraw(user, course),
-        "show_roll_call": user.role != Role.LEARNER or user.is_superuser,
+        "show_roll_call": attendance.is_staff(user),
+        "roll_call_ids": {s.pk for s in sessions if attendance.may_take_attendance(user, s)},
         "can_enter_results": may_enter_results(user, course),
         "threshold": course.programme.attendance_threshold,
     }
