@@ -87,7 +87,11 @@ def candidate(organization: Organization, name: str = "Hoàng Thị Cảm", **fi
 
 
 def probationary(
-    organization: Organization, name: str = "Lê Văn Dự", *, admitted_on: dt.date, **fields: Any
+    organization: Organization,
+    name: str = "Lê Văn Dự",
+    *,
+    admitted_on: dt.date | None,
+    **fields: Any,
 ) -> Person:
     fields.setdefault("date_of_birth", dt.date(1995, 4, 12))
     return make_person(

@@ -2,6 +2,7 @@
 definition of a finished new-member class (assessment.records.new_member_class_finished)."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_the_sql_rule_agrees_with_new_member_class_finished(world):
     """due.new_member_class_finished_exists (SQL) against the one definition, on members at
     every edge: inside, before and after the probation, failed, withdrawn, waiting for
     approval, revoked certificate, a 29/02 admission whose probation ends on 28/02."""
-    cases = [
+    cases: list[tuple[dt.date | None, dict[str, Any]]] = [
         (ADMITTED, {"ends_on": dt.date(2026, 6, 12)}),
         (ADMITTED, {"ends_on": dt.date(2026, 3, 1)}),
         (ADMITTED, {"ends_on": ADMITTED}),
