@@ -10,9 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from llct.organizations.models import Person
+from llct.organizations.services import card_taken_message
 
 if TYPE_CHECKING:
-    from llct.organizations.roster.checking import Organizations, Row
+    from llct.organizations.roster.checking import Row
+    from llct.organizations.roster.placement import Organizations
 
 BATCH_SIZE = 1000
 
@@ -39,17 +41,12 @@ def match(
     card, dob = row.card, row.values.get("date_of_birth")
     if card in elsewhere:
         # Never say who: the holder is outside what this user may see.
-        row.reject(_("This party card number belongs to a person of another organization."))
+        row.reject(card_taken_message())
         return
     if card and card in by_card:
         holder = by_card[card]
         if holder.search_key != row.key and dob and holder.date_of_birth not in (None, dob):
-            row.reject(
-                _(
-                    "This party card number belongs to another person on the rolls (the name "
-                    "and the date of birth differ)."
-                )
-            )
+            row.reject(card_taken_message())
             return
         row.existing = holder
         return

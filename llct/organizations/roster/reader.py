@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from llct.core.spreadsheets import WorkbookRefused, WorkbookUnreadable, xlsx_check_bounds
 from llct.core.text import fold
 from llct.organizations.roster.values import cell_text, header_columns, is_blank
 
@@ -288,18 +289,23 @@ class Workbook:
 def read_sheet(path_or_file: PathOrFile) -> Sheet:
     """The first visible sheet with a header row, read down to the end of the list.
 
-    Raises RosterFileError when the file is not a readable .xlsx or has no header row."""
+    Raises RosterFileError when the file is not a readable .xlsx, would expand past the bounds
+    of xlsx_check_bounds, or has no header row."""
+    unreadable = _(
+        "The file cannot be read as an Excel workbook (.xlsx). Open it in Excel, save it as "
+        "“Excel Workbook (.xlsx)” and upload it again."
+    )
     try:
+        xlsx_check_bounds(path_or_file)
         workbook = Workbook(path_or_file)
+    except WorkbookUnreadable:
+        raise RosterFileError(unreadable) from None
+    except WorkbookRefused as error:
+        raise RosterFileError(str(error)) from None
     except RosterFileError:
         raise
     except Exception as error:
-        raise RosterFileError(
-            _(
-                "The file cannot be read as an Excel workbook (.xlsx). Open it in Excel, save it "
-                "as “Excel Workbook (.xlsx)” and upload it again."
-            )
-        ) from error
+        raise RosterFileError(unreadable) from error
     try:
         for title, path in workbook.sheets:
             rows = workbook.rows(path)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.utils import timezone
@@ -24,7 +25,13 @@ from llct.organizations.models import (
     Transfer,
 )
 from llct.organizations.roster.checking import RosterAnalysis
-from llct.organizations.services import is_history, stage_date, transfer_event
+from llct.organizations.roster.placement import cell_kind, free_codes
+from llct.organizations.services import (
+    is_history,
+    organization_create,
+    stage_date,
+    transfer_event,
+)
 
 BATCH_SIZE = 1000
 
@@ -45,6 +52,7 @@ def write(
     content_type_id = ContentType.objects.get_for_model(Person).pk
     total = len(analysis.to_create) + len(analysis.to_update)
     done = 0
+    _create_cells(analysis, organization=organization, actor=actor, today=today)
 
     created = [c.person for c in analysis.to_create]
     for person in created:
@@ -158,6 +166,33 @@ def write(
             }
         )[:500],
     )
+
+
+def _create_cells(
+    analysis: RosterAnalysis, *, organization: Organization, actor: Any, today: dt.date
+) -> None:
+    """The cells the officer chose to create (placement CREATE), through the tree's service so
+    that they have their history; the rows naming them then point to them."""
+    if not analysis.new_organizations:
+        return
+    kind = cell_kind()
+    if kind is None:
+        raise ValidationError(_("No organization kind is defined for the new cells."))
+    codes = free_codes(organization.code, len(analysis.new_organizations))
+    saved: dict[int, Organization] = {}
+    for planned, code in zip(analysis.new_organizations, codes, strict=True):
+        saved[id(planned)] = organization_create(
+            code=code,
+            name=planned.name,
+            kind=kind,
+            parent=organization,
+            founded_on=today,
+            actor=actor,
+        )
+    people = [c.person for c in analysis.to_create] + [u.person for u in analysis.to_update]
+    for person in people:
+        if person.organization_id is None and id(person.organization) in saved:
+            person.organization = saved[id(person.organization)]
 
 
 # History rows and updates skip the ORM's bulk methods, measured on 20,000 rows: bulk_create
