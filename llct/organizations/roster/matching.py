@@ -57,6 +57,13 @@ def match(
         namesakes = [p for p in namesakes if p.date_of_birth == dob] or [
             p for p in namesakes if p.date_of_birth is None
         ]
+    # What a row leaves blank tells too: a row without a date (or a card) that the first import
+    # added is the one namesake recorded without a date (or a card); the others are the rows
+    # that gave theirs. Without this a file imported twice refuses rows the first time took.
+    if len(namesakes) > 1 and not dob:
+        namesakes = [p for p in namesakes if p.date_of_birth is None] or namesakes
+    if len(namesakes) > 1 and not card:
+        namesakes = [p for p in namesakes if not p.party_card_no] or namesakes
     if len(namesakes) > 1:
         row.reject(
             _(

@@ -39,6 +39,7 @@ class Organizations:
         # Names written in the file that match no organization: shown name -> rows.
         self.missing: Counter[str] = Counter()
         self._missing_keys: dict[object, str] = {}
+        self._shown: dict[str, str] = {}
         # The cells to create (CREATE), unsaved, by folded name.
         self.planned: dict[str, Organization] = {}
         for org in self.by_id.values():
@@ -66,7 +67,8 @@ class Organizations:
             return None, _(
                 "Several organizations are named “%(value)s”; write the organization's code."
             ) % {"value": shown}
-        self._missing_keys[value] = shown
+        # Spellings of one name ("Chi bộ 5", "chi bộ 5") are one missing organization.
+        self._missing_keys[value] = self._shown.setdefault(key, shown)
         if self.placement == ROOT:
             return self.root, None
         if self.placement == CREATE:
