@@ -347,7 +347,7 @@ def idempotent_roster(rows: int) -> bytes:
     names += [f"Trần Thị {given}" for given in ("Hoa", "Lan", "Mai", "Ngọc")]
     days = [dt.date(1960, 1, 1) + dt.timedelta(days=97 * i) for i in range(150)]
     seen: set[tuple[str, Any]] = set()
-    body = []
+    body: list[list[Any]] = []
     number = 0
     while len(body) < rows:
         name = f"{rng.choice(names)} {rng.randint(1, 40)}"
