@@ -348,13 +348,19 @@ def plan(
     readings = Readings()
     cutover_on = MembershipRules.current().cutover_on
     total = len(sheet.rows)
+    if (column := sheet.columns.get("organization")) is not None:
+        organizations.prefetch(
+            cells[column] for _number, cells in sheet.rows if column < len(cells)
+        )
     rows = [
         _read_row(number, cells, sheet.columns, organizations, readings)
         for number, cells in sheet.rows
     ]
     by_card: dict[str, Person] = {}
     by_name: dict[str, list[Person]] = defaultdict(list)
-    for person in candidates(rows, organizations):
+    found = list(candidates(rows, organizations))
+    organizations.load(p.organization_id for p in found)
+    for person in found:
         # Loaded once for the whole file: no query per row, and history shows the names.
         person.organization = organizations.by_id[person.organization_id]
         if person.party_card_no:

@@ -8,8 +8,10 @@ itself (`ROOT`). The readings record how each messy value was understood ("1/2/8
 01/02/1985, "Đảng viên dự bị" as probationary), so the officer can check them before writing."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from llct.core.text import fold
@@ -30,9 +32,14 @@ class Organizations:
     def __init__(self, organization: Organization, *, placement: str = AS_WRITTEN) -> None:
         self.root = organization
         self.placement = placement
-        self.by_id = {
-            o.pk: o for o in Organization.objects.filter(path__startswith=organization.path)
-        }
+        # Ids only: at a province, thirty thousand organizations as objects (and their folded
+        # names) cost seconds; the file names a few of them, loaded by `prefetch`.
+        self.subtree_ids: set[int] = set(
+            Organization.objects.filter(path__startswith=organization.path).values_list(
+                "pk", flat=True
+            )
+        )
+        self.by_id: dict[int, Organization] = {organization.pk: organization}
         self.by_code: dict[str, Organization] = {}
         self.by_name: dict[str, list[Organization]] = defaultdict(list)
         self.found: dict[object, tuple[Organization | None, str | None]] = {}
@@ -42,10 +49,30 @@ class Organizations:
         self._shown: dict[str, str] = {}
         # The cells to create (CREATE), unsaved, by folded name.
         self.planned: dict[str, Organization] = {}
-        for org in self.by_id.values():
-            if org.dissolved_on is None:
-                self.by_code[fold(org.code)] = org
-                self.by_name[fold(org.name)].append(org)
+
+    def prefetch(self, values: Iterable[object]) -> None:
+        """Load the organizations of the subtree that these cells may name, by code or by name
+        (`search_key` starts with the folded name), a few hundred a statement."""
+        texts = sorted({cell_text(v) for v in values if v is not None and cell_text(v)})
+        live = Organization.objects.filter(
+            path__startswith=self.root.path, dissolved_on__isnull=True
+        )
+        for start in range(0, len(texts), 300):
+            batch = texts[start : start + 300]
+            wanted = Q(code__in=[t.upper() for t in batch])
+            for text in batch:
+                wanted |= Q(search_key__startswith=f"{fold(text)} ")
+            for org in live.filter(wanted):
+                org = self.by_id.setdefault(org.pk, org)
+                if fold(org.code) not in self.by_code:
+                    self.by_code[fold(org.code)] = org
+                    self.by_name[fold(org.name)].append(org)
+
+    def load(self, ids: Iterable[int]) -> None:
+        """The organizations of these ids (people found on the rolls), for their history."""
+        missing = set(ids) - self.by_id.keys()
+        if missing:
+            self.by_id.update(Organization.objects.in_bulk(missing))
 
     def find(self, value: object) -> tuple[Organization | None, str | None]:
         # A roster names the same few organizations on thousands of rows.
