@@ -5,6 +5,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -128,6 +129,14 @@ _ROW_NUMBER = re.compile(rb'r="(\d+)"')
 _CELL_COLUMN = re.compile(rb'r="([A-Z]{1,3})\d')
 
 
+@dataclass(frozen=True)
+class XlsxCounts:
+    """What the bounds check saw: cells (an upper bound) and formula tags in the sheets."""
+
+    cells: int
+    formulas: int
+
+
 class WorkbookRefused(Exception):
     """The .xlsx would expand past a bound; the message is user-facing."""
 
@@ -154,6 +163,7 @@ class _SheetCount:
         self.max_row = 0
         self.max_column = 0
         self.declared = 0
+        self.formulas = 0
 
     def feed(self, data: bytes) -> None:
         if not self.started:
@@ -170,6 +180,8 @@ class _SheetCount:
         # "<c" also counts the few <col> and <cfRule> tags: an upper bound, one pass.
         self.cells += data.count(b"<" + p + b"c")
         self.rows += data.count(b"<" + p + b"row")
+        # "<f" also counts <filters> and the like: an upper bound again.
+        self.formulas += data.count(b"<" + p + b"f")
         last_row = data.rfind(b"<" + p + b"row ")
         if last_row >= 0 and (match := _ROW_NUMBER.search(data, last_row, last_row + 200)):
             self.max_row = max(self.max_row, int(match[1]))
@@ -190,7 +202,7 @@ def xlsx_check_bounds(
     max_cells: int | None = None,
     max_shared_strings: int | None = None,
     max_bytes: int | None = None,
-) -> None:
+) -> XlsxCounts:
     """Raise WorkbookRefused when the workbook holds, or declares, more cells, shared strings or
     uncompressed bytes than the settings allow (LLCT_XLSX_MAX_CELLS, ..._SHARED_STRINGS,
     ..._UNCOMPRESSED_BYTES), or is not a readable zip. Reads the file once, a chunk at a time."""
@@ -217,7 +229,7 @@ def xlsx_check_bounds(
         size_limit = too_big % {"limit": filesizeformat(max_bytes)}
         if sum(info.file_size for info in infos) > max_bytes:
             raise WorkbookRefused(size_limit)
-        total = cells = strings = declared = 0
+        total = cells = strings = declared = formulas = 0
         for info in infos:
             name = info.filename.lower()
             sheet = _SheetCount() if name.startswith("xl/worksheets/") else None
@@ -260,6 +272,8 @@ def xlsx_check_bounds(
                 ) from None
             if sheet is not None:
                 cells += max(sheet.cells, sheet.area)
+                formulas += sheet.formulas
+    return XlsxCounts(cells=cells, formulas=formulas)
 
 
 def cell_int(value: Any) -> int | None:

@@ -21,6 +21,11 @@ from llct.core.spreadsheets import (
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
 def bomb(sheet: Iterable[bytes], *, extra: dict[str, Iterable[bytes]] | None = None) -> bytes:
     """A workbook whose sheet XML (and any extra part) is streamed into the zip, compressed
     hard: megabytes of XML in a few kilobytes."""

@@ -175,7 +175,8 @@ def _read_row(
             row.reject(_date_reason(field_name, problem, raw))
         elif day:
             row.values[field_name] = day
-            readings.note(field_name, raw, day.strftime("%d/%m/%Y"))
+            if isinstance(raw, str):  # a date cell is no messy spelling
+                readings.note(field_name, raw, day.strftime("%d/%m/%Y"))
     if not is_blank(raw := cell("sex")):
         sex = SEX_WORDS.get(lookup_key(raw))
         if sex is None:
