@@ -139,6 +139,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Every .xlsx upload is refused before it is parsed when its content would expand past these
+# (llct/core/spreadsheets.py: xlsx_check_bounds): a few KiB can unzip to gigabytes.
+LLCT_XLSX_MAX_CELLS = int(os.environ.get("LLCT_XLSX_MAX_CELLS", "2000000"))
+LLCT_XLSX_MAX_SHARED_STRINGS = int(os.environ.get("LLCT_XLSX_MAX_SHARED_STRINGS", "1000000"))
+LLCT_XLSX_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("LLCT_XLSX_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))
+)
+# Dates of birth before this year are refused (person form, roster, API).
+LLCT_MIN_BIRTH_YEAR = int(os.environ.get("LLCT_MIN_BIRTH_YEAR", "1900"))
+# An uploaded roster (personal data) left in preview this long is deleted by `roster_sweep`.
+LLCT_ROSTER_PREVIEW_HOURS = int(os.environ.get("LLCT_ROSTER_PREVIEW_HOURS", "6"))
 
 # A strict policy: no inline scripts or styles; htmx is served from our own static files.
 SECURE_CSP = {

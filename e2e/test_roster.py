@@ -73,3 +73,48 @@ def test_import_a_messy_roster_through_the_preview(world, sign_in, live_server, 
     assert not Person.objects.filter(
         full_name__in=["Hà Thị Ngọc", "Lưu Văn Quang", "Người lập biểu"]
     ).exists()
+
+
+def roster_with_new_cells(path):
+    """A roster naming cells (chi bộ) that do not exist yet, with a two-digit year and a stage
+    written in words."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Họ và tên", "Ngày sinh", "Chi bộ", "Đối tượng", "Ngày vào Đảng"])
+    sheet.append(["Nông Văn Một", "1/2/85", "Chi bộ Mới Một", "DVDB", "10/10/2015"])
+    sheet.append(["Nông Văn Hai", "02/03/1986", "Chi bộ Mới Hai", "", ""])
+    sheet.append(["Nông Văn Ba", "03/04/1987", "chi bộ mới một", "", ""])
+    book.save(path)
+    return path
+
+
+def test_missing_cells_are_created_on_the_officers_choice(world, sign_in, live_server, tmp_path):
+    page = sign_in("canbo_a")
+    page.goto(f"{live_server.url}/to-chuc/nhap-danh-sach/")
+    page.get_by_label("Tệp danh sách (.xlsx)").set_input_files(
+        str(roster_with_new_cells(tmp_path / "ds.xlsx"))
+    )
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    # Said as it is: the cells do not exist; not "nothing to write".
+    missing = page.locator("#missing-organizations")
+    expect(missing).to_contain_text("2 tổ chức ghi trong tệp không có trong Đảng ủy Khối A")
+    expect(missing).to_contain_text("Chi bộ Mới Một")
+    expect(page.get_by_text("Không có gì để ghi")).to_have_count(0)
+    # How the messy values were read.
+    readings = page.locator("#readings")
+    expect(readings).to_contain_text("1/2/85")
+    expect(readings).to_contain_text("01/02/1985")
+    expect(readings.get_by_role("row").filter(has_text="DVDB")).to_contain_text("dự bị")
+    page.get_by_label("Tạo các chi bộ này trực thuộc tổ chức đã chọn, rồi nhập").check()
+    page.get_by_label("Tôi đã kiểm tra danh sách trên.").check()
+    page.get_by_role("button", name="Kiểm tra lại tệp với lựa chọn này").click()
+    expect(page.locator("#missing-organizations")).to_contain_text(
+        "Các chi bộ sau sẽ được tạo trực thuộc Đảng ủy Khối A", timeout=15000
+    )
+    page.get_by_role("button", name="Nhập các dòng hợp lệ").click()
+    expect(page.get_by_text(re.compile("Đã nhập lúc"))).to_be_visible(timeout=15000)
+    one = Person.objects.get(full_name="Nông Văn Một")
+    assert one.organization.name == "Chi bộ Mới Một"
+    assert one.organization.parent == world.org_a
+    assert one.date_of_birth == dt.date(1985, 2, 1)
+    assert Person.objects.get(full_name="Nông Văn Ba").organization == one.organization

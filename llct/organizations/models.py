@@ -406,8 +406,10 @@ class Transfer(models.Model):
 
 
 class RosterImport(models.Model):
-    """One uploaded roster, from upload through preview to commit. The file stays on disk (it is
-    personal data: served only through a scoped view) so the rejected rows can be exported."""
+    """One uploaded roster, from upload through preview to commit. The file is personal data: it
+    stays only while the import is open (served through a scoped view, for the rejected rows),
+    and is deleted when the import is written, fails or is cancelled, or by `roster_sweep` when a
+    preview is abandoned."""
 
     class Status(models.TextChoices):
         ANALYSING = "analysing", _("Checking")
@@ -433,6 +435,14 @@ class RosterImport(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     # [{"row": 7, "name": "...", "reason": "..."}]: no dates of birth or card numbers here.
     rejected_rows = models.JSONField(default=list, blank=True)
+    # What an organization cell naming no organization means, as the officer chose in the
+    # preview (roster/placement.py): "" refused, "create" new cells, "root" this organization.
+    placement = models.CharField(max_length=10, blank=True, default="")
+    # [{"name": "Chi bộ 5", "rows": 12}]: organization cells that match no organization.
+    missing_organizations = models.JSONField(default=list, blank=True)
+    # [{"column", "written", "read", "rows"}]: how messy values were read. It may show dates of
+    # birth, so it is emptied with the file when the import ends.
+    readings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

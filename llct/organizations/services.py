@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -483,6 +484,12 @@ def person_validate(
         add("full_name", _("Enter the full name."))
     if person.date_of_birth and person.date_of_birth > today:
         add("date_of_birth", _("The date of birth cannot be in the future."))
+    if person.date_of_birth and person.date_of_birth.year < settings.LLCT_MIN_BIRTH_YEAR:
+        add(
+            "date_of_birth",
+            _("The date of birth cannot be before %(year)s: check the year.")
+            % {"year": settings.LLCT_MIN_BIRTH_YEAR},
+        )
     if person.admitted_on:
         if person.admitted_on > today:
             add("admitted_on", _("The admission date cannot be in the future."))
@@ -517,9 +524,15 @@ def person_validate(
     if person.party_card_no:
         clash = Person.objects.filter(party_card_no=person.party_card_no).exclude(pk=person.pk)
         if clash.exists():
-            add("party_card_no", _("This party card number belongs to someone else."))
+            add("party_card_no", card_taken_message())
     if errors:
         raise ValidationError(errors)
+
+
+def card_taken_message() -> str:
+    """The one answer when a card number is held by someone else, wherever they are: saying
+    "in another organization" would tell an officer about people outside their scope."""
+    return _("This party card number cannot be recorded for this person; check it on the card.")
 
 
 def history_errors(

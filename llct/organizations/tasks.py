@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from llct.organizations.models import RosterImport
 from llct.organizations.roster.imports import person_import_roster, roster_analyse
 from llct.organizations.roster.reader import RosterFileError
+from llct.organizations.roster.uploads import roster_file_discard
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +78,16 @@ def roster_analyse_task(*, import_id: int, today: str, language: str) -> None:
                     organization=roster_import.organization,
                     today=dt.date.fromisoformat(today),
                     progress=_Throttle(publish),
+                    placement=roster_import.placement,
                 )
         except RosterFileError as error:
             rows.update(status=RosterImport.Status.FAILED, error=str(error))
+            roster_file_discard(roster_import=roster_import)
             return
         except Exception:
             logger.exception("Roster import %s: analysis failed", import_id)
             rows.update(status=RosterImport.Status.FAILED, error=_unexpected())
+            roster_file_discard(roster_import=roster_import)
             return
     rows.update(
         status=RosterImport.Status.PREVIEW,
@@ -94,6 +98,8 @@ def roster_analyse_task(*, import_id: int, today: str, language: str) -> None:
         unchanged=len(analysis.unchanged),
         rejected=len(analysis.rejected),
         rejected_rows=[r.as_dict() for r in analysis.rejected],
+        missing_organizations=analysis.missing_organizations,
+        readings=analysis.readings,
         error="",
     )
 
@@ -121,6 +127,7 @@ def roster_commit_task(*, import_id: int, actor_id: int | None, today: str, lang
                     actor=actor,
                     today=dt.date.fromisoformat(today),
                     progress=_Throttle(publish),
+                    placement=roster_import.placement,
                 )
                 rows.update(
                     status=RosterImport.Status.DONE,
@@ -144,6 +151,8 @@ def roster_commit_task(*, import_id: int, actor_id: int | None, today: str, lang
             rows.update(status=RosterImport.Status.FAILED, error=_unexpected())
         finally:
             cache.delete(key)
+            # Written, or failed with nothing written: the file is no longer needed.
+            roster_file_discard(roster_import=roster_import)
 
 
 @task

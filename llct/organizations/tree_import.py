@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from llct.core.spreadsheets import WorkbookRefused, xlsx_check_bounds
 from llct.core.text import clean_text, fold
 from llct.organizations import services
 from llct.organizations.models import Organization, OrganizationKind
@@ -45,6 +46,10 @@ def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
     if path.suffix.lower() == ".csv":
         text = path.read_bytes().decode("utf-8-sig")
         return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    try:
+        xlsx_check_bounds(path)
+    except WorkbookRefused as error:
+        raise ValidationError(str(error)) from None
     workbook = load_workbook(path, read_only=True, data_only=True)
     sheet = workbook.worksheets[0]
     rows = [(i, list(row)) for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
@@ -62,9 +67,9 @@ def _header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]:
 
 
 def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> TreeImportResult:
-    rows = _read_rows(path)
     result = TreeImportResult()
     try:
+        rows = _read_rows(path)
         start, columns = _header(rows)
     except ValidationError as error:
         result.rejected.append(RejectedRow(row=0, reason=error.messages[0]))

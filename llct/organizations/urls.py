@@ -37,6 +37,7 @@ urlpatterns += [
     path("nhap-danh-sach/<int:pk>/", views_roster.roster_detail, name="roster_detail"),
     path("nhap-danh-sach/<int:pk>/ghi/", views_roster.roster_commit, name="roster_commit"),
     path("nhap-danh-sach/<int:pk>/huy/", views_roster.roster_cancel, name="roster_cancel"),
+    path("nhap-danh-sach/<int:pk>/don-vi/", views_roster.roster_place, name="roster_place"),
     path(
         "nhap-danh-sach/<int:pk>/dong-bi-tu-choi.xlsx",
         views_roster.roster_rejected,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -16,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from llct.core.htmx import render_page
 from llct.core.permissions import can_edit_rolls, require
-from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.spreadsheets import XLSX_TYPE, WorkbookRefused, file_response, xlsx_check_bounds
 from llct.organizations import selectors, tasks
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import Organization, RosterImport
 from llct.organizations.roster import uploads
+from llct.organizations.roster.placement import CREATE, ROOT
 from llct.organizations.roster.reader import RosterFileError
 from llct.organizations.widgets import OrganizationPicker
 
@@ -71,11 +71,28 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
             )
+        # Only counted here (one streamed pass, bounded): the parsing is the task's.
+        try:
+            xlsx_check_bounds(upload)
+        except WorkbookRefused as error:
+            raise forms.ValidationError(str(error)) from None
+        finally:
+            upload.seek(0)
         return upload
 
 
-def _today() -> str:
-    return timezone.localdate().isoformat()
+class PlacementForm(forms.Form):
+    placement = forms.ChoiceField(
+        choices=[
+            (CREATE, gettext_lazy("Create these cells under the organization, then import")),
+            (ROOT, gettext_lazy("Put these people in the organization itself")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I have checked the list above."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm.")},
+    )
 
 
 def roster_upload(request: HttpRequest) -> HttpResponse:
@@ -88,15 +105,12 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
         initial={"organization": user.organization_id},
     )
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        roster_import = RosterImport.objects.create(
+        roster_import = uploads.roster_import_create(
             organization=form.cleaned_data["organization"],
-            file=upload,
-            original_name=upload.name[:255],
-            uploaded_by=user,
-        )
-        tasks.roster_analyse_task.enqueue(
-            import_id=roster_import.pk, today=_today(), language=translation.get_language()
+            upload=form.cleaned_data["file"],
+            user=user,
+            today=timezone.localdate(),
+            language=translation.get_language(),
         )
         return redirect("organizations:roster_detail", pk=roster_import.pk)
     return render_page(
@@ -129,6 +143,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "percent": 100 * done // total if total else 0,
             "can_commit": roster_import.status == status.PREVIEW
             and (roster_import.to_create or roster_import.to_update),
+            "placement_form": PlacementForm(),
         },
         fragment="status",
     )
@@ -138,20 +153,31 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
-    # One commit per import, however often the button is pressed.
-    started = RosterImport.objects.filter(
-        pk=roster_import.pk, status=RosterImport.Status.PREVIEW
-    ).update(status=RosterImport.Status.COMMITTING)
-    if started:
-        cache.set(tasks.progress_key(roster_import.pk), (0, 0), tasks.PROGRESS_TIMEOUT)
-        tasks.roster_commit_task.enqueue(
-            import_id=roster_import.pk,
-            actor_id=request.user.pk,
-            today=_today(),
-            language=translation.get_language(),
-        )
-    else:
+    if not uploads.roster_import_commit(
+        roster_import=roster_import,
+        actor=request.user,
+        today=timezone.localdate(),
+        language=translation.get_language(),
+    ):
         messages.error(request, _("This import cannot be written now."))
+    return redirect("organizations:roster_detail", pk=roster_import.pk)
+
+
+@require_POST
+def roster_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer's answer about cells that do not exist: the preview is made again with it."""
+    require(can_edit_rolls(request.user))
+    roster_import = uploads.roster_import_get(user=request.user, pk=pk)
+    form = PlacementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    elif not uploads.roster_import_place(
+        roster_import=roster_import,
+        placement=form.cleaned_data["placement"],
+        today=timezone.localdate(),
+        language=translation.get_language(),
+    ):
+        messages.error(request, _("This import can no longer be changed."))
     return redirect("organizations:roster_detail", pk=roster_import.pk)
 
 
@@ -159,13 +185,7 @@ def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def roster_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
-    cancelled = RosterImport.objects.filter(
-        pk=roster_import.pk,
-        status__in=[RosterImport.Status.PREVIEW, RosterImport.Status.FAILED],
-    ).update(status=RosterImport.Status.CANCELLED)
-    if cancelled:
-        # The file is personal data: it goes as soon as it is no longer needed.
-        roster_import.file.delete(save=False)
+    if uploads.roster_import_cancel(roster_import=roster_import):
         messages.success(request, _("The import has been cancelled; nothing was written."))
         return redirect("organizations:roster_upload")
     messages.error(request, _("This import can no longer be cancelled."))

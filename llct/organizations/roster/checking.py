@@ -18,6 +18,7 @@ from llct.organizations.models import (
     MembershipStage,
     Organization,
     Person,
+    Sex,
     TheoryLevel,
 )
 from llct.organizations.roster.matching import (
@@ -26,6 +27,7 @@ from llct.organizations.roster.matching import (
     match,
     reject_duplicates,
 )
+from llct.organizations.roster.placement import AS_WRITTEN, Organizations, Readings
 from llct.organizations.roster.reader import Sheet
 from llct.organizations.roster.values import (
     INCOMPLETE,
@@ -88,50 +90,16 @@ class RosterAnalysis:
     to_update: list[PlannedUpdate] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
+    # [{"name": "Chi bộ 5", "rows": 12}]: organization cells that match no organization.
+    missing_organizations: list[dict[str, Any]] = field(default_factory=list)
+    # The cells to create under the importing organization (placement CREATE), unsaved.
+    new_organizations: list[Organization] = field(default_factory=list)
+    # [{"column": ..., "written": "1/2/85", "read": "01/02/1985", "rows": 3}]
+    readings: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
 # Checking the rows
-
-
-class Organizations:
-    """The importing organization's subtree, looked up by code or by name."""
-
-    def __init__(self, organization: Organization) -> None:
-        self.root = organization
-        self.by_id = {
-            o.pk: o for o in Organization.objects.filter(path__startswith=organization.path)
-        }
-        self.by_code: dict[str, Organization] = {}
-        self.by_name: dict[str, list[Organization]] = defaultdict(list)
-        self.found: dict[object, tuple[Organization | None, str | None]] = {}
-        for org in self.by_id.values():
-            if org.dissolved_on is None:
-                self.by_code[fold(org.code)] = org
-                self.by_name[fold(org.name)].append(org)
-
-    def find(self, value: object) -> tuple[Organization | None, str | None]:
-        # A roster names the same few organizations on thousands of rows.
-        if value not in self.found:
-            self.found[value] = self._find(value)
-        return self.found[value]
-
-    def _find(self, value: object) -> tuple[Organization | None, str | None]:
-        key = fold(cell_text(value))
-        if key in self.by_code:
-            return self.by_code[key], None
-        named = self.by_name.get(key, [])
-        if len(named) == 1:
-            return named[0], None
-        shown = cell_text(value)
-        if named:
-            return None, _(
-                "Several organizations are named “%(value)s”; write the organization's code."
-            ) % {"value": shown}
-        return None, _(
-            "Unknown organization “%(value)s”: it must be the importing organization or one of "
-            "its sub-organizations, written by code or by name."
-        ) % {"value": shown}
 
 
 @dataclass
@@ -180,7 +148,11 @@ def _date_reason(field_name: str, problem: str, value: object) -> str:
 
 
 def _read_row(
-    number: int, cells: Sequence[Any], columns: dict[str, int], organizations: Organizations
+    number: int,
+    cells: Sequence[Any],
+    columns: dict[str, int],
+    organizations: Organizations,
+    readings: Readings,
 ) -> Row:
     """The values the row gives (blank cells give none), and what cannot be read."""
 
@@ -203,12 +175,15 @@ def _read_row(
             row.reject(_date_reason(field_name, problem, raw))
         elif day:
             row.values[field_name] = day
+            if isinstance(raw, str):  # a date cell is no messy spelling
+                readings.note(field_name, raw, day.strftime("%d/%m/%Y"))
     if not is_blank(raw := cell("sex")):
         sex = SEX_WORDS.get(lookup_key(raw))
         if sex is None:
             row.reject(_("Unknown sex: “%(value)s” (write Nam or Nữ).") % {"value": cell_text(raw)})
         else:
             row.values["sex"] = sex
+            readings.note("sex", raw, str(Sex(sex).label))
     if not is_blank(raw := cell("position")):
         position = cell_text(raw)
         if len(position) > MAX_LENGTHS["position"]:
@@ -219,13 +194,16 @@ def _read_row(
         if problem:
             row.reject(problem)
         else:
+            assert org is not None
             row.values["organization"] = org
+            readings.note("organization", raw, org.name)
     if not is_blank(raw := cell("stage")):
         stage = STAGE_WORDS.get(lookup_key(raw))
         if stage is None:
             row.reject(_("Unknown membership stage: “%(value)s”.") % {"value": cell_text(raw)})
         else:
             row.values["stage"] = stage
+            readings.note("stage", raw, _stage_label(stage))
     if not is_blank(raw := cell("party_card_no")):
         card = card_text(raw)
         if len(card) > MAX_LENGTHS["party_card_no"]:
@@ -243,7 +221,14 @@ def _read_row(
             )
         else:
             row.values["theory_level"] = level
+            readings.note("theory_level", raw, str(TheoryLevel(level).label))
     return row
+
+
+def _stage_label(stage: str) -> str:
+    if stage == MEMBER:
+        return _("Party member (probationary or full, from the dates)")
+    return str(MembershipStage(stage).label)
 
 
 def _stage_for(values: dict[str, Any], person: Person, *, current: str | None) -> str:
@@ -351,15 +336,32 @@ def _changes(before: Person, after: Person) -> list[dict[str, Any]]:
 
 
 def plan(
-    sheet: Sheet, *, organization: Organization, today: dt.date, progress: Progress | None
+    sheet: Sheet,
+    *,
+    organization: Organization,
+    today: dt.date,
+    progress: Progress | None,
+    placement: str = AS_WRITTEN,
 ) -> RosterAnalysis:
-    organizations = Organizations(organization)
+    """What each row would do. `placement` says what an organization cell naming no
+    organization means (placement.py)."""
+    organizations = Organizations(organization, placement=placement)
+    readings = Readings()
     cutover_on = MembershipRules.current().cutover_on
     total = len(sheet.rows)
-    rows = [_read_row(number, cells, sheet.columns, organizations) for number, cells in sheet.rows]
+    if (column := sheet.columns.get("organization")) is not None:
+        organizations.prefetch(
+            cells[column] for _number, cells in sheet.rows if column < len(cells)
+        )
+    rows = [
+        _read_row(number, cells, sheet.columns, organizations, readings)
+        for number, cells in sheet.rows
+    ]
     by_card: dict[str, Person] = {}
     by_name: dict[str, list[Person]] = defaultdict(list)
-    for person in candidates(rows, organizations):
+    found = list(candidates(rows, organizations))
+    organizations.load(p.organization_id for p in found)
+    for person in found:
         # Loaded once for the whole file: no query per row, and history shows the names.
         person.organization = organizations.by_id[person.organization_id]
         if person.party_card_no:
@@ -386,6 +388,9 @@ def plan(
         columns={name: sheet.headers[index] for name, index in sheet.columns.items()},
         last_row=sheet.last_row,
         total_rows=total,
+        missing_organizations=organizations.missing_list(),
+        new_organizations=list(organizations.planned.values()),
+        readings=readings.as_list({name: _label(name) for name in sheet.columns}),
     )
     for row in rows:
         if row.reasons:

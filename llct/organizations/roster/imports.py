@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from llct.core.permissions import can_edit_rolls, scope_path
 from llct.organizations.models import Organization
 from llct.organizations.roster.checking import Progress, RejectedRow, RosterAnalysis, plan
+from llct.organizations.roster.placement import AS_WRITTEN
 from llct.organizations.roster.reader import PathOrFile, Sheet, read_sheet
 from llct.organizations.roster.writing import write
 
@@ -49,13 +50,16 @@ def roster_analyse(
     organization: Organization,
     today: dt.date,
     progress: Progress | None = None,
+    placement: str = AS_WRITTEN,
 ) -> RosterAnalysis:
     """Read and check the whole file against the rolls; write nothing.
 
     Raises RosterFileError when the file cannot be read or has no header row."""
     with bulk_work():
         sheet = read_sheet(path_or_file)
-        return plan(sheet, organization=organization, today=today, progress=progress)
+        return plan(
+            sheet, organization=organization, today=today, progress=progress, placement=placement
+        )
 
 
 def _may_import(actor: Any, organization: Organization) -> bool:
@@ -80,13 +84,16 @@ def person_import_roster(
     dry_run: bool = False,
     progress: Progress | None = None,
     all_or_nothing: bool = False,
+    placement: str = AS_WRITTEN,
 ) -> ImportResult:
     """Check every row, then write all valid rows in one transaction, or nothing.
 
     The rolls are read again inside the transaction, so a preview made earlier cannot let a stale
     row through. Progress counts the checking as the first half and the writing as the second.
     With `all_or_nothing`, a single rejected row means nothing is written (other systems send
-    files that must land whole). Raises RosterFileError when the file cannot be read,
+    files that must land whole). `placement` says what an organization cell naming no
+    organization means (placement.py: refused, a new cell, or the importing organization). Raises
+    RosterFileError when the file cannot be read,
     PermissionDenied when the actor may not edit the organization's rolls (actor None: a command
     run by the administrator)."""
     if actor is not None and not _may_import(actor, organization):
@@ -102,6 +109,7 @@ def person_import_roster(
             progress=progress,
             note=_note(file),
             all_or_nothing=all_or_nothing,
+            placement=placement,
         )
 
 
@@ -165,6 +173,7 @@ def _import(
     progress: Progress | None,
     note: str,
     all_or_nothing: bool,
+    placement: str = AS_WRITTEN,
 ) -> ImportResult:
     total = len(sheet.rows)
 
@@ -176,11 +185,16 @@ def _import(
         if progress:
             progress(total + total * done // max(writes, 1), 2 * total)
 
+    def analyse() -> RosterAnalysis:
+        return plan(
+            sheet, organization=organization, today=today, progress=checking, placement=placement
+        )
+
     if dry_run:
-        analysis = plan(sheet, organization=organization, today=today, progress=checking)
+        analysis = analyse()
     else:
         with transaction.atomic():
-            analysis = plan(sheet, organization=organization, today=today, progress=checking)
+            analysis = analyse()
             if not (all_or_nothing and analysis.rejected):
                 write(
                     analysis,

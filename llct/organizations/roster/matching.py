@@ -10,9 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from llct.organizations.models import Person
+from llct.organizations.services import card_taken_message
 
 if TYPE_CHECKING:
-    from llct.organizations.roster.checking import Organizations, Row
+    from llct.organizations.roster.checking import Row
+    from llct.organizations.roster.placement import Organizations
 
 BATCH_SIZE = 1000
 
@@ -22,6 +24,14 @@ def cards_elsewhere(cards: Iterable[str]) -> set[str]:
     held by nobody in the subtree, so any holder found is outside it)."""
     cards = sorted(cards)
     found: set[str] = set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Person._meta.db_table)
+            cursor.execute(
+                f"SELECT party_card_no FROM {table} WHERE party_card_no = ANY(%s)",  # noqa: S608
+                [cards],
+            )
+            return {card for (card,) in cursor.fetchall() if card}
     for start in range(0, len(cards), BATCH_SIZE):
         batch = cards[start : start + BATCH_SIZE]
         holders = Person.objects.filter(party_card_no__in=batch)
@@ -39,17 +49,12 @@ def match(
     card, dob = row.card, row.values.get("date_of_birth")
     if card in elsewhere:
         # Never say who: the holder is outside what this user may see.
-        row.reject(_("This party card number belongs to a person of another organization."))
+        row.reject(card_taken_message())
         return
     if card and card in by_card:
         holder = by_card[card]
         if holder.search_key != row.key and dob and holder.date_of_birth not in (None, dob):
-            row.reject(
-                _(
-                    "This party card number belongs to another person on the rolls (the name "
-                    "and the date of birth differ)."
-                )
-            )
+            row.reject(card_taken_message())
             return
         row.existing = holder
         return
@@ -60,6 +65,13 @@ def match(
         namesakes = [p for p in namesakes if p.date_of_birth == dob] or [
             p for p in namesakes if p.date_of_birth is None
         ]
+    # What a row leaves blank tells too: a row without a date (or a card) that the first import
+    # added is the one namesake recorded without a date (or a card); the others are the rows
+    # that gave theirs. Without this a file imported twice refuses rows the first time took.
+    if len(namesakes) > 1 and not dob:
+        namesakes = [p for p in namesakes if p.date_of_birth is None] or namesakes
+    if len(namesakes) > 1 and not card:
+        namesakes = [p for p in namesakes if not p.party_card_no] or namesakes
     if len(namesakes) > 1:
         row.reject(
             _(
@@ -138,6 +150,22 @@ def candidates(rows: list["Row"], organizations: "Organizations") -> Iterator[Pe
         )
 
     seen: set[int] = set()
+    if connection.vendor == "postgresql":
+        # One statement for the whole file: arrays are one parameter each, joined by unnest
+        # (thousands of placeholders cost more to build than the indexed lookups to run).
+        found: Iterable[Person] = Person.objects.raw(
+            f"SELECT p.* FROM {table} p WHERE p.id IN ("  # noqa: S608 (names from the model)
+            f"SELECT id FROM {table} WHERE party_card_no = ANY(%s) "
+            f"UNION SELECT q.id FROM {table} q JOIN unnest(%s::varchar[], %s::date[]) AS v(k, d) "
+            "ON q.search_key = v.k AND q.date_of_birth = v.d "
+            f"UNION SELECT id FROM {table} WHERE search_key = ANY(%s) "
+            "AND (date_of_birth IS NULL OR search_key = ANY(%s)))",
+            [cards, [k for k, _d in pairs], [d for _k, d in pairs], names, sorted(undated)],
+        )
+        for person in found:
+            if person.organization_id in organizations.subtree_ids:
+                yield person
+        return
     batches: list[tuple[list[Any], Callable[[list[Any]], Iterable[Person]]]] = [
         (cards, lambda batch: Person.objects.filter(party_card_no__in=batch)),
         (pairs, born_on),
@@ -146,6 +174,6 @@ def candidates(rows: list["Row"], organizations: "Organizations") -> Iterator[Pe
     for values, query in batches:
         for start in range(0, len(values), BATCH_SIZE):
             for person in query(values[start : start + BATCH_SIZE]):
-                if person.organization_id in organizations.by_id and person.pk not in seen:
+                if person.organization_id in organizations.subtree_ids and person.pk not in seen:
                     seen.add(person.pk)
                     yield person

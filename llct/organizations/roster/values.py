@@ -144,6 +144,9 @@ def cell_name(value: object) -> str:
 _DMY = re.compile(
     r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
 )
+# Two-digit years as Excel reads them: 00-29 are 2000-2029, 30-99 are 1930-1999. The preview
+# shows how each such date was read (checking.Readings).
+_DMY_SHORT = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 _WORDY = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 _PARTIAL = re.compile(r"(?:\d{1,2}\s*[/.\-]\s*)?\d{4}")
@@ -174,6 +177,9 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
         parts: tuple[str, str, str] | None = None
         if match := _DMY.fullmatch(text):
             parts = (match[3], match[2], match[1])
+        elif match := _DMY_SHORT.fullmatch(text):
+            year = int(match[3])
+            parts = (str(year + (2000 if year < 30 else 1900)), match[2], match[1])
         elif match := _ISO.fullmatch(text):
             parts = (match[1], match[2], match[3])
         elif match := _WORDY.search(lookup_key(text)):
@@ -188,7 +194,8 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
             return None, INVALID
     else:
         return None, INVALID
-    if day.year < 1900:
+    # Earlier years are typing errors; a date of birth has its own floor (person_validate).
+    if day.year < 1800:
         return None, INVALID
     return day, None
 

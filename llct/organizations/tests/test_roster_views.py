@@ -129,13 +129,11 @@ def test_upload_rejects_files_over_20_mb(client, world):
     assert not RosterImport.objects.exists()
 
 
-def test_a_broken_workbook_fails_with_a_message(client, world):
+def test_a_broken_workbook_is_refused_at_upload(client, world):
     response = upload_as(client, world.officer_a, b"PK\x03\x04 not really a zip", world.org_a)
-    roster_import = RosterImport.objects.get()
-    assert response.status_code == 302
-    assert roster_import.status == RosterImport.Status.FAILED
-    assert "cannot be read as an Excel workbook" in roster_import.error
-    assert roster_import.error in client.get(detail_url(roster_import)).content.decode()
+    assert response.status_code == 422
+    assert "not a real .xlsx workbook" in response.content.decode()
+    assert not RosterImport.objects.exists()
 
 
 def test_a_file_without_header_fails_with_a_message(client, world):
