@@ -183,7 +183,7 @@ def pages() -> list[Page]:
     with connection.cursor() as cursor:
         cursor.execute(subtree_sql, ["/1/2/%"])
         subtree = [row[0] for row in cursor.fetchall()]
-    committee_floor = [
+    committee_floor: list[tuple[str, list[Any]]] = [
         (subtree_sql, ["/1/2/%"]),
         (PEOPLE_COLUMNS + " WHERE p.organization_id = ANY(%s)" + PAGE, [subtree]),
     ]

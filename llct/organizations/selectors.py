@@ -386,7 +386,7 @@ def person_page(
         else None
     )
 
-    def rows(ids: QuerySet[Person], reverse: bool = False) -> list[Person]:
+    def rows(ids: QuerySet[Person, Any], reverse: bool = False) -> list[Person]:
         order = ("-sort_key", "-id") if reverse else ("sort_key", "id")
         page = (
             Person.objects.select_related("organization")
@@ -424,10 +424,18 @@ class _NameWordsMatch(Func):
         super().__init__(F("pk"), output_field=BooleanField())
         self.tsquery = tsquery
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.get_source_expressions()[0])
         table = column.rsplit(".", 1)[0]
-        return f"{table}.search_words @@ to_tsquery('simple', %s)", [*params, self.tsquery]
+        return f"{table}.search_words @@ to_tsquery('simple', %s)", (*params, self.tsquery)
 
 
 def name_words_match(q: str) -> Q | Func:
