@@ -120,9 +120,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": organization.children.filter(dissolved_on__isnull=True).select_related("kind"),
         "versions": organization.versions.select_related("parent", "kind"),
         "events": organization.events.select_related("actor"),
-        "people_count": Person.objects.filter(
-            organization__path__startswith=organization.path
-        ).count(),
+        "people_count": organization.subtree_people_count,  # stored (counts.py)
         "can_edit": can_edit_organization(request.user, organization)
         and organization.dissolved_on is None,
         "can_add_child": can_edit_rolls(request.user) and organization.dissolved_on is None,
