@@ -5,7 +5,7 @@ writes. Bounded: a fixed number of client threads, a fixed duration, loopback on
 1. Database BENCH_LOAD_DB (llct_production): migrated and seeded with `seed_demo --people
    BENCH_LOAD_PEOPLE` (20,000) unless it already holds them.
 2. Starts the stack as `make serve` does (deploy/gunicorn.conf.py, `manage.py worker`) on a free
-   port, DEBUG off, CACHE_URL=redis://127.0.0.1:6379/1.
+   port, DEBUG off, CACHE_URL=BENCH_LOAD_REDIS (redis://127.0.0.1:6379/1), sessions cached_db.
 3. Each client signs in (department officer, organization officers, a lecturer), then loops:
    pick an action by weight, send it, wait a think time (uniform 0.5–1.5 s: a busy user clicks
    about once a second), until the duration is over. Latency is measured by the client
@@ -58,6 +58,9 @@ def _env() -> dict[str, str]:
         "SECURE_COOKIES": "false",
         "TASK_BACKEND": "database",
         "CONN_MAX_AGE": "60",
+        # Sessions read from Redis (written through to the database): no session query per
+        # request, and every server sees every session.
+        "SESSION_ENGINE": "cached_db",
         "LOG_LEVEL": "WARNING",
         "REQUEST_LOG_LEVEL": "WARNING",
         "MEDIA_ROOT": str(ROOT / "bench" / "out" / "load-media"),
@@ -361,7 +364,8 @@ def report(outcome: dict[str, Any], before: str, after: str, people: int) -> str
         f"- Load before: `{before}`",
         f"- Load after: `{after}`",
         "- Stack: gunicorn (deploy/gunicorn.conf.py: 2 × cores + 1 = 5 processes × 4 threads), "
-        "one `manage.py worker`, PostgreSQL, Redis cache, DEBUG off, on this 2-core machine, "
+        "one `manage.py worker`, PostgreSQL, Redis cache (sessions `cached_db`: read from "
+        "Redis, written through to PostgreSQL), DEBUG off, on this 2-core machine, "
         "the load client on the same machine (127.0.0.1).",
         "- Method: one sign-in per account before the clock starts (clients of an account share "
         "its session), then each client loops for the duration: an action drawn by weight, "

@@ -73,9 +73,14 @@ def _cell(value: Any, style: str = "") -> str:
     return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def text_cell(value: str, style: str = "") -> str:
-    """A string cell, escaped (for writers that build rows themselves)."""
-    return _cell(value, style) if value else "<c/>"
+def text_cell(value: str) -> str:
+    """A string cell, escaped, for rows given to `write_xlsx_rows` (which removes the
+    characters XML does not allow, a chunk at a time)."""
+    if not value:
+        return "<c/>"
+    if "&" in value or "<" in value or ">" in value:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
 def write_xlsx_stream(

@@ -108,14 +108,21 @@ def people_xml_rows(people: Any) -> Iterator[str]:
     sexes = {k: text_cell(str(v)) for k, v in Sex.choices}
     stages = {k: text_cell(str(v)) for k, v in MembershipStage.choices}
     levels = {k: text_cell(str(v)) for k, v in TheoryLevel.choices}
-    seen: dict[Any, str] = {None: "<c/>", "": "<c/>"}
+    days: dict[dt.date | None, str] = {None: "<c/>"}
+    texts: dict[str, str] = {"": "<c/>"}
 
-    def once(value: Any) -> str:
-        cell = seen.get(value)
+    def day(value: dt.date | None) -> str:
+        cell = days.get(value)
         if cell is None:
-            cell = text_cell(_day(value) if isinstance(value, dt.date) else str(value))
-            if len(seen) < 200_000:
-                seen[value] = cell
+            cell = days[value] = text_cell(_day(value))
+        return cell
+
+    def text(value: str) -> str:  # positions and organizations: a few thousand distinct
+        cell = texts.get(value)
+        if cell is None:
+            cell = text_cell(value)
+            if len(texts) < 100_000:
+                texts[value] = cell
         return cell
 
     values = people.values_list(*PEOPLE_COLUMNS).iterator(chunk_size=10_000)
@@ -123,9 +130,9 @@ def people_xml_rows(people: Any) -> Iterator[str]:
         values, start=1
     ):
         yield (
-            f"<row><c><v>{number}</v></c>{text_cell(name)}{sexes.get(sex, '<c/>')}{once(born)}"
-            f"{once(position)}{once(org)}{stages.get(stage, '<c/>')}{once(admitted)}"
-            f"{once(full)}{text_cell(card or '')}{levels.get(level, '<c/>')}</row>"
+            f"<row><c><v>{number}</v></c>{text_cell(name)}{sexes.get(sex, '<c/>')}{day(born)}"
+            f"{text(position)}{text(org)}{stages.get(stage, '<c/>')}{day(admitted)}"
+            f"{day(full)}{text_cell(card or '')}{levels.get(level, '<c/>')}</row>"
         )
 
 

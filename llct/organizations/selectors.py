@@ -6,17 +6,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.organizations.models import (
+    MembershipStage,
     Organization,
     OrganizationKind,
     OrganizationVersion,
     Person,
+    TheoryLevel,
 )
 
 
@@ -60,13 +61,29 @@ def organization_search(*, user: Any, q: str, limit: int = PICKER_LIMIT) -> list
     return list(qs.order_by("depth", "name", "id")[:limit])
 
 
+@dataclass(frozen=True)
+class TreeChild:
+    """What the tree shows of a node before the user opens it."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    subtree_people_count: int
+    has_children: bool
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 @dataclass
 class TreeLevel:
     """One organization and its children, each child with its stored subtree count and whether
     it has children of its own: what the tree shows before the user opens a branch."""
 
     node: Organization
-    children: list[Organization]
+    children: list[TreeChild]
 
 
 def organization_tree_roots(*, user: Any) -> list[Organization]:
@@ -99,34 +116,34 @@ def stored_people_count(*, user: Any, filters: "PersonFilter") -> int | None:
 
 
 def person_list_count(
-    *, user: Any, filters: "PersonFilter", people: QuerySet[Person]
+    *, user: Any, filters: "PersonFilter", people: QuerySet[Person], page: "PersonPage"
 ) -> tuple[int, bool]:
-    """What the people list says it holds: the stored count when it can, else a count capped
-    at ten thousand (a thousand for a name search)."""
+    """What the people list says it holds: the stored count when it can; for a name search,
+    the page itself (its rows, or "more than" them: past a page the user types more of the
+    name, and counting a common name's matches costs more than finding them); else a count
+    capped at ten thousand."""
     stored = stored_people_count(user=user, filters=filters)
     if stored is not None:
         return stored, False
-    cap = SEARCH_COUNT_CAP if filters.q else COUNT_CAP
-    return capped_count(people, cap, in_order=bool(filters.q))
+    if filters.q:
+        more = page.has_next or page.has_previous
+        return (page.size if more else len(page.people)), more
+    return capped_count(people, COUNT_CAP)
 
 
-def organization_children(*, user: Any, parent: Organization) -> list[Organization]:
-    """The children of an organization in scope, with their stored people counts and a flag
-    for those that have children. Two indexed queries, whatever the size of the tree."""
-    children = list(
+def organization_children(*, user: Any, parent: Organization) -> list[TreeChild]:
+    """The children of an organization in scope, with their stored people counts and whether
+    each has children. One indexed query, whatever the size of the tree; plain values, not
+    model instances (a level can hold hundreds)."""
+    grandchildren = Organization.objects.filter(parent=OuterRef("pk"), dissolved_on__isnull=True)
+    rows = (
         organization_scope(user=user)
         .filter(parent=parent)
-        .only("id", "code", "name", "kind__name", "path", "depth", "subtree_people_count")
+        .annotate(has_children=Exists(grandchildren))
         .order_by("code")
+        .values_list("id", "code", "name", "kind__name", "subtree_people_count", "has_children")
     )
-    with_children = set(
-        Organization.objects.filter(
-            parent_id__in=[c.pk for c in children], dissolved_on__isnull=True
-        ).values_list("parent_id", flat=True)
-    )
-    for child in children:
-        child.has_children = child.pk in with_children  # type: ignore[attr-defined]
-    return children
+    return [TreeChild(*row) for row in rows]
 
 
 @dataclass
@@ -288,8 +305,15 @@ class PersonFilter:
     position: str = ""
 
 
-def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:
-    """People within the user's scope, filtered, in Vietnamese name order."""
+def person_list(
+    *, user: Any, filters: PersonFilter | None = None, inline_subtrees: bool = False
+) -> QuerySet[Person]:
+    """People within the user's scope, filtered, in Vietnamese name order.
+
+    `inline_subtrees` reads the ids of the organizations in each subtree first (one indexed
+    query) and filters by that list: PostgreSQL then checks each person of a scan in name
+    order against a hashed list inside the (sort_key, id) index, where a subquery makes it
+    look every person's organization up. Worth it for one page of a list, not for a count."""
     filters = filters or PersonFilter()
     path = scope_path(user)
     qs = Person.objects.select_related("organization")
@@ -299,10 +323,12 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
     # A subquery of organization ids lets the database use the (organization, sort_key) index
     # instead of joining every person to its organization's path.
     if path != ALL:
-        qs = qs.filter(organization_id__in=_subtree_ids(path))
+        qs = qs.filter(organization_id__in=_subtree_ids(path, inline=inline_subtrees))
     if filters.organization is not None:
         if filters.subtree:
-            qs = qs.filter(organization_id__in=_subtree_ids(filters.organization.path))
+            qs = qs.filter(
+                organization_id__in=_subtree_ids(filters.organization.path, inline=inline_subtrees)
+            )
         else:
             qs = qs.filter(organization=filters.organization)
     if filters.q:
@@ -317,18 +343,12 @@ def person_list(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[P
 
 
 COUNT_CAP = 10_000
-# A name search counts to a thousand: past that, the user types more of the name.
-SEARCH_COUNT_CAP = 1_000
 
 
-def capped_count(
-    qs: QuerySet[Any], cap: int = COUNT_CAP, *, in_order: bool = False
-) -> tuple[int, bool]:
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """(count, more): the exact count up to `cap`, or (cap, True) beyond it. Counting a
-    million rows to print "1.000.000" costs more than the page itself. `in_order` keeps the
-    list's order, for a name search: the scan that found the page's rows (names in order, words
-    in the index) then stops at the cap too; otherwise the database picks any path."""
-    n = (qs if in_order else qs.order_by())[: cap + 1].count()
+    million rows to print "1.000.000" costs more than the page itself."""
+    n = qs.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 
@@ -341,6 +361,15 @@ class PersonPage:
     people: list[Person]
     has_next: bool
     has_previous: bool
+    size: int = 0
+
+    @property
+    def rows(self) -> list[tuple[Person, str, str]]:
+        """Each person with the labels of their stage and theory level, looked up once per
+        page (a `get_..._display` per row and column costs more than the row's SQL)."""
+        stages = {k: str(v) for k, v in MembershipStage.choices}
+        levels = {k: str(v) for k, v in TheoryLevel.choices}
+        return [(p, stages.get(p.stage, ""), levels.get(p.theory_level, "")) for p in self.people]
 
     @property
     def next_cursor(self) -> int | None:
@@ -351,35 +380,80 @@ class PersonPage:
         return self.people[0].pk if self.has_previous and self.people else None
 
 
+# What a row of the list shows (and its keyset cursor needs); the rest of a person stays unread.
+PAGE_FIELDS = (
+    "id", "full_name", "sort_key", "position", "stage", "theory_level", "organization__name",
+)  # fmt: skip
+
+
 def person_page(
     qs: QuerySet[Person], *, size: int, after: int | None = None, before: int | None = None
 ) -> PersonPage:
-    """`qs` ordered by (sort_key, id); `after`/`before` are person ids from the same list."""
+    """`qs` ordered by (sort_key, id); `after`/`before` are person ids from the same list.
+
+    The page's ids come first, from the (sort_key, id) index that also holds each person's
+    organization and name words, so a filtered scan in name order never reads the table; then
+    the page's rows are read by id, in the same statement."""
     anchor_id = after or before
     anchor = (
         Person.objects.filter(pk=anchor_id).values_list("sort_key", "id").first()
         if anchor_id
         else None
     )
+
+    def rows(ids: QuerySet[Person, Any], reverse: bool = False) -> list[Person]:
+        order = ("-sort_key", "-id") if reverse else ("sort_key", "id")
+        page = (
+            Person.objects.select_related("organization")
+            .only(*PAGE_FIELDS)
+            .filter(pk__in=ids[: size + 1])
+        )
+        return list(page.order_by(*order))
+
     if anchor is None:
-        rows = list(qs[: size + 1])
-        return PersonPage(rows[:size], has_next=len(rows) > size, has_previous=False)
+        found = rows(qs.values("pk"))
+        return PersonPage(found[:size], has_next=len(found) > size, has_previous=False, size=size)
     key, pk = anchor
     if after:
         # The sort_key bound lets the index range scan start at the anchor.
-        rows = list(
-            qs.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))[: size + 1]
+        found = rows(
+            qs.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk)).values("pk")
         )
-        return PersonPage(rows[:size], has_next=len(rows) > size, has_previous=True)
-    rows = list(
+        return PersonPage(found[:size], has_next=len(found) > size, has_previous=True, size=size)
+    found = rows(
         qs.filter(sort_key__lte=key)
         .filter(Q(sort_key__lt=key) | Q(id__lt=pk))
-        .order_by("-sort_key", "-id")[: size + 1]
+        .order_by("-sort_key", "-id")
+        .values("pk"),
+        reverse=True,
     )
-    return PersonPage(rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
+    return PersonPage(found[:size][::-1], has_next=True, has_previous=len(found) > size, size=size)
 
 
-def name_words_match(q: str) -> Q | RawSQL:
+class _NameWordsMatch(Func):
+    """`search_words @@ to_tsquery(...)` on the people table under whatever alias the query
+    gives it (a subquery calls it "U0"). `search_words` is a stored column of PostgreSQL only
+    (migration 0004), not a field, so the table's alias comes from its primary key's column."""
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(F("pk"), output_field=BooleanField())
+        self.tsquery = tsquery
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        table = column.rsplit(".", 1)[0]
+        return f"{table}.search_words @@ to_tsquery('simple', %s)", (*params, self.tsquery)
+
+
+def name_words_match(q: str) -> Q | Func:
     """People whose name has a word starting with each word typed, diacritics and case aside:
     "nguyen van a" finds "Nguyễn Văn An" and "Nguyễn Văn Ánh", not "Lê Thị Nguyệt".
 
@@ -392,20 +466,25 @@ def name_words_match(q: str) -> Q | RawSQL:
     if not words:
         return Q()
     if connection.vendor == "postgresql":
-        # `search_words` is a stored column of PostgreSQL only (migration 0003), not a field.
-        return RawSQL(
-            "organizations_person.search_words @@ to_tsquery('simple', %s)",
-            [" & ".join(f"{w}:*" for w in words)],
-            output_field=BooleanField(),
-        )
+        return _NameWordsMatch(" & ".join(f"{w}:*" for w in words))
     match = Q()
     for word in words:
         match &= Q(search_key__startswith=word) | Q(search_key__contains=f" {word}")
     return match
 
 
-def _subtree_ids(path: str) -> QuerySet[Organization, Any]:
-    return Organization.objects.filter(path__startswith=path).values("id")
+# Past this many organizations a subtree stays a subquery (a list that long costs more to
+# send and plan than it saves).
+INLINE_SUBTREE_MAX = 5_000
+
+
+def _subtree_ids(path: str, *, inline: bool = False) -> Any:
+    ids = Organization.objects.filter(path__startswith=path).order_by().values("id")
+    if inline:
+        listed = list(ids.values_list("id", flat=True)[: INLINE_SUBTREE_MAX + 1])
+        if len(listed) <= INLINE_SUBTREE_MAX:
+            return listed
+    return ids
 
 
 def person_get(*, user: Any, pk: int) -> Person:

@@ -48,13 +48,22 @@ def _today() -> Any:
 # --- The tree -----------------------------------------------------------------------------
 
 
+def _tree_links() -> dict[str, str]:
+    """The prefixes of a node's links (its page, its branch) + its id: a hundred nodes would
+    otherwise reverse two URLs each."""
+    return {
+        "base": reverse("organizations:tree"),
+        "branch_base": reverse("organizations:tree_branch", args=[0]).removesuffix("0/"),
+    }
+
+
 def tree(request: HttpRequest) -> HttpResponse:
     """Today's tree a level at a time (each branch loads when opened), with the stored people
     counts; or, with a date, the whole tree as it stood then."""
     require(can_read_rolls(request.user))
     as_of = AsOfForm(request.GET or None)
     on = as_of.cleaned_data.get("on") if as_of.is_valid() else None
-    context: dict[str, Any] = {"as_of_form": as_of, "on": on, "base": reverse("organizations:tree")}
+    context: dict[str, Any] = {"as_of_form": as_of, "on": on, **_tree_links()}
     if on:
         context["lines"] = selectors.tree_lines(
             selectors.organization_tree_as_of(user=request.user, on=on)
@@ -79,7 +88,7 @@ def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
         "levels": [selectors.TreeLevel(node, children)],
         "children": children,
         "as_of_form": AsOfForm(),
-        "base": reverse("organizations:tree"),
+        **_tree_links(),
     }
     return render_page(request, "organizations/tree.html", context, fragment="branch")
 
@@ -111,9 +120,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": organization.children.filter(dissolved_on__isnull=True).select_related("kind"),
         "versions": organization.versions.select_related("parent", "kind"),
         "events": organization.events.select_related("actor"),
-        "people_count": Person.objects.filter(
-            organization__path__startswith=organization.path
-        ).count(),
+        "people_count": organization.subtree_people_count,  # stored (counts.py)
         "can_edit": can_edit_organization(request.user, organization)
         and organization.dissolved_on is None,
         "can_add_child": can_edit_rolls(request.user) and organization.dissolved_on is None,
@@ -246,14 +253,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
     require(can_read_rolls(request.user))
     form = person_filter_form(user=request.user, data=request.GET)
     filters = form.person_filter()
-    people = selectors.person_list(user=request.user, filters=filters)
+    people = selectors.person_list(user=request.user, filters=filters, inline_subtrees=True)
     page = selectors.person_page(
         people,
         size=settings.PEOPLE_PAGE_SIZE,
         after=_cursor(request.GET.get("after")),
         before=_cursor(request.GET.get("before")),
     )
-    count, more = selectors.person_list_count(user=request.user, filters=filters, people=people)
+    count, more = selectors.person_list_count(
+        user=request.user, filters=filters, people=people, page=page
+    )
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)
