@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from llct.core.models import Role
+from llct.core.models import Role, User
 from llct.core.permissions import ALL, scope_path
 from llct.corps.models import FollowUp, FollowUpCriterion, FollowUpScore, FollowUpSettings
 from llct.courses.models import Course, Enrolment
@@ -56,7 +56,7 @@ def followups_open(*, today: dt.date) -> int:
     return len(rows)
 
 
-def _scoped(user: Any) -> QuerySet[FollowUp]:
+def _scoped(user: User) -> QuerySet[FollowUp]:
     path = scope_path(user)
     if path is None:
         raise Http404
@@ -66,14 +66,14 @@ def _scoped(user: Any) -> QuerySet[FollowUp]:
     return qs
 
 
-def can_answer(user: Any) -> bool:
+def can_answer(user: User) -> bool:
     return bool(
         user.is_authenticated
         and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER))
     )
 
 
-def followup_list(*, user: Any, pending: bool) -> QuerySet[FollowUp]:
+def followup_list(*, user: User, pending: bool) -> QuerySet[FollowUp]:
     """The follow-ups in the user's scope, pending (unanswered) or answered."""
     return (
         _scoped(user)
@@ -83,7 +83,7 @@ def followup_list(*, user: Any, pending: bool) -> QuerySet[FollowUp]:
     )
 
 
-def followup_get(*, user: Any, pk: int) -> FollowUp:
+def followup_get(*, user: User, pk: int) -> FollowUp:
     try:
         return (
             _scoped(user)
@@ -102,7 +102,7 @@ def followup_answer(
     *,
     follow_up: FollowUp,
     scores: Mapping[int, tuple[int, str]],
-    actor: Any,
+    actor: User,
     now: dt.datetime | None = None,
 ) -> FollowUp:
     """Record the cell's scores: every criterion in use, 1 to 5 each, with an optional note.
@@ -202,7 +202,7 @@ class Aggregate:
     by_criterion: dict[int, Decimal]
 
 
-def aggregates(*, user: Any, by: str, year: int) -> list[Aggregate]:
+def aggregates(*, user: User, by: str, year: int) -> list[Aggregate]:
     """Per course, programme or lecturer: follow-ups asked and answered, the average score and
     the average per criterion, for the courses that ended in `year`, within the user's scope.
     Three queries."""

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from llct.core.models import Role
+from llct.core.models import Role, User
 from llct.core.permissions import is_department
 from llct.core.text import fold, name_sort_key
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
@@ -22,11 +22,11 @@ from llct.organizations.models import Person
 # Permissions
 
 
-def can_edit_curriculum(user: Any) -> bool:
+def can_edit_curriculum(user: User) -> bool:
     return is_department(user)
 
 
-def can_read_lecturers(user: Any) -> bool:
+def can_read_lecturers(user: User) -> bool:
     return bool(
         user.is_authenticated
         and (
@@ -36,7 +36,7 @@ def can_read_lecturers(user: Any) -> bool:
     )
 
 
-def approved_topic_ids(user: Any) -> set[int]:
+def approved_topic_ids(user: User) -> set[int]:
     """The topics a lecturer's account is approved to teach (and so to upload plans for)."""
     if not user.is_authenticated or user.role != Role.LECTURER:
         return set()
@@ -47,7 +47,7 @@ def approved_topic_ids(user: Any) -> set[int]:
     )
 
 
-def can_upload_lesson_plan(user: Any, topic: Topic) -> bool:
+def can_upload_lesson_plan(user: User, topic: Topic) -> bool:
     return can_edit_curriculum(user) or topic.pk in approved_topic_ids(user)
 
 

@@ -10,23 +10,23 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from llct.core.models import Role
+from llct.core.models import Role, User
 from llct.core.permissions import ALL, is_department, scope_path
 from llct.monitoring.models import Assignment, ProgressReport, Project, Target, Task
 from llct.organizations.models import Organization
 from llct.organizations.selectors import organization_scope
 
 
-def can_read_projects(user: Any) -> bool:
+def can_read_projects(user: User) -> bool:
     return scope_path(user) is not None
 
 
-def can_manage_projects(user: Any) -> bool:
+def can_manage_projects(user: User) -> bool:
     """Projects, targets, tasks and settings belong to the department."""
     return is_department(user)
 
 
-def can_act_for(user: Any, organization: Organization) -> bool:
+def can_act_for(user: User, organization: Organization) -> bool:
     """Report on a task or enter a value for an organization: the department for any, an
     organization officer for those of their subtree."""
     if is_department(user):
@@ -40,20 +40,20 @@ def can_act_for(user: Any, organization: Organization) -> bool:
     )
 
 
-def project_list(*, user: Any) -> QuerySet[Project]:
+def project_list(*, user: User) -> QuerySet[Project]:
     if not can_read_projects(user):
         return Project.objects.none()
     return Project.objects.select_related("issuer").order_by("-start_year", "number")
 
 
-def project_get(*, user: Any, pk: int) -> Project:
+def project_get(*, user: User, pk: int) -> Project:
     try:
         return project_list(user=user).get(pk=pk)
     except Project.DoesNotExist:
         raise Http404 from None
 
 
-def target_get(*, user: Any, pk: int) -> Target:
+def target_get(*, user: User, pk: int) -> Target:
     try:
         return (
             Target.objects.select_related("project", "project__issuer", "scope_kind")
@@ -64,7 +64,7 @@ def target_get(*, user: Any, pk: int) -> Target:
         raise Http404 from None
 
 
-def _assignments_in_scope(user: Any) -> QuerySet[Assignment]:
+def _assignments_in_scope(user: User) -> QuerySet[Assignment]:
     path = scope_path(user)
     qs = Assignment.objects.select_related("organization", "task", "task__project")
     if path is None:
@@ -72,7 +72,7 @@ def _assignments_in_scope(user: Any) -> QuerySet[Assignment]:
     return qs if path == ALL else qs.filter(organization__path__startswith=path)
 
 
-def task_list(*, user: Any, project: Project) -> list[Task]:
+def task_list(*, user: User, project: Project) -> list[Task]:
     """The project's tasks, each with the assignments the user may see (`visible`)."""
     return list(
         project.tasks.prefetch_related(
@@ -85,7 +85,7 @@ def task_list(*, user: Any, project: Project) -> list[Task]:
     )
 
 
-def task_get(*, user: Any, pk: int) -> Task:
+def task_get(*, user: User, pk: int) -> Task:
     try:
         task = Task.objects.select_related("project").get(
             pk=pk, project__in=project_list(user=user)
@@ -95,7 +95,7 @@ def task_get(*, user: Any, pk: int) -> Task:
     return task
 
 
-def assignment_get(*, user: Any, pk: int) -> Assignment:
+def assignment_get(*, user: User, pk: int) -> Assignment:
     try:
         return _assignments_in_scope(user).get(pk=pk)
     except Assignment.DoesNotExist:
@@ -106,7 +106,7 @@ def assignment_reports(assignment: Assignment) -> QuerySet[ProgressReport]:
     return assignment.reports.select_related("reported_by").order_by("-reported_on", "-id")
 
 
-def organization_for(*, user: Any, pk: Any, default: Organization | None) -> Organization:
+def organization_for(*, user: User, pk: Any, default: Organization | None) -> Organization:
     """The organization a dashboard or a list is about: `pk` if given and in scope (404
     otherwise), else `default` if in scope, else the user's own subtree root."""
     scope = organization_scope(user=user, include_dissolved=True)
@@ -126,12 +126,12 @@ def organization_for(*, user: Any, pk: Any, default: Organization | None) -> Org
     return root
 
 
-def organization_options(*, user: Any) -> QuerySet[Organization]:
+def organization_options(*, user: User) -> QuerySet[Organization]:
     """The organizations a dashboard may switch to: the user's scope, active ones."""
     return organization_scope(user=user).order_by("path")
 
 
-def ancestors_in_scope(*, user: Any, organization: Organization) -> list[Organization]:
+def ancestors_in_scope(*, user: User, organization: Organization) -> list[Organization]:
     """The organizations above `organization` the user may open, top first (a breadcrumb)."""
     ids = [int(p) for p in organization.path.strip("/").split("/") if p][:-1]
     if not ids:

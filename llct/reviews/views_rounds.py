@@ -7,11 +7,10 @@ the settings; organization officers write and submit their organization's report
 read. What lies outside the user's scope answers 404."""
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -23,6 +22,8 @@ from llct.core.htmx import render_page
 from llct.core.party_documents import DOCX_TYPE, TemplateError
 from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.reviews import documents, report_documents, rounds
 from llct.reviews.forms import (
     IssuerForm,
@@ -31,6 +32,7 @@ from llct.reviews.forms import (
     ReturnForm,
     RoundEditForm,
     RoundForm,
+    issuer_initial,
 )
 from llct.reviews.models import SECTIONS, DocumentIssuer, IssuedNumber, Report, RoundKind
 
@@ -39,8 +41,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def round_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(rounds.can_see_rounds(user))
     return render_page(
         request,
@@ -54,8 +56,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def round_open(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def round_open(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(is_department(user))
     today = _today()
     initial = {
@@ -75,8 +77,8 @@ def round_open(request: HttpRequest) -> HttpResponse:
     return render_page(request, "reviews/round_form.html", {"form": form}, status=form_status(form))
 
 
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(is_department(user))
     reporting_round = rounds.round_get(user=user, pk=pk)
     form = RoundEditForm(
@@ -86,6 +88,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         rounds.round_update(reporting_round=reporting_round, **form.cleaned_data, actor=user)
         messages.success(request, _("Saved."))
+        announce_merge(request, form)
         return redirect("reviews:round_status", pk=pk)
     return render_page(
         request,
@@ -95,8 +98,8 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def round_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def round_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     reporting_round = rounds.round_get(user=user, pk=pk)
     show = request.GET.get("show", "")
     today = _today()
@@ -121,8 +124,8 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(is_department(user))
     reporting_round = rounds.round_get(user=user, pk=pk)
     wanted = request.POST.get("report", "")
@@ -146,8 +149,8 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:round_status", pk=pk)
 
 
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     report = rounds.report_get(user=user, pk=pk)
     editable = rounds.can_edit(user, report)
     form = ReportForm(
@@ -165,6 +168,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            announce_merge(request, form)
             return redirect("reviews:report", pk=report.pk)
     figures = report_documents.report_figures(report)
     context = {
@@ -183,8 +187,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def report_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     report = rounds.report_get(user=user, pk=pk)
     require(rounds.can_return(user, report))
     form = ReturnForm(request.POST)
@@ -199,8 +203,8 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def report_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(is_department(user))
     report = rounds.report_get(user=user, pk=pk)
     try:
@@ -217,7 +221,7 @@ def _filename(report: Report, ext: str) -> str:
     return f"bao-cao-{report.round_id}-{report.organization.code}-{number}.{ext}"
 
 
-def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = rounds.report_get(user=request.user, pk=pk)
     try:
         content = report_documents.report_docx(report=report, today=_today())
@@ -227,7 +231,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(content, filename=_filename(report, "docx"), content_type=DOCX_TYPE)
 
 
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = rounds.report_get(user=request.user, pk=pk)
     content = report_documents.report_xlsx(report=report)
     return file_response(content, filename=_filename(report, "xlsx"), content_type=XLSX_TYPE)
@@ -236,14 +240,14 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Settings: template texts and layouts, issuers, the register of numbers ----------------------
 
 
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(is_department(request.user))
     templates = [rounds.template_for(kind) for kind in RoundKind.values]
     return render_page(request, "reviews/template_list.html", {"templates": templates})
 
 
-def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
-    user: Any = request.user
+def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    user = request.user
     require(is_department(user))
     if kind not in RoundKind.values:
         return redirect("reviews:template_list")
@@ -260,6 +264,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error("docx", str(error) if isinstance(error, TemplateError) else error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("reviews:template_list")
     return render_page(
         request,
@@ -275,7 +280,7 @@ def _placeholders() -> list[tuple[str, str]]:
     return [("{{" + key + "}}", text) for key, text in PLACEHOLDERS.items()]
 
 
-def issuer_list(request: HttpRequest) -> HttpResponse:
+def issuer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(is_department(request.user))
     issuers = DocumentIssuer.objects.select_related("organization")
     numbers = IssuedNumber.objects.select_related(
@@ -286,26 +291,11 @@ def issuer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def issuer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user: Any = request.user
+def issuer_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
     require(is_department(user))
     issuer = get_object_or_404(DocumentIssuer, pk=pk) if pk else None
-    initial: dict[str, Any] = {"authority": "T/M BAN THƯỜNG VỤ"}
-    if issuer is not None:
-        initial = {
-            name: getattr(issuer, name)
-            for name in (
-                "organization",
-                "body",
-                "abbreviation",
-                "place",
-                "authority",
-                "signer_position",
-                "signer_name",
-                "is_department",
-            )
-        }
-    form = IssuerForm(request.POST or None, initial=initial)
+    form = IssuerForm(request.POST or None, initial=issuer_initial(issuer))
     if request.method == "POST" and form.is_valid():
         try:
             documents.issuer_save(issuer=issuer, **form.cleaned_data, actor=user)
@@ -313,6 +303,7 @@ def issuer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("reviews:issuer_list")
     return render_page(
         request,
