@@ -7,16 +7,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from llct.core.permissions import require
-from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.types import AuthenticatedHttpRequest
 from llct.corps import selectors, services
 from llct.corps.evaluation import evaluations
 from llct.corps.forms import HoursMinimumFormSet, MonthForm, WorkNormFormSet
-from llct.corps.ledger import HonorariumRow, honoraria, hours_ledger
+from llct.corps.ledger import HonorariumRow, honoraria, honoraria_sheet, hours_ledger
 from llct.corps.views import _year
 
 
@@ -43,42 +42,7 @@ def honoraria_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def honoraria_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     month, rows = _sheet(request)
-    headers = [
-        _("No."),
-        _("Full name"),
-        _("Kind"),
-        _("Workplace"),
-        _("Sessions"),
-        _("Fee per session (VND)"),
-        _("Amount (VND)"),
-        _("Signature"),
-    ]
-    body: list[list[object]] = [
-        [
-            i,
-            row.lecturer.full_name,
-            row.lecturer.get_kind_display(),
-            row.lecturer.workplace,
-            row.sessions,
-            int(row.fee),
-            int(row.amount),
-            "",
-        ]
-        for i, row in enumerate(rows, start=1)
-    ]
-    body.append(
-        [
-            "",
-            _("Total"),
-            "",
-            "",
-            sum(r.sessions for r in rows),
-            "",
-            int(sum(r.amount for r in rows)),
-            "",
-        ]
-    )
-    content = write_xlsx(headers, body, title=f"{month:%m-%Y}")
+    content = honoraria_sheet(month=month, rows=rows)
     name = f"thu-lao-giang-vien-{month:%Y-%m}.xlsx"
     return file_response(content, filename=name, content_type=XLSX_TYPE)
 

@@ -402,6 +402,17 @@ def lecturer_create(*, data: dict[str, Any], topics: list[Topic], actor: User) -
     return lecturer
 
 
+def lecturer_save(
+    *, lecturer: Lecturer | None, data: dict[str, Any], topics: list[Topic], actor: User
+) -> Lecturer:
+    """Add a lecturer, or update one from a fresh copy of the row (a refused change must not
+    leak into the caller's copy, which the page still shows)."""
+    if lecturer is None:
+        return lecturer_create(data=data, topics=topics, actor=actor)
+    fresh = Lecturer.objects.get(pk=lecturer.pk)
+    return lecturer_update(lecturer=fresh, data=data, topics=topics, actor=actor)
+
+
 @transaction.atomic
 def lecturer_update(
     *, lecturer: Lecturer, data: dict[str, Any], topics: list[Topic], actor: User

@@ -277,31 +277,21 @@ def _lecturer_form(request: AuthenticatedHttpRequest, lecturer: Lecturer | None)
     initial = {"topics": list(lecturer.topics.all())} if lecturer else None
     form = LecturerForm(request.POST or None, instance=lecturer, initial=initial)
     if request.method == "POST" and form.is_valid():
-        topics = list(form.cleaned_data["topics"])
         try:
-            if lecturer is None:
-                saved = services.lecturer_create(
-                    data=form.lecturer_data(), topics=topics, actor=request.user
-                )
-            else:
-                saved = services.lecturer_update(
-                    lecturer=Lecturer.objects.get(pk=lecturer.pk),
-                    data=form.lecturer_data(),
-                    topics=topics,
-                    actor=request.user,
-                )
+            saved = services.lecturer_save(
+                lecturer=lecturer,
+                data=form.lecturer_data(),
+                topics=list(form.cleaned_data["topics"]),
+                actor=request.user,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("curriculum:lecturer_detail", pk=saved.pk)
-    return render_page(
-        request,
-        "curriculum/lecturer_form.html",
-        {"lecturer": lecturer, "form": form},
-        status=_status(form),
-    )
+    context = {"lecturer": lecturer, "form": form}
+    return render_page(request, "curriculum/lecturer_form.html", context, status=_status(form))
 
 
 def lecturer_create(request: AuthenticatedHttpRequest) -> HttpResponse:

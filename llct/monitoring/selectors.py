@@ -12,7 +12,14 @@ from django.http import Http404
 
 from llct.core.models import Role, User
 from llct.core.permissions import ALL, is_department, scope_path
-from llct.monitoring.models import Assignment, ProgressReport, Project, Target, Task
+from llct.monitoring.models import (
+    Assignment,
+    ProgressReport,
+    Project,
+    Target,
+    TargetEntry,
+    Task,
+)
 from llct.organizations.models import Organization
 from llct.organizations.selectors import organization_scope
 
@@ -62,6 +69,25 @@ def target_get(*, user: User, pk: int) -> Target:
         )
     except Target.DoesNotExist:
         raise Http404 from None
+
+
+def target_entries(
+    *, target: Target, organizations: QuerySet[Organization]
+) -> QuerySet[TargetEntry]:
+    """The values entered by hand for the target, for the organizations the user may see."""
+    return target.entries.filter(organization__in=organizations).select_related(
+        "organization", "entered_by"
+    )
+
+
+def can_enter_values(*, user: User, target: Target, organizations: QuerySet[Organization]) -> bool:
+    """Values are entered by hand only for a target no indicator measures, by the department
+    or an organization officer, for organizations in their scope."""
+    return (
+        not target.indicator
+        and organizations.exists()
+        and (can_manage_projects(user) or user.role == Role.ORG_OFFICER)
+    )
 
 
 def _assignments_in_scope(user: User) -> QuerySet[Assignment]:

@@ -101,12 +101,8 @@ def _project_form(request: AuthenticatedHttpRequest, project: Project | None) ->
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("monitoring:project", saved.pk)
-    return render_page(
-        request,
-        "monitoring/project_form.html",
-        {"form": form, "project": project},
-        status=form_status(form),
-    )
+    context = {"form": form, "project": project}
+    return render_page(request, "monitoring/project_form.html", context, status=form_status(form))
 
 
 def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -137,12 +133,8 @@ def _target_form(
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect(reverse("monitoring:project", args=[project.pk]) + "#targets")
-    return render_page(
-        request,
-        "monitoring/target_form.html",
-        {"form": form, "project": project, "target": target},
-        status=form_status(form),
-    )
+    context = {"form": form, "project": project, "target": target}
+    return render_page(request, "monitoring/target_form.html", context, status=form_status(form))
 
 
 def target_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -163,38 +155,20 @@ def target_entries(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, target=target, organizations=scope
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.target_entry_add(
-                target=target,
-                organization=data["organization"],
-                year=data["year"],
-                value=data["value"],
-                note=data["note"],
-                evidence=data["evidence"],
-                actor=user,
-            )
+            services.target_entry_add(target=target, **form.cleaned_data, actor=user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("monitoring:target_entries", target.pk)
-    entries = target.entries.filter(organization__in=scope).select_related(
-        "organization", "entered_by"
-    )
-    return render_page(
-        request,
-        "monitoring/target_entries.html",
-        {
-            "target": target,
-            "form": form,
-            "entries": entries,
-            "can_enter": not target.indicator
-            and scope.exists()
-            and (selectors.can_manage_projects(user) or user.role == "org_officer"),
-        },
-        status=form_status(form),
-    )
+    context = {
+        "target": target,
+        "form": form,
+        "entries": selectors.target_entries(target=target, organizations=scope),
+        "can_enter": selectors.can_enter_values(user=user, target=target, organizations=scope),
+    }
+    return render_page(request, "monitoring/target_entries.html", context, status=form_status(form))
 
 
 def entry_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
@@ -214,12 +188,10 @@ def _task_form(
     )
     if request.method == "POST" and form.is_valid():
         try:
+            organizations = form.cleaned_data["organizations"]
+            data = form.task_data()
             services.task_save(
-                task=task,
-                project=project,
-                data=form.task_data(),
-                organizations=form.cleaned_data["organizations"],
-                actor=user,
+                task=task, project=project, data=data, organizations=organizations, actor=user
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -227,12 +199,8 @@ def _task_form(
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect(reverse("monitoring:project", args=[project.pk]) + "#tasks")
-    return render_page(
-        request,
-        "monitoring/task_form.html",
-        {"form": form, "project": project, "task": task},
-        status=form_status(form),
-    )
+    context = {"form": form, "project": project, "task": task}
+    return render_page(request, "monitoring/task_form.html", context, status=form_status(form))
 
 
 def task_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -94,20 +94,16 @@ def _project_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         live=live,
         trend=full,
     )
-    return render_page(
-        request,
-        "monitoring/dashboard.html",
-        {
-            "project": project,
-            "board": board,
-            "form": form,
-            "full": full,
-            "blocks": _charts(board, trend=full),
-            "watchlists": watchlists(
-                user=user, today=today, organization=organization, counts_only=True
-            ),
-        },
-    )
+    lists = watchlists(user=user, today=today, organization=organization, counts_only=True)
+    context = {
+        "project": project,
+        "board": board,
+        "form": form,
+        "full": full,
+        "blocks": _charts(board, trend=full),
+        "watchlists": lists,
+    }
+    return render_page(request, "monitoring/dashboard.html", context)
 
 
 def _listing(request: AuthenticatedHttpRequest, code: str) -> indicators.Listing:

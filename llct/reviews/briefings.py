@@ -17,6 +17,7 @@ from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
 from llct.reviews import figures
+from llct.reviews.access import acts_for
 from llct.reviews.models import ActionItem, Briefing, Recommendation
 
 
@@ -117,6 +118,10 @@ def briefing_save(
     minutes: str,
     actor: User,
 ) -> Briefing:
+    if not acts_for(actor, organization):
+        raise ValidationError(
+            {"organization": [_("You may not hold briefings for that organization.")]}
+        )
     if period_end < period_start:
         raise ValidationError({"period_end": [_("The period ends before it starts.")]})
     new = briefing is None

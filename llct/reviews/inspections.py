@@ -114,6 +114,15 @@ def programme_get(*, year: int) -> InspectionProgramme:
         raise Http404 from None
 
 
+def programme_of(day: dt.date) -> InspectionProgramme:
+    """The programme of the day's year, where an inspection scheduled that day belongs; a
+    ValidationError on `scheduled_on` when the year has none yet."""
+    programme = programme_for_year(day.year)
+    if programme is None:
+        raise ValidationError({"scheduled_on": [_("Create the programme of that year first.")]})
+    return programme
+
+
 def programme_for_year(year: int) -> InspectionProgramme | None:
     return InspectionProgramme.objects.filter(year=year).first()
 

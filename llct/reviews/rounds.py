@@ -343,6 +343,15 @@ def report_save(*, report: Report, sections: dict[str, str], actor: User) -> Rep
 
 
 @transaction.atomic
+def report_write(
+    *, report: Report, sections: dict[str, str], submit: bool, actor: User, today: dt.date
+) -> Report:
+    """Save the narrative and, when asked, submit it: both or neither."""
+    report = report_save(report=report, sections=sections, actor=actor)
+    return report_submit(report=report, actor=actor, today=today) if submit else report
+
+
+@transaction.atomic
 def report_submit(*, report: Report, actor: User, today: dt.date) -> Report:
     """Submit (or resubmit after a return). The first submission takes the number of the
     organization's BC series; a resubmission keeps it."""

@@ -59,23 +59,16 @@ def _briefing_page(request: AuthenticatedHttpRequest, briefing: Briefing | None)
     )
     form = BriefingForm(request.POST or None, initial=initial, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        if not access.acts_for(user, form.cleaned_data["organization"]):
-            form.add_error("organization", _("You may not hold briefings for that organization."))
+        try:
+            briefing = brief.briefing_save(briefing=briefing, **form.cleaned_data, actor=user)
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                briefing = brief.briefing_save(briefing=briefing, **form.cleaned_data, actor=user)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                announce_merge(request, form)
-                return redirect("reviews:briefing", pk=briefing.pk)
-    return render_page(
-        request,
-        "reviews/briefing_form.html",
-        {"form": form, "briefing": briefing},
-        status=form_status(form),
-    )
+            messages.success(request, _("Saved."))
+            announce_merge(request, form)
+            return redirect("reviews:briefing", pk=briefing.pk)
+    context = {"form": form, "briefing": briefing}
+    return render_page(request, "reviews/briefing_form.html", context, status=form_status(form))
 
 
 def briefing_create(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -111,19 +111,15 @@ def _inspection_page(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            programme = ins.programme_get(year=data["scheduled_on"].year)
-        except Http404:
-            form.add_error("scheduled_on", _("Create the programme of that year first."))
+            programme = ins.programme_of(data["scheduled_on"])
+            inspection = ins.inspection_save(
+                inspection=inspection, programme=programme, **data, actor=user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                inspection = ins.inspection_save(
-                    inspection=inspection, programme=programme, **data, actor=user
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                announce_merge(request, form)
-                return redirect("reviews:inspection", pk=inspection.pk)
+            announce_merge(request, form)
+            return redirect("reviews:inspection", pk=inspection.pk)
     return render_page(
         request,
         "reviews/simple_form.html",

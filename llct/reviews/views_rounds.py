@@ -7,6 +7,7 @@ the settings; organization officers write and submit their organization's report
 read. What lies outside the user's scope answers 404."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
+from llct.core.models import User
 from llct.core.party_documents import DOCX_TYPE, TemplateError
 from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
@@ -153,25 +155,38 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     report = rounds.report_get(user=user, pk=pk)
     editable = rounds.can_edit(user, report)
+    posted = editable and request.method == "POST"
     form = ReportForm(
-        request.POST if editable and request.method == "POST" else None,
+        request.POST if posted else None,
         initial={name: getattr(report, name) for name in SECTIONS},
     )
-    if editable and request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
+        submit = "submit" in request.POST
         try:
-            report = rounds.report_save(report=report, sections=form.cleaned_data, actor=user)
-            if "submit" in request.POST:
-                report = rounds.report_submit(report=report, actor=user, today=_today())
-                messages.success(request, _("Submitted as %(number)s.") % {"number": report.number})
-            else:
-                messages.success(request, _("Saved."))
+            report = rounds.report_write(
+                report=report, sections=form.cleaned_data, submit=submit, actor=user, today=_today()
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, _report_saved(report, submitted=submit))
             announce_merge(request, form)
             return redirect("reviews:report", pk=report.pk)
+    context = _report_context(user, report, form, editable=editable)
+    return render_page(request, "reviews/report_detail.html", context, status=form_status(form))
+
+
+def _report_saved(report: Report, *, submitted: bool) -> str:
+    if submitted:
+        return _("Submitted as %(number)s.") % {"number": report.number}
+    return _("Saved.")
+
+
+def _report_context(
+    user: User, report: Report, form: ReportForm, *, editable: bool
+) -> dict[str, Any]:
     figures = report_documents.report_figures(report)
-    context = {
+    return {
         "report": report,
         "form": form,
         "editable": editable,
@@ -183,7 +198,6 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "return_form": ReturnForm(),
         "late": rounds.is_late(report, _today()),
     }
-    return render_page(request, "reviews/report_detail.html", context, status=form_status(form))
 
 
 @require_POST

@@ -93,13 +93,10 @@ def conference_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     }
     form = ConferenceForm(request.POST or None, organizations=orgs, initial=initial)
     if form.is_bound and form.is_valid():
+        today = timezone.localdate()
         try:
             conference = svc.conference_record(
-                campaign=campaign,
-                **form.cleaned_data,
-                attendees=[],
-                today=timezone.localdate(),
-                actor=user,
+                campaign=campaign, **form.cleaned_data, attendees=[], today=today, actor=user
             )
         except ValidationError as error:
             apply_errors(form, error)
