@@ -53,6 +53,12 @@ LABELS: dict[str, str | Promise] = {
     TASK: gettext_lazy("Overdue project tasks"),
 }
 
+# What the first column of a list names, where it is not a person.
+HEADINGS: dict[str, str | Promise] = {
+    SUBMISSION: gettext_lazy("Organization"),
+    TASK: gettext_lazy("Task"),
+}
+
 
 @dataclass(frozen=True)
 class Item:
@@ -74,6 +80,10 @@ class Watchlist:
         return str(LABELS[self.code])
 
     @property
+    def heading(self) -> str:
+        return str(HEADINGS.get(self.code, gettext_lazy("Full name")))
+
+    @property
     def url(self) -> str:
         return reverse("monitoring:watchlists") + f"#{self.code}"
 
@@ -89,10 +99,15 @@ class Builder(Protocol):
 REGISTERED: dict[str, Builder] = {}
 
 
-def register(*, code: str, label: str | Promise, build: Builder) -> None:
+def register(
+    *, code: str, label: str | Promise, build: Builder, heading: str | Promise | None = None
+) -> None:
     """Add a watchlist, from the `AppConfig.ready` of an app above monitoring (the arrows
-    point down: monitoring never imports it). Registering a code again replaces it."""
+    point down: monitoring never imports it); `heading` names what its items are when they
+    are not people. Registering a code again replaces it."""
     LABELS[code] = label
+    if heading is not None:
+        HEADINGS[code] = heading
     REGISTERED[code] = build
 
 

@@ -11,6 +11,13 @@ class ReviewsConfig(AppConfig):
         # Overdue recommendations join monitoring's watchlists (monitoring sits below this
         # app and never imports it; this app adds itself, never the reverse).
         from llct.monitoring.watchlists import register
-        from llct.reviews.selectors import OVERDUE, OVERDUE_LABEL, overdue_watchlist
+        from llct.reviews.selectors import (
+            OVERDUE,
+            OVERDUE_HEADING,
+            OVERDUE_LABEL,
+            overdue_watchlist,
+        )
 
-        register(code=OVERDUE, label=OVERDUE_LABEL, build=overdue_watchlist)
+        register(
+            code=OVERDUE, label=OVERDUE_LABEL, build=overdue_watchlist, heading=OVERDUE_HEADING
+        )

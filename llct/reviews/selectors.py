@@ -33,6 +33,7 @@ def overdue_recommendations(*, prefix: str, today: dt.date) -> QuerySet[Recommen
 
 OVERDUE = "overdue_recommendations"
 OVERDUE_LABEL = gettext_lazy("Overdue recommendations of inspections")
+OVERDUE_HEADING = gettext_lazy("Recommendation")
 
 
 def overdue_watchlist(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
