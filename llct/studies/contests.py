@@ -51,6 +51,23 @@ def _columns(header: list[Any]) -> tuple[int, list[int], int]:
     return question, options[: len(LETTERS)], answer
 
 
+def _row_reasons(text: str, options: list[str], letter: str, same_as: int | None) -> list[str]:
+    """Why a question row cannot be taken (none when it can)."""
+    reasons = []
+    if not text:
+        reasons.append(_("the question is empty"))
+    if len(options) < 2 or not all(options):
+        reasons.append(_("at least two options, with no gap between them"))
+    if len(letter) != 1 or letter not in LETTERS[: len(options)]:
+        reasons.append(
+            _("the answer must be one of the letters %(letters)s")
+            % {"letters": ", ".join(LETTERS[: max(len(options), 2)])}
+        )
+    if same_as is not None:
+        reasons.append(_("same question as row %(row)s") % {"row": same_as})
+    return reasons
+
+
 def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
     """Every row checked; the valid ones as unsaved questions, the others with their reasons."""
     from openpyxl import load_workbook
@@ -78,20 +95,9 @@ def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
             options.pop()
         if not text and not any(options):
             continue  # a blank row
-        reasons = []
-        if not text:
-            reasons.append(_("the question is empty"))
-        if len(options) < 2 or not all(options):
-            reasons.append(_("at least two options, with no gap between them"))
         letter = clean_text(cells[answer_col]).upper()
-        if len(letter) != 1 or letter not in LETTERS[: len(options)]:
-            reasons.append(
-                _("the answer must be one of the letters %(letters)s")
-                % {"letters": ", ".join(LETTERS[: max(len(options), 2)])}
-            )
         key = fold(text)
-        if key and key in seen:
-            reasons.append(_("same question as row %(row)s") % {"row": seen[key]})
+        reasons = _row_reasons(text, options, letter, seen.get(key) if key else None)
         seen.setdefault(key, number)
         if reasons:
             errors.append({"row": number, "name": text[:80], "reason": "; ".join(reasons)})
