@@ -13,14 +13,15 @@ BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 
 .PHONY: run serve test lint types pytest e2e bench bench-scale bench-load messages compilemessages migrate demo clean venv
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements/dev-lock.txt
 	@if [ -z "$(BASE_PYTHON)" ]; then \
 		echo "LLCT needs Python 3.12 or newer (Django 6.1). Install python3.12 or python3.13 (e.g. 'apt-get install python3.12 python3.12-venv' or 'pyenv install 3.13'), then run make again."; \
 		exit 1; fi
 	@echo "Using $(BASE_PYTHON)"
 	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r requirements/dev-lock.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 venv: $(VENV)/.installed

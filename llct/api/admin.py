@@ -4,7 +4,7 @@ from llct.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Read here; issued and revoked on the connections pages (the secret is shown once)."""
 
     list_display = ["name", "prefix", "organization", "role", "expires_on", "revoked_at"]
@@ -15,12 +15,12 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     list_display = ["url", "token", "is_active", "created_at"]
     exclude = ["secret"]
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     list_display = ["event", "endpoint", "status", "attempts", "next_attempt_at", "created_at"]
     list_filter = ["status", "event"]

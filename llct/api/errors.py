@@ -94,6 +94,30 @@ def validation_details(error: DjangoValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+def invalid_request(exc: NinjaValidationError) -> ApiError:
+    """Input that does not parse; a missing Idempotency-Key header has its own code."""
+    for e in exc.errors:
+        loc = [str(part).lower() for part in e.get("loc", ())]
+        if loc[:1] == ["header"] and "idempotency-key" in loc:
+            return ApiError("idempotency_key_required")
+    details = [
+        {"loc": [str(part) for part in e.get("loc", ())], "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return ApiError("invalid_request", details=details)
+
+
+def rule_broken_error(exc: DjangoValidationError) -> ApiError:
+    """A service refused the write: its messages, field by field."""
+    code = "results_approved" if getattr(exc, "code", None) == "approved" else ""
+    details = validation_details(exc)
+    return ApiError(
+        code or "validation_error",
+        "; ".join(m for messages in details.values() for m in messages),
+        details=details,
+    )
+
+
 def install(api: NinjaAPI) -> None:
     """Every error the API can meet, answered in the one shape."""
 
@@ -107,27 +131,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        for e in exc.errors:
-            loc = [str(part).lower() for part in e.get("loc", ())]
-            if loc[:1] == ["header"] and "idempotency-key" in loc:
-                return respond(ApiError("idempotency_key_required"))
-        details = [
-            {"loc": [str(part) for part in e.get("loc", ())], "type": e.get("type", "")}
-            for e in exc.errors
-        ]
-        return respond(ApiError("invalid_request", details=details))
+        return respond(invalid_request(exc))
 
     @api.exception_handler(DjangoValidationError)
     def rule_broken(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        code = "results_approved" if getattr(exc, "code", None) == "approved" else ""
-        details = validation_details(exc)
-        return respond(
-            ApiError(
-                code or "validation_error",
-                "; ".join(m for messages in details.values() for m in messages),
-                details=details,
-            )
-        )
+        return respond(rule_broken_error(exc))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from llct.api.models import EVENT_CHOICES, TOKEN_ROLES, ApiToken, WebhookDelivery
+from llct.core.forms import set_queryset
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
 
@@ -33,7 +34,7 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
         self.fields["expires_on"].initial = today.replace(
             year=today.year + 1, day=min(today.day, 28)
         )
@@ -53,7 +54,7 @@ class EndpointForm(forms.Form):
 
     def __init__(self, *args: Any, tokens: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["token"].queryset = tokens  # type: ignore[attr-defined]
+        set_queryset(self, "token", tokens)
 
 
 class DeliveryFilterForm(forms.Form):
@@ -71,4 +72,4 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)

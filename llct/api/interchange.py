@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from llct.core.models import User
 from llct.core.spreadsheets import write_xlsx
 from llct.courses.feeds import session_location, session_summary
 from llct.courses.models import Course, Session
@@ -59,12 +60,12 @@ def party_db_rows(people: Iterable[Person]) -> Iterator[list[Any]]:
         ]
 
 
-def party_db_people(*, user: Any, organization: Organization) -> QuerySet[Person]:
+def party_db_people(*, user: User, organization: Organization) -> QuerySet[Person]:
     """The people of the organization's subtree as the user may see them (person_list)."""
     return person_list(user=user, filters=PersonFilter(organization=organization, subtree=True))
 
 
-def party_db_xlsx(*, user: Any, organization: Organization) -> bytes:
+def party_db_xlsx(*, user: User, organization: Organization) -> bytes:
     """The workbook. Personal data leaves only within the user's scope: the caller has checked
     the organization is in it (organization_get) and, for a token, the personal-data right."""
     people = party_db_people(user=user, organization=organization)

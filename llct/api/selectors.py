@@ -1,17 +1,16 @@
 """Reads of the connections pages. Tokens and webhooks are the department's; study-calendar
 links follow the organization scope (an organization officer sees their subtree's)."""
 
-from typing import Any
-
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from llct.api.models import ApiRequest, ApiToken, StudyFeed, WebhookDelivery, WebhookEndpoint
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 
 
-def token_list(*, user: Any) -> QuerySet[ApiToken]:
+def token_list(*, user: User) -> QuerySet[ApiToken]:
     if not has_capability(user, Capability.MANAGE_API):
         return ApiToken.objects.none()
     return ApiToken.objects.select_related("organization", "created_by").order_by(
@@ -19,7 +18,7 @@ def token_list(*, user: Any) -> QuerySet[ApiToken]:
     )
 
 
-def token_get(*, user: Any, pk: int) -> ApiToken:
+def token_get(*, user: User, pk: int) -> ApiToken:
     try:
         return token_list(user=user).get(pk=pk)
     except ApiToken.DoesNotExist:
@@ -31,7 +30,7 @@ def token_requests(*, token: ApiToken, limit: int = 50) -> list[ApiRequest]:
     return list(ApiRequest.objects.filter(token=token).order_by("-at", "-id")[:limit])
 
 
-def endpoint_list(*, user: Any) -> QuerySet[WebhookEndpoint]:
+def endpoint_list(*, user: User) -> QuerySet[WebhookEndpoint]:
     """Endpoints with their counts of deliveries waiting and failed (two conditional counts in
     one query)."""
     if not has_capability(user, Capability.MANAGE_API):
@@ -48,7 +47,7 @@ def endpoint_list(*, user: Any) -> QuerySet[WebhookEndpoint]:
     )
 
 
-def endpoint_get(*, user: Any, pk: int) -> WebhookEndpoint:
+def endpoint_get(*, user: User, pk: int) -> WebhookEndpoint:
     if not has_capability(user, Capability.MANAGE_API):
         raise Http404
     try:
@@ -66,7 +65,7 @@ def endpoint_deliveries(
     return qs.order_by("-created_at", "-id")
 
 
-def delivery_get(*, user: Any, pk: int) -> WebhookDelivery:
+def delivery_get(*, user: User, pk: int) -> WebhookDelivery:
     if not has_capability(user, Capability.MANAGE_API):
         raise Http404
     try:
@@ -75,7 +74,7 @@ def delivery_get(*, user: Any, pk: int) -> WebhookDelivery:
         raise Http404 from None
 
 
-def feed_list(*, user: Any) -> QuerySet[StudyFeed]:
+def feed_list(*, user: User) -> QuerySet[StudyFeed]:
     """The study-calendar links of the organizations within the user's scope."""
     path = scope_path(user)
     qs = StudyFeed.objects.select_related("organization", "created_by")

@@ -5,7 +5,6 @@ records who did it."""
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -91,7 +90,7 @@ def token_issue(
     organization: Organization,
     role: str,
     expires_on: dt.date,
-    actor: Any,
+    actor: User,
     today: dt.date,
     can_write: bool = False,
     personal_data: bool = False,
@@ -143,7 +142,7 @@ def token_issue(
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, actor: Any, now: dt.datetime) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: User, now: dt.datetime) -> ApiToken:
     if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     if token.revoked_at is not None:
@@ -173,7 +172,9 @@ def _endpoint_validate(*, url: str, events: list[str], token: ApiToken) -> None:
 
 
 @transaction.atomic
-def endpoint_create(*, token: ApiToken, url: str, events: list[str], actor: Any) -> WebhookEndpoint:
+def endpoint_create(
+    *, token: ApiToken, url: str, events: list[str], actor: User
+) -> WebhookEndpoint:
     """A new endpoint with a new signing secret (shown to the administrator to give to the
     receiving system)."""
     if not has_capability(actor, Capability.MANAGE_API):
@@ -188,7 +189,7 @@ def endpoint_create(*, token: ApiToken, url: str, events: list[str], actor: Any)
 
 
 @transaction.atomic
-def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) -> None:
+def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: User) -> None:
     if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     endpoint.is_active = active
@@ -197,7 +198,7 @@ def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) 
 
 
 @transaction.atomic
-def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint:
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: User) -> WebhookEndpoint:
     """A new signing secret; deliveries from now on are signed with it."""
     if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
@@ -208,7 +209,7 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookE
 
 
 @transaction.atomic
-def delivery_retry_now(*, delivery: WebhookDelivery, actor: Any, now: dt.datetime) -> None:
+def delivery_retry_now(*, delivery: WebhookDelivery, actor: User, now: dt.datetime) -> None:
     """Put a failed or waiting delivery back in line for the worker, with its attempts reset."""
     if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
@@ -225,7 +226,7 @@ def delivery_retry_now(*, delivery: WebhookDelivery, actor: Any, now: dt.datetim
 # Study-calendar links
 
 
-def may_manage_feed(user: Any, organization: Organization) -> bool:
+def may_manage_feed(user: User, organization: Organization) -> bool:
     """The department for any organization; an organization officer within their subtree."""
     if not has_capability(user, Capability.MANAGE_STUDY_FEEDS):
         return False
@@ -234,7 +235,7 @@ def may_manage_feed(user: Any, organization: Organization) -> bool:
 
 
 @transaction.atomic
-def feed_renew(*, organization: Organization, actor: Any) -> StudyFeed:
+def feed_renew(*, organization: Organization, actor: User) -> StudyFeed:
     """The organization's study-calendar link: made on first use; asked again, a new code that
     replaces the old one at once (a link that leaked stops working)."""
     if not may_manage_feed(actor, organization):

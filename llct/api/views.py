@@ -1,12 +1,10 @@
 """The connections pages: API tokens and their use, webhooks and their delivery log (the
 department's), study-calendar links and interchange files (organization officers too)."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +18,14 @@ from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import can_edit_rolls, can_read_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.organizations.selectors import organization_choices, organization_get
 
 DELIVERIES_PAGE_SIZE = 50
 
 
-def index(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.USE_CONNECTIONS))
     return render_page(
         request,
@@ -42,14 +41,14 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- Tokens ----------------------------------------------------------------------------------
 
 
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_API))
     tokens = selectors.token_list(user=request.user)
     return render_page(request, "api/token_list.html", {"tokens": tokens, "now": timezone.now()})
 
 
-def token_create(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_API))
     today = timezone.localdate()
     form = TokenForm(
@@ -66,7 +65,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     return render_page(request, "api/token_form.html", {"form": form}, status=form_status(form))
 
 
-def token_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def token_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = selectors.token_get(user=request.user, pk=pk)
     return render_page(
         request,
@@ -81,7 +80,7 @@ def token_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = selectors.token_get(user=request.user, pk=pk)
     try:
         services.token_revoke(token=token, actor=request.user, now=timezone.now())
@@ -95,14 +94,14 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Webhooks --------------------------------------------------------------------------------
 
 
-def endpoint_list(request: HttpRequest) -> HttpResponse:
+def endpoint_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_API))
     endpoints = selectors.endpoint_list(user=request.user)
     return render_page(request, "api/endpoint_list.html", {"endpoints": endpoints})
 
 
-def endpoint_create(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def endpoint_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_API))
     tokens = selectors.token_list(user=user).filter(revoked_at__isnull=True)
     form = EndpointForm(request.POST or None, tokens=tokens)
@@ -116,7 +115,7 @@ def endpoint_create(request: HttpRequest) -> HttpResponse:
     return render_page(request, "api/endpoint_form.html", {"form": form}, status=form_status(form))
 
 
-def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(user=request.user, pk=pk)
     form = DeliveryFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -131,7 +130,7 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(user=request.user, pk=pk)
     services.endpoint_set_active(
         endpoint=endpoint, active=not endpoint.is_active, actor=request.user
@@ -140,14 +139,14 @@ def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_rotate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(user=request.user, pk=pk)
     endpoint = services.endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
     return render_page(request, "api/endpoint_secret.html", {"endpoint": endpoint, "rotated": True})
 
 
 @require_POST
-def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     delivery = selectors.delivery_get(user=request.user, pk=pk)
     try:
         services.delivery_retry_now(delivery=delivery, actor=request.user, now=timezone.now())
@@ -162,8 +161,8 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Study-calendar links --------------------------------------------------------------------
 
 
-def feed_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def feed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.USE_CONNECTIONS))
     form = OrganizationForm(request.POST or None, organizations=organization_choices(user=user))
     if request.method == "POST" and form.is_valid():
@@ -181,8 +180,8 @@ def feed_list(request: HttpRequest) -> HttpResponse:
 # --- Interchange files ----------------------------------------------------------------------
 
 
-def interchange_page(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def interchange_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(can_read_rolls(user))
     form = OrganizationForm(request.GET or None, organizations=organization_choices(user=user))
     if form.is_valid():

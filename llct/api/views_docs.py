@@ -81,35 +81,38 @@ def operations() -> tuple[list[tuple[str, list[Operation]]], dict[str, Any]]:
     for path, item in schema["paths"].items():
         for method in METHODS:
             op = item.get(method)
-            if op is None:
-                continue
-            operation = Operation(
-                method=method.upper(),
-                path=path,
-                summary=str(op.get("summary", "")),
-                description=str(op.get("description", "")),
-                anchor=str(op.get("operationId", f"{method}-{path}")),
-                public=not op.get("security"),
-            )
-            for param in op.get("parameters", []):
-                operation.parameters.append(
-                    Field(
-                        name=param["name"],
-                        where=param["in"],
-                        kind=_kind(param.get("schema", {}), components),
-                        required=bool(param.get("required")),
-                        description=str(param.get("description", "")),
-                    )
-                )
-            content = op.get("requestBody", {}).get("content", {})
-            for media, body in content.items():
-                operation.body_kind = media
-                operation.body = _fields(body.get("schema", {}), components, "body")
-            operation.responses = [
-                (code, str(r.get("description", ""))) for code, r in op.get("responses", {}).items()
-            ]
-            groups.setdefault((op.get("tags") or ["API"])[0], []).append(operation)
+            if op is not None:
+                tag = (op.get("tags") or ["API"])[0]
+                groups.setdefault(tag, []).append(_operation(method, path, op, components))
     return list(groups.items()), components
+
+
+def _operation(method: str, path: str, op: dict[str, Any], components: dict[str, Any]) -> Operation:
+    operation = Operation(
+        method=method.upper(),
+        path=path,
+        summary=str(op.get("summary", "")),
+        description=str(op.get("description", "")),
+        anchor=str(op.get("operationId", f"{method}-{path}")),
+        public=not op.get("security"),
+    )
+    operation.parameters = [
+        Field(
+            name=param["name"],
+            where=param["in"],
+            kind=_kind(param.get("schema", {}), components),
+            required=bool(param.get("required")),
+            description=str(param.get("description", "")),
+        )
+        for param in op.get("parameters", [])
+    ]
+    for media, body in op.get("requestBody", {}).get("content", {}).items():
+        operation.body_kind = media
+        operation.body = _fields(body.get("schema", {}), components, "body")
+    operation.responses = [
+        (code, str(r.get("description", ""))) for code, r in op.get("responses", {}).items()
+    ]
+    return operation
 
 
 def translated(groups: list[tuple[str, list[Operation]]]) -> list[tuple[str, list[Operation]]]:

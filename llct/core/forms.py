@@ -1,9 +1,13 @@
-"""Helpers every form view shares: a service's errors onto the form, and the status code."""
+"""Helpers every form view shares: a service's errors onto the form, and the status code;
+and typed setters for what a form decides when it is built (the rows or choices a field offers),
+so that forms need no `type: ignore` for `self.fields[name].queryset = ...`."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
+from django.db.models import QuerySet
+from django.forms import BaseForm, ChoiceField, Field, ModelChoiceField
 from django.http import HttpRequest
 
 
@@ -30,3 +34,32 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _field[F: Field](form: BaseForm, name: str, kind: type[F]) -> F:
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not {kind}")
+    return field
+
+
+def set_queryset(
+    form: BaseForm,
+    name: str,
+    queryset: QuerySet[Any],
+    *,
+    label: Callable[[Any], str] | None = None,
+) -> None:
+    """Offer these rows in the choice field `name` (single or multiple), each shown by `label`
+    when given. Raises TypeError when the field is not a choice of rows."""
+    field = _field(form, name, ModelChoiceField)
+    field.queryset = queryset
+    if label is not None:
+        # An instance attribute shadows the method, as Django's docs suggest; the one place
+        # the type checker is told so.
+        field.label_from_instance = label  # type: ignore[method-assign, assignment]
+
+
+def set_choices(form: BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Offer these (value, label) pairs in the choice field `name`."""
+    _field(form, name, ChoiceField).choices = list(choices)

@@ -7,12 +7,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.http import Http404
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.permissions import require
 from llct.corps.models import Equipment, InvestmentProposal
 from llct.corps.selectors import can_read_register
@@ -29,7 +29,7 @@ class Utilisation:
         return sum(self.hours, Decimal(0))
 
 
-def venue_utilisation(*, user: Any, year: int) -> list[Utilisation]:
+def venue_utilisation(*, user: User, year: int) -> list[Utilisation]:
     """Hours of sessions per venue and month (a session's own venue, else its course's). Two
     queries whatever the number of venues and sessions."""
     if not can_read_register(user):
@@ -47,13 +47,13 @@ def venue_utilisation(*, user: Any, year: int) -> list[Utilisation]:
     return sorted(venues.values(), key=lambda u: (u.venue.kind, u.venue.name))
 
 
-def equipment_list(*, user: Any) -> list[Equipment]:
+def equipment_list(*, user: User) -> list[Equipment]:
     if not can_read_register(user):
         raise Http404
     return list(Equipment.objects.select_related("venue"))
 
 
-def proposal_list(*, user: Any) -> list[InvestmentProposal]:
+def proposal_list(*, user: User) -> list[InvestmentProposal]:
     if not can_read_register(user):
         raise Http404
     return list(InvestmentProposal.objects.select_related("venue", "target"))
@@ -66,7 +66,7 @@ def proposal_totals(proposals: list[InvestmentProposal]) -> dict[str, Decimal]:
     return dict(totals)
 
 
-def equipment_save(*, equipment: Equipment, actor: Any) -> Equipment:
+def equipment_save(*, equipment: Equipment, actor: User) -> Equipment:
     require(has_capability(actor, Capability.EDIT_FACILITIES))
     with transaction.atomic():
         equipment.full_clean()
@@ -74,7 +74,7 @@ def equipment_save(*, equipment: Equipment, actor: Any) -> Equipment:
     return equipment
 
 
-def proposal_save(*, proposal: InvestmentProposal, actor: Any) -> InvestmentProposal:
+def proposal_save(*, proposal: InvestmentProposal, actor: User) -> InvestmentProposal:
     require(has_capability(actor, Capability.EDIT_FACILITIES))
     with transaction.atomic():
         proposal.full_clean()

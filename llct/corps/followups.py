@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.corps.models import FollowUp, FollowUpCriterion, FollowUpScore, FollowUpSettings
 from llct.courses.models import Course, Enrolment
@@ -56,7 +57,7 @@ def followups_open(*, today: dt.date) -> int:
     return len(rows)
 
 
-def _scoped(user: Any) -> QuerySet[FollowUp]:
+def _scoped(user: User) -> QuerySet[FollowUp]:
     path = scope_path(user)
     if path is None:
         raise Http404
@@ -66,11 +67,11 @@ def _scoped(user: Any) -> QuerySet[FollowUp]:
     return qs
 
 
-def can_answer(user: Any) -> bool:
+def can_answer(user: User) -> bool:
     return has_capability(user, Capability.ANSWER_FOLLOWUPS)
 
 
-def followup_list(*, user: Any, pending: bool) -> QuerySet[FollowUp]:
+def followup_list(*, user: User, pending: bool) -> QuerySet[FollowUp]:
     """The follow-ups in the user's scope, pending (unanswered) or answered."""
     return (
         _scoped(user)
@@ -80,7 +81,7 @@ def followup_list(*, user: Any, pending: bool) -> QuerySet[FollowUp]:
     )
 
 
-def followup_get(*, user: Any, pk: int) -> FollowUp:
+def followup_get(*, user: User, pk: int) -> FollowUp:
     try:
         return (
             _scoped(user)
@@ -99,7 +100,7 @@ def followup_answer(
     *,
     follow_up: FollowUp,
     scores: Mapping[int, tuple[int, str]],
-    actor: Any,
+    actor: User,
     now: dt.datetime | None = None,
 ) -> FollowUp:
     """Record the cell's scores: every criterion in use, 1 to 5 each, with an optional note.
@@ -199,7 +200,7 @@ class Aggregate:
     by_criterion: dict[int, Decimal]
 
 
-def aggregates(*, user: Any, by: str, year: int) -> list[Aggregate]:
+def aggregates(*, user: User, by: str, year: int) -> list[Aggregate]:
     """Per course, programme or lecturer: follow-ups asked and answered, the average score and
     the average per criterion, for the courses that ended in `year`, within the user's scope.
     Three queries."""

@@ -1,14 +1,19 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_queryset
+from llct.core.versions import VersionedForm
 from llct.corps.models import (
     Appointment,
+    Equipment,
     FollowUp,
     FollowUpCriterion,
     FollowUpSettings,
     HoursMinimum,
+    InvestmentProposal,
     LecturerStandards,
     Observation,
     WorkEntry,
@@ -33,7 +38,7 @@ class MonthForm(forms.Form):
     )
 
 
-class AppointmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class AppointmentForm(forms.ModelForm[Appointment]):
     renewal_due = forms.DateField(
         label=_("Renewal due"),
         required=False,
@@ -47,20 +52,20 @@ class AppointmentForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"signed_on": DATE, "term_starts": DATE, "term_ends": DATE}
 
 
-class StandardsForm(forms.ModelForm):  # type: ignore[type-arg]
+class StandardsForm(VersionedForm, forms.ModelForm[LecturerStandards]):
     class Meta:
         model = LecturerStandards
         fields = ["post", "theory_level", "degree", "lecturer_training", "lecturer_training_year"]
 
 
-class WorkForm(forms.ModelForm):  # type: ignore[type-arg]
+class WorkForm(forms.ModelForm[WorkEntry]):
     class Meta:
         model = WorkEntry
         fields = ["kind", "quantity", "date", "course", "note"]
         widgets = {"date": DATE}
 
 
-class ObservationForm(forms.ModelForm):  # type: ignore[type-arg]
+class ObservationForm(forms.ModelForm[Observation]):
     class Meta:
         model = Observation
         fields = ["session", "observer", "content", "method", "time", "response", "note"]
@@ -72,11 +77,9 @@ class ObservationForm(forms.ModelForm):  # type: ignore[type-arg]
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, sessions: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["session"]
-        field.queryset = sessions
-        field.label_from_instance = _session_label
+        set_queryset(self, "session", sessions, label=_session_label)
         for name in ("content", "method", "time", "response"):
             self.fields[name].help_text = _("1 to 10")
 
@@ -85,13 +88,27 @@ def _session_label(session: Session) -> str:
     return f"{session.date:%d/%m/%Y} · {session.course.name} · {session.topic or ''}"
 
 
+class EquipmentForm(VersionedForm, forms.ModelForm[Equipment]):
+    class Meta:
+        model = Equipment
+        fields = ["name", "kind", "condition", "venue", "location", "acquired_on"]
+        widgets = {"acquired_on": DATE}
+
+
+class ProposalForm(VersionedForm, forms.ModelForm[InvestmentProposal]):
+    class Meta:
+        model = InvestmentProposal
+        fields = ["title", "cost", "status", "venue", "target", "year", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
 WorkNormFormSet = forms.modelformset_factory(WorkNorm, fields=["units", "hours", "source"], extra=0)
 HoursMinimumFormSet = forms.modelformset_factory(
     HoursMinimum, fields=["hours", "lecturing_hours", "source"], extra=0
 )
 
 
-class FollowUpSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class FollowUpSettingsForm(VersionedForm, forms.ModelForm[FollowUpSettings]):
     class Meta:
         model = FollowUpSettings
         fields = ["months_after", "good_from"]
@@ -102,8 +119,9 @@ CriterionFormSet = forms.modelformset_factory(
 )
 
 
-class ScoreForm(forms.Form):
-    """One score (1-5) and note per criterion in use; fields are added per criterion."""
+class ScoreForm(VersionedForm, forms.Form):
+    """One score (1-5) and note per criterion in use; fields are added per criterion. Two
+    evaluators scoring the same follow-up at once merge or are refused (its version)."""
 
     criteria: list[FollowUpCriterion]
 

@@ -12,7 +12,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
 
+from llct.core.spreadsheets import write_xlsx
 from llct.core.text import name_sort_key
 from llct.corps.models import (
     DEFAULT_MINIMUMS,
@@ -200,3 +202,35 @@ def sessions_by_month(*, lecturer: Lecturer, year: int) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
+
+
+def honoraria_sheet(*, month: dt.date, rows: list[HonorariumRow]) -> bytes:
+    """The month's payment sheet (.xlsx): one line per lecturer with a signature column, and
+    the totals."""
+    headers = [
+        _("No."),
+        _("Full name"),
+        _("Kind"),
+        _("Workplace"),
+        _("Sessions"),
+        _("Fee per session (VND)"),
+        _("Amount (VND)"),
+        _("Signature"),
+    ]
+    body: list[list[object]] = [
+        [
+            i,
+            row.lecturer.full_name,
+            row.lecturer.get_kind_display(),
+            row.lecturer.workplace,
+            row.sessions,
+            int(row.fee),
+            int(row.amount),
+            "",
+        ]
+        for i, row in enumerate(rows, start=1)
+    ]
+    total_sessions = sum(r.sessions for r in rows)
+    total_amount = int(sum(r.amount for r in rows))
+    body.append(["", _("Total"), "", "", total_sessions, "", total_amount, ""])
+    return write_xlsx(headers, body, title=f"{month:%m-%Y}")

@@ -61,7 +61,7 @@ DEFAULT_MINIMUMS = {
 class WorkNorm(models.Model):
     """Setting: how many giờ chuẩn a unit of work is worth (one row per kind of work)."""
 
-    kind = models.CharField(_("kind of work"), max_length=20, choices=WorkKind.choices, unique=True)
+    kind = models.CharField(_("kind of work"), max_length=20, choices=WorkKind, unique=True)
     units = models.PositiveSmallIntegerField(_("per number of units"), default=1)
     hours = models.DecimalField(_("giờ chuẩn"), max_digits=6, decimal_places=2)
     source = models.CharField(_("source"), max_length=255, blank=True)
@@ -81,7 +81,7 @@ class WorkNorm(models.Model):
 class HoursMinimum(models.Model):
     """Setting: the yearly minimum of giờ chuẩn for a post (one row per post)."""
 
-    post = models.CharField(_("post"), max_length=20, choices=Post.choices, unique=True)
+    post = models.CharField(_("post"), max_length=20, choices=Post, unique=True)
     hours = models.DecimalField(_("minimum giờ chuẩn a year"), max_digits=6, decimal_places=2)
     lecturing_hours = models.DecimalField(
         _("of which lecturing"), max_digits=6, decimal_places=2, default=Decimal(0)
@@ -99,7 +99,7 @@ class LecturerStandards(models.Model):
     """The standards a lecturer meets and the post their minimum follows (one row per lecturer)."""
 
     lecturer = models.OneToOneField(Lecturer, on_delete=models.CASCADE, related_name="standards")
-    post = models.CharField(_("post"), max_length=20, choices=Post.choices)
+    post = models.CharField(_("post"), max_length=20, choices=Post)
     theory_level = models.PositiveSmallIntegerField(
         _("political-theory level"), choices=TheoryLevel.choices, default=TheoryLevel.NONE
     )

@@ -9,7 +9,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -53,7 +53,7 @@ def join_window(session: Session, rules: OnlineSettings) -> tuple[dt.datetime, d
     )
 
 
-def _enrolment(user: Any, session: Session) -> Enrolment | None:
+def _enrolment(user: User, session: Session) -> Enrolment | None:
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
@@ -69,7 +69,7 @@ class OnlineClass:
     url: str  # empty until the window opens
 
 
-def online_classes_for(*, user: Any, now: dt.datetime) -> list[OnlineClass]:
+def online_classes_for(*, user: User, now: dt.datetime) -> list[OnlineClass]:
     """The learner's online sessions of today; the link only while the window is open."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
@@ -97,7 +97,7 @@ def online_classes_for(*, user: Any, now: dt.datetime) -> list[OnlineClass]:
     return result
 
 
-def online_join(*, user: Any, session: Session, now: dt.datetime) -> str:
+def online_join(*, user: User, session: Session, now: dt.datetime) -> str:
     """Record the join of an enrolled learner and give the link; 404 for anyone else, 403
     outside the window."""
     enrolment = _enrolment(user, session)
@@ -266,7 +266,7 @@ def _status(
     return OnlinePresence.Status.PRESENT
 
 
-def online_report_import(*, file: IO[bytes], session: Session, actor: Any) -> ReportImport:
+def online_report_import(*, file: IO[bytes], session: Session, actor: User) -> ReportImport:
     """All or nothing: any rejected row and nothing is written. Late counts as present in the
     course's attendance (the 80% rule); the online record keeps it as late."""
     if not may_take_attendance(actor, session):

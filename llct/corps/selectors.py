@@ -5,27 +5,27 @@ of it, a lecturer reads their own record, nobody else reads any (404).
 """
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.text import name_sort_key
 from llct.corps.models import Appointment, Observation, WorkEntry
 from llct.courses.models import Session
 from llct.curriculum.models import Lecturer, Topic
 
 
-def can_read_register(user: Any) -> bool:
+def can_read_register(user: User) -> bool:
     return has_capability(user, Capability.READ_LECTURER_REGISTER)
 
 
-def can_edit_register(user: Any) -> bool:
+def can_edit_register(user: User) -> bool:
     return has_capability(user, Capability.EDIT_LECTURER_REGISTER)
 
 
-def register(*, user: Any, include_inactive: bool = False) -> list[Lecturer]:
+def register(*, user: User, include_inactive: bool = False) -> list[Lecturer]:
     """Every lecturer with standards, appointments and approved topics: four queries."""
     if not can_read_register(user):
         raise Http404
@@ -40,7 +40,7 @@ def register(*, user: Any, include_inactive: bool = False) -> list[Lecturer]:
     return lecturers
 
 
-def lecturer_get(*, user: Any, pk: int) -> Lecturer:
+def lecturer_get(*, user: User, pk: int) -> Lecturer:
     """One lecturer's register record: for the department and leaders, or the lecturer."""
     try:
         lecturer = Lecturer.objects.select_related("standards").get(pk=pk)
@@ -72,7 +72,7 @@ def observable_sessions(*, lecturer: Lecturer, today: dt.date) -> QuerySet[Sessi
     )
 
 
-def renewals_due(*, user: Any, today: dt.date) -> list[Appointment]:
+def renewals_due(*, user: User, today: dt.date) -> list[Appointment]:
     """The current appointments whose renewal is due (today is on or after the due date)."""
     if not can_read_register(user):
         raise Http404

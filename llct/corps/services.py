@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.corps.models import (
     Appointment,
     LecturerStandards,
@@ -21,7 +22,7 @@ from llct.curriculum.models import Lecturer
 RENEWAL_NOTICE = dt.timedelta(days=60)
 
 
-def _require_department(actor: Any) -> None:
+def _require_department(actor: User) -> None:
     if not has_capability(actor, Capability.EDIT_LECTURER_REGISTER):
         raise PermissionDenied
 
@@ -35,7 +36,7 @@ def appointment_create(
     term_starts: dt.date,
     term_ends: dt.date,
     renewal_due: dt.date | None = None,
-    actor: Any,
+    actor: User,
 ) -> Appointment:
     _require_department(actor)
     appointment = Appointment(
@@ -61,7 +62,7 @@ def standards_set(
     degree: str = "",
     lecturer_training: str = "",
     lecturer_training_year: int | None = None,
-    actor: Any,
+    actor: User,
 ) -> LecturerStandards:
     _require_department(actor)
     with transaction.atomic():
@@ -86,7 +87,7 @@ def work_record(
     date: dt.date,
     course: Course | None = None,
     note: str = "",
-    actor: Any,
+    actor: User,
 ) -> WorkEntry:
     _require_department(actor)
     entry = WorkEntry(
@@ -113,7 +114,7 @@ def observation_record(
     time: int,
     response: int,
     note: str = "",
-    actor: Any,
+    actor: User,
 ) -> Observation:
     _require_department(actor)
     if session.lecturer_id is None:
@@ -135,7 +136,7 @@ def observation_record(
     return observation
 
 
-def settings_save(*, forms: "list[Any]", actor: Any) -> None:
+def settings_save(*, forms: "list[Any]", actor: User) -> None:
     """Save validated setting forms or formsets (norms, minimums, the follow-up form) at once."""
     _require_department(actor)
     with transaction.atomic():

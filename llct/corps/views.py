@@ -4,15 +4,18 @@ the forms that add decisions, standards, work and observations."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from llct.core.forms import form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.corps import selectors, services
 from llct.corps.evaluation import evaluations
 from llct.corps.forms import (
@@ -26,14 +29,14 @@ from llct.corps.ledger import hours_ledger, sessions_by_month
 from llct.corps.models import default_post
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     form = YearForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["year"]:
         return int(form.cleaned_data["year"])
     return timezone.localdate().year
 
 
-def register_page(request: HttpRequest) -> HttpResponse:
+def register_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request)
     lecturers = selectors.register(user=request.user)
     ledger = hours_ledger(lecturers=lecturers, year=year)
@@ -47,7 +50,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
     return render_page(request, "corps/register.html", context, fragment="rows")
 
 
-def lecturer_page(request: HttpRequest, pk: int) -> HttpResponse:
+def lecturer_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = selectors.lecturer_get(user=request.user, pk=pk)
     year = _year(request)
     (row,) = hours_ledger(lecturers=[lecturer], year=year)
@@ -68,7 +71,12 @@ def lecturer_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, pk: int, form_class: Any, title: str, save: Any, **form_kwargs: Any
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_class: Any,
+    title: str,
+    save: Any,
+    **form_kwargs: Any,
 ) -> HttpResponse:
     lecturer = selectors.lecturer_get(user=request.user, pk=pk)
     require(selectors.can_edit_register(request.user))
@@ -79,12 +87,14 @@ def _form_page(
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            announce_merge(request, form)
             return redirect("corps:lecturer", pk=lecturer.pk)
-    return render(request, "corps/form.html", {"lecturer": lecturer, "form": form, "title": title})
+    context = {"lecturer": lecturer, "form": form, "title": title}
+    return render(request, "corps/form.html", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
-def appointment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def save(lecturer: Any, data: dict[str, Any]) -> None:
         services.appointment_create(lecturer=lecturer, actor=request.user, **data)
 
@@ -92,7 +102,7 @@ def appointment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def standards_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def standards_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = selectors.lecturer_get(user=request.user, pk=pk)
     standards = getattr(lecturer, "standards", None)
     initial = None if standards else {"post": default_post(lecturer.kind)}
@@ -106,7 +116,7 @@ def standards_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def work_add(request: HttpRequest, pk: int) -> HttpResponse:
+def work_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def save(lecturer: Any, data: dict[str, Any]) -> None:
         services.work_record(lecturer=lecturer, actor=request.user, **data)
 
@@ -114,7 +124,7 @@ def work_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = selectors.lecturer_get(user=request.user, pk=pk)
     sessions = selectors.observable_sessions(lecturer=lecturer, today=timezone.localdate())
 

@@ -2,34 +2,23 @@
 
 from typing import Any
 
-from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.forms import form_status
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.corps import facilities
+from llct.corps.forms import EquipmentForm, ProposalForm
 from llct.corps.models import Equipment, InvestmentProposal
 from llct.corps.views import _year
 
 
-class EquipmentForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = Equipment
-        fields = ["name", "kind", "condition", "venue", "location", "acquired_on"]
-        widgets = {"acquired_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-
-class ProposalForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = InvestmentProposal
-        fields = ["title", "cost", "status", "venue", "target", "year", "note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
-
-
-def facilities_page(request: HttpRequest) -> HttpResponse:
+def facilities_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request)
     proposals = facilities.proposal_list(user=request.user)
     context = {
@@ -44,17 +33,20 @@ def facilities_page(request: HttpRequest) -> HttpResponse:
     return render(request, "corps/facilities.html", context)
 
 
-def _edit(request: HttpRequest, form_class: Any, instance: Any, save: Any) -> HttpResponse:
+def _edit(
+    request: AuthenticatedHttpRequest, form_class: Any, instance: Any, save: Any
+) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_FACILITIES))
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         save(form.instance)
+        announce_merge(request, form)
         return redirect("corps:facilities")
-    return render(request, "corps/facility_form.html", {"form": form})
+    return render(request, "corps/facility_form.html", {"form": form}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
-def equipment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def equipment_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_FACILITIES))
     item = get_object_or_404(Equipment, pk=pk) if pk else None
 
@@ -65,7 +57,7 @@ def equipment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def proposal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def proposal_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_FACILITIES))
     item = get_object_or_404(InvestmentProposal, pk=pk) if pk else None
 

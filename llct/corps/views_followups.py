@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -10,14 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.forms import form_status
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.corps import followups, services
 from llct.corps.forms import CriterionFormSet, FollowUpSettingsForm, score_form
 from llct.corps.models import FollowUpSettings
 from llct.corps.views import _year
 
 
-def followup_list(request: HttpRequest) -> HttpResponse:
+def followup_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = request.GET.get("da-tra-loi") is None
     rows = followups.followup_list(user=request.user, pending=pending)[:300]
     context = {
@@ -29,7 +32,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def followup_fill(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_fill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = followups.followup_get(user=request.user, pk=pk)
     require(followups.can_answer(request.user))
     criteria = followups.criteria()
@@ -41,12 +44,13 @@ def followup_fill(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The evaluation is saved."))
+            announce_merge(request, form)
             return redirect("corps:followups")
     context = {"follow_up": follow_up, "form": form}
-    return render(request, "corps/followup_form.html", context)
+    return render(request, "corps/followup_form.html", context, status=form_status(form))
 
 
-def followup_report(request: HttpRequest) -> HttpResponse:
+def followup_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request) - (0 if request.GET.get("year") else 1)
     by = request.GET.get("by", "course")
     by = by if by in ("course", "programme", "lecturer") else "course"
@@ -56,19 +60,21 @@ def followup_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def followup_settings(request: HttpRequest) -> HttpResponse:
+def followup_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_FOLLOWUPS))
     data = request.POST or None
     form = FollowUpSettingsForm(data, instance=FollowUpSettings.current())
     formset = CriterionFormSet(data, prefix="c")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         services.settings_save(forms=[form, formset], actor=request.user)
+        announce_merge(request, form)
         return redirect("corps:followup_settings")
-    return render(request, "corps/followup_settings.html", {"form": form, "formset": formset})
+    context = {"form": form, "formset": formset}
+    return render(request, "corps/followup_settings.html", context, status=form_status(form))
 
 
 @require_POST
-def followups_open(request: HttpRequest) -> HttpResponse:
+def followups_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_FOLLOWUPS))
     n = followups.followups_open(today=timezone.localdate())
     messages.success(request, _("%(n)s evaluations asked of the cells.") % {"n": n})
@@ -76,7 +82,7 @@ def followups_open(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def followups_remind(request: HttpRequest) -> HttpResponse:
+def followups_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_FOLLOWUPS))
     link = request.build_absolute_uri(reverse("corps:followups"))
     result = followups.followups_remind(today=timezone.localdate(), link=link)

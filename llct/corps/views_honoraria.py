@@ -3,23 +3,23 @@ the settings of the ledger."""
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from llct.core.permissions import require
-from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.corps import selectors, services
 from llct.corps.evaluation import evaluations
 from llct.corps.forms import HoursMinimumFormSet, MonthForm, WorkNormFormSet
-from llct.corps.ledger import HonorariumRow, honoraria, hours_ledger
+from llct.corps.ledger import HonorariumRow, honoraria, honoraria_sheet, hours_ledger
 from llct.corps.views import _year
 
 
-def _month(request: HttpRequest) -> dt.date:
+def _month(request: AuthenticatedHttpRequest) -> dt.date:
     form = MonthForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["month"]:
         month: dt.date = form.cleaned_data["month"]
@@ -27,62 +27,27 @@ def _month(request: HttpRequest) -> dt.date:
     return timezone.localdate().replace(day=1)
 
 
-def _sheet(request: HttpRequest) -> tuple[dt.date, list[HonorariumRow]]:
+def _sheet(request: AuthenticatedHttpRequest) -> tuple[dt.date, list[HonorariumRow]]:
     require(selectors.can_read_register(request.user))
     month = _month(request)
     return month, honoraria(year=month.year, month=month.month)
 
 
-def honoraria_page(request: HttpRequest) -> HttpResponse:
+def honoraria_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     month, rows = _sheet(request)
     total = sum((row.amount for row in rows), start=0)
     context = {"month": month, "rows": rows, "total": total}
     return render(request, "corps/honoraria.html", context)
 
 
-def honoraria_xlsx(request: HttpRequest) -> HttpResponse:
+def honoraria_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     month, rows = _sheet(request)
-    headers = [
-        _("No."),
-        _("Full name"),
-        _("Kind"),
-        _("Workplace"),
-        _("Sessions"),
-        _("Fee per session (VND)"),
-        _("Amount (VND)"),
-        _("Signature"),
-    ]
-    body: list[list[object]] = [
-        [
-            i,
-            row.lecturer.full_name,
-            row.lecturer.get_kind_display(),
-            row.lecturer.workplace,
-            row.sessions,
-            int(row.fee),
-            int(row.amount),
-            "",
-        ]
-        for i, row in enumerate(rows, start=1)
-    ]
-    body.append(
-        [
-            "",
-            _("Total"),
-            "",
-            "",
-            sum(r.sessions for r in rows),
-            "",
-            int(sum(r.amount for r in rows)),
-            "",
-        ]
-    )
-    content = write_xlsx(headers, body, title=f"{month:%m-%Y}")
+    content = honoraria_sheet(month=month, rows=rows)
     name = f"thu-lao-giang-vien-{month:%Y-%m}.xlsx"
     return file_response(content, filename=name, content_type=XLSX_TYPE)
 
 
-def evaluation_page(request: HttpRequest) -> HttpResponse:
+def evaluation_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request)
     ledger = hours_ledger(lecturers=selectors.register(user=request.user), year=year)
     context = {"year": year, "rows": evaluations(ledger=ledger, year=year)}
@@ -90,7 +55,7 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def norms_page(request: HttpRequest) -> HttpResponse:
+def norms_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(selectors.can_edit_register(request.user))
     data = request.POST or None
     work = WorkNormFormSet(data, prefix="work")

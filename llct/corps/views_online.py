@@ -2,7 +2,7 @@
 page of an online session with its participant-report import."""
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
 from llct.corps import online
 from llct.corps.models import OnlineJoin, OnlinePresence
 from llct.courses.attendance import may_take_attendance, session_get
@@ -25,7 +26,7 @@ class ReportForm(forms.Form):
     )
 
 
-def online_join(request: HttpRequest, pk: int) -> HttpResponse:
+def online_join(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = Session.objects.select_related("course__venue", "venue").filter(pk=pk).first()
     if session is None:
         raise Http404
@@ -34,7 +35,7 @@ def online_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def online_session(request: HttpRequest, pk: int) -> HttpResponse:
+def online_session(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = session_get(user=request.user, pk=pk)
     require(may_take_attendance(request.user, session) and online.is_online(session))
     form = ReportForm(request.POST or None, request.FILES or None)

@@ -3,19 +3,19 @@ from django.contrib import admin
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 
 
-class TopicInline(admin.TabularInline):  # type: ignore[type-arg]
+class TopicInline(admin.TabularInline[Topic, Programme]):
     model = Topic
     extra = 0
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProgrammeAdmin(admin.ModelAdmin[Programme]):
     list_display = ["code", "name", "kind", "default_days", "issues_certificate", "is_active"]
     inlines = [TopicInline]
 
 
 @admin.register(LessonPlan)
-class LessonPlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LessonPlanAdmin(admin.ModelAdmin[LessonPlan]):
     """Read-only: a version is never edited, a new one is uploaded in the app."""
 
     list_display = ["topic", "version", "original_name", "author", "created_at"]
@@ -27,7 +27,7 @@ class LessonPlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Lecturer)
-class LecturerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LecturerAdmin(admin.ModelAdmin[Lecturer]):
     list_display = ["full_name", "kind", "workplace", "is_active"]
     search_fields = ["full_name", "workplace"]
     raw_id_fields = ["person", "user"]

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_queryset
 from llct.core.models import Role, User
 from llct.core.text import clean_text
 from llct.core.versions import VersionedForm
@@ -54,7 +55,7 @@ class CommaDecimalField(forms.DecimalField):
         return value
 
 
-class ProgrammeForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class ProgrammeForm(VersionedForm, forms.ModelForm[Programme]):
     eligible_stages = forms.MultipleChoiceField(
         label=_("Who may attend (membership stages)"),
         choices=[c for c in MembershipStage.choices if c[0] != MembershipStage.LEFT],
@@ -137,12 +138,12 @@ class LecturerFilterForm(forms.Form):
     inactive = forms.BooleanField(label=_("Include inactive lecturers"), required=False)
 
 
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class PersonChoiceField(forms.ModelChoiceField[Person]):
+    def label_from_instance(self, obj: Person) -> str:
         return f"{obj.full_name} — {obj.organization.name}"
 
 
-class LecturerForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class LecturerForm(VersionedForm, forms.ModelForm[Lecturer]):
     """The person link is a select of the people matching a name search: the rolls are far too
     long for one select. Any existing person validates; only the matches are offered."""
 
@@ -228,9 +229,12 @@ class LecturerForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         users = User.objects.filter(role=Role.LECTURER)
         if self.instance.user_id:
             users = users | User.objects.filter(pk=self.instance.user_id)
-        user_field: Any = self.fields["user"]
-        user_field.queryset = users.order_by("username")
-        user_field.label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+        set_queryset(
+            self,
+            "user",
+            users.order_by("username"),
+            label=lambda u: f"{u.display_name} ({u.username})",
+        )
         topics_field: Any = self.fields["topics"]
         topics_field.widget.choices = topic_choices_by_programme()
 

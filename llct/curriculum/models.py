@@ -50,7 +50,7 @@ class Programme(models.Model):
     )
     default_sessions = models.PositiveSmallIntegerField(_("default number of sessions"), default=10)
     assessment_kind = models.CharField(
-        _("assessment"), max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.ESSAY
+        _("assessment"), max_length=20, choices=AssessmentKind, default=AssessmentKind.ESSAY
     )
     issues_certificate = models.BooleanField(_("issues a certificate"), default=True)
     certificate_valid_months = models.PositiveSmallIntegerField(

@@ -13,6 +13,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.text import fold, name_sort_key
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 from llct.organizations.models import Person
@@ -21,15 +22,15 @@ from llct.organizations.models import Person
 # Permissions
 
 
-def can_edit_curriculum(user: Any) -> bool:
+def can_edit_curriculum(user: User) -> bool:
     return has_capability(user, Capability.EDIT_CURRICULUM)
 
 
-def can_read_lecturers(user: Any) -> bool:
+def can_read_lecturers(user: User) -> bool:
     return has_capability(user, Capability.READ_LECTURERS)
 
 
-def approved_topic_ids(user: Any) -> set[int]:
+def approved_topic_ids(user: User) -> set[int]:
     """The topics a lecturer's account is approved to teach (and so to upload plans for)."""
     if not has_capability(user, Capability.UPLOAD_OWN_LESSON_PLANS):
         return set()
@@ -40,7 +41,7 @@ def approved_topic_ids(user: Any) -> set[int]:
     )
 
 
-def can_upload_lesson_plan(user: Any, topic: Topic) -> bool:
+def can_upload_lesson_plan(user: User, topic: Topic) -> bool:
     return can_edit_curriculum(user) or topic.pk in approved_topic_ids(user)
 
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record, audit_value
+from llct.core.models import User, audit_record, audit_value
 from llct.core.text import clean_text
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 from llct.organizations.models import MembershipStage, TheoryLevel
@@ -116,7 +116,7 @@ def _display(programme: Programme, field: str) -> str:
 
 
 @transaction.atomic
-def programme_update(*, programme: Programme, data: dict[str, Any], actor: Any) -> Programme:
+def programme_update(*, programme: Programme, data: dict[str, Any], actor: User) -> Programme:
     before = Programme.objects.get(pk=programme.pk)
     for field, value in data.items():
         if field not in PROGRAMME_FIELDS:
@@ -157,7 +157,7 @@ def _topic_validate(*, title: str, sessions: int | None) -> None:
 
 
 @transaction.atomic
-def topic_add(*, programme: Programme, title: str, sessions: int, actor: Any) -> Topic:
+def topic_add(*, programme: Programme, title: str, sessions: int, actor: User) -> Topic:
     """A new topic at the end of the programme."""
     title = clean_text(title)
     _topic_validate(title=title, sessions=sessions)
@@ -177,7 +177,7 @@ def topic_add(*, programme: Programme, title: str, sessions: int, actor: Any) ->
 
 
 @transaction.atomic
-def topic_update(*, topic: Topic, title: str, sessions: int, actor: Any) -> Topic:
+def topic_update(*, topic: Topic, title: str, sessions: int, actor: User) -> Topic:
     title = clean_text(title)
     _topic_validate(title=title, sessions=sessions)
     changes = []
@@ -200,7 +200,7 @@ def topic_update(*, topic: Topic, title: str, sessions: int, actor: Any) -> Topi
 
 
 @transaction.atomic
-def topic_move(*, topic: Topic, direction: str, actor: Any) -> Topic:
+def topic_move(*, topic: Topic, direction: str, actor: User) -> Topic:
     """Swap the topic with its neighbour above ("up") or below ("down").
 
     (programme, order) is unique and checked row by row, so the swap goes through a free
@@ -249,7 +249,7 @@ def topic_delete_blockers(topic: Topic) -> list[str]:
 
 
 @transaction.atomic
-def topic_delete(*, topic: Topic, actor: Any) -> None:
+def topic_delete(*, topic: Topic, actor: User) -> None:
     Programme.objects.select_for_update().filter(pk=topic.programme_id).first()
     reasons = topic_delete_blockers(topic)
     if reasons:
@@ -391,7 +391,7 @@ def _lecturer_apply(lecturer: Lecturer, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def lecturer_create(*, data: dict[str, Any], topics: list[Topic], actor: Any) -> Lecturer:
+def lecturer_create(*, data: dict[str, Any], topics: list[Topic], actor: User) -> Lecturer:
     lecturer = Lecturer()
     _lecturer_apply(lecturer, data)
     _lecturer_validate(lecturer)
@@ -402,9 +402,20 @@ def lecturer_create(*, data: dict[str, Any], topics: list[Topic], actor: Any) ->
     return lecturer
 
 
+def lecturer_save(
+    *, lecturer: Lecturer | None, data: dict[str, Any], topics: list[Topic], actor: User
+) -> Lecturer:
+    """Add a lecturer, or update one from a fresh copy of the row (a refused change must not
+    leak into the caller's copy, which the page still shows)."""
+    if lecturer is None:
+        return lecturer_create(data=data, topics=topics, actor=actor)
+    fresh = Lecturer.objects.get(pk=lecturer.pk)
+    return lecturer_update(lecturer=fresh, data=data, topics=topics, actor=actor)
+
+
 @transaction.atomic
 def lecturer_update(
-    *, lecturer: Lecturer, data: dict[str, Any], topics: list[Topic], actor: Any
+    *, lecturer: Lecturer, data: dict[str, Any], topics: list[Topic], actor: User
 ) -> Lecturer:
     before = {field: getattr(lecturer, field) for field in LECTURER_FIELDS}
     before_topics = set(lecturer.topics.values_list("id", flat=True))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
 from llct.curriculum import selectors, services
 from llct.curriculum.forms import (
@@ -33,7 +34,7 @@ from llct.curriculum.models import Lecturer, Programme
 # --- Programmes ---------------------------------------------------------------------------
 
 
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_page(
         request,
         "curriculum/programme_list.html",
@@ -44,7 +45,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(pk=pk)
     can_edit = selectors.can_edit_curriculum(request.user)
     approved = selectors.approved_topic_ids(request.user)
@@ -62,7 +63,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     programme = selectors.programme_get(pk=pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
@@ -95,7 +96,7 @@ def _topic_url(topic: Any) -> str:
     return reverse("curriculum:programme_detail", args=[topic.programme_id]) + f"#topic-{topic.pk}"
 
 
-def topic_create(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     programme = selectors.programme_get(pk=pk)
     form = TopicForm(request.POST or None)
@@ -115,7 +116,7 @@ def topic_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     topic = selectors.topic_get(pk=pk)
     form = TopicForm(
@@ -139,7 +140,7 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     topic = selectors.topic_get(pk=pk)
     try:
@@ -151,7 +152,7 @@ def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_topic_url(topic))
 
 
-def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     topic = selectors.topic_get(pk=pk)
     if request.method == "POST":
@@ -173,7 +174,7 @@ def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _topic_page(
-    request: HttpRequest, topic: Any, form: LessonPlanForm | None, status: int = 200
+    request: AuthenticatedHttpRequest, topic: Any, form: LessonPlanForm | None, status: int = 200
 ) -> HttpResponse:
     return render_page(
         request,
@@ -190,13 +191,13 @@ def _topic_page(
     )
 
 
-def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     topic = selectors.topic_get(pk=pk)
     can_upload = selectors.can_upload_lesson_plan(request.user, topic)
     return _topic_page(request, topic, LessonPlanForm() if can_upload else None)
 
 
-def lesson_plan_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def lesson_plan_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     topic = selectors.topic_get(pk=pk)
     require(selectors.can_upload_lesson_plan(request.user, topic))
     if request.method != "POST":
@@ -220,7 +221,7 @@ def lesson_plan_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _topic_page(request, topic, form, status=422)
 
 
-def lesson_plan_download(request: HttpRequest, pk: int) -> FileResponse:
+def lesson_plan_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Lesson plans are served through this view, never from a public media URL."""
     plan = selectors.lesson_plan_get(pk=pk)
     try:
@@ -233,7 +234,7 @@ def lesson_plan_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- Lecturers ----------------------------------------------------------------------------
 
 
-def lecturer_list(request: HttpRequest) -> HttpResponse:
+def lecturer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(selectors.can_read_lecturers(request.user))
     form = LecturerFilterForm(request.GET or None)
     q, inactive = "", False
@@ -252,7 +253,7 @@ def lecturer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def lecturer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lecturer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_read_lecturers(request.user))
     lecturer = selectors.lecturer_get(pk=pk)
     today = timezone.localdate()
@@ -271,48 +272,38 @@ def lecturer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _lecturer_form(request: HttpRequest, lecturer: Lecturer | None) -> HttpResponse:
+def _lecturer_form(request: AuthenticatedHttpRequest, lecturer: Lecturer | None) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     initial = {"topics": list(lecturer.topics.all())} if lecturer else None
     form = LecturerForm(request.POST or None, instance=lecturer, initial=initial)
     if request.method == "POST" and form.is_valid():
-        topics = list(form.cleaned_data["topics"])
         try:
-            if lecturer is None:
-                saved = services.lecturer_create(
-                    data=form.lecturer_data(), topics=topics, actor=request.user
-                )
-            else:
-                saved = services.lecturer_update(
-                    lecturer=Lecturer.objects.get(pk=lecturer.pk),
-                    data=form.lecturer_data(),
-                    topics=topics,
-                    actor=request.user,
-                )
+            saved = services.lecturer_save(
+                lecturer=lecturer,
+                data=form.lecturer_data(),
+                topics=list(form.cleaned_data["topics"]),
+                actor=request.user,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("curriculum:lecturer_detail", pk=saved.pk)
-    return render_page(
-        request,
-        "curriculum/lecturer_form.html",
-        {"lecturer": lecturer, "form": form},
-        status=_status(form),
-    )
+    context = {"lecturer": lecturer, "form": form}
+    return render_page(request, "curriculum/lecturer_form.html", context, status=_status(form))
 
 
-def lecturer_create(request: HttpRequest) -> HttpResponse:
+def lecturer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _lecturer_form(request, None)
 
 
-def lecturer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def lecturer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(selectors.can_edit_curriculum(request.user))
     return _lecturer_form(request, selectors.lecturer_get(pk=pk))
 
 
-def lecturer_person_options(request: HttpRequest) -> HttpResponse:
+def lecturer_person_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The <option>s of the person select for a name search (htmx)."""
     require(selectors.can_edit_curriculum(request.user))
     options = person_options(

@@ -4,12 +4,12 @@ from llct.monitoring.models import IndicatorSnapshot, MonitoringSettings, Projec
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProjectAdmin(admin.ModelAdmin[Project]):
     list_display = ["number", "title", "start_year", "end_year"]
 
 
 @admin.register(IndicatorSnapshot)
-class IndicatorSnapshotAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class IndicatorSnapshotAdmin(admin.ModelAdmin[IndicatorSnapshot]):
     list_display = ["indicator", "variant", "organization", "year", "numerator", "denominator"]
     list_filter = ["indicator", "year"]
 

@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_choices, set_queryset
+from llct.core.versions import VersionedForm
 from llct.monitoring import indicators
 from llct.monitoring.models import (
     Assignment,
@@ -27,15 +29,19 @@ def _check_upload(upload: Any) -> Any:
     return upload
 
 
-class OrganizationField(forms.ModelChoiceField):  # type: ignore[type-arg]
+def indented(organization: Organization) -> str:
+    """An organization's name indented by its depth, for a choice among a subtree's."""
+    return "\u2003" * max(organization.depth - 1, 0) + organization.name
+
+
+class OrganizationField(forms.ModelChoiceField[Organization]):
     widget = OrganizationPicker
 
-    def label_from_instance(self, obj: Any) -> str:
-        indent: str = "\u2003" * max(int(obj.depth) - 1, 0)
-        return indent + str(obj.name)
+    def label_from_instance(self, obj: Organization) -> str:
+        return indented(obj)
 
 
-class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProjectForm(VersionedForm, forms.ModelForm[Project]):
     issuer = OrganizationField(queryset=Organization.objects.none(), label=_("issued by"))
 
     class Meta:
@@ -58,10 +64,10 @@ class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["issuer"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "issuer", organizations)
 
 
-class TargetForm(forms.ModelForm):  # type: ignore[type-arg]
+class TargetForm(VersionedForm, forms.ModelForm[Target]):
     indicator = forms.ChoiceField(label=_("indicator"), required=False)
     variant = forms.ChoiceField(label=_("position group"), required=False)
 
@@ -84,19 +90,17 @@ class TargetForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["indicator"].choices = [  # type: ignore[attr-defined]
-            ("", _("— None: entered by hand with evidence —")),
-            *indicators.choices(),
-        ]
+        set_choices(
+            self,
+            "indicator",
+            [("", _("— None: entered by hand with evidence —")), *indicators.choices()],
+        )
         variants = indicators.get("cadres_trung_cap").variants()
-        self.fields["variant"].choices = [  # type: ignore[attr-defined]
-            ("", _("— All cadres —")),
-            *variants,
-        ]
+        set_choices(self, "variant", [("", _("— All cadres —")), *variants])
         self.fields["variant"].help_text = _(
             "Only for “Cadres at trung cấp or above”: the positions of the required levels."
         )
-        self.fields["scope_kind"].queryset = OrganizationKind.objects.order_by("rank")  # type: ignore[attr-defined]
+        set_queryset(self, "scope_kind", OrganizationKind.objects.order_by("rank"))
         milestones = (
             {m.year: m.value for m in self.instance.milestones.all()} if (self.instance.pk) else {}
         )
@@ -120,8 +124,8 @@ class TargetForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
-class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
-    organizations = forms.ModelMultipleChoiceField(
+class TaskForm(VersionedForm, forms.ModelForm[Task]):
+    organizations = forms.ModelMultipleChoiceField[Organization](
         queryset=Organization.objects.none(),
         label=_("assigned to"),
         widget=OrganizationMultiPicker,
@@ -134,11 +138,9 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organizations"]
-        field.queryset = organizations  # type: ignore[attr-defined]
-        field.label_from_instance = OrganizationField.label_from_instance.__get__(field)  # type: ignore[attr-defined]
+        set_queryset(self, "organizations", organizations, label=indented)
         if self.instance.pk:
-            field.initial = list(
+            self.initial["organizations"] = list(
                 self.instance.assignments.values_list("organization_id", flat=True)
             )
 
@@ -169,8 +171,8 @@ class EntryForm(forms.Form):
         self, *args: Any, target: Target, organizations: QuerySet[Organization], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["year"].choices = [(y, y) for y in target.project.years]  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
+        set_choices(self, "year", [(y, y) for y in target.project.years])
 
     def clean_evidence(self) -> Any:
         return _check_upload(self.cleaned_data.get("evidence"))
@@ -191,14 +193,14 @@ class DashboardForm(forms.Form):
         self, *args: Any, organizations: QuerySet[Organization], years: list[int], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["year"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
+        set_queryset(self, "org", organizations)
+        set_choices(self, "year", [(y, y) for y in years])
 
     def value(self, name: str) -> Any:
         return self.cleaned_data.get(name) if self.is_valid() else None
 
 
-class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class SettingsForm(VersionedForm, forms.ModelForm[MonitoringSettings]):
     class Meta:
         model = MonitoringSettings
         fields = ["probation_watch_days", "certificate_watch_days", "at_risk_points"]

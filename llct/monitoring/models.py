@@ -120,11 +120,11 @@ class Target(models.Model):
     manual_unit = models.CharField(
         _("unit (entered by hand)"),
         max_length=10,
-        choices=TargetUnit.choices,
+        choices=TargetUnit,
         default=TargetUnit.PERCENT,
     )
     direction = models.CharField(
-        _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
+        _("direction"), max_length=10, choices=Direction, default=Direction.AT_LEAST
     )
     baseline = models.DecimalField(
         _("baseline"), max_digits=14, decimal_places=2, null=True, blank=True

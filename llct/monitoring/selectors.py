@@ -11,22 +11,30 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import Role, User
 from llct.core.permissions import ALL, scope_path
-from llct.monitoring.models import Assignment, ProgressReport, Project, Target, Task
+from llct.monitoring.models import (
+    Assignment,
+    ProgressReport,
+    Project,
+    Target,
+    TargetEntry,
+    Task,
+)
 from llct.organizations.models import Organization
 from llct.organizations.selectors import organization_scope
 
 
-def can_read_projects(user: Any) -> bool:
+def can_read_projects(user: User) -> bool:
     return has_capability(user, Capability.READ_PROJECTS) and scope_path(user) is not None
 
 
-def can_manage_projects(user: Any) -> bool:
+def can_manage_projects(user: User) -> bool:
     """Projects, targets, tasks and settings belong to the department."""
     return has_capability(user, Capability.MANAGE_PROJECTS)
 
 
-def can_act_for(user: Any, organization: Organization) -> bool:
+def can_act_for(user: User, organization: Organization) -> bool:
     """Report on a task or enter a value for an organization: the department for any, an
     organization officer for those of their subtree."""
     if not has_capability(user, Capability.REPORT_PROJECT_PROGRESS):
@@ -35,20 +43,20 @@ def can_act_for(user: Any, organization: Organization) -> bool:
     return path is not None and (path == ALL or organization.path.startswith(path))
 
 
-def project_list(*, user: Any) -> QuerySet[Project]:
+def project_list(*, user: User) -> QuerySet[Project]:
     if not can_read_projects(user):
         return Project.objects.none()
     return Project.objects.select_related("issuer").order_by("-start_year", "number")
 
 
-def project_get(*, user: Any, pk: int) -> Project:
+def project_get(*, user: User, pk: int) -> Project:
     try:
         return project_list(user=user).get(pk=pk)
     except Project.DoesNotExist:
         raise Http404 from None
 
 
-def target_get(*, user: Any, pk: int) -> Target:
+def target_get(*, user: User, pk: int) -> Target:
     try:
         return (
             Target.objects.select_related("project", "project__issuer", "scope_kind")
@@ -59,7 +67,26 @@ def target_get(*, user: Any, pk: int) -> Target:
         raise Http404 from None
 
 
-def _assignments_in_scope(user: Any) -> QuerySet[Assignment]:
+def target_entries(
+    *, target: Target, organizations: QuerySet[Organization]
+) -> QuerySet[TargetEntry]:
+    """The values entered by hand for the target, for the organizations the user may see."""
+    return target.entries.filter(organization__in=organizations).select_related(
+        "organization", "entered_by"
+    )
+
+
+def can_enter_values(*, user: User, target: Target, organizations: QuerySet[Organization]) -> bool:
+    """Values are entered by hand only for a target no indicator measures, by the department
+    or an organization officer, for organizations in their scope."""
+    return (
+        not target.indicator
+        and organizations.exists()
+        and (can_manage_projects(user) or user.role == Role.ORG_OFFICER)
+    )
+
+
+def _assignments_in_scope(user: User) -> QuerySet[Assignment]:
     path = scope_path(user)
     qs = Assignment.objects.select_related("organization", "task", "task__project")
     if path is None:
@@ -67,7 +94,7 @@ def _assignments_in_scope(user: Any) -> QuerySet[Assignment]:
     return qs if path == ALL else qs.filter(organization__path__startswith=path)
 
 
-def task_list(*, user: Any, project: Project) -> list[Task]:
+def task_list(*, user: User, project: Project) -> list[Task]:
     """The project's tasks, each with the assignments the user may see (`visible`)."""
     return list(
         project.tasks.prefetch_related(
@@ -80,7 +107,7 @@ def task_list(*, user: Any, project: Project) -> list[Task]:
     )
 
 
-def task_get(*, user: Any, pk: int) -> Task:
+def task_get(*, user: User, pk: int) -> Task:
     try:
         task = Task.objects.select_related("project").get(
             pk=pk, project__in=project_list(user=user)
@@ -90,7 +117,7 @@ def task_get(*, user: Any, pk: int) -> Task:
     return task
 
 
-def assignment_get(*, user: Any, pk: int) -> Assignment:
+def assignment_get(*, user: User, pk: int) -> Assignment:
     try:
         return _assignments_in_scope(user).get(pk=pk)
     except Assignment.DoesNotExist:
@@ -101,7 +128,7 @@ def assignment_reports(assignment: Assignment) -> QuerySet[ProgressReport]:
     return assignment.reports.select_related("reported_by").order_by("-reported_on", "-id")
 
 
-def organization_for(*, user: Any, pk: Any, default: Organization | None) -> Organization:
+def organization_for(*, user: User, pk: Any, default: Organization | None) -> Organization:
     """The organization a dashboard or a list is about: `pk` if given and in scope (404
     otherwise), else `default` if in scope, else the user's own subtree root."""
     scope = organization_scope(user=user, include_dissolved=True)
@@ -121,12 +148,12 @@ def organization_for(*, user: Any, pk: Any, default: Organization | None) -> Org
     return root
 
 
-def organization_options(*, user: Any) -> QuerySet[Organization]:
+def organization_options(*, user: User) -> QuerySet[Organization]:
     """The organizations a dashboard may switch to: the user's scope, active ones."""
     return organization_scope(user=user).order_by("path")
 
 
-def ancestors_in_scope(*, user: Any, organization: Organization) -> list[Organization]:
+def ancestors_in_scope(*, user: User, organization: Organization) -> list[Organization]:
     """The organizations above `organization` the user may open, top first (a breadcrumb)."""
     ids = [int(p) for p in organization.path.strip("/").split("/") if p][:-1]
     if not ids:

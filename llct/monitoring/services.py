@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.text import clean_text
 from llct.monitoring import indicators
 from llct.monitoring.models import (
@@ -54,7 +54,7 @@ TARGET_FIELDS = (
 TASK_FIELDS = ("kind", "code", "title", "description", "deadline")
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: User) -> None:
     if not can_manage_projects(actor):
         raise PermissionDenied
 
@@ -67,7 +67,7 @@ def _apply(obj: Any, data: dict[str, Any], fields: Sequence[str]) -> None:
 
 
 @transaction.atomic
-def project_save(*, project: Project | None, data: dict[str, Any], actor: Any) -> Project:
+def project_save(*, project: Project | None, data: dict[str, Any], actor: User) -> Project:
     _require_manager(actor)
     creating = project is None
     project = project or Project()
@@ -123,7 +123,7 @@ def target_save(
     project: Project,
     data: dict[str, Any],
     milestones: dict[int, Decimal],
-    actor: Any,
+    actor: User,
 ) -> Target:
     """Save a target and replace its milestones (year -> value) in one go."""
     _require_manager(actor)
@@ -150,7 +150,7 @@ def task_save(
     project: Project,
     data: dict[str, Any],
     organizations: Iterable[Organization],
-    actor: Any,
+    actor: User,
 ) -> Task:
     """Save a task and its assignments. An organization that has reported on the task cannot
     be taken off it (its reports would be lost)."""
@@ -185,7 +185,7 @@ def progress_report(
     note: str,
     evidence: Any,
     reported_on: dt.date,
-    actor: Any,
+    actor: User,
 ) -> ProgressReport:
     """An organization reports on its assignment; the assignment takes the reported status
     (done on the report's date)."""
@@ -224,7 +224,7 @@ def target_entry_add(
     value: Decimal,
     note: str,
     evidence: Any,
-    actor: Any,
+    actor: User,
 ) -> TargetEntry:
     """A value for a target no data can measure, with its evidence file (required)."""
     if not can_act_for(actor, organization):
@@ -257,7 +257,7 @@ def target_entry_add(
 
 
 @transaction.atomic
-def settings_save(*, data: dict[str, Any], actor: Any) -> MonitoringSettings:
+def settings_save(*, data: dict[str, Any], actor: User) -> MonitoringSettings:
     _require_manager(actor)
     current = MonitoringSettings.current()
     for name in ("probation_watch_days", "certificate_watch_days", "at_risk_points"):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.monitoring import dashboard, selectors, services
 from llct.monitoring.forms import (
     EntryForm,
@@ -36,17 +38,17 @@ from llct.monitoring.models import (
 from llct.organizations.selectors import organization_choices
 
 
-def _reader(request: HttpRequest) -> Any:
+def _reader(request: AuthenticatedHttpRequest) -> Any:
     require(selectors.can_read_projects(request.user))
     return request.user
 
 
-def _manager(request: HttpRequest) -> Any:
+def _manager(request: AuthenticatedHttpRequest) -> Any:
     require(selectors.can_manage_projects(request.user))
     return request.user
 
 
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _reader(request)
     return render_page(
         request,
@@ -58,7 +60,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     project = selectors.project_get(user=user, pk=pk)
     targets = sorted(
@@ -85,7 +87,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _project_form(request: HttpRequest, project: Project | None) -> HttpResponse:
+def _project_form(request: AuthenticatedHttpRequest, project: Project | None) -> HttpResponse:
     user = _manager(request)
     form = ProjectForm(
         request.POST or None, instance=project, organizations=organization_choices(user=user)
@@ -97,24 +99,23 @@ def _project_form(request: HttpRequest, project: Project | None) -> HttpResponse
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("monitoring:project", saved.pk)
-    return render_page(
-        request,
-        "monitoring/project_form.html",
-        {"form": form, "project": project},
-        status=form_status(form),
-    )
+    context = {"form": form, "project": project}
+    return render_page(request, "monitoring/project_form.html", context, status=form_status(form))
 
 
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _project_form(request, None)
 
 
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _project_form(request, selectors.project_get(user=_manager(request), pk=pk))
 
 
-def _target_form(request: HttpRequest, project: Project, target: Target | None) -> HttpResponse:
+def _target_form(
+    request: AuthenticatedHttpRequest, project: Project, target: Target | None
+) -> HttpResponse:
     user = _manager(request)
     form = TargetForm(request.POST or None, instance=target, project=project)
     if request.method == "POST" and form.is_valid():
@@ -130,25 +131,22 @@ def _target_form(request: HttpRequest, project: Project, target: Target | None) 
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect(reverse("monitoring:project", args=[project.pk]) + "#targets")
-    return render_page(
-        request,
-        "monitoring/target_form.html",
-        {"form": form, "project": project, "target": target},
-        status=form_status(form),
-    )
+    context = {"form": form, "project": project, "target": target}
+    return render_page(request, "monitoring/target_form.html", context, status=form_status(form))
 
 
-def target_create(request: HttpRequest, pk: int) -> HttpResponse:
+def target_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _target_form(request, selectors.project_get(user=_manager(request), pk=pk), None)
 
 
-def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def target_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.target_get(user=_manager(request), pk=pk)
     return _target_form(request, target.project, target)
 
 
-def target_entries(request: HttpRequest, pk: int) -> HttpResponse:
+def target_entries(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A target measured by hand: the values entered with their evidence, and the form."""
     user = _reader(request)
     target = selectors.target_get(user=user, pk=pk)
@@ -157,41 +155,23 @@ def target_entries(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, target=target, organizations=scope
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.target_entry_add(
-                target=target,
-                organization=data["organization"],
-                year=data["year"],
-                value=data["value"],
-                note=data["note"],
-                evidence=data["evidence"],
-                actor=user,
-            )
+            services.target_entry_add(target=target, **form.cleaned_data, actor=user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("monitoring:target_entries", target.pk)
-    entries = target.entries.filter(organization__in=scope).select_related(
-        "organization", "entered_by"
-    )
-    return render_page(
-        request,
-        "monitoring/target_entries.html",
-        {
-            "target": target,
-            "form": form,
-            "entries": entries,
-            "can_enter": not target.indicator
-            and scope.exists()
-            and (selectors.can_manage_projects(user) or user.role == "org_officer"),
-        },
-        status=form_status(form),
-    )
+    context = {
+        "target": target,
+        "form": form,
+        "entries": selectors.target_entries(target=target, organizations=scope),
+        "can_enter": selectors.can_enter_values(user=user, target=target, organizations=scope),
+    }
+    return render_page(request, "monitoring/target_entries.html", context, status=form_status(form))
 
 
-def entry_evidence(request: HttpRequest, pk: int) -> FileResponse:
+def entry_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     user = _reader(request)
     entry = get_object_or_404(
         TargetEntry.objects.filter(organization__in=organization_choices(user=user)), pk=pk
@@ -199,43 +179,40 @@ def entry_evidence(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(entry.evidence.open("rb"), as_attachment=True, filename=entry.evidence_name)
 
 
-def _task_form(request: HttpRequest, project: Project, task: Task | None) -> HttpResponse:
+def _task_form(
+    request: AuthenticatedHttpRequest, project: Project, task: Task | None
+) -> HttpResponse:
     user = _manager(request)
     form = TaskForm(
         request.POST or None, instance=task, organizations=organization_choices(user=user)
     )
     if request.method == "POST" and form.is_valid():
         try:
+            organizations = form.cleaned_data["organizations"]
+            data = form.task_data()
             services.task_save(
-                task=task,
-                project=project,
-                data=form.task_data(),
-                organizations=form.cleaned_data["organizations"],
-                actor=user,
+                task=task, project=project, data=data, organizations=organizations, actor=user
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect(reverse("monitoring:project", args=[project.pk]) + "#tasks")
-    return render_page(
-        request,
-        "monitoring/task_form.html",
-        {"form": form, "project": project, "task": task},
-        status=form_status(form),
-    )
+    context = {"form": form, "project": project, "task": task}
+    return render_page(request, "monitoring/task_form.html", context, status=form_status(form))
 
 
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def task_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _task_form(request, selectors.project_get(user=_manager(request), pk=pk), None)
 
 
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=_manager(request), pk=pk)
     return _task_form(request, task.project, task)
 
 
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     assignment = selectors.assignment_get(user=user, pk=pk)
     form = ReportForm(initial={"status": assignment.status, "reported_on": timezone.localdate()})
@@ -243,7 +220,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assignment_page(
-    request: HttpRequest, assignment: Assignment, form: ReportForm
+    request: AuthenticatedHttpRequest, assignment: Assignment, form: ReportForm
 ) -> HttpResponse:
     return render_page(
         request,
@@ -261,7 +238,7 @@ def _assignment_page(
 
 
 @require_POST
-def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     assignment = selectors.assignment_get(user=user, pk=pk)
     require(selectors.can_act_for(user, assignment.organization))
@@ -285,7 +262,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
     return _assignment_page(request, assignment, form)
 
 
-def report_evidence(request: HttpRequest, pk: int) -> FileResponse:
+def report_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     user = _reader(request)
     report = get_object_or_404(ProgressReport, pk=pk)
     selectors.assignment_get(user=user, pk=report.assignment_id)
@@ -294,12 +271,13 @@ def report_evidence(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def settings_edit(request: HttpRequest) -> HttpResponse:
+def settings_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _manager(request)
     form = SettingsForm(request.POST or None, instance=MonitoringSettings.current())
     if request.method == "POST" and form.is_valid():
         services.settings_save(data=form.cleaned_data, actor=user)
         messages.success(request, _("Saved."))
+        announce_merge(request, form)
         return redirect("monitoring:settings")
     return render_page(
         request, "monitoring/settings_form.html", {"form": form}, status=form_status(form)

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from llct.core.forms import query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
+from llct.core.types import AuthenticatedHttpRequest
 from llct.monitoring import charts, dashboard, indicators, selectors
 from llct.monitoring.forms import DashboardForm, clamp_year
 from llct.monitoring.models import Project
@@ -23,11 +24,11 @@ PAGE_SIZE = 200
 
 
 def _filters(
-    request: HttpRequest, project: Project | None, today: dt.date
+    request: AuthenticatedHttpRequest, project: Project | None, today: dt.date
 ) -> tuple[DashboardForm, Any, int, dt.date, bool]:
     """(form, organization, year, as_of, live) from the query string. A past year without a
     date reads the year's snapshots; a date asks for a live computation as of it."""
-    user: Any = request.user
+    user = request.user
     years = project.years if project else list(range(today.year - 10, today.year + 1))
     form = DashboardForm(
         request.GET or None,
@@ -71,14 +72,14 @@ def _charts(board: dashboard.Dashboard, *, trend: bool) -> list[dict[str, Any]]:
     return blocks
 
 
-def project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def project_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The targets and the watchlists share the queries they have in common.
     with indicators.shared():
         return _project_dashboard(request, pk)
 
 
-def _project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def _project_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(selectors.can_read_projects(user))
     project = selectors.project_get(user=user, pk=pk)
     today = timezone.localdate()
@@ -93,24 +94,20 @@ def _project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         live=live,
         trend=full,
     )
-    return render_page(
-        request,
-        "monitoring/dashboard.html",
-        {
-            "project": project,
-            "board": board,
-            "form": form,
-            "full": full,
-            "blocks": _charts(board, trend=full),
-            "watchlists": watchlists(
-                user=user, today=today, organization=organization, counts_only=True
-            ),
-        },
-    )
+    lists = watchlists(user=user, today=today, organization=organization, counts_only=True)
+    context = {
+        "project": project,
+        "board": board,
+        "form": form,
+        "full": full,
+        "blocks": _charts(board, trend=full),
+        "watchlists": lists,
+    }
+    return render_page(request, "monitoring/dashboard.html", context)
 
 
-def _listing(request: HttpRequest, code: str) -> indicators.Listing:
-    user: Any = request.user
+def _listing(request: AuthenticatedHttpRequest, code: str) -> indicators.Listing:
+    user = request.user
     require(selectors.can_read_projects(user))
     if code not in indicators.REGISTRY:
         raise Http404
@@ -126,7 +123,7 @@ def _listing(request: HttpRequest, code: str) -> indicators.Listing:
     )
 
 
-def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     listing = _listing(request, code)
     page = Paginator(listing.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     indicator = listing.indicator
@@ -152,7 +149,7 @@ def indicator_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def indicator_export(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_export(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     listing = _listing(request, code)
     headers = [str(c.label) for c in listing.columns] + [_("Counted in the numerator")]
     rows = [[*r.cells, _("Yes") if r.counted else _("No")] for r in listing.rows]
@@ -161,8 +158,8 @@ def indicator_export(request: HttpRequest, code: str) -> HttpResponse:
     return file_response(content, filename=filename, content_type=XLSX_TYPE)
 
 
-def watchlist_page(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def watchlist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(selectors.can_read_projects(user))
     organization = selectors.organization_for(user=user, pk=request.GET.get("org"), default=None)
     return render_page(
@@ -175,9 +172,9 @@ def watchlist_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def target_chart_png(request: HttpRequest, pk: int) -> HttpResponse:
+def target_chart_png(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The target's trend chart as a PNG, the image a report would embed."""
-    user: Any = request.user
+    user = request.user
     require(selectors.can_read_projects(user))
     target = selectors.target_get(user=user, pk=pk)
     today = timezone.localdate()

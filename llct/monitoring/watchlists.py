@@ -6,7 +6,9 @@
    hold no other certificate valid beyond that;
 3. cadres below the theory level their position requires (PositionRequirement);
 4. grassroots organizations late with their nominations (an open round's deadline passed);
-5. project tasks past their deadline and not done.
+5. project tasks past their deadline and not done;
+6. and the lists apps above this one add (`register`): reviews adds the overdue
+   recommendations of inspections from its `AppConfig.ready`, so this app never imports it.
 
 Each list is one or two queries whatever the size of the subtree; `counts_only` skips the
 rows (the home page shows the counts).
@@ -16,22 +18,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.models import Certificate
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
-from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.monitoring.indicators.base import url_for, whole_tree
 from llct.monitoring.indicators.people import (
     admitted_between_for_probation_end,
     distinct_positions,
+    new_member_class_finished_sql,
 )
 from llct.monitoring.models import Assignment, MonitoringSettings
 from llct.organizations.models import MembershipStage, Organization, Person, add_months
@@ -41,12 +45,18 @@ CERTIFICATE = "certificate"
 POSITION = "position"
 SUBMISSION = "submission"
 TASK = "task"
-LABELS = {
+LABELS: dict[str, str | Promise] = {
     PROBATION: gettext_lazy("Probation ends soon without the new-member class"),
     CERTIFICATE: gettext_lazy("Awareness certificate expires soon"),
     POSITION: gettext_lazy("Below the theory level the position requires"),
     SUBMISSION: gettext_lazy("Organizations late with their nominations"),
     TASK: gettext_lazy("Overdue project tasks"),
+}
+
+# What the first column of a list names, where it is not a person.
+HEADINGS: dict[str, str | Promise] = {
+    SUBMISSION: gettext_lazy("Organization"),
+    TASK: gettext_lazy("Task"),
 }
 
 
@@ -70,8 +80,35 @@ class Watchlist:
         return str(LABELS[self.code])
 
     @property
+    def heading(self) -> str:
+        return str(HEADINGS.get(self.code, gettext_lazy("Full name")))
+
+    @property
     def url(self) -> str:
         return reverse("monitoring:watchlists") + f"#{self.code}"
+
+
+class Builder(Protocol):
+    """Builds one watchlist for the subtree at `prefix` ("/" for all) as of `today`: the rows
+    (at most a couple of queries whatever the subtree's size), or only the count."""
+
+    def __call__(self, *, prefix: str, today: dt.date, counts_only: bool) -> "Watchlist": ...
+
+
+# The lists added by apps above this one, in the order they registered.
+REGISTERED: dict[str, Builder] = {}
+
+
+def register(
+    *, code: str, label: str | Promise, build: Builder, heading: str | Promise | None = None
+) -> None:
+    """Add a watchlist, from the `AppConfig.ready` of an app above monitoring (the arrows
+    point down: monitoring never imports it); `heading` names what its items are when they
+    are not people. Registering a code again replaces it."""
+    LABELS[code] = label
+    if heading is not None:
+        HEADINGS[code] = heading
+    REGISTERED[code] = build
 
 
 def _under(qs: Any, field_name: str, prefix: str) -> Any:
@@ -96,17 +133,13 @@ def _person_url(pk: int) -> str:
 
 
 def _probation_filter(today: dt.date, days: int) -> Q:
+    """Probationary members whose probation ends within `days` and who have not finished the
+    new-member class as `assessment.selectors.new_member_class_finished` defines it (its SQL
+    twin)."""
     low, high = admitted_between_for_probation_end(today, today + dt.timedelta(days=days))
-    trained = Enrolment.objects.filter(
-        person_id=OuterRef("pk"),
-        status=Enrolment.Status.ENROLLED,
-        course__programme__kind=Programme.Kind.NEW_MEMBER,
-        result__passed=True,
-        course__ends_on__gte=OuterRef("admitted_on"),
-    ).exclude(course__status=Course.Status.CANCELLED)
     # The cheap conditions first: SQLite tests the subquery only for the rows they keep.
     return Q(stage=MembershipStage.PROBATIONARY, admitted_on__gte=low, admitted_on__lte=high) & Q(
-        ~Exists(trained)
+        ~Exists(new_member_class_finished_sql())
     )
 
 
@@ -335,13 +368,14 @@ def overdue_tasks(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlis
 
 def watchlists(
     *,
-    user: Any,
+    user: User,
     today: dt.date,
     organization: Organization | None = None,
     counts_only: bool = False,
 ) -> list[Watchlist]:
-    """The five watchlists of the user's subtree (or of `organization`, which the caller has
-    checked is in it). Empty for users who may read no rolls."""
+    """The watchlists of the user's subtree (or of `organization`, which the caller has
+    checked is in it): the five of this app, then the registered ones. Empty for users who
+    may read no rolls."""
     prefix = organization.path if organization is not None else scope_path(user)
     if prefix is None:
         return []
@@ -362,4 +396,8 @@ def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> li
         *people,
         late_submissions(prefix=prefix, today=today, counts_only=counts_only),
         overdue_tasks(prefix=prefix, today=today, counts_only=counts_only),
+        *(
+            build(prefix=prefix, today=today, counts_only=counts_only)
+            for build in REGISTERED.values()
+        ),
     ]

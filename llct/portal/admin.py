@@ -4,12 +4,12 @@ from llct.portal.models import Article, Category, Document
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ["name", "slug", "rank"]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ArticleAdmin(admin.ModelAdmin[Article]):
     """Read-only: articles are written and published in the app, where the body is sanitized
     and the public cache is refreshed."""
 
@@ -24,7 +24,7 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DocumentAdmin(admin.ModelAdmin[Document]):
     list_display = ["number", "issuer", "issued_on", "kind", "access"]
     list_filter = ["kind", "access"]
     exclude = ["search_text"]

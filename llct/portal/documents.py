@@ -10,6 +10,7 @@ answers 404, and so do its files: they live in private storage and are streamed 
 import io
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -17,7 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.text import clean_text, fold
 from llct.organizations.models import MembershipStage
 from llct.portal import cache
@@ -31,7 +32,7 @@ FILE_TYPES = {
 }
 
 
-def access_levels(user: Any) -> list[str]:
+def access_levels(user: User | AnonymousUser) -> list[str]:
     if not user.is_authenticated:
         return [AccessLevel.PUBLIC]
     if has_capability(user, Capability.READ_INTERNAL_DOCUMENTS):
@@ -44,7 +45,7 @@ def access_levels(user: Any) -> list[str]:
     return [AccessLevel.PUBLIC]
 
 
-def may_edit_library(user: Any) -> bool:
+def may_edit_library(user: User | AnonymousUser) -> bool:
     return has_capability(user, Capability.EDIT_LIBRARY)
 
 
@@ -52,7 +53,7 @@ def may_edit_library(user: Any) -> bool:
 
 
 def document_list(
-    *, user: Any, query: str = "", kind: str = "", year: int | None = None
+    *, user: User | AnonymousUser, query: str = "", kind: str = "", year: int | None = None
 ) -> QuerySet[Document]:
     qs = Document.objects.filter(access__in=access_levels(user)).defer("search_text")
     if kind:
@@ -64,14 +65,14 @@ def document_list(
     return qs.order_by("-issued_on", "-id")
 
 
-def document_get(*, user: Any, pk: int) -> Document:
+def document_get(*, user: User | AnonymousUser, pk: int) -> Document:
     try:
         return document_list(user=user).get(pk=pk)
     except Document.DoesNotExist:
         raise Http404 from None
 
 
-def document_file_get(*, user: Any, document_pk: int, pk: int) -> DocumentFile:
+def document_file_get(*, user: User | AnonymousUser, document_pk: int, pk: int) -> DocumentFile:
     document = document_get(user=user, pk=document_pk)
     try:
         return document.files.get(pk=pk)
@@ -79,7 +80,9 @@ def document_file_get(*, user: Any, document_pk: int, pk: int) -> DocumentFile:
         raise Http404 from None
 
 
-def document_relations(*, user: Any, document: Document) -> list[tuple[str, Document]]:
+def document_relations(
+    *, user: User | AnonymousUser, document: Document
+) -> list[tuple[str, Document]]:
     """Both directions, in words ("implements", "is implemented by"), visible documents only."""
     levels = access_levels(user)
     out = [
@@ -98,7 +101,7 @@ def document_relations(*, user: Any, document: Document) -> list[tuple[str, Docu
     return out
 
 
-def document_choices(*, user: Any) -> QuerySet[Document]:
+def document_choices(*, user: User | AnonymousUser) -> QuerySet[Document]:
     return document_list(user=user).only("id", "number", "subject", "issued_on")
 
 
@@ -139,7 +142,7 @@ def _refresh_search(document: Document) -> None:
 # --- Writes -----------------------------------------------------------------------------------
 
 
-def _require_editor(actor: Any) -> None:
+def _require_editor(actor: User) -> None:
     if not may_edit_library(actor):
         raise PermissionDenied
 
@@ -155,7 +158,7 @@ def document_save(
     subject: str,
     summary: str = "",
     access: str = AccessLevel.PUBLIC,
-    actor: Any,
+    actor: User,
 ) -> Document:
     """Create a document, or update the one given."""
     _require_editor(actor)
@@ -183,7 +186,7 @@ def document_save(
 
 
 @transaction.atomic
-def document_file_add(*, document: Document, upload: Any, actor: Any) -> DocumentFile:
+def document_file_add(*, document: Document, upload: Any, actor: User) -> DocumentFile:
     _require_editor(actor)
     name = clean_text(upload.name)
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
@@ -204,7 +207,7 @@ def document_file_add(*, document: Document, upload: Any, actor: Any) -> Documen
 
 
 @transaction.atomic
-def document_file_delete(*, item: DocumentFile, actor: Any) -> None:
+def document_file_delete(*, item: DocumentFile, actor: User) -> None:
     _require_editor(actor)
     document = item.document
     item.file.delete(save=False)
@@ -216,7 +219,7 @@ def document_file_delete(*, item: DocumentFile, actor: Any) -> None:
 
 @transaction.atomic
 def document_relate(
-    *, source: Document, target: Document, kind: str, actor: Any
+    *, source: Document, target: Document, kind: str, actor: User
 ) -> DocumentRelation:
     _require_editor(actor)
     if source.pk == target.pk:
@@ -229,11 +232,11 @@ def document_relate(
     return relation
 
 
-def document_mark_read(*, user: Any, document: Document) -> None:
+def document_mark_read(*, user: User | AnonymousUser, document: Document) -> None:
     """Count the document in the reader's study record (signed-in people on the rolls)."""
     if user.is_authenticated and user.person_id:
         DocumentRead.objects.get_or_create(document=document, person_id=user.person_id)
 
 
-def visible_filter(user: Any) -> Q:
+def visible_filter(user: User) -> Q:
     return Q(access__in=access_levels(user))

@@ -1,12 +1,15 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_queryset
+from llct.core.versions import VersionedForm
 from llct.portal.models import Article, Category, Document, DocumentRelation
 
 
-class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
+class ArticleForm(VersionedForm, forms.ModelForm[Article]):
     class Meta:
         model = Article
         fields = ["title", "category", "lead", "body", "author_name", "featured"]
@@ -23,7 +26,7 @@ class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+        set_queryset(self, "category", Category.objects.all())
 
 
 class CategoryForm(forms.Form):
@@ -51,7 +54,7 @@ class ReturnForm(forms.Form):
     note = forms.CharField(label=_("What should be changed"), max_length=500)
 
 
-class DocumentForm(forms.ModelForm):  # type: ignore[type-arg]
+class DocumentForm(VersionedForm, forms.ModelForm[Document]):
     class Meta:
         model = Document
         fields = ["kind", "number", "issuer", "issued_on", "subject", "summary", "access"]
@@ -70,9 +73,9 @@ class RelationForm(forms.Form):
     kind = forms.ChoiceField(label=_("This document"), choices=DocumentRelation.Kind.choices)
     target = forms.ModelChoiceField(label=_("Document"), queryset=Document.objects.none())
 
-    def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, documents: QuerySet[Document], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = documents  # type: ignore[attr-defined]
+        set_queryset(self, "target", documents)
 
 
 class LibraryFilterForm(forms.Form):

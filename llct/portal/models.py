@@ -150,7 +150,7 @@ class Document(models.Model):
     subject = models.CharField(_("subject"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)
     access = models.CharField(
-        _("access"), max_length=20, choices=AccessLevel.choices, default=AccessLevel.PUBLIC
+        _("access"), max_length=20, choices=AccessLevel, default=AccessLevel.PUBLIC
     )
     # Folded number, issuer, subject, summary and the text of its files.
     search_text = models.TextField(editable=False, default="")

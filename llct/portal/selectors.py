@@ -1,11 +1,12 @@
 """Reads of the portal. Public reads see only what is published and due; editors see all."""
 
 import datetime as dt
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from llct.core.models import User
 from llct.core.text import fold
 from llct.portal.models import Article, ArticleImage, Category
 from llct.portal.services import may_edit_portal
@@ -61,7 +62,7 @@ def related_articles(*, article: Article, now: dt.datetime, limit: int = 4) -> l
     )
 
 
-def editor_articles(*, user: Any, status: str = "") -> QuerySet[Article]:
+def editor_articles(*, user: User, status: str = "") -> QuerySet[Article]:
     if not may_edit_portal(user):
         return Article.objects.none()
     qs = Article.objects.select_related("category").defer("body", "search_text")
@@ -70,14 +71,14 @@ def editor_articles(*, user: Any, status: str = "") -> QuerySet[Article]:
     return qs.order_by("-updated_at", "-id")
 
 
-def editor_article_get(*, user: Any, pk: int) -> Article:
+def editor_article_get(*, user: User, pk: int) -> Article:
     try:
         return editor_articles(user=user).select_related("cover").get(pk=pk)
     except Article.DoesNotExist:
         raise Http404 from None
 
 
-def image_get(*, user: Any, pk: int, now: dt.datetime) -> ArticleImage:
+def image_get(*, user: User | AnonymousUser, pk: int, now: dt.datetime) -> ArticleImage:
     """An image is public once its article is; editors see every image."""
     qs = ArticleImage.objects.all()
     if not may_edit_portal(user):

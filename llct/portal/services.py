@@ -8,13 +8,14 @@ Editors are the department's officers. Every write bumps the public cache's gene
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.text import clean_text, fold
 from llct.portal import cache
 from llct.portal.images import resize_upload
@@ -24,11 +25,11 @@ from llct.portal.sanitize import html_text, sanitize_html, slug_from
 Status = Article.Status
 
 
-def may_edit_portal(user: Any) -> bool:
+def may_edit_portal(user: User | AnonymousUser) -> bool:
     return has_capability(user, Capability.EDIT_PORTAL)
 
 
-def _require_editor(actor: Any) -> None:
+def _require_editor(actor: User) -> None:
     if not may_edit_portal(actor):
         raise PermissionDenied
 
@@ -74,7 +75,7 @@ def article_create(
     body: str,
     author_name: str,
     featured: bool = False,
-    actor: Any,
+    actor: User,
 ) -> Article:
     _require_editor(actor)
     article = Article(created_by=actor)
@@ -105,7 +106,7 @@ def article_update(
     body: str,
     author_name: str,
     featured: bool,
-    actor: Any,
+    actor: User,
 ) -> Article:
     _require_editor(actor)
     _fill(
@@ -128,7 +129,7 @@ def article_update(
     return article
 
 
-def _move(article: Article, *, allowed_from: set[str], actor: Any) -> None:
+def _move(article: Article, *, allowed_from: set[str], actor: User) -> None:
     _require_editor(actor)
     if article.status not in allowed_from:
         raise ValidationError(
@@ -138,7 +139,7 @@ def _move(article: Article, *, allowed_from: set[str], actor: Any) -> None:
 
 
 @transaction.atomic
-def article_submit(*, article: Article, actor: Any) -> Article:
+def article_submit(*, article: Article, actor: User) -> Article:
     _move(article, allowed_from={Status.DRAFT}, actor=actor)
     article.status = Status.SUBMITTED
     article.review_note = ""
@@ -149,7 +150,7 @@ def article_submit(*, article: Article, actor: Any) -> Article:
 
 
 @transaction.atomic
-def article_return(*, article: Article, note: str, actor: Any) -> Article:
+def article_return(*, article: Article, note: str, actor: User) -> Article:
     _move(article, allowed_from={Status.SUBMITTED}, actor=actor)
     note = clean_text(note)
     if not note:
@@ -164,7 +165,7 @@ def article_return(*, article: Article, note: str, actor: Any) -> Article:
 
 @transaction.atomic
 def article_publish(
-    *, article: Article, at: dt.datetime | None = None, now: dt.datetime, actor: Any
+    *, article: Article, at: dt.datetime | None = None, now: dt.datetime, actor: User
 ) -> Article:
     """Publish now, or at `at` (a scheduled article stays invisible until then)."""
     _move(article, allowed_from={Status.SUBMITTED}, actor=actor)
@@ -185,7 +186,7 @@ def article_publish(
 
 
 @transaction.atomic
-def article_withdraw(*, article: Article, actor: Any) -> Article:
+def article_withdraw(*, article: Article, actor: User) -> Article:
     _move(article, allowed_from={Status.PUBLISHED}, actor=actor)
     article.status = Status.DRAFT
     article.save(update_fields=["status", "updated_at"])
@@ -196,7 +197,7 @@ def article_withdraw(*, article: Article, actor: Any) -> Article:
 
 @transaction.atomic
 def article_image_add(
-    *, article: Article, upload: Any, caption: str = "", cover: bool = False, actor: Any
+    *, article: Article, upload: Any, caption: str = "", cover: bool = False, actor: User
 ) -> ArticleImage:
     _require_editor(actor)
     resized = resize_upload(upload)
@@ -218,7 +219,7 @@ def article_image_add(
 
 
 @transaction.atomic
-def category_create(*, name: str, rank: int = 0, actor: Any) -> Category:
+def category_create(*, name: str, rank: int = 0, actor: User) -> Category:
     _require_editor(actor)
     category = Category(name=clean_text(name), slug=slug_from(name), rank=rank)
     category.full_clean()

@@ -117,7 +117,7 @@ def image(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
 # --- Feeds and sitemap ------------------------------------------------------------------------
 
 
-class LatestArticles(Feed):  # type: ignore[type-arg]
+class LatestArticles(Feed[Article, None]):
     title = _("News from the propaganda and education department")
     description = _("The latest articles of the portal.")
 
@@ -155,7 +155,7 @@ rss = login_not_required(public_cache(LatestArticles()))
 atom = login_not_required(public_cache(LatestArticlesAtom()))
 
 
-class ArticleSitemap(Sitemap):  # type: ignore[type-arg]
+class ArticleSitemap(Sitemap[Article]):
     changefreq = "weekly"
     limit = 5000
 
@@ -173,7 +173,7 @@ class ArticleSitemap(Sitemap):  # type: ignore[type-arg]
         return item.updated_at
 
 
-class CategorySitemap(Sitemap):  # type: ignore[type-arg]
+class CategorySitemap(Sitemap[Category]):
     changefreq = "daily"
 
     def items(self) -> Any:
@@ -183,7 +183,7 @@ class CategorySitemap(Sitemap):  # type: ignore[type-arg]
         return reverse("portal:category", args=[item.slug])
 
 
-class DocumentSitemap(Sitemap):  # type: ignore[type-arg]
+class DocumentSitemap(Sitemap[Document]):
     changefreq = "monthly"
 
     def items(self) -> Any:

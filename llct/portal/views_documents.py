@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from llct.core.forms import apply_errors, form_status, query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.portal import documents as docs
 from llct.portal import selectors
 from llct.portal.cache import public_cache
@@ -86,7 +88,7 @@ def document_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBa
     return response
 
 
-def document_create(request: HttpRequest) -> HttpResponse:
+def document_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(docs.may_edit_library(request.user))
     form = DocumentForm(request.POST or None)
     if form.is_bound and form.is_valid():
@@ -100,7 +102,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/document_form.html", {"form": form}, status=form_status(form))
 
 
-def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def document_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(docs.may_edit_library(request.user))
     document = docs.document_get(user=request.user, pk=pk)
     form = DocumentForm(request.POST or None, instance=document)
@@ -111,13 +113,14 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("The document is saved."))
+            announce_merge(request, form)
             return redirect("portal:document", document.pk)
     context = {"form": form, "document": document}
     return render(request, "portal/document_form.html", context, status=form_status(form))
 
 
 @require_POST
-def document_file_add(request: HttpRequest, pk: int) -> HttpResponse:
+def document_file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(docs.may_edit_library(request.user))
     document = docs.document_get(user=request.user, pk=pk)
     form = DocumentFileForm(request.POST, request.FILES)
@@ -135,7 +138,7 @@ def document_file_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def document_relate(request: HttpRequest, pk: int) -> HttpResponse:
+def document_relate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(docs.may_edit_library(request.user))
     document = docs.document_get(user=request.user, pk=pk)
     form = RelationForm(request.POST, documents=docs.document_choices(user=request.user))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from llct.core.forms import apply_errors, form_status
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.portal import selectors, services
 from llct.portal.forms import ArticleForm, CategoryForm, ImageForm, PublishForm, ReturnForm
 from llct.portal.models import Article
@@ -24,7 +26,7 @@ def _article_fields(form: ArticleForm) -> dict[str, Any]:
     return {k: data[k] for k in ("title", "category", "lead", "body", "author_name", "featured")}
 
 
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(services.may_edit_portal(request.user))
     status = request.GET.get("status", "")
     status = status if status in Article.Status.values else ""
@@ -41,9 +43,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def article_create(request: HttpRequest) -> HttpResponse:
+def article_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(services.may_edit_portal(request.user))
-    form = ArticleForm(request.POST or None, initial={"author_name": request.user.display_name})  # type: ignore[union-attr]
+    form = ArticleForm(request.POST or None, initial={"author_name": request.user.display_name})
     if form.is_bound and form.is_valid():
         try:
             item = services.article_create(**_article_fields(form), actor=request.user)
@@ -55,7 +57,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/editor_form.html", {"form": form}, status=form_status(form))
 
 
-def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def article_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     form = ArticleForm(request.POST or None, instance=item)
     if form.is_bound and form.is_valid():
@@ -65,6 +67,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("The article is saved."))
+            announce_merge(request, form)
             return redirect("portal:edit", item.pk)
     context = {
         "form": form,
@@ -79,7 +82,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def article_image(request: HttpRequest, pk: int) -> HttpResponse:
+def article_image(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     form = ImageForm(request.POST, request.FILES)
     if form.is_valid():
@@ -100,7 +103,7 @@ def article_image(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def article_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def article_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     return _step(
         request,
@@ -111,7 +114,7 @@ def article_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def article_return(request: HttpRequest, pk: int) -> HttpResponse:
+def article_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     note = request.POST.get("note", "")
     return _step(
@@ -123,7 +126,7 @@ def article_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def article_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     form = PublishForm(request.POST)
     at = form.cleaned_data["at"] if form.is_valid() else None
@@ -141,7 +144,7 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def article_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def article_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     return _step(
         request,
@@ -151,7 +154,7 @@ def article_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def article_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.editor_article_get(user=request.user, pk=pk)
     return render(
         request,
@@ -160,7 +163,7 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def category_list(request: HttpRequest) -> HttpResponse:
+def category_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The categories of the portal: the department adds them (their order on the bar too)."""
     require(services.may_edit_portal(request.user))
     form = CategoryForm(request.POST or None)
@@ -176,7 +179,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/category_list.html", context, status=form_status(form))
 
 
-def _step(request: HttpRequest, item: Article, action: Any, done: str) -> HttpResponse:
+def _step(request: AuthenticatedHttpRequest, item: Article, action: Any, done: str) -> HttpResponse:
     try:
         action()
     except ValidationError as error:

@@ -9,26 +9,25 @@ the user may not see.
 - Inspection team members record findings and decide on remedies of their inspections.
 """
 
-from typing import Any
-
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.organizations.models import Organization
 
 
-def can_see(user: Any) -> bool:
+def can_see(user: User) -> bool:
     return has_capability(user, Capability.READ_OVERSIGHT) and scope_path(user) is not None
 
 
-def in_scope(user: Any, organization: Organization) -> bool:
+def in_scope(user: User, organization: Organization) -> bool:
     path = scope_path(user)
     return path is not None and (path == ALL or organization.path.startswith(path))
 
 
-def acts_for(user: Any, organization: Organization) -> bool:
+def acts_for(user: User, organization: Organization) -> bool:
     """An organization officer acting for an organization of their subtree, or the department."""
     return has_capability(user, Capability.WRITE_REPORTS) and in_scope(user, organization)
 
 
-def is_reader_of_all(user: Any) -> bool:
+def is_reader_of_all(user: User) -> bool:
     return scope_path(user) == ALL

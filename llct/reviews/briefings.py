@@ -12,11 +12,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
 from llct.reviews import figures
+from llct.reviews.access import acts_for
 from llct.reviews.models import ActionItem, Briefing, Recommendation
 
 
@@ -60,7 +61,7 @@ def agenda_text(*, organization: Organization, start: dt.date, end: dt.date) -> 
     return "\n".join(lines)
 
 
-def briefing_scope(*, user: Any) -> QuerySet[Briefing]:
+def briefing_scope(*, user: User) -> QuerySet[Briefing]:
     path = scope_path(user)
     qs = Briefing.objects.select_related("organization")
     if path is None:
@@ -77,14 +78,14 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def briefing_list(*, user: Any) -> QuerySet[Briefing]:
+def briefing_list(*, user: User) -> QuerySet[Briefing]:
     return briefing_scope(user=user).annotate(
         action_count=Count("actions"),
         open_actions=Count("actions", filter=Q(actions__done_on__isnull=True)),
     )
 
 
-def briefing_get(*, user: Any, pk: int) -> Briefing:
+def briefing_get(*, user: User, pk: int) -> Briefing:
     try:
         return (
             briefing_scope(user=user)
@@ -115,8 +116,12 @@ def briefing_save(
     other_attendees: str,
     agenda: str,
     minutes: str,
-    actor: Any,
+    actor: User,
 ) -> Briefing:
+    if not acts_for(actor, organization):
+        raise ValidationError(
+            {"organization": [_("You may not hold briefings for that organization.")]}
+        )
     if period_end < period_start:
         raise ValidationError({"period_end": [_("The period ends before it starts.")]})
     new = briefing is None
@@ -150,7 +155,7 @@ def action_add(
     owner: Organization,
     owner_name: str,
     deadline: dt.date,
-    actor: Any,
+    actor: User,
 ) -> ActionItem:
     if deadline < briefing.held_on:
         raise ValidationError({"deadline": [_("The deadline is before the briefing.")]})
@@ -168,7 +173,7 @@ def action_add(
 
 
 @transaction.atomic
-def action_done(*, item: ActionItem, done_on: dt.date | None, actor: Any) -> ActionItem:
+def action_done(*, item: ActionItem, done_on: dt.date | None, actor: User) -> ActionItem:
     item.done_on = done_on
     item.save(update_fields=["done_on"])
     audit_record(

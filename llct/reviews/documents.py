@@ -3,13 +3,12 @@ that never repeats or skips, and the letterhead and signing block every document
 
 import datetime as dt
 import unicodedata
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.party_documents import Letterhead, Signature
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
@@ -63,7 +62,7 @@ def issuer_save(
     signer_position: str,
     signer_name: str,
     is_department: bool,
-    actor: Any,
+    actor: User,
 ) -> DocumentIssuer:
     issuer = issuer or DocumentIssuer()
     issuer.organization = organization
@@ -85,7 +84,7 @@ def issuer_save(
 
 
 def number_issue(
-    *, issuer: DocumentIssuer, kind: str, day: dt.date, subject: str, actor: Any
+    *, issuer: DocumentIssuer, kind: str, day: dt.date, subject: str, actor: User | None
 ) -> str:
     """The next number of the issuer's series for the kind and the year of `day`, e.g.
     "05-BC/BTG". The series row is locked (SELECT ... FOR UPDATE) for the rest of the caller's

@@ -25,7 +25,6 @@ from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.monitoring import indicators
 from llct.monitoring.indicators import Period, Unit, Value, ancestor_paths, common_prefix
-from llct.monitoring.indicators.courses import CoursesHeld, PassRate
 from llct.organizations.models import Organization
 from llct.reviews.models import Finding, Inspection, Recommendation
 
@@ -359,11 +358,10 @@ Key = tuple[str, int]
 
 
 def _results(prefix: str, period: Period) -> dict[Key, Line]:
-    """The registry's learners with approved results (PassRate's base), by band."""
+    """The registry's learners with approved results (those the pass rate counts), by band."""
     lines: dict[Key, Line] = defaultdict(lambda: Line(""))
     rows = (
-        PassRate()
-        ._base(prefix=prefix, period=period)
+        indicators.learners_with_results(prefix=prefix, period=period)
         .values("person__organization__path", "course__programme_id", "result__band")
         .annotate(n=Count("pk"), passed=Count("pk", filter=Q(result__passed=True)))
         .order_by()
@@ -396,15 +394,15 @@ def _enrolled(prefix: str, period: Period) -> dict[Key, int]:
 
 
 def _planned(prefix: str, period: Period) -> dict[Key, Line]:
-    """The registry's planned courses due by the date (CoursesHeld's base), by programme."""
-    held = CoursesHeld()
+    """The registry's planned courses due by the date (those "planned courses held"
+    counts), by programme."""
     lines: dict[Key, Line] = defaultdict(lambda: Line(""))
     rows = (
-        held._base(prefix=prefix, period=period)
+        indicators.planned_courses_due(prefix=prefix, period=period)
         .values("organizer__path", "programme_id")
         .annotate(
             n=Count("pk"),
-            held=Count("pk", filter=held._held(period)),
+            held=Count("pk", filter=indicators.planned_course_held(period)),
             learners=Sum("expected_learners"),
         )
         .order_by()

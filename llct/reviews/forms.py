@@ -1,13 +1,16 @@
 """Forms of oversight and reviews: they keep typed input and its errors; the rules live in
 inspections.py, briefings.py, rounds.py and documents.py."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_choices, set_queryset
 from llct.core.models import Role, User
+from llct.core.versions import VersionedForm
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
 from llct.organizations.widgets import OrganizationMultiPicker
@@ -15,40 +18,42 @@ from llct.reviews import figures
 from llct.reviews.models import (
     Briefing,
     ChecklistTemplate,
+    DocumentIssuer,
     Finding,
     Inspection,
+    InspectionProgramme,
     RoundKind,
 )
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 
-class OrganizationsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class OrganizationsField(forms.ModelMultipleChoiceField[Organization]):
     widget = OrganizationMultiPicker
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Organization) -> str:
         return f"{'— ' * obj.depth}{obj.name}"
 
 
-class UsersField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class UsersField(forms.ModelMultipleChoiceField[User]):
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return str(obj.display_name)
 
 
-class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class UserChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
         return str(obj.display_name)
 
 
-def staff_users() -> Any:
+def staff_users() -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, role__in=[Role.DEPARTMENT, Role.ORG_OFFICER, Role.LEADER]
     ).order_by("last_name", "first_name", "username")
 
 
-def active_organizations(max_depth: int | None = None) -> Any:
+def active_organizations(max_depth: int | None = None) -> QuerySet[Organization]:
     qs = Organization.objects.filter(dissolved_on__isnull=True).order_by("path")
     return qs if max_depth is None else qs.filter(depth__lte=max_depth)
 
@@ -57,13 +62,13 @@ def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(VersionedForm, forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Name of the programme"), max_length=255)
     notes = forms.CharField(label=_("Notes"), required=False, widget=_textarea())
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(VersionedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Inspection.Kind.choices)
     title = forms.CharField(label=_("Content"), max_length=255)
     checklist = forms.ModelChoiceField(
@@ -80,9 +85,9 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subjects"].queryset = active_organizations(max_depth=2)  # type: ignore[attr-defined]
-        self.fields["team"].queryset = staff_users()  # type: ignore[attr-defined]
-        self.fields["lead"].queryset = staff_users()  # type: ignore[attr-defined]
+        set_queryset(self, "subjects", active_organizations(max_depth=2))
+        set_queryset(self, "team", staff_users())
+        set_queryset(self, "lead", staff_users())
 
 
 class FindingForm(forms.Form):
@@ -109,14 +114,14 @@ class RecommendationForm(forms.Form):
         under = Q(pk__in=[])
         for path in paths:
             under |= Q(path__startswith=path)
-        self.fields["organization"].queryset = active_organizations().filter(under)  # type: ignore[attr-defined]
-        self.fields["finding"].queryset = (  # type: ignore[attr-defined]
+        set_queryset(self, "organization", active_organizations().filter(under))
+        set_queryset(
+            self,
+            "finding",
             Finding.objects.filter(
                 inspection=inspection, result=Finding.Result.NOT_MET
-            ).select_related("organization", "item")
-        )
-        self.fields["finding"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda f: f"{f.organization.name}: {f.item.text[:80]}"
+            ).select_related("organization", "item"),
+            label=lambda f: f"{f.organization.name}: {f.item.text[:80]}",
         )
 
 
@@ -151,7 +156,7 @@ class RecommendationFilterForm(forms.Form):
     )
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(VersionedForm, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     description = forms.CharField(label=_("Description"), required=False, widget=_textarea(3))
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
@@ -165,13 +170,10 @@ class ChecklistItemForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [  # type: ignore[attr-defined]
-            ("", _("None")),
-            *figures.checklist_indicators().items(),
-        ]
+        set_choices(self, "indicator", [("", _("None")), *figures.checklist_indicators().items()])
 
 
-class BriefingForm(forms.Form):
+class BriefingForm(VersionedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Briefing.Kind.choices)
     organization = OrganizationChoiceField(label=_("For"), queryset=Organization.objects.none())
     period_start = DateField(label=_("Period from"))
@@ -191,10 +193,10 @@ class BriefingForm(forms.Form):
     )
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=_textarea(10))
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["attendees"].queryset = staff_users()  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
+        set_queryset(self, "attendees", staff_users())
 
 
 class ActionForm(forms.Form):
@@ -205,7 +207,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = active_organizations(max_depth=2)  # type: ignore[attr-defined]
+        set_queryset(self, "owner", active_organizations(max_depth=2))
 
 
 class RoundForm(forms.Form):
@@ -220,17 +222,15 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organizations"].queryset = active_organizations(max_depth=2).filter(  # type: ignore[attr-defined]
-            depth__gte=1
-        )
+        set_queryset(self, "organizations", active_organizations(max_depth=2).filter(depth__gte=1))
 
 
-class RoundEditForm(forms.Form):
+class RoundEditForm(VersionedForm, forms.Form):
     deadline = DateField(label=_("Deadline"))
     is_closed = forms.BooleanField(label=_("Closed"), required=False)
 
 
-class ReportForm(forms.Form):
+class ReportForm(VersionedForm, forms.Form):
     results = forms.CharField(label=_("Results achieved"), required=False, widget=_textarea(8))
     limitations = forms.CharField(
         label=_("Limitations and their causes"), required=False, widget=_textarea(6)
@@ -246,7 +246,7 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What must be corrected"), widget=_textarea(3))
 
 
-class ReportTemplateForm(forms.Form):
+class ReportTemplateForm(VersionedForm, forms.Form):
     results = forms.CharField(label=_("Results achieved"), required=False, widget=_textarea(5))
     limitations = forms.CharField(
         label=_("Limitations and their causes"), required=False, widget=_textarea(4)
@@ -272,7 +272,7 @@ class ReportTemplateForm(forms.Form):
         return upload
 
 
-class IssuerForm(forms.Form):
+class IssuerForm(VersionedForm, forms.Form):
     organization = OrganizationChoiceField(
         label=_("Organization"), queryset=Organization.objects.none()
     )
@@ -286,4 +286,92 @@ class IssuerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = active_organizations()  # type: ignore[attr-defined]
+        set_queryset(self, "organization", active_organizations())
+
+
+# The values an edit form opens with: the row as stored now (also on POST, so that a stale
+# save is merged or refused, see llct/core/versions.py), or the defaults of a new one.
+
+INSPECTION_FIELDS = (
+    "kind",
+    "title",
+    "checklist",
+    "lead",
+    "period_start",
+    "period_end",
+    "scheduled_on",
+)
+BRIEFING_FIELDS = (
+    "kind",
+    "organization",
+    "period_start",
+    "period_end",
+    "held_on",
+    "place",
+    "chair",
+    "other_attendees",
+    "agenda",
+    "minutes",
+)
+ISSUER_FIELDS = (
+    "organization",
+    "body",
+    "abbreviation",
+    "place",
+    "authority",
+    "signer_position",
+    "signer_name",
+    "is_department",
+)
+
+
+def programme_initial(programme: InspectionProgramme | None, *, today: dt.date) -> dict[str, Any]:
+    if programme is None:
+        return {"year": today.year}
+    return {"year": programme.year, "title": programme.title, "notes": programme.notes}
+
+
+def inspection_initial(inspection: Inspection | None) -> dict[str, Any]:
+    if inspection is None:
+        return {}
+    initial: dict[str, Any] = {name: getattr(inspection, name) for name in INSPECTION_FIELDS}
+    initial["subjects"] = list(inspection.subjects.all())
+    initial["team"] = list(inspection.team.all())
+    return initial
+
+
+def checklist_initial(checklist: ChecklistTemplate | None) -> dict[str, Any]:
+    if checklist is None:
+        return {"is_active": True}
+    return {
+        "name": checklist.name,
+        "description": checklist.description,
+        "is_active": checklist.is_active,
+    }
+
+
+def briefing_initial(
+    briefing: Briefing | None,
+    *,
+    default_organization: Organization | None,
+    period: tuple[dt.date, dt.date],
+    today: dt.date,
+) -> dict[str, Any]:
+    """A new briefing: a monthly one for the user's organization over `period`, held today."""
+    if briefing is None:
+        return {
+            "kind": Briefing.Kind.MONTHLY,
+            "organization": default_organization,
+            "period_start": period[0],
+            "period_end": period[1],
+            "held_on": today,
+        }
+    initial: dict[str, Any] = {name: getattr(briefing, name) for name in BRIEFING_FIELDS}
+    initial["attendees"] = list(briefing.attendees.all())
+    return initial
+
+
+def issuer_initial(issuer: DocumentIssuer | None) -> dict[str, Any]:
+    if issuer is None:
+        return {"authority": "T/M BAN THƯỜNG VỤ"}
+    return {name: getattr(issuer, name) for name in ISSUER_FIELDS}

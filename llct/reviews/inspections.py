@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
@@ -56,7 +56,7 @@ def checklist_save(
     name: str,
     description: str,
     is_active: bool,
-    actor: Any,
+    actor: User,
 ) -> ChecklistTemplate:
     checklist = checklist or ChecklistTemplate()
     checklist.name = clean_text(name)
@@ -77,7 +77,7 @@ def checklist_item_save(
     text: str,
     guidance: str,
     indicator: str,
-    actor: Any,
+    actor: User,
 ) -> ChecklistItem:
     if indicator and indicator not in figures.checklist_indicators():
         raise ValidationError({"indicator": _("Unknown indicator.")})
@@ -93,7 +93,7 @@ def checklist_item_save(
 
 
 @transaction.atomic
-def checklist_item_delete(*, item: ChecklistItem, actor: Any) -> None:
+def checklist_item_delete(*, item: ChecklistItem, actor: User) -> None:
     if Finding.objects.filter(item=item).exists():
         raise ValidationError(_("Findings were recorded against this item; it cannot go."))
     audit_record(actor=actor, obj=item.template, action="item_deleted", summary=item.text[:200])
@@ -115,11 +115,20 @@ def programme_get(*, year: int) -> InspectionProgramme:
         raise Http404 from None
 
 
+def programme_of(day: dt.date) -> InspectionProgramme:
+    """The programme of the day's year, where an inspection scheduled that day belongs; a
+    ValidationError on `scheduled_on` when the year has none yet."""
+    programme = programme_for_year(day.year)
+    if programme is None:
+        raise ValidationError({"scheduled_on": [_("Create the programme of that year first.")]})
+    return programme
+
+
 def programme_for_year(year: int) -> InspectionProgramme | None:
     return InspectionProgramme.objects.filter(year=year).first()
 
 
-def inspection_scope(*, user: Any) -> QuerySet[Inspection]:
+def inspection_scope(*, user: User) -> QuerySet[Inspection]:
     """Inspections the user may read: all for the department and leaders; for an organization
     officer those of a subject in their subtree; for anyone those whose team they are on."""
     path = scope_path(user)
@@ -135,7 +144,7 @@ def inspection_scope(*, user: Any) -> QuerySet[Inspection]:
     return qs.filter(Q(Exists(subject)) | on_team).distinct()
 
 
-def inspection_list(*, user: Any, year: int | None = None) -> QuerySet[Inspection]:
+def inspection_list(*, user: User, year: int | None = None) -> QuerySet[Inspection]:
     qs = inspection_scope(user=user).select_related("programme", "checklist", "lead")
     if year is not None:
         qs = qs.filter(programme__year=year)
@@ -148,7 +157,7 @@ def inspection_list(*, user: Any, year: int | None = None) -> QuerySet[Inspectio
     )
 
 
-def inspection_get(*, user: Any, pk: int) -> Inspection:
+def inspection_get(*, user: User, pk: int) -> Inspection:
     try:
         return (
             inspection_scope(user=user)
@@ -164,11 +173,11 @@ def inspection_get(*, user: Any, pk: int) -> Inspection:
         raise Http404 from None
 
 
-def is_on_team(user: Any, inspection: Inspection) -> bool:
+def is_on_team(user: User, inspection: Inspection) -> bool:
     return any(member.pk == user.pk for member in inspection.team.all())
 
 
-def can_record(user: Any, inspection: Inspection) -> bool:
+def can_record(user: User, inspection: Inspection) -> bool:
     """The department and the team record findings, conclude and decide on remedies."""
     return has_capability(user, Capability.MANAGE_OVERSIGHT) or is_on_team(user, inspection)
 
@@ -215,7 +224,7 @@ def subject_sheet(inspection: Inspection) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def programme_save(
-    *, programme: InspectionProgramme | None, year: int, title: str, notes: str, actor: Any
+    *, programme: InspectionProgramme | None, year: int, title: str, notes: str, actor: User
 ) -> InspectionProgramme:
     programme = programme or InspectionProgramme(created_by=actor)
     programme.year = year
@@ -241,7 +250,7 @@ def inspection_save(
     period_start: dt.date,
     period_end: dt.date,
     scheduled_on: dt.date,
-    actor: Any,
+    actor: User,
 ) -> Inspection:
     errors: dict[str, list[str]] = {}
     if not subjects:
@@ -297,7 +306,7 @@ def finding_record(
     result: str,
     note: str,
     files: Sequence[Any] = (),
-    actor: Any,
+    actor: User,
 ) -> Finding:
     if inspection.status == Inspection.Status.CONCLUDED:
         raise ValidationError(_("The inspection is concluded; findings can no longer change."))
@@ -344,7 +353,7 @@ def recommendation_create(
     deadline: dt.date,
     finding: Finding | None,
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> Recommendation:
     errors: dict[str, list[str]] = {}
     subjects = inspection.subjects.all()
@@ -373,7 +382,7 @@ def recommendation_create(
 
 @transaction.atomic
 def inspection_conclude(
-    *, inspection: Inspection, conclusion: str, today: dt.date, actor: Any
+    *, inspection: Inspection, conclusion: str, today: dt.date, actor: User
 ) -> Inspection:
     """Conclude: the conclusions are written, and the notice of conclusions gets its number
     from the department's TB series."""
@@ -409,7 +418,7 @@ def inspection_conclude(
 # Recommendations and remedies
 
 
-def recommendation_scope(*, user: Any) -> QuerySet[Recommendation]:
+def recommendation_scope(*, user: User) -> QuerySet[Recommendation]:
     """Recommendations to organizations of the user's subtree (all for department and leaders);
     team members also see those of their inspections."""
     path = scope_path(user)
@@ -422,7 +431,7 @@ def recommendation_scope(*, user: Any) -> QuerySet[Recommendation]:
     return qs.filter(Q(organization__path__startswith=path) | on_team).distinct()
 
 
-def recommendation_list(*, user: Any, show: str = "", today: dt.date) -> QuerySet[Recommendation]:
+def recommendation_list(*, user: User, show: str = "", today: dt.date) -> QuerySet[Recommendation]:
     qs = recommendation_scope(user=user).annotate(remedy_count=Count("remedies"))
     if show == "open":
         qs = qs.exclude(status=Recommendation.Status.ACCEPTED)
@@ -433,7 +442,7 @@ def recommendation_list(*, user: Any, show: str = "", today: dt.date) -> QuerySe
     return qs.order_by("deadline", "id")
 
 
-def recommendations_overdue(*, user: Any, today: dt.date) -> QuerySet[Recommendation]:
+def recommendations_overdue(*, user: User, today: dt.date) -> QuerySet[Recommendation]:
     """The watchlist: recommendations not accepted whose deadline has passed, in the user's
     scope, oldest deadline first. Served by the (status, deadline) index."""
     return (
@@ -444,7 +453,7 @@ def recommendations_overdue(*, user: Any, today: dt.date) -> QuerySet[Recommenda
     )
 
 
-def recommendation_get(*, user: Any, pk: int) -> Recommendation:
+def recommendation_get(*, user: User, pk: int) -> Recommendation:
     try:
         return (
             recommendation_scope(user=user)
@@ -464,7 +473,7 @@ def recommendation_get(*, user: Any, pk: int) -> Recommendation:
         raise Http404 from None
 
 
-def can_report_remedy(user: Any, recommendation: Recommendation) -> bool:
+def can_report_remedy(user: User, recommendation: Recommendation) -> bool:
     return recommendation.status in (
         Recommendation.Status.OPEN,
         Recommendation.Status.REOPENED,
@@ -473,7 +482,7 @@ def can_report_remedy(user: Any, recommendation: Recommendation) -> bool:
 
 @transaction.atomic
 def remedy_report(
-    *, recommendation: Recommendation, text: str, files: Sequence[Any] = (), actor: Any
+    *, recommendation: Recommendation, text: str, files: Sequence[Any] = (), actor: User
 ) -> Remedy:
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if recommendation.status not in (
@@ -495,7 +504,7 @@ def remedy_report(
 
 
 @transaction.atomic
-def remedy_decide(*, remedy: Remedy, accept: bool, comment: str, actor: Any) -> Remedy:
+def remedy_decide(*, remedy: Remedy, accept: bool, comment: str, actor: User) -> Remedy:
     remedy = Remedy.objects.select_for_update().select_related("recommendation").get(pk=remedy.pk)
     if remedy.decision != Remedy.Decision.PENDING:
         raise ValidationError(_("This remedy was already decided."))

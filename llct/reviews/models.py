@@ -74,7 +74,7 @@ class DocumentSeries(models.Model):
     this row, so concurrent documents get consecutive numbers, never the same one, none skipped."""
 
     issuer = models.ForeignKey(DocumentIssuer, on_delete=models.CASCADE, related_name="series")
-    kind = models.CharField(max_length=3, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=3, choices=DocumentKind)
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
@@ -424,7 +424,7 @@ class ReportTemplate(models.Model):
     """Setting, one per kind of round: the text each narrative section starts from, and the
     department's own .docx layout (optional)."""
 
-    kind = models.CharField(max_length=10, choices=RoundKind.choices, unique=True)
+    kind = models.CharField(max_length=10, choices=RoundKind, unique=True)
     results = models.TextField(_("results"), blank=True)
     limitations = models.TextField(_("limitations and their causes"), blank=True)
     lessons = models.TextField(_("lessons"), blank=True)
@@ -442,7 +442,7 @@ SECTIONS = ("results", "limitations", "lessons", "directions", "proposals")
 
 
 class ReportingRound(models.Model):
-    kind = models.CharField(_("kind"), max_length=10, choices=RoundKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=RoundKind)
     title = models.CharField(_("title"), max_length=255)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))

@@ -81,11 +81,11 @@ def department_organization() -> Organization:
 # Reads
 
 
-def can_see_rounds(user: Any) -> bool:
+def can_see_rounds(user: User) -> bool:
     return has_capability(user, Capability.READ_OVERSIGHT) and scope_path(user) is not None
 
 
-def round_list(*, user: Any) -> QuerySet[ReportingRound]:
+def round_list(*, user: User) -> QuerySet[ReportingRound]:
     path = scope_path(user)
     qs = ReportingRound.objects.all()
     if path is None:
@@ -95,14 +95,14 @@ def round_list(*, user: Any) -> QuerySet[ReportingRound]:
     return qs.filter(organizations__path__startswith=path).distinct()
 
 
-def round_get(*, user: Any, pk: int) -> ReportingRound:
+def round_get(*, user: User, pk: int) -> ReportingRound:
     try:
         return round_list(user=user).get(pk=pk)
     except ReportingRound.DoesNotExist:
         raise Http404 from None
 
 
-def report_scope(*, user: Any) -> QuerySet[Report]:
+def report_scope(*, user: User) -> QuerySet[Report]:
     path = scope_path(user)
     qs = Report.objects.select_related("round", "organization__parent", "submitted_by")
     if path is None:
@@ -112,7 +112,7 @@ def report_scope(*, user: Any) -> QuerySet[Report]:
     return qs.filter(organization__path__startswith=path, is_department=False)
 
 
-def report_get(*, user: Any, pk: int) -> Report:
+def report_get(*, user: User, pk: int) -> Report:
     try:
         return report_scope(user=user).get(pk=pk)
     except Report.DoesNotExist:
@@ -129,7 +129,7 @@ def is_late(report: Report, today: dt.date) -> bool:
     return report.status != Report.Status.SUBMITTED and today > report.round.deadline
 
 
-def can_edit(user: Any, report: Report) -> bool:
+def can_edit(user: User, report: Report) -> bool:
     """Write the narrative: the reporting organization's officers (or the department) while
     the report is a draft or returned; the department's own report only by the department."""
     if report.round.is_closed or report.status == Report.Status.SUBMITTED:
@@ -139,7 +139,7 @@ def can_edit(user: Any, report: Report) -> bool:
     return acts_for(user, report.organization)
 
 
-def can_return(user: Any, report: Report) -> bool:
+def can_return(user: User, report: Report) -> bool:
     return (
         has_capability(user, Capability.MANAGE_REPORTING_ROUNDS)
         and not report.is_department
@@ -191,7 +191,7 @@ def _shown(reports: QuerySet[Report], show: str, late_now: bool) -> QuerySet[Rep
 
 def status_table(
     *,
-    user: Any,
+    user: User,
     reporting_round: ReportingRound,
     today: dt.date,
     show: str = "",
@@ -231,7 +231,7 @@ def status_table(
 
 
 def pending_reports(
-    *, user: Any, reporting_round: ReportingRound, pk: int | None = None
+    *, user: User, reporting_round: ReportingRound, pk: int | None = None
 ) -> list[Report]:
     """The reports not yet submitted (or the one asked for), to remind."""
     reports = report_scope(user=user).filter(
@@ -242,7 +242,7 @@ def pending_reports(
     return list(reports.order_by("organization__path"))
 
 
-def my_reports(*, user: Any) -> QuerySet[Report]:
+def my_reports(*, user: User) -> QuerySet[Report]:
     """The reports an organization officer writes: their organization's, in open rounds."""
     # The department writes its own report from the round's page, not from this list.
     if not has_capability(user, Capability.WRITE_REPORTS) or scope_path(user) in (None, ALL):
@@ -268,7 +268,7 @@ def round_open(
     deadline: dt.date,
     organizations: Sequence[Organization],
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> ReportingRound:
     errors: dict[str, list[str]] = {}
     if period_end < period_start:
@@ -313,7 +313,7 @@ def round_open(
 
 @transaction.atomic
 def round_update(
-    *, reporting_round: ReportingRound, deadline: dt.date, is_closed: bool, actor: Any
+    *, reporting_round: ReportingRound, deadline: dt.date, is_closed: bool, actor: User
 ) -> ReportingRound:
     reporting_round.deadline = deadline
     reporting_round.is_closed = is_closed
@@ -331,7 +331,7 @@ def _locked(report: Report) -> Report:
 
 
 @transaction.atomic
-def report_save(*, report: Report, sections: dict[str, str], actor: Any) -> Report:
+def report_save(*, report: Report, sections: dict[str, str], actor: User) -> Report:
     if not can_edit(actor, report):
         raise ValidationError(_("This report cannot be changed now."))
     report = _locked(report)
@@ -345,7 +345,16 @@ def report_save(*, report: Report, sections: dict[str, str], actor: Any) -> Repo
 
 
 @transaction.atomic
-def report_submit(*, report: Report, actor: Any, today: dt.date) -> Report:
+def report_write(
+    *, report: Report, sections: dict[str, str], submit: bool, actor: User, today: dt.date
+) -> Report:
+    """Save the narrative and, when asked, submit it: both or neither."""
+    report = report_save(report=report, sections=sections, actor=actor)
+    return report_submit(report=report, actor=actor, today=today) if submit else report
+
+
+@transaction.atomic
+def report_submit(*, report: Report, actor: User, today: dt.date) -> Report:
     """Submit (or resubmit after a return). The first submission takes the number of the
     organization's BC series; a resubmission keeps it."""
     if report.is_department:
@@ -383,7 +392,7 @@ def report_submit(*, report: Report, actor: Any, today: dt.date) -> Report:
 
 
 @transaction.atomic
-def report_return(*, report: Report, comment: str, actor: Any) -> Report:
+def report_return(*, report: Report, comment: str, actor: User) -> Report:
     if not can_return(actor, report):
         raise ValidationError(_("Only a submitted report can be returned."))
     if not comment.strip():
@@ -399,7 +408,7 @@ def report_return(*, report: Report, comment: str, actor: Any) -> Report:
 
 
 @transaction.atomic
-def department_report_issue(*, report: Report, actor: Any, today: dt.date) -> Report:
+def department_report_issue(*, report: Report, actor: User, today: dt.date) -> Report:
     """The department's roll-up report takes its number from the department's BC series."""
     if not report.is_department or not has_capability(actor, Capability.MANAGE_REPORTING_ROUNDS):
         raise ValidationError(_("Only the department issues its own report."))
@@ -462,7 +471,7 @@ def reports_remind(
     reporting_round: ReportingRound,
     reports: Sequence[Report],
     link_for: Callable[[Report], str],
-    actor: Any,
+    actor: User,
 ) -> ReminderResult:
     """Email the officers of each organization (or of a committee above it) whose report is
     not submitted, and record a "reminded" event for each one reached."""
@@ -505,7 +514,7 @@ def reports_remind(
     return result
 
 
-def is_reader_of_all(user: Any) -> bool:
+def is_reader_of_all(user: User) -> bool:
     return scope_path(user) == ALL
 
 
@@ -520,7 +529,7 @@ def template_save(
     proposals: str,
     docx: Any,
     remove_docx: bool,
-    actor: Any,
+    actor: User,
 ) -> ReportTemplate:
     """The department's starting texts and, optionally, its own .docx layout (checked: it must
     open and carry {{noi_dung}})."""

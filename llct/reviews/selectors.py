@@ -3,11 +3,16 @@ subtree for the watchlists, and what the home page tells a user."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from llct.core.models import User
 from llct.core.permissions import scope_path
+from llct.monitoring.watchlists import Item, Watchlist
 from llct.reviews.inspections import recommendations_overdue
 from llct.reviews.models import Recommendation, Report
 from llct.reviews.rounds import my_reports
@@ -26,13 +31,38 @@ def overdue_recommendations(*, prefix: str, today: dt.date) -> QuerySet[Recommen
     return qs if prefix == "/" else qs.filter(organization__path__startswith=prefix)
 
 
+OVERDUE = "overdue_recommendations"
+OVERDUE_LABEL = gettext_lazy("Overdue recommendations of inspections")
+OVERDUE_HEADING = gettext_lazy("Recommendation")
+
+
+def overdue_watchlist(*, prefix: str, today: dt.date, counts_only: bool) -> Watchlist:
+    """The watchlist of overdue recommendations, registered into monitoring's watchlists in
+    `ReviewsConfig.ready` (one query)."""
+    qs = overdue_recommendations(prefix=prefix, today=today)
+    if counts_only:
+        return Watchlist(OVERDUE, qs.count())
+    items = [
+        Item(
+            Truncator(r.text).chars(120),
+            r.organization.name,
+            _("%(inspection)s: due on %(date)s")
+            % {"inspection": r.inspection.title, "date": r.deadline.strftime("%d/%m/%Y")},
+            r.deadline,
+            reverse("reviews:recommendation", args=[r.pk]),
+        )
+        for r in qs
+    ]
+    return Watchlist(OVERDUE, len(items), items)
+
+
 @dataclass
 class HomeSummary:
     overdue: int = 0
     reports_due: list[Report] = field(default_factory=list)
 
 
-def home_summary(*, user: Any, today: dt.date) -> HomeSummary | None:
+def home_summary(*, user: User, today: dt.date) -> HomeSummary | None:
     """Overdue recommendations in the user's scope and the reports their organization still
     owes (two queries); None for users who read no rolls."""
     if scope_path(user) is None:

@@ -3,11 +3,10 @@ items. The department holds briefings; an organization officer holds those of th
 and reads those of the committees above; leaders read."""
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -17,11 +16,14 @@ from django.views.decorators.http import require_POST
 from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
+from llct.core.models import User
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.organizations.selectors import organization_scope
 from llct.reviews import access
 from llct.reviews import briefings as brief
-from llct.reviews.forms import ActionForm, BriefingForm
+from llct.reviews.forms import ActionForm, BriefingForm, briefing_initial
 from llct.reviews.models import ActionItem, Briefing
 
 
@@ -29,83 +31,57 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _may_hold(user: Any, briefing: Briefing | None = None) -> bool:
+def _may_hold(user: User, briefing: Briefing | None = None) -> bool:
     """The department holds any briefing; an organization officer those of their subtree."""
     if briefing is not None:
         return access.acts_for(user, briefing.organization)
     if has_capability(user, Capability.WRITE_REPORTS) and access.is_reader_of_all(user):
         return True
-    return user.organization_id is not None and access.acts_for(user, user.organization)
+    return user.organization is not None and access.acts_for(user, user.organization)
 
 
-def briefing_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def briefing_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(access.can_see(user))
     context = {"briefings": brief.briefing_list(user=user), "may_hold": _may_hold(user)}
     return render_page(request, "reviews/briefing_list.html", context)
 
 
-def _briefing_page(request: HttpRequest, briefing: Briefing | None) -> HttpResponse:
-    user: Any = request.user
+def _briefing_page(request: AuthenticatedHttpRequest, briefing: Briefing | None) -> HttpResponse:
+    user = request.user
     require(_may_hold(user, briefing))
     today = _today()
     organizations = organization_scope(user=user).filter(depth__lte=2).order_by("path")
-    if briefing is None:
-        start, end = brief.period_for(Briefing.Kind.MONTHLY, today)
-        initial: dict[str, Any] = {
-            "kind": Briefing.Kind.MONTHLY,
-            "organization": user.organization or organizations.first(),
-            "period_start": start,
-            "period_end": end,
-            "held_on": today,
-        }
-    else:
-        initial = {
-            name: getattr(briefing, name)
-            for name in (
-                "kind",
-                "organization",
-                "period_start",
-                "period_end",
-                "held_on",
-                "place",
-                "chair",
-                "other_attendees",
-                "agenda",
-                "minutes",
-            )
-        }
-        initial["attendees"] = list(briefing.attendees.all())
+    initial = briefing_initial(
+        briefing,
+        default_organization=user.organization or organizations.first(),
+        period=brief.period_for(Briefing.Kind.MONTHLY, today),
+        today=today,
+    )
     form = BriefingForm(request.POST or None, initial=initial, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        if not access.acts_for(user, form.cleaned_data["organization"]):
-            form.add_error("organization", _("You may not hold briefings for that organization."))
+        try:
+            briefing = brief.briefing_save(briefing=briefing, **form.cleaned_data, actor=user)
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                briefing = brief.briefing_save(briefing=briefing, **form.cleaned_data, actor=user)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("reviews:briefing", pk=briefing.pk)
-    return render_page(
-        request,
-        "reviews/briefing_form.html",
-        {"form": form, "briefing": briefing},
-        status=form_status(form),
-    )
+            messages.success(request, _("Saved."))
+            announce_merge(request, form)
+            return redirect("reviews:briefing", pk=briefing.pk)
+    context = {"form": form, "briefing": briefing}
+    return render_page(request, "reviews/briefing_form.html", context, status=form_status(form))
 
 
-def briefing_create(request: HttpRequest) -> HttpResponse:
+def briefing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _briefing_page(request, None)
 
 
-def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def briefing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _briefing_page(request, brief.briefing_get(user=request.user, pk=pk))
 
 
-def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def briefing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     briefing = brief.briefing_get(user=user, pk=pk)
     may_hold = _may_hold(user, briefing)
     context = {
@@ -118,8 +94,8 @@ def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     briefing = brief.briefing_get(user=user, pk=pk)
     require(_may_hold(user, briefing))
     form = ActionForm(request.POST)
@@ -136,8 +112,8 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     item = get_object_or_404(ActionItem, pk=pk)
     briefing = brief.briefing_get(user=user, pk=item.briefing_id)
     require(_may_hold(user, briefing) or access.acts_for(user, item.owner))

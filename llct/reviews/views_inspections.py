@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -24,6 +24,8 @@ from llct.core.htmx import render_page
 from llct.core.party_documents import DOCX_TYPE
 from llct.core.permissions import require
 from llct.core.spreadsheets import file_response
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.reviews import access, figures, inspection_documents
 from llct.reviews import inspections as ins
 from llct.reviews.forms import (
@@ -37,6 +39,9 @@ from llct.reviews.forms import (
     RecommendationFilterForm,
     RecommendationForm,
     RemedyForm,
+    checklist_initial,
+    inspection_initial,
+    programme_initial,
 )
 from llct.reviews.models import ChecklistItem, Evidence, Inspection, Remedy
 
@@ -45,7 +50,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _files(request: HttpRequest) -> list[Any]:
+def _files(request: AuthenticatedHttpRequest) -> list[Any]:
     upload = request.FILES.get("file")
     return [upload] if upload else []
 
@@ -53,8 +58,8 @@ def _files(request: HttpRequest) -> list[Any]:
 # --- The programme and the inspections ----------------------------------------------------------
 
 
-def programme_index(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def programme_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(access.can_see(user) or user.inspection_teams.exists())
     year = int(request.GET.get("year") or _today().year)
     context = {
@@ -69,20 +74,18 @@ def programme_index(request: HttpRequest) -> HttpResponse:
     return render_page(request, "reviews/programme.html", context)
 
 
-def programme_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
-    user: Any = request.user
+def programme_edit(request: AuthenticatedHttpRequest, year: int | None = None) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     programme = ins.programme_get(year=year) if year else None
-    initial: dict[str, Any] = {"year": _today().year}
-    if programme is not None:
-        initial = {"year": programme.year, "title": programme.title, "notes": programme.notes}
-    form = ProgrammeForm(request.POST or None, initial=initial)
+    form = ProgrammeForm(request.POST or None, initial=programme_initial(programme, today=_today()))
     if request.method == "POST" and form.is_valid():
         try:
             programme = ins.programme_save(programme=programme, **form.cleaned_data, actor=user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            announce_merge(request, form)
             return redirect(f"{_index_url()}?year={programme.year}")
     return render_page(
         request,
@@ -100,38 +103,24 @@ def _form_context(form: Any, title: str, back: str = "") -> dict[str, Any]:
     return {"form": form, "title": title, "back": back or _index_url()}
 
 
-def _inspection_page(request: HttpRequest, inspection: Inspection | None) -> HttpResponse:
-    user: Any = request.user
+def _inspection_page(
+    request: AuthenticatedHttpRequest, inspection: Inspection | None
+) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_OVERSIGHT))
-    initial: dict[str, Any] = {}
-    if inspection is not None:
-        initial = {
-            "kind": inspection.kind,
-            "title": inspection.title,
-            "checklist": inspection.checklist,
-            "subjects": list(inspection.subjects.all()),
-            "team": list(inspection.team.all()),
-            "lead": inspection.lead,
-            "period_start": inspection.period_start,
-            "period_end": inspection.period_end,
-            "scheduled_on": inspection.scheduled_on,
-        }
-    form = InspectionForm(request.POST or None, initial=initial)
+    form = InspectionForm(request.POST or None, initial=inspection_initial(inspection))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            programme = ins.programme_get(year=data["scheduled_on"].year)
-        except Http404:
-            form.add_error("scheduled_on", _("Create the programme of that year first."))
+            programme = ins.programme_of(data["scheduled_on"])
+            inspection = ins.inspection_save(
+                inspection=inspection, programme=programme, **data, actor=user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                inspection = ins.inspection_save(
-                    inspection=inspection, programme=programme, **data, actor=user
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                return redirect("reviews:inspection", pk=inspection.pk)
+            announce_merge(request, form)
+            return redirect("reviews:inspection", pk=inspection.pk)
     return render_page(
         request,
         "reviews/simple_form.html",
@@ -140,17 +129,17 @@ def _inspection_page(request: HttpRequest, inspection: Inspection | None) -> Htt
     )
 
 
-def inspection_create(request: HttpRequest) -> HttpResponse:
+def inspection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _inspection_page(request, None)
 
 
-def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_OVERSIGHT))
     return _inspection_page(request, ins.inspection_get(user=request.user, pk=pk))
 
 
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     inspection = ins.inspection_get(user=user, pk=pk)
     can_record = ins.can_record(user, inspection)
     context = {
@@ -168,8 +157,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def finding_record(request: HttpRequest, pk: int, org: int, item: int) -> HttpResponse:
-    user: Any = request.user
+def finding_record(request: AuthenticatedHttpRequest, pk: int, org: int, item: int) -> HttpResponse:
+    user = request.user
     inspection = ins.inspection_get(user=user, pk=pk)
     require(ins.can_record(user, inspection))
     organization = get_object_or_404(inspection.subjects.all(), pk=org)
@@ -200,8 +189,8 @@ def _detail_url(pk: int) -> str:
 
 
 @require_POST
-def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def recommendation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     inspection = ins.inspection_get(user=user, pk=pk)
     require(ins.can_record(user, inspection))
     form = RecommendationForm(request.POST, inspection=inspection)
@@ -220,8 +209,8 @@ def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def inspection_conclude(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def inspection_conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     inspection = ins.inspection_get(user=user, pk=pk)
     require(ins.can_record(user, inspection))
     form = ConcludeForm(request.POST)
@@ -239,7 +228,7 @@ def inspection_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:inspection", pk=pk)
 
 
-def inspection_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inspection = ins.inspection_get(user=request.user, pk=pk)
     content = inspection_documents.conclusion_docx(inspection=inspection, today=_today())
     name = (inspection.number or "du-thao").replace("/", "-")
@@ -249,8 +238,8 @@ def inspection_docx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Recommendations and remedies ---------------------------------------------------------------
 
 
-def recommendation_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(access.can_see(user) or user.inspection_teams.exists())
     form = RecommendationFilterForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_valid() else ""
@@ -263,8 +252,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "reviews/recommendation_list.html", context, fragment="rows")
 
 
-def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     recommendation = ins.recommendation_get(user=user, pk=pk)
     can_report = ins.can_report_remedy(user, recommendation)
     form = RemedyForm(request.POST or None, request.FILES or None) if can_report else None
@@ -294,8 +283,8 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def remedy_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def remedy_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     remedy = get_object_or_404(Remedy, pk=pk)
     recommendation = ins.recommendation_get(user=user, pk=remedy.recommendation_id)
     require(ins.can_record(user, recommendation.inspection))
@@ -317,8 +306,8 @@ def remedy_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:recommendation", pk=recommendation.pk)
 
 
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    user: Any = request.user
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    user = request.user
     evidence = get_object_or_404(Evidence.objects.select_related("finding", "remedy"), pk=pk)
     if evidence.finding is not None:
         ins.inspection_get(user=user, pk=evidence.finding.inspection_id)  # 404 outside scope
@@ -330,23 +319,16 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- Checklists ----------------------------------------------------------------------------------
 
 
-def checklist_list(request: HttpRequest) -> HttpResponse:
+def checklist_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.MANAGE_OVERSIGHT))
     return render_page(request, "reviews/checklist_list.html", {"checklists": ins.checklist_list()})
 
 
-def checklist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user: Any = request.user
+def checklist_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     checklist = ins.checklist_get(pk=pk) if pk else None
-    initial: dict[str, Any] = {"is_active": True}
-    if checklist is not None:
-        initial = {
-            "name": checklist.name,
-            "description": checklist.description,
-            "is_active": checklist.is_active,
-        }
-    form = ChecklistForm(request.POST or None, initial=initial)
+    form = ChecklistForm(request.POST or None, initial=checklist_initial(checklist))
     if request.method == "POST" and form.is_valid():
         try:
             checklist = ins.checklist_save(checklist=checklist, **form.cleaned_data, actor=user)
@@ -354,6 +336,7 @@ def checklist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("reviews:checklist_edit", pk=checklist.pk)
     items = list(checklist.items.all()) if checklist else []
     item_form = ChecklistItemForm(initial={"position": len(items) + 1}) if checklist else None
@@ -368,8 +351,8 @@ def checklist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def checklist_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def checklist_item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     checklist = ins.checklist_get(pk=pk)
     form = ChecklistItemForm(request.POST)
@@ -384,8 +367,8 @@ def checklist_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def checklist_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def checklist_item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     item = get_object_or_404(ChecklistItem, pk=pk)
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -21,9 +21,12 @@ from django.views.decorators.http import require_POST
 from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
+from llct.core.models import User
 from llct.core.party_documents import DOCX_TYPE, TemplateError
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.reviews import documents, report_documents, rounds
 from llct.reviews.forms import (
     IssuerForm,
@@ -32,6 +35,7 @@ from llct.reviews.forms import (
     ReturnForm,
     RoundEditForm,
     RoundForm,
+    issuer_initial,
 )
 from llct.reviews.models import SECTIONS, DocumentIssuer, IssuedNumber, Report, RoundKind
 
@@ -40,8 +44,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def round_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(rounds.can_see_rounds(user))
     return render_page(
         request,
@@ -55,8 +59,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def round_open(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def round_open(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     today = _today()
     initial = {
@@ -76,8 +80,8 @@ def round_open(request: HttpRequest) -> HttpResponse:
     return render_page(request, "reviews/round_form.html", {"form": form}, status=form_status(form))
 
 
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     reporting_round = rounds.round_get(user=user, pk=pk)
     form = RoundEditForm(
@@ -87,6 +91,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         rounds.round_update(reporting_round=reporting_round, **form.cleaned_data, actor=user)
         messages.success(request, _("Saved."))
+        announce_merge(request, form)
         return redirect("reviews:round_status", pk=pk)
     return render_page(
         request,
@@ -96,8 +101,8 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def round_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def round_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     reporting_round = rounds.round_get(user=user, pk=pk)
     show = request.GET.get("show", "")
     today = _today()
@@ -122,8 +127,8 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     reporting_round = rounds.round_get(user=user, pk=pk)
     wanted = request.POST.get("report", "")
@@ -147,28 +152,42 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:round_status", pk=pk)
 
 
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     report = rounds.report_get(user=user, pk=pk)
     editable = rounds.can_edit(user, report)
+    posted = editable and request.method == "POST"
     form = ReportForm(
-        request.POST if editable and request.method == "POST" else None,
+        request.POST if posted else None,
         initial={name: getattr(report, name) for name in SECTIONS},
     )
-    if editable and request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
+        submit = "submit" in request.POST
         try:
-            report = rounds.report_save(report=report, sections=form.cleaned_data, actor=user)
-            if "submit" in request.POST:
-                report = rounds.report_submit(report=report, actor=user, today=_today())
-                messages.success(request, _("Submitted as %(number)s.") % {"number": report.number})
-            else:
-                messages.success(request, _("Saved."))
+            report = rounds.report_write(
+                report=report, sections=form.cleaned_data, submit=submit, actor=user, today=_today()
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, _report_saved(report, submitted=submit))
+            announce_merge(request, form)
             return redirect("reviews:report", pk=report.pk)
+    context = _report_context(user, report, form, editable=editable)
+    return render_page(request, "reviews/report_detail.html", context, status=form_status(form))
+
+
+def _report_saved(report: Report, *, submitted: bool) -> str:
+    if submitted:
+        return _("Submitted as %(number)s.") % {"number": report.number}
+    return _("Saved.")
+
+
+def _report_context(
+    user: User, report: Report, form: ReportForm, *, editable: bool
+) -> dict[str, Any]:
     figures = report_documents.report_figures(report)
-    context = {
+    return {
         "report": report,
         "form": form,
         "editable": editable,
@@ -182,12 +201,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "return_form": ReturnForm(),
         "late": rounds.is_late(report, _today()),
     }
-    return render_page(request, "reviews/report_detail.html", context, status=form_status(form))
 
 
 @require_POST
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def report_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     report = rounds.report_get(user=user, pk=pk)
     require(rounds.can_return(user, report))
     form = ReturnForm(request.POST)
@@ -202,8 +220,8 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def report_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     report = rounds.report_get(user=user, pk=pk)
     try:
@@ -220,7 +238,7 @@ def _filename(report: Report, ext: str) -> str:
     return f"bao-cao-{report.round_id}-{report.organization.code}-{number}.{ext}"
 
 
-def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = rounds.report_get(user=request.user, pk=pk)
     try:
         content = report_documents.report_docx(report=report, today=_today())
@@ -230,7 +248,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(content, filename=_filename(report, "docx"), content_type=DOCX_TYPE)
 
 
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = rounds.report_get(user=request.user, pk=pk)
     content = report_documents.report_xlsx(report=report)
     return file_response(content, filename=_filename(report, "xlsx"), content_type=XLSX_TYPE)
@@ -239,14 +257,14 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Settings: template texts and layouts, issuers, the register of numbers ----------------------
 
 
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_DOCUMENT_SETTINGS))
     templates = [rounds.template_for(kind) for kind in RoundKind.values]
     return render_page(request, "reviews/template_list.html", {"templates": templates})
 
 
-def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
-    user: Any = request.user
+def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.EDIT_DOCUMENT_SETTINGS))
     if kind not in RoundKind.values:
         return redirect("reviews:template_list")
@@ -263,6 +281,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error("docx", str(error) if isinstance(error, TemplateError) else error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("reviews:template_list")
     return render_page(
         request,
@@ -278,7 +297,7 @@ def _placeholders() -> list[tuple[str, str]]:
     return [("{{" + key + "}}", text) for key, text in PLACEHOLDERS.items()]
 
 
-def issuer_list(request: HttpRequest) -> HttpResponse:
+def issuer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_DOCUMENT_SETTINGS))
     issuers = DocumentIssuer.objects.select_related("organization")
     numbers = IssuedNumber.objects.select_related(
@@ -289,26 +308,11 @@ def issuer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def issuer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user: Any = request.user
+def issuer_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.EDIT_DOCUMENT_SETTINGS))
     issuer = get_object_or_404(DocumentIssuer, pk=pk) if pk else None
-    initial: dict[str, Any] = {"authority": "T/M BAN THƯỜNG VỤ"}
-    if issuer is not None:
-        initial = {
-            name: getattr(issuer, name)
-            for name in (
-                "organization",
-                "body",
-                "abbreviation",
-                "place",
-                "authority",
-                "signer_position",
-                "signer_name",
-                "is_department",
-            )
-        }
-    form = IssuerForm(request.POST or None, initial=initial)
+    form = IssuerForm(request.POST or None, initial=issuer_initial(issuer))
     if request.method == "POST" and form.is_valid():
         try:
             documents.issuer_save(issuer=issuer, **form.cleaned_data, actor=user)
@@ -316,6 +320,7 @@ def issuer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            announce_merge(request, form)
             return redirect("reviews:issuer_list")
     return render_page(
         request,

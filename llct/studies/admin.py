@@ -4,7 +4,7 @@ from llct.studies.models import Campaign, Contest, QuestionBank
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CampaignAdmin(admin.ModelAdmin[Campaign]):
     list_display = ["title", "organization", "starts_on", "deadline"]
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
@@ -12,7 +12,7 @@ class CampaignAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Contest)
-class ContestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ContestAdmin(admin.ModelAdmin[Contest]):
     list_display = ["title", "opens_at", "closes_at", "question_count", "minutes"]
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
@@ -20,7 +20,7 @@ class ContestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(QuestionBank)
-class QuestionBankAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class QuestionBankAdmin(admin.ModelAdmin[QuestionBank]):
     list_display = ["title", "document", "created_at"]
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import MembershipStage, Organization, Person
@@ -64,7 +64,7 @@ def in_audience(campaign: Campaign, person: Person) -> bool:
 # --- Reads ------------------------------------------------------------------------------------
 
 
-def campaign_list(*, user: Any) -> QuerySet[Campaign]:
+def campaign_list(*, user: User) -> QuerySet[Campaign]:
     """Staff see the campaigns reaching their scope; a learner, the campaigns they are in."""
     qs = Campaign.objects.select_related("document", "organization")
     path = scope_path(user)
@@ -87,27 +87,29 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
-def campaign_get(*, user: Any, pk: int) -> Campaign:
+def campaign_get(*, user: User, pk: int) -> Campaign:
     try:
         return campaign_list(user=user).get(pk=pk)
     except Campaign.DoesNotExist:
         raise Http404 from None
 
 
-def scope_root(user: Any, campaign: Campaign) -> Organization:
+def scope_root(user: User, campaign: Campaign) -> Organization:
     """Where a user's view of a campaign starts: the campaign's organization, or the user's own
     when it lies below it."""
     path = scope_path(user)
     if path in (None, ALL) or campaign.organization.path.startswith(str(path)):
         return campaign.organization
-    return Organization.objects.get(pk=user.organization_id)
+    # A scope below the whole tree is the user's organization's subtree.
+    assert user.organization is not None
+    return user.organization
 
 
-def may_manage_campaigns(user: Any) -> bool:
+def may_manage_campaigns(user: User) -> bool:
     return has_capability(user, Capability.MANAGE_CAMPAIGNS)
 
 
-def may_record_for(user: Any, organization: Organization) -> bool:
+def may_record_for(user: User, organization: Organization) -> bool:
     """Department officers anywhere; an organization officer in their own subtree."""
     if not has_capability(user, Capability.RECORD_STUDY):
         return False
@@ -123,7 +125,7 @@ def conference_list(*, campaign: Campaign, within: Organization) -> QuerySet[Stu
     )
 
 
-def conference_get(*, user: Any, pk: int) -> StudyConference:
+def conference_get(*, user: User, pk: int) -> StudyConference:
     try:
         conference = StudyConference.objects.select_related(
             "campaign__organization", "campaign__document", "organization"
@@ -260,7 +262,7 @@ def campaign_create(
     starts_on: dt.date,
     deadline: dt.date,
     essay_required: bool = True,
-    actor: Any,
+    actor: User,
 ) -> Campaign:
     if not may_manage_campaigns(actor):
         raise PermissionDenied
@@ -309,7 +311,7 @@ def conference_record(
     is_makeup: bool = False,
     attendees: list[Person],
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> StudyConference:
     """Record a conference held (with who attended), or plan one (a future date, nobody yet)."""
     if not may_record_for(actor, organization):
@@ -345,7 +347,7 @@ def conference_record(
 
 @transaction.atomic
 def conference_set_attendance(
-    *, conference: StudyConference, attendees: list[Person], today: dt.date, actor: Any
+    *, conference: StudyConference, attendees: list[Person], today: dt.date, actor: User
 ) -> StudyConference:
     if not may_record_for(actor, conference.organization):
         raise PermissionDenied
@@ -363,7 +365,7 @@ def conference_set_attendance(
 
 @transaction.atomic
 def essay_submit(
-    *, campaign: Campaign, person: Person, text: str, upload: Any, now: dt.datetime, actor: Any
+    *, campaign: Campaign, person: Person, text: str, upload: Any, now: dt.datetime, actor: User
 ) -> Essay:
     """The learner's own essay, once, until the deadline; resubmitting replaces an ungraded one."""
     if not actor.is_authenticated or actor.person_id != person.pk:
@@ -397,12 +399,12 @@ def essay_submit(
     return essay
 
 
-def may_grade(user: Any, essay: Essay) -> bool:
+def may_grade(user: User, essay: Essay) -> bool:
     return may_record_for(user, essay.person.organization)
 
 
 @transaction.atomic
-def essay_grade(*, essay: Essay, grade: str, comment: str, now: dt.datetime, actor: Any) -> Essay:
+def essay_grade(*, essay: Essay, grade: str, comment: str, now: dt.datetime, actor: User) -> Essay:
     if not may_grade(actor, essay):
         raise PermissionDenied
     from llct.assessment.models import GradeBand
@@ -418,7 +420,7 @@ def essay_grade(*, essay: Essay, grade: str, comment: str, now: dt.datetime, act
     return essay
 
 
-def essays_to_grade(*, user: Any, campaign: Campaign) -> QuerySet[Essay]:
+def essays_to_grade(*, user: User, campaign: Campaign) -> QuerySet[Essay]:
     path = scope_path(user)
     if path is None or not has_capability(user, Capability.RECORD_STUDY):
         return Essay.objects.none()
@@ -428,7 +430,7 @@ def essays_to_grade(*, user: Any, campaign: Campaign) -> QuerySet[Essay]:
     return qs.order_by("grade", "person__organization__path", "person__sort_key")
 
 
-def essay_get(*, user: Any, pk: int) -> Essay:
+def essay_get(*, user: User, pk: int) -> Essay:
     try:
         essay = Essay.objects.select_related("person__organization", "campaign").get(pk=pk)
     except Essay.DoesNotExist:

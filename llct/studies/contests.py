@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text, fold
 from llct.organizations.models import MembershipStage, Organization, Person
@@ -52,6 +52,23 @@ def _columns(header: list[Any]) -> tuple[int, list[int], int]:
     return question, options[: len(LETTERS)], answer
 
 
+def _row_reasons(text: str, options: list[str], letter: str, same_as: int | None) -> list[str]:
+    """Why a question row cannot be taken (none when it can)."""
+    reasons = []
+    if not text:
+        reasons.append(_("the question is empty"))
+    if len(options) < 2 or not all(options):
+        reasons.append(_("at least two options, with no gap between them"))
+    if len(letter) != 1 or letter not in LETTERS[: len(options)]:
+        reasons.append(
+            _("the answer must be one of the letters %(letters)s")
+            % {"letters": ", ".join(LETTERS[: max(len(options), 2)])}
+        )
+    if same_as is not None:
+        reasons.append(_("same question as row %(row)s") % {"row": same_as})
+    return reasons
+
+
 def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
     """Every row checked; the valid ones as unsaved questions, the others with their reasons."""
     from openpyxl import load_workbook
@@ -79,20 +96,9 @@ def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
             options.pop()
         if not text and not any(options):
             continue  # a blank row
-        reasons = []
-        if not text:
-            reasons.append(_("the question is empty"))
-        if len(options) < 2 or not all(options):
-            reasons.append(_("at least two options, with no gap between them"))
         letter = clean_text(cells[answer_col]).upper()
-        if len(letter) != 1 or letter not in LETTERS[: len(options)]:
-            reasons.append(
-                _("the answer must be one of the letters %(letters)s")
-                % {"letters": ", ".join(LETTERS[: max(len(options), 2)])}
-            )
         key = fold(text)
-        if key and key in seen:
-            reasons.append(_("same question as row %(row)s") % {"row": seen[key]})
+        reasons = _row_reasons(text, options, letter, seen.get(key) if key else None)
         seen.setdefault(key, number)
         if reasons:
             errors.append({"row": number, "name": text[:80], "reason": "; ".join(reasons)})
@@ -105,12 +111,12 @@ def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
     return questions, errors
 
 
-def may_manage_tests(user: Any) -> bool:
+def may_manage_tests(user: User) -> bool:
     return has_capability(user, Capability.MANAGE_TESTS)
 
 
 @transaction.atomic
-def bank_create(*, document: Any, title: str, actor: Any) -> QuestionBank:
+def bank_create(*, document: Any, title: str, actor: User) -> QuestionBank:
     if not may_manage_tests(actor):
         raise PermissionDenied
     bank = QuestionBank(document=document, title=clean_text(title), created_by=actor)
@@ -120,7 +126,7 @@ def bank_create(*, document: Any, title: str, actor: Any) -> QuestionBank:
 
 
 @transaction.atomic
-def bank_import(*, bank: QuestionBank, upload: Any, actor: Any) -> BankImport:
+def bank_import(*, bank: QuestionBank, upload: Any, actor: User) -> BankImport:
     """All or nothing: a single bad row and nothing is written; every bad row is reported."""
     if not may_manage_tests(actor):
         raise PermissionDenied
@@ -166,7 +172,7 @@ def bank_template() -> bytes:
 
 
 @transaction.atomic
-def contest_create(*, actor: Any, **fields: Any) -> Contest:
+def contest_create(*, actor: User, **fields: Any) -> Contest:
     if not may_manage_tests(actor):
         raise PermissionDenied
     contest = Contest(created_by=actor, **fields)
@@ -187,7 +193,7 @@ def contest_audience(contest: Contest) -> QuerySet[Person]:
     )
 
 
-def contest_list(*, user: Any) -> QuerySet[Contest]:
+def contest_list(*, user: User) -> QuerySet[Contest]:
     qs = Contest.objects.select_related("bank__document", "organization", "campaign")
     path = scope_path(user)
     if path == ALL:
@@ -208,7 +214,7 @@ def contest_list(*, user: Any) -> QuerySet[Contest]:
     return qs.none()
 
 
-def contest_get(*, user: Any, pk: int) -> Contest:
+def contest_get(*, user: User, pk: int) -> Contest:
     try:
         return contest_list(user=user).get(pk=pk)
     except Contest.DoesNotExist:
@@ -225,7 +231,7 @@ def attempts_this_week(contest: Contest, person: Person, now: dt.datetime) -> in
 
 
 def attempt_start(
-    *, contest: Contest, person: Person, now: dt.datetime, actor: Any, rng: Any = None
+    *, contest: Contest, person: Person, now: dt.datetime, actor: User, rng: Any = None
 ) -> Attempt:
     """A new attempt (or the one still running): N questions drawn at random, options shuffled,
     the deadline fixed now. Refused outside the contest's window or past the weekly cap."""
@@ -268,7 +274,7 @@ def attempt_start(
         raise ValidationError(_("Another attempt was started at the same time.")) from None
 
 
-def attempt_get(*, user: Any, pk: int) -> Attempt:
+def attempt_get(*, user: User, pk: int) -> Attempt:
     """Learners see their own attempts; nobody else opens a paper."""
     if not user.is_authenticated or not user.person_id:
         raise Http404
@@ -293,7 +299,7 @@ def paper_questions(attempt: Attempt) -> list[tuple[Question, list[tuple[int, st
 
 @transaction.atomic
 def attempt_submit(
-    *, attempt: Attempt, answers: dict[int, int], now: dt.datetime, actor: Any
+    *, attempt: Attempt, answers: dict[int, int], now: dt.datetime, actor: User
 ) -> Attempt:
     """Grade at once. Late (past the deadline and GRACE): kept, marked late, not counted."""
     if not actor.is_authenticated or actor.person_id != attempt.person_id:
@@ -341,15 +347,17 @@ class ResultRow:
         return round(self.score_sum / self.participants, 2) if self.participants else None
 
 
-def may_see_results(user: Any) -> bool:
+def may_see_results(user: User) -> bool:
     return has_capability(user, Capability.READ_TEST_RESULTS)
 
 
-def results_root(user: Any, contest: Contest) -> Organization:
+def results_root(user: User, contest: Contest) -> Organization:
     path = scope_path(user)
     if path in (None, ALL) or contest.organization.path.startswith(str(path)):
         return contest.organization
-    return Organization.objects.get(pk=user.organization_id)
+    # A scope below the whole tree is the user's organization's subtree.
+    assert user.organization is not None
+    return user.organization
 
 
 def contest_results(*, contest: Contest, within: Organization) -> list[ResultRow]:

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from llct.assessment.models import GradeBand
+from llct.core.forms import set_queryset
 from llct.core.spreadsheets import check_xlsx_upload
+from llct.core.versions import VersionedForm
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.portal.models import Document
@@ -45,8 +47,8 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, documents: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = documents  # type: ignore[attr-defined]
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "document", documents)
+        set_queryset(self, "organization", organizations)
 
 
 class ConferenceForm(forms.Form):
@@ -62,7 +64,7 @@ class ConferenceForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
 
 
 def attendee_ids(data: Any) -> list[int]:
@@ -80,19 +82,19 @@ class EssayForm(forms.Form):
     file = forms.FileField(label=_("Or attach the file"), required=False)
 
 
-class GradeForm(forms.Form):
+class GradeForm(VersionedForm, forms.Form):
     grade = forms.ChoiceField(label=_("Grade"), choices=GradeBand.choices)
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
 
-class BankForm(forms.ModelForm):  # type: ignore[type-arg]
+class BankForm(forms.ModelForm[QuestionBank]):
     class Meta:
         model = QuestionBank
         fields = ["title", "document"]
 
     def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = documents  # type: ignore[attr-defined]
+        set_queryset(self, "document", documents)
 
 
 class BankImportForm(forms.Form):
@@ -102,7 +104,7 @@ class BankImportForm(forms.Form):
         return check_xlsx_upload(self.cleaned_data["file"], max_bytes=5 * 1024 * 1024)
 
 
-class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
+class ContestForm(forms.ModelForm[Contest]):
     class Meta:
         model = Contest
         fields = [
@@ -121,6 +123,8 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
         for name in ("opens_at", "closes_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]  # type: ignore[attr-defined]
+            field = self.fields[name]
+            assert isinstance(field, forms.DateTimeField)
+            field.input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 
+from llct.core.models import User
 from llct.organizations.models import Person
 from llct.organizations.selectors import person_get
 from llct.portal.models import DocumentRead
@@ -43,7 +44,7 @@ class StudyRecord:
     as_of: dt.date
 
 
-def record_person(*, user: Any, pk: int | None) -> Person:
+def record_person(*, user: User, pk: int | None) -> Person:
     """One's own record; staff open a record of someone in their scope (404 otherwise)."""
     if pk is None:
         if not user.is_authenticated or not user.person_id:

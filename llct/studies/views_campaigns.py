@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.permissions import can_read_rolls, require
+from llct.core.types import AuthenticatedHttpRequest
+from llct.core.versions import announce_merge
 from llct.organizations.selectors import organization_choices
 from llct.portal.documents import document_choices
 from llct.studies import campaigns as svc
@@ -31,8 +33,8 @@ from llct.studies.forms import (
 )
 
 
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     context = {
         "campaigns": svc.campaign_list(user=user),
         "contests": contest_list(user=user)[:20],
@@ -42,7 +44,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "studies/campaign_list.html", context)
 
 
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(svc.may_manage_campaigns(request.user))
     form = CampaignForm(
         request.POST or None,
@@ -60,8 +62,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "studies/campaign_form.html", {"form": form}, status=form_status(form))
 
 
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     campaign = svc.campaign_get(user=user, pk=pk)
     today = timezone.localdate()
     context: dict[str, Any] = {"campaign": campaign, "today": today}
@@ -81,8 +83,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "studies/campaign_detail.html", context)
 
 
-def conference_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def conference_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     campaign = svc.campaign_get(user=user, pk=pk)
     orgs = organization_choices(user=user).filter(path__startswith=campaign.organization.path)
     require(can_read_rolls(user) and has_capability(user, Capability.RECORD_STUDY))
@@ -92,13 +94,10 @@ def conference_create(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = ConferenceForm(request.POST or None, organizations=orgs, initial=initial)
     if form.is_bound and form.is_valid():
+        today = timezone.localdate()
         try:
             conference = svc.conference_record(
-                campaign=campaign,
-                **form.cleaned_data,
-                attendees=[],
-                today=timezone.localdate(),
-                actor=user,
+                campaign=campaign, **form.cleaned_data, attendees=[], today=today, actor=user
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -109,8 +108,8 @@ def conference_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "studies/conference_form.html", context, status=form_status(form))
 
 
-def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def conference_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     conference = svc.conference_get(user=user, pk=pk)
     campaign = conference.campaign
     audience = (
@@ -131,7 +130,7 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def conference_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     conference = svc.conference_get(user=request.user, pk=pk)
     try:
         svc.conference_set_attendance(
@@ -146,8 +145,8 @@ def conference_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("studies:conference", conference.pk)
 
 
-def absentees(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def absentees(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(can_read_rolls(user))
     campaign = svc.campaign_get(user=user, pk=pk)
     root = svc.scope_root(user, campaign)
@@ -163,17 +162,18 @@ def absentees(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def essay_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def essay_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     campaign = svc.campaign_get(user=user, pk=pk)
-    if not user.person_id:
+    person = user.person
+    if person is None:
         raise Http404
     form = EssayForm(request.POST, request.FILES)
     form.is_valid()
     try:
         svc.essay_submit(
             campaign=campaign,
-            person=user.person,
+            person=person,
             text=form.cleaned_data.get("text") or "",
             upload=form.cleaned_data.get("file"),
             now=timezone.now(),
@@ -185,8 +185,8 @@ def essay_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("studies:campaign", campaign.pk)
 
 
-def essay_list(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def essay_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(can_read_rolls(user) and has_capability(user, Capability.RECORD_STUDY))
     campaign = svc.campaign_get(user=user, pk=pk)
     essays = svc.essays_to_grade(user=user, campaign=campaign)
@@ -194,7 +194,7 @@ def essay_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "studies/essay_list.html", context)
 
 
-def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def essay_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     essay = svc.essay_get(user=request.user, pk=pk)
     may_grade = svc.may_grade(request.user, essay)
     form = GradeForm(request.POST or None, initial={"grade": essay.grade, "comment": essay.comment})
@@ -209,12 +209,13 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_errors(form, error)
             else:
                 messages.success(request, _("The grade is saved."))
+                announce_merge(request, form)
                 return redirect("studies:essays", essay.campaign_id)
     context = {"essay": essay, "form": form, "may_grade": may_grade}
     return render(request, "studies/essay_detail.html", context, status=form_status(form))
 
 
-def essay_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+def essay_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     essay = svc.essay_get(user=request.user, pk=pk)
     if not essay.file:
         raise Http404

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from llct.core.forms import apply_errors, form_status
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.organizations.selectors import organization_choices
 from llct.portal.documents import document_choices
 from llct.studies import contests as svc
@@ -22,7 +23,7 @@ from llct.studies.forms import BankForm, BankImportForm, ContestForm
 from llct.studies.models import Attempt, QuestionBank
 
 
-def bank_list(request: HttpRequest) -> HttpResponse:
+def bank_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(svc.may_manage_tests(request.user))
     form = BankForm(request.POST or None, documents=document_choices(user=request.user))
     if form.is_bound and form.is_valid():
@@ -34,7 +35,7 @@ def bank_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(svc.may_manage_tests(request.user))
     bank = get_object_or_404(QuestionBank.objects.select_related("document"), pk=pk)
     form = BankImportForm(request.POST or None, request.FILES or None)
@@ -55,14 +56,14 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "studies/bank_detail.html", context, status=status)
 
 
-def bank_template(request: HttpRequest) -> HttpResponse:
+def bank_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(svc.may_manage_tests(request.user))
     return file_response(
         svc.bank_template(), filename="mau-ngan-hang-cau-hoi.xlsx", content_type=XLSX_TYPE
     )
 
 
-def contest_create(request: HttpRequest) -> HttpResponse:
+def contest_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(svc.may_manage_tests(request.user))
     form = ContestForm(request.POST or None, organizations=organization_choices(user=request.user))
     if form.is_bound and form.is_valid():
@@ -76,8 +77,8 @@ def contest_create(request: HttpRequest) -> HttpResponse:
     return render(request, "studies/contest_form.html", {"form": form}, status=form_status(form))
 
 
-def contest_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def contest_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     contest = svc.contest_get(user=user, pk=pk)
     now = timezone.now()
     context: dict[str, Any] = {
@@ -97,22 +98,21 @@ def contest_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attempt_start(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def attempt_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     contest = svc.contest_get(user=user, pk=pk)
-    if not user.person_id:
+    person = user.person
+    if person is None:
         raise Http404
     try:
-        attempt = svc.attempt_start(
-            contest=contest, person=user.person, now=timezone.now(), actor=user
-        )
+        attempt = svc.attempt_start(contest=contest, person=person, now=timezone.now(), actor=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("studies:contest", contest.pk)
     return redirect("studies:attempt", attempt.pk)
 
 
-def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The paper while the attempt runs; its result once submitted."""
     attempt = svc.attempt_get(user=request.user, pk=pk)
     now = timezone.now()
@@ -127,7 +127,7 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attempt = svc.attempt_get(user=request.user, pk=pk)
     answers: dict[int, int] = {}
     for key in request.POST:
@@ -142,8 +142,8 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("studies:attempt", attempt.pk)
 
 
-def contest_results(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def contest_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(svc.may_see_results(user))
     contest = svc.contest_get(user=user, pk=pk)
     root = svc.results_root(user, contest)

@@ -1,6 +1,6 @@
 """The study record (sổ học tập): one's own, or, for staff, a person's in their scope."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -8,17 +8,18 @@ from django.utils.text import slugify
 
 from llct.core.spreadsheets import file_response
 from llct.core.text import fold
+from llct.core.types import AuthenticatedHttpRequest
 from llct.studies.record import record_pdf, record_person, study_record
 
 
-def record_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def record_page(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     person = record_person(user=request.user, pk=pk)
     record = study_record(person=person, today=timezone.localdate())
-    own = request.user.person_id == person.pk  # type: ignore[union-attr]
+    own = request.user.person_id == person.pk
     return render(request, "studies/record.html", {"record": record, "own": own})
 
 
-def record_download(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def record_download(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     person = record_person(user=request.user, pk=pk)
     record = study_record(person=person, today=timezone.localdate())
     name = f"so-hoc-tap-{slugify(fold(person.full_name))}.pdf"

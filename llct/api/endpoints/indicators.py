@@ -82,12 +82,7 @@ class ValueQuery(Schema):
     ),
 )
 def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]) -> Any:
-    try:
-        indicator = indicators.get(code)
-    except KeyError:
-        raise ApiError("not_found") from None
-    if query.variant and query.variant not in {v for v, _label in indicator.variants()}:
-        raise ApiError("invalid_request")
+    indicator = _indicator(code, variant=query.variant)
     user = principal(request)
     organization = selectors.organization_get(user=user, pk=query.organization_id)
     as_of = query.as_of or timezone.localdate()
@@ -102,17 +97,32 @@ def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]) 
     result = page(orgs, cursor=query.cursor, limit=query.limit, render=lambda o: o)
     shown: list[Organization] = result["items"]
     values = indicator.compute_many(orgs=shown, as_of=as_of, year=year, variant=query.variant)
-    result["items"] = [
-        {
-            "organization_id": o.pk,
-            "indicator": indicator.code,
-            "as_of": as_of,
-            "year": year,
-            "variant": query.variant,
-            "numerator": values[o.pk].numerator,
-            "denominator": values[o.pk].denominator,
-            "value": indicator.value_of(values[o.pk]),
-        }
-        for o in shown
-    ]
+    head = {"indicator": indicator.code, "as_of": as_of, "year": year, "variant": query.variant}
+    result["items"] = [_value_out(indicator, o, values[o.pk], head) for o in shown]
     return result
+
+
+def _indicator(code: str, *, variant: str) -> indicators.Indicator:
+    """The indicator of the code, with the variant it offers; 404 or 400 otherwise."""
+    try:
+        indicator = indicators.get(code)
+    except KeyError:
+        raise ApiError("not_found") from None
+    if variant and variant not in {v for v, _label in indicator.variants()}:
+        raise ApiError("invalid_request")
+    return indicator
+
+
+def _value_out(
+    indicator: indicators.Indicator,
+    organization: Organization,
+    value: indicators.Value,
+    head: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "organization_id": organization.pk,
+        **head,
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "value": indicator.value_of(value),
+    }

@@ -3,6 +3,7 @@ organization's study sessions as .ics and JSON (by token, or by the organization
 feed link, which needs no token)."""
 
 import hashlib
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +20,7 @@ from llct.api.errors import ApiError
 from llct.api.idempotency import IdempotencyKey, run_idempotent
 from llct.api.models import StudyFeed
 from llct.api.schemas import ErrorOut, ImportOut
+from llct.core.models import User
 from llct.core.permissions import can_edit_rolls
 from llct.core.spreadsheets import XLSX_TYPE
 from llct.organizations import selectors
@@ -91,21 +93,28 @@ def people_xlsx_import(
     file.seek(0)
     mark = hashlib.sha256(b"%d:%d:" % (organization.pk, dry_run) + content).hexdigest()
 
-    def work() -> tuple[int, dict[str, Any]]:
-        try:
-            result = person_import_roster(
-                file=file,
-                organization=organization,
-                actor=user,
-                today=timezone.localdate(),
-                dry_run=dry_run,
-                all_or_nothing=True,
-            )
-        except RosterFileError as error:
-            raise ApiError("bad_file", str(error)) from None
-        return import_answer(result)
-
+    work = partial(
+        _roster_import, file=file, organization=organization, actor=user, dry_run=dry_run
+    )
     return run_idempotent(request, idempotency_key, work, fingerprint=mark)
+
+
+def _roster_import(
+    *, file: UploadedFile, organization: Organization, actor: User, dry_run: bool
+) -> tuple[int, dict[str, Any]]:
+    """The roster import, all or nothing, answered as the API answers it."""
+    try:
+        result = person_import_roster(
+            file=file,
+            organization=organization,
+            actor=actor,
+            today=timezone.localdate(),
+            dry_run=dry_run,
+            all_or_nothing=True,
+        )
+    except RosterFileError as error:
+        raise ApiError("bad_file", str(error)) from None
+    return import_answer(result)
 
 
 # --- Study sessions ---------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_appointment_term_must_end_after_it_starts(client, world):
             "term_ends": "2025-01-04",
         },
     )
-    assert response.status_code == 200 and not Appointment.objects.exists()
+    assert response.status_code == 422 and not Appointment.objects.exists()
 
 
 def test_leader_cannot_record_work(client, world):
@@ -140,7 +140,7 @@ def test_observation_scores_stay_between_one_and_ten(client, world):
         "time": 8,
         "response": 0,
     }
-    assert client.post(f"/doi-ngu/{lecturer.pk}/du-gio/", data).status_code == 200
+    assert client.post(f"/doi-ngu/{lecturer.pk}/du-gio/", data).status_code == 422
     assert not Observation.objects.exists()
 
 

@@ -13,6 +13,10 @@ Usage (the reviews app does the same)::
 `compute` trusts its caller with the organization (take it from a scoped selector such as
 `llct.organizations.selectors.organization_get`); `rows` checks the user's scope itself.
 Roll up with `Value.__add__` (numerators and denominators summed), never by averaging.
+
+To break a total down (by programme, by band), group the rows the indicator counts, never a
+copy of its filter: `learners_with_results` (pass rate, share Khá or better) and
+`planned_courses_due` with `planned_course_held` (planned courses held).
 """
 
 from llct.monitoring.indicators.base import (
@@ -37,6 +41,9 @@ from llct.monitoring.indicators.courses import (
     FairOrBetter,
     LecturerRatings,
     PassRate,
+    learners_with_results,
+    planned_course_held,
+    planned_courses_due,
 )
 from llct.monitoring.indicators.people import (
     AdmissionCertified,
@@ -61,6 +68,9 @@ __all__ = [
     "choices",
     "common_prefix",
     "get",
+    "learners_with_results",
+    "planned_course_held",
+    "planned_courses_due",
     "roll_up",
     "shared",
     "value_in_unit",

@@ -34,6 +34,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.organizations.models import Organization
 
@@ -201,7 +202,7 @@ class Indicator(ABC):
     def rows(
         self,
         *,
-        user: Any,
+        user: User,
         org: Organization,
         as_of: dt.date,
         year: int,
@@ -302,7 +303,7 @@ def whole_tree(prefix: str) -> bool:
     )
 
 
-def require_in_scope(user: Any, org: Organization) -> None:
+def require_in_scope(user: User, org: Organization) -> None:
     path = scope_path(user)
     if path is None or (path != ALL and not org.path.startswith(path)):
         raise Http404

@@ -48,6 +48,29 @@ def _money(value: Decimal) -> str:
     return number_format(value, decimal_pos=0, force_grouping=True)
 
 
+def learners_with_results(*, prefix: str, period: Period) -> QuerySet[Enrolment]:
+    """The enrolments the results indicators (pass rate, share Khá or better) count: learners
+    (not withdrawn) of assessed courses that ended in the period, whose results were approved
+    by its end, under the learner's organization in the subtree at `prefix` ("/" for all).
+    Other apps group these rows (by programme, by band) to break the registry's totals down:
+    the parts then add up to the totals by construction."""
+    qs = Enrolment.objects.filter(
+        status=Enrolment.Status.ENROLLED,
+        # A course ending in the year started at most a few years before (trung cấp runs
+        # 11-18 months): the range lets the database start from the courses' start index
+        # instead of walking every enrolment ever made.
+        course__starts_on__gte=add_months(period.start, -12 * COURSE_YEARS_AT_MOST),
+        course__starts_on__lte=period.end,
+        course__ends_on__gte=period.start,
+        course__ends_on__lte=period.end,
+        # A range on the stored moment, not its date: __date runs a function per row.
+        course__results_approval__approved_at__lt=day_after(period.end),
+        result__isnull=False,
+    ).exclude(course__status=Course.Status.CANCELLED)
+    qs = qs.exclude(course__programme__assessment_kind=AssessmentKind.NONE)
+    return _under(qs, "person__organization__path", prefix)
+
+
 class _Results(Indicator):
     """Learners of the courses that ended in the year (up to the date) with their results
     approved by the date; learners are counted under their own organization."""
@@ -57,21 +80,7 @@ class _Results(Indicator):
     count_key: str
 
     def _base(self, *, prefix: str, period: Period) -> Any:
-        qs = Enrolment.objects.filter(
-            status=Enrolment.Status.ENROLLED,
-            # A course ending in the year started at most a few years before (trung cấp runs
-            # 11-18 months): the range lets the database start from the courses' start index
-            # instead of walking every enrolment ever made.
-            course__starts_on__gte=add_months(period.start, -12 * COURSE_YEARS_AT_MOST),
-            course__starts_on__lte=period.end,
-            course__ends_on__gte=period.start,
-            course__ends_on__lte=period.end,
-            # A range on the stored moment, not its date: __date runs a function per row.
-            course__results_approval__approved_at__lt=day_after(period.end),
-            result__isnull=False,
-        ).exclude(course__status=Course.Status.CANCELLED)
-        qs = qs.exclude(course__programme__assessment_kind=AssessmentKind.NONE)
-        return _under(qs, "person__organization__path", prefix)
+        return learners_with_results(prefix=prefix, period=period)
 
     def _tally(self, *, prefix: str, period: Period, variant: str) -> Iterable[Tally]:
         """The pass rate and the share Khá or better count the same learners: one query
@@ -167,6 +176,29 @@ class FairOrBetter(_Results):
     count_key = "fair"
 
 
+def planned_course_held(period: Period) -> Q:
+    """A planned course (of `planned_courses_due`) counted as held: linked to a course that
+    started by the period's end and was not cancelled."""
+    return Q(course__isnull=False, course__starts_on__lte=period.end) & ~Q(
+        course__status=Course.Status.CANCELLED
+    )
+
+
+def planned_courses_due(*, prefix: str, period: Period) -> QuerySet[PlannedCourse]:
+    """The planned courses the indicator "planned courses held" counts: courses of the year's
+    approved plan, under their organizer in the subtree at `prefix`, whose planned month has
+    ended by the period's end or that have already started. Filter them with
+    `planned_course_held` for the held ones; group them to break the total down."""
+    qs = PlannedCourse.objects.filter(
+        plan__year=period.year, plan__status=AnnualPlan.Status.APPROVED
+    )
+    if period.end.year == period.year:
+        # A month counts once it has ended (31/12 ends them all), or once its course started.
+        last_month = period.end.month - (0 if _is_month_end(period.end) else 1)
+        qs = qs.filter(Q(month__lte=last_month) | planned_course_held(period))
+    return _under(qs, "organizer__path", prefix)
+
+
 class CoursesHeld(Indicator):
     code = "courses_held"
     label = _("Planned courses held")
@@ -179,26 +211,14 @@ class CoursesHeld(Indicator):
         "course that started by the date and was not cancelled."
     )
 
-    def _held(self, period: Period) -> Q:
-        return Q(course__isnull=False, course__starts_on__lte=period.end) & ~Q(
-            course__status=Course.Status.CANCELLED
-        )
-
     def _base(self, *, prefix: str, period: Period) -> Any:
-        qs = PlannedCourse.objects.filter(
-            plan__year=period.year, plan__status=AnnualPlan.Status.APPROVED
-        )
-        if period.end.year == period.year:
-            # A month counts once it has ended (31/12 ends them all), or once its course started.
-            last_month = period.end.month - (0 if _is_month_end(period.end) else 1)
-            qs = qs.filter(Q(month__lte=last_month) | self._held(period))
-        return _under(qs, "organizer__path", prefix)
+        return planned_courses_due(prefix=prefix, period=period)
 
     def _tally(self, *, prefix: str, period: Period, variant: str) -> Iterable[Tally]:
         rows = (
             self._base(prefix=prefix, period=period)
             .values("organizer__path")
-            .annotate(num=Count("pk", filter=self._held(period)), den=Count("pk"))
+            .annotate(num=Count("pk", filter=planned_course_held(period)), den=Count("pk"))
             .order_by()
         )
         return [Tally(r["organizer__path"], Decimal(r["num"]), Decimal(r["den"])) for r in rows]
@@ -215,7 +235,7 @@ class CoursesHeld(Indicator):
     def _rows(self, *, prefix: str, period: Period, variant: str) -> Iterable[Row]:
         qs = (
             self._base(prefix=prefix, period=period)
-            .annotate(held=Count("pk", filter=self._held(period)))
+            .annotate(held=Count("pk", filter=planned_course_held(period)))
             .order_by("month", "name", "pk")
         )
         for c in qs.values("name", "organizer__name", "month", "course_id", "course__code", "held"):

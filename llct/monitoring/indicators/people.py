@@ -23,6 +23,7 @@ from django.db.models import (
     Value as V,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,44 @@ def _stage_label(stage: str) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
+def new_member_class_finished_sql(*, by: dt.date | None = None) -> QuerySet[Enrolment]:
+    """The SQL twin of `llct.assessment.selectors.new_member_class_finished`, for `Exists`
+    over people: the person's (OuterRef "pk") enrolments in a new-member class that they
+    passed (not withdrawn, course not cancelled), whose results are approved, whose
+    certificate (where one was issued) was not revoked without another in force, in a course
+    that ended between the admission day and the probation's last day (admission + 12 months
+    as `add_months` counts them, compared as `date_key`s, read through the enrolment's own
+    person so that the outer query may filter, annotate or aggregate alike). With `by`, as
+    of that day: the course ended and its results were approved by then.
+    `tests/test_new_member_class_twin.py` proves both definitions agree."""
+    certificates = Certificate.objects.filter(enrolment_id=OuterRef("pk"))
+    revoked = Q(Exists(certificates)) & ~Q(
+        Exists(certificates.exclude(status=Certificate.Status.REVOKED))
+    )
+    qs = (
+        Enrolment.objects.filter(
+            person_id=OuterRef("pk"),
+            status=Enrolment.Status.ENROLLED,
+            course__programme__kind=Programme.Kind.NEW_MEMBER,
+            result__passed=True,
+            course__results_approval__isnull=False,
+            course__ends_on__gte=F("person__admitted_on"),
+        )
+        .exclude(course__status=Course.Status.CANCELLED)
+        .alias(ends_key=date_key("course__ends_on"), admitted_key=date_key("person__admitted_on"))
+        .filter(ends_key__lte=F("admitted_key") + V(10000))
+        .exclude(revoked)
+    )
+    if by is not None:
+        qs = qs.filter(
+            course__ends_on__lte=by,
+            course__results_approval__approved_at__lt=timezone.make_aware(
+                dt.datetime.combine(by + dt.timedelta(days=1), dt.time.min)
+            ),
+        )
+    return qs
+
+
 class NewMemberTrained(Indicator):
     code = "new_member_trained"
     label = _("New members who completed the new-member class within probation")
@@ -138,28 +177,17 @@ class NewMemberTrained(Indicator):
     counts = _(
         "Members whose 12-month probation ended in the year (up to the date), and of them those "
         "who passed a new-member class that ended between their admission and the end of their "
-        "probation (and by the date). Members who have left are not counted."
+        "probation, with the class's results approved (and both by the date) and its "
+        "certificate not revoked. Members who have left are not counted."
     )
 
     def _base(self, *, prefix: str, period: Period) -> Any:
         low, high = admitted_between_for_probation_end(period.start, period.end)
-        trained = Enrolment.objects.filter(
-            person_id=OuterRef("pk"),
-            status=Enrolment.Status.ENROLLED,
-            course__programme__kind=Programme.Kind.NEW_MEMBER,
-            result__passed=True,
-            course__ends_on__lte=period.end,
-            course__ends_on__gte=OuterRef("admitted_on"),
-        ).exclude(course__status=Course.Status.CANCELLED)
-        trained = trained.alias(ends_key=date_key("course__ends_on")).filter(
-            ends_key__lte=OuterRef("admitted_key") + V(10000)
-        )
         return (
             people_under(prefix)
             .exclude(stage=MembershipStage.LEFT)
             .filter(admitted_on__gte=low, admitted_on__lte=high)
-            .alias(admitted_key=date_key("admitted_on"))
-            .annotate(trained=Exists(trained))
+            .annotate(trained=Exists(new_member_class_finished_sql(by=period.end)))
         )
 
     def _tally(self, *, prefix: str, period: Period, variant: str) -> Iterable[Tally]:

@@ -75,19 +75,35 @@ def new_members(world):
         world.org_b1, "Lê Văn Sáu", stage=MembershipStage.LEFT, admitted_on=dt.date(2025, 2, 1)
     )
     early = f.course(
-        NEW_MEMBER, world.province, starts_on=dt.date(2025, 6, 25), ends_on=dt.date(2025, 6, 30)
+        NEW_MEMBER,
+        world.province,
+        starts_on=dt.date(2025, 6, 25),
+        ends_on=dt.date(2025, 6, 30),
+        approved_on=dt.date(2025, 6, 30),
     )
     f.result(early, on_time, passed=True)
     on_end = f.course(
-        NEW_MEMBER, world.province, starts_on=dt.date(2026, 5, 15), ends_on=dt.date(2026, 5, 20)
+        NEW_MEMBER,
+        world.province,
+        starts_on=dt.date(2026, 5, 15),
+        ends_on=dt.date(2026, 5, 20),
+        approved_on=dt.date(2026, 5, 20),
     )
     f.result(on_end, last_day, passed=True)
     after_end = f.course(
-        NEW_MEMBER, world.province, starts_on=dt.date(2026, 5, 18), ends_on=dt.date(2026, 5, 21)
+        NEW_MEMBER,
+        world.province,
+        starts_on=dt.date(2026, 5, 18),
+        ends_on=dt.date(2026, 5, 21),
+        approved_on=dt.date(2026, 5, 21),
     )
     f.result(after_end, day_late, passed=True)
     failed = f.course(
-        NEW_MEMBER, world.province, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2025, 9, 5)
+        NEW_MEMBER,
+        world.province,
+        starts_on=dt.date(2025, 9, 1),
+        ends_on=dt.date(2025, 9, 5),
+        approved_on=dt.date(2025, 9, 5),
     )
     f.result(failed, untrained, passed=False)
     return world

@@ -45,7 +45,12 @@ def probation(world):
     trained = make_person(
         world.org_a1, "Mai Văn Đã Học", stage=probationary, admitted_on=dt.date(2025, 7, 1)
     )
-    held = f.course(Programme.Kind.NEW_MEMBER, world.province, starts_on=dt.date(2025, 9, 1))
+    held = f.course(
+        Programme.Kind.NEW_MEMBER,
+        world.province,
+        starts_on=dt.date(2025, 9, 1),
+        approved_on=dt.date(2025, 9, 5),
+    )
     f.result(held, trained, passed=True)
     failed = make_person(
         world.org_b1, "Mai Văn Chưa Đạt", stage=probationary, admitted_on=dt.date(2025, 7, 1)

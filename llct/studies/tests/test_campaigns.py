@@ -203,3 +203,30 @@ def test_learner_sees_campaigns_they_are_in(client, world):
     client.force_login(world.learner)
     assert client.get(reverse("studies:campaign", args=[mine.pk])).status_code == 200
     assert client.get(reverse("studies:campaign", args=[other.pk])).status_code == 404
+
+
+def test_two_graders_of_one_essay_merge_or_refuse(world):
+    from llct.core.models import Role
+    from llct.core.tests.pages import assert_no_lost_update, two_clients
+    from llct.organizations.tests.factories import make_user
+
+    campaign = make_campaign(world)
+    now = dt.datetime(2026, 2, 10, 9, tzinfo=dt.UTC)
+    essay = svc.essay_submit(
+        campaign=campaign,
+        person=world.person_a,
+        text="Bài",
+        upload=None,
+        now=now,
+        actor=world.learner,
+    )
+    svc.essay_grade(essay=essay, grade="fair", comment="Đạt", now=now, actor=world.officer_a)
+    graders = two_clients(world.officer_a, make_user("canbo_a2", Role.ORG_OFFICER, world.org_a))
+    assert_no_lost_update(
+        graders,
+        reverse("studies:essay", args=[essay.pk]),
+        having="comment",
+        first={"comment": "Nắm vững nội dung"},
+        second={"grade": "good"},
+        clash=("grade", "excellent", "average"),
+    )
