@@ -34,6 +34,7 @@ from llct.assessment.certificate_pdf import (
     verification_path,
 )
 from llct.assessment.models import Certificate, CertificateSeries
+from llct.core.forms import ID_MAX
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
@@ -100,7 +101,9 @@ class RegisterFilterForm(forms.Form):
         empty_label=gettext_lazy("All"),
         help_text=gettext_lazy("With the organizations below it."),
     )
-    course = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    course = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
+    )
 
     def __init__(self, *args: Any, user: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

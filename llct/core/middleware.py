@@ -1,8 +1,12 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
+
+from llct.core.forms import ID_MAX
 
 
 class LanguageMiddleware:
@@ -42,3 +46,49 @@ class ForwardedForMiddleware:
             if client:
                 request.META["REMOTE_ADDR"] = client
         return self.get_response(request)
+
+
+class DebugNotFoundMiddleware:
+    """With DEBUG on, Django answers a missing page with its technical page in English; people
+    trying the app on a developer's machine (`make run`) should see ours, in Vietnamese, as in
+    production. Only Django's technical page is replaced: a view's own 404 (an API's JSON) and
+    the debug toolbar's are left as they are."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not request.path.startswith("/__debug__/")
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "streaming", False)
+            and b"<code>DEBUG = True</code>" in response.content
+        ):
+            return render(request, "404.html", status=404)
+        return response
+
+
+class OutOfRangeIdMiddleware:
+    """An id in the address beyond what the database can hold (a 20-digit number typed or
+    crafted) is a page that does not exist. Django's pk lookups already say so, but lookups
+    through a foreign key send the number to the database, which refuses it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -ID_MAX <= value <= ID_MAX:
+                raise Http404

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import number_formfield
 from llct.corps.models import (
     Appointment,
     FollowUp,
@@ -49,12 +50,14 @@ class AppointmentForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class StandardsForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = LecturerStandards
         fields = ["post", "theory_level", "degree", "lecturer_training", "lecturer_training_year"]
 
 
 class WorkForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = WorkEntry
         fields = ["kind", "quantity", "date", "course", "note"]
         widgets = {"date": DATE}
@@ -62,6 +65,7 @@ class WorkForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ObservationForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = Observation
         fields = ["session", "observer", "content", "method", "time", "response", "note"]
         widgets = {
@@ -93,6 +97,7 @@ HoursMinimumFormSet = forms.modelformset_factory(
 
 class FollowUpSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = FollowUpSettings
         fields = ["months_after", "good_from"]
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
+from llct.core.forms import number_formfield
 from llct.core.permissions import is_department, require
 from llct.corps import facilities
 from llct.corps.models import Equipment, InvestmentProposal
@@ -23,6 +24,7 @@ class EquipmentForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ProposalForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = InvestmentProposal
         fields = ["title", "cost", "status", "venue", "target", "year", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}

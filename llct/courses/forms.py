@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import number_formfield
 from llct.core.versions import VersionedForm
 from llct.courses.models import Course, Session, Venue
 from llct.courses.services import COURSE_FIELDS
@@ -59,6 +60,7 @@ class CourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     venue = VenueChoiceField(label=_("Main venue"), queryset=Venue.objects.none(), required=False)
 
     class Meta:
+        formfield_callback = number_formfield
         model = Course
         fields = list(COURSE_FIELDS)
 

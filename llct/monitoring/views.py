@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -196,6 +196,8 @@ def entry_evidence(request: HttpRequest, pk: int) -> FileResponse:
     entry = get_object_or_404(
         TargetEntry.objects.filter(organization__in=organization_choices(user=user)), pk=pk
     )
+    if not entry.evidence:
+        raise Http404
     return FileResponse(entry.evidence.open("rb"), as_attachment=True, filename=entry.evidence_name)
 
 
@@ -289,6 +291,8 @@ def report_evidence(request: HttpRequest, pk: int) -> FileResponse:
     user = _reader(request)
     report = get_object_or_404(ProgressReport, pk=pk)
     selectors.assignment_get(user=user, pk=report.assignment_id)
+    if not report.evidence:
+        raise Http404
     return FileResponse(
         report.evidence.open("rb"), as_attachment=True, filename=report.evidence_name
     )

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import VietnameseIntegerField
 from llct.portal.models import Article, Category, Document, DocumentRelation
 
 
@@ -28,7 +29,9 @@ class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Name of the category"), max_length=100)
-    rank = forms.IntegerField(label=_("Position on the bar"), min_value=0, initial=0)
+    rank = VietnameseIntegerField(
+        label=_("Position on the bar"), min_value=0, max_value=32767, initial=0
+    )
 
 
 class ImageForm(forms.Form):

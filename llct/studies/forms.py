@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from llct.assessment.models import GradeBand
+from llct.core.forms import number_formfield
 from llct.core.spreadsheets import check_xlsx_upload
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import MembershipStage, Organization, Person
@@ -104,6 +105,7 @@ class BankImportForm(forms.Form):
 
 class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = Contest
         fields = [
             "title",
