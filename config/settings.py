@@ -72,9 +72,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "llct.core.middleware.LanguageMiddleware",
+    "llct.core.middleware.NullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "llct.core.middleware.IdleSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -255,11 +257,10 @@ SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backe
 if "." not in SESSION_ENGINE:
     SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_ENGINE}"
 
-# Shared office machines: a session ends after SESSION_IDLE_MINUTES without a request (each
-# request pushes the end further), and, unless SESSION_END_WITH_BROWSER is off, when the
-# browser is closed.
+# Shared office machines: a session ends after SESSION_IDLE_MINUTES without a request (requests
+# push the end further: llct.core.middleware.IdleSessionMiddleware), and, unless
+# SESSION_END_WITH_BROWSER is off, when the browser is closed.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_END_WITH_BROWSER", True)
 
 # Sign-in like a bank's (django-axes): after SIGNIN_FAILURE_LIMIT wrong passwords for one

@@ -33,4 +33,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from llct.core.middleware import session_seen_at_sign_in
+
         _portable_ranges()
+        user_logged_in.connect(session_seen_at_sign_in, dispatch_uid="llct_session_seen")

@@ -78,3 +78,10 @@ def test_debug_is_off_unless_asked_for():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_a_nul_character_in_the_address_is_a_bad_request(db):
+    response = Client().get("/tin-tuc/tim-kiem/?q=a%00b")
+    assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ" in response.text
+    assert Client().get("/api/v1/feeds/x%00y").status_code == 400
