@@ -11,7 +11,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 python3 \
 BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: run serve test lint types pytest e2e bench bench-scale bench-load messages compilemessages migrate demo clean venv
+.PHONY: run serve test system-deps lint types pytest e2e bench bench-scale bench-load messages compilemessages migrate demo clean venv
 
 $(VENV)/.installed: pyproject.toml requirements/dev-lock.txt
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -38,7 +38,7 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "LLCT is at http://$(HOST)/  (Ctrl+C to stop)"
-	$(PY) manage.py runserver $(HOST)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
 
 # The production stack on one machine: gunicorn (2 x cores + 1 processes), the task worker,
 # PostgreSQL from DATABASE_URL, the cache from CACHE_URL. See docs/DEPLOYMENT.md.
@@ -59,7 +59,11 @@ pytest: compilemessages
 e2e: compilemessages
 	$(VENV)/bin/pytest e2e -q
 
-test: lint types pytest e2e
+# Chromium, fonts, cairo, gettext: installed when missing (as root), or the command to run.
+system-deps:
+	bash .ci/system-deps
+
+test: system-deps lint types pytest e2e
 
 bench: compilemessages
 	$(PY) -m bench.run

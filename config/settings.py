@@ -3,6 +3,7 @@
 SQLite is the embedded default; set DATABASE_URL for PostgreSQL.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,17 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` turns it on for the developer's own machine.
+DEBUG = env_bool("DEBUG", False)
+# pytest sets PYTEST_VERSION: the test run (and its live server for browser tests) gets the
+# development key and plain-HTTP cookies without turning DEBUG on.
+TESTING = "PYTEST_VERSION" in os.environ
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+if not SECRET_KEY and (DEBUG or TESTING):
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# Otherwise an empty key: management commands that need none still run (migrate, the
+# catalogue), while serving a request refuses to start ("The SECRET_KEY setting must not be
+# empty").
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -58,6 +64,7 @@ INSTALLED_APPS = [
     "llct.reviews",
     "llct.api",
     "llct.home",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,13 +73,19 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "llct.core.middleware.LanguageMiddleware",
+    "llct.core.middleware.NullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "llct.core.middleware.IdleSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "llct.core.middleware.DebugNotFoundMiddleware",
+    "llct.core.middleware.OutOfRangeIdMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,6 +128,12 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The sign-in guard first: it refuses a locked-out account or address before any password is
+# checked, and counts each failure (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "llct.core.signin.SignInGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -161,8 +180,8 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not (DEBUG or TESTING))
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not (DEBUG or TESTING))
 X_FRAME_OPTIONS = "DENY"
 
 # Long jobs (roster import) go through Django's tasks framework. Production runs the
@@ -250,6 +269,30 @@ else:
 SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 if "." not in SESSION_ENGINE:
     SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_ENGINE}"
+
+# Shared office machines: a session ends after SESSION_IDLE_MINUTES without a request (requests
+# push the end further: llct.core.middleware.IdleSessionMiddleware), and, unless
+# SESSION_END_WITH_BROWSER is off, when the browser is closed.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_END_WITH_BROWSER", True)
+
+# Sign-in like a bank's (django-axes): after SIGNIN_FAILURE_LIMIT wrong passwords for one
+# account, or from one address, both are locked for SIGNIN_COOLOFF_MINUTES, even with the right
+# password. Failures are kept in the database, so the count holds across every app server.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "30")))
+# A success does not wipe the count: signing in to one's own account must not reset the address's
+# failures against another.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "llct.core.signin.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The address is REMOTE_ADDR, which ForwardedForMiddleware has already set from our own proxies.
+AXES_CLIENT_IP_CALLABLE = "llct.core.signin.client_address"
+# Failed attempts keep no password; successful ones are not logged row by row.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Uploaded files: the filesystem (MEDIA_ROOT, on a disk every server mounts) by default, or an
 # S3-compatible store with STORAGE_BACKEND=storages.backends.s3.S3Storage and its AWS_* settings

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from llct.api.models import EVENT_CHOICES, TOKEN_ROLES, ApiToken, WebhookDelivery
-from llct.core.forms import set_queryset
+from llct.core.forms import VietnameseIntegerField, set_queryset
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
 
@@ -28,7 +28,7 @@ class TokenForm(forms.Form):
         required=False,
     )
     expires_on = DateField(label=_("Expires on"))
-    rate_limit = forms.IntegerField(
+    rate_limit = VietnameseIntegerField(
         label=_("Requests per minute"), min_value=1, max_value=10_000, initial=120
     )
 

@@ -17,6 +17,7 @@ checks it.
 """
 
 import datetime as dt
+import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
@@ -254,6 +255,17 @@ def _clean_comments(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").strip()
 
 
+def _random_id() -> int:
+    """Answers get random ids, not the next number: ordered by id they would pair up with the
+    receipts (ordered by id, or by time) and name who answered what. 62 random bits: a clash is
+    as likely as guessing a strong password, and would fail the transaction, not mix answers."""
+    return secrets.randbelow(2**62) + 1
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 def survey_submit(
     *, enrolment: Enrolment, answers: SurveyAnswers, today: dt.date
 ) -> SurveyResponse:
@@ -314,15 +326,19 @@ def survey_submit(
 
         try:
             with transaction.atomic():
-                SurveyReceipt.objects.create(enrolment=locked)
+                # The day only: a time would line receipts up with the answers' order.
+                SurveyReceipt.objects.create(enrolment=locked, submitted_at=_start_of(today))
         except IntegrityError:
             raise SurveyRefused(
                 _("You have already answered the survey for this course. Thank you!")
             ) from None
-        response = SurveyResponse(course=course, comments=comments, **course_scores)
+        response = SurveyResponse(
+            pk=_random_id(), course=course, comments=comments, submitted_on=today, **course_scores
+        )
         response.full_clean(exclude=["submitted_on"])
-        response.save()
+        response.save(force_insert=True)
         for rating in ratings:
+            rating.pk = _random_id()
             rating.response = response
         LecturerRating.objects.bulk_create(ratings)
     return response

@@ -28,8 +28,13 @@ from django.views.decorators.http import require_GET
 
 from llct.assessment import certificates as certs
 from llct.assessment import exports
-from llct.assessment.certificate_pdf import UrlFor, certificates_pdf, verification_path
+from llct.assessment.certificate_pdf import (
+    UrlFor,
+    certificates_pdf,
+    verification_path,
+)
 from llct.assessment.models import CertificateSeries
+from llct.core.forms import ID_MAX
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
@@ -97,7 +102,9 @@ class RegisterFilterForm(forms.Form):
         empty_label=gettext_lazy("All"),
         help_text=gettext_lazy("With the organizations below it."),
     )
-    course = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    course = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
+    )
 
     def __init__(self, *args: Any, user: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

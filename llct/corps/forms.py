@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from llct.core.forms import set_queryset
+from llct.core.forms import number_formfield, set_queryset
 from llct.core.versions import VersionedForm
 from llct.corps.models import (
     Appointment,
@@ -54,12 +54,14 @@ class AppointmentForm(forms.ModelForm[Appointment]):
 
 class StandardsForm(VersionedForm, forms.ModelForm[LecturerStandards]):
     class Meta:
+        formfield_callback = number_formfield
         model = LecturerStandards
         fields = ["post", "theory_level", "degree", "lecturer_training", "lecturer_training_year"]
 
 
 class WorkForm(forms.ModelForm[WorkEntry]):
     class Meta:
+        formfield_callback = number_formfield
         model = WorkEntry
         fields = ["kind", "quantity", "date", "course", "note"]
         widgets = {"date": DATE}
@@ -67,6 +69,7 @@ class WorkForm(forms.ModelForm[WorkEntry]):
 
 class ObservationForm(forms.ModelForm[Observation]):
     class Meta:
+        formfield_callback = number_formfield
         model = Observation
         fields = ["session", "observer", "content", "method", "time", "response", "note"]
         widgets = {
@@ -97,6 +100,7 @@ class EquipmentForm(VersionedForm, forms.ModelForm[Equipment]):
 
 class ProposalForm(VersionedForm, forms.ModelForm[InvestmentProposal]):
     class Meta:
+        formfield_callback = number_formfield
         model = InvestmentProposal
         fields = ["title", "cost", "status", "venue", "target", "year", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
@@ -110,6 +114,7 @@ HoursMinimumFormSet = forms.modelformset_factory(
 
 class FollowUpSettingsForm(VersionedForm, forms.ModelForm[FollowUpSettings]):
     class Meta:
+        formfield_callback = number_formfield
         model = FollowUpSettings
         fields = ["months_after", "good_from"]
 

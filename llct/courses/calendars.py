@@ -41,6 +41,7 @@ WEEKDAY_NAMES = [
     gettext_lazy("Sunday"),
 ]
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
+CALENDAR_FIRST, CALENDAR_LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 def parse_calendar_date(value: str | None, *, default: dt.date) -> dt.date:
@@ -49,9 +50,12 @@ def parse_calendar_date(value: str | None, *, default: dt.date) -> dt.date:
     text = (value or "").strip()
     for fmt in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            found = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        # A month's grid and its previous/next links step outside the date range near year 1
+        # and year 9999: such an address shows the default calendar.
+        return found if CALENDAR_FIRST <= found <= CALENDAR_LAST else default
     return default
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import number_formfield
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload
 from llct.core.versions import VersionedForm
 from llct.courses.models import Attendance, Course, Session, Venue
@@ -75,6 +76,7 @@ class CourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     venue = VenueChoiceField(label=_("Main venue"), queryset=Venue.objects.none(), required=False)
 
     class Meta:
+        formfield_callback = number_formfield
         model = Course
         fields = list(COURSE_FIELDS)
 

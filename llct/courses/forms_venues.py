@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import number_formfield
 from llct.core.text import clean_text
 from llct.core.versions import VersionedForm
 from llct.courses.models import SchedulingRules, Venue
@@ -28,6 +29,7 @@ class VenueForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     )
 
     class Meta:
+        formfield_callback = number_formfield
         model = Venue
         fields = VENUE_FIELDS
         widgets = {
@@ -76,6 +78,7 @@ TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm", "si
 
 class RulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = number_formfield
         model = SchedulingRules
         fields = RULES_FIELDS
         widgets = {name: TIME_WIDGET for pair in HALF_DAYS for name in pair}

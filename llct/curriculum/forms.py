@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from llct.core.forms import set_queryset
+from llct.core.forms import number_formfield, set_queryset
 from llct.core.models import Role, User
 from llct.core.text import clean_text
 from llct.core.versions import VersionedForm
@@ -75,6 +75,7 @@ class ProgrammeForm(VersionedForm, forms.ModelForm[Programme]):
     band_pass = ScoreField(label=_("Trung bình from"), help_text=_("Below this: Không đạt."))
 
     class Meta:
+        formfield_callback = number_formfield
         model = Programme
         fields = services.PROGRAMME_FIELDS
 

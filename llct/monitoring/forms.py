@@ -6,14 +6,16 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from llct.core.forms import set_choices, set_queryset
+from llct.core.forms import VietnameseDecimalField, number_formfield, set_choices, set_queryset
 from llct.core.versions import VersionedForm
 from llct.monitoring import indicators
 from llct.monitoring.models import (
     Assignment,
+    Milestone,
     MonitoringSettings,
     Project,
     Target,
+    TargetEntry,
     Task,
 )
 from llct.organizations.models import Organization, OrganizationKind
@@ -45,6 +47,7 @@ class ProjectForm(VersionedForm, forms.ModelForm[Project]):
     issuer = OrganizationField(queryset=Organization.objects.none(), label=_("issued by"))
 
     class Meta:
+        formfield_callback = number_formfield
         model = Project
         fields = [
             "number",
@@ -72,6 +75,7 @@ class TargetForm(VersionedForm, forms.ModelForm[Target]):
     variant = forms.ChoiceField(label=_("position group"), required=False)
 
     class Meta:
+        formfield_callback = number_formfield
         model = Target
         fields = [
             "code",
@@ -105,11 +109,11 @@ class TargetForm(VersionedForm, forms.ModelForm[Target]):
             {m.year: m.value for m in self.instance.milestones.all()} if (self.instance.pk) else {}
         )
         for year in project.years:
-            self.fields[f"milestone_{year}"] = forms.DecimalField(
+            self.fields[f"milestone_{year}"] = VietnameseDecimalField.for_column(
+                Milestone,
+                "value",
                 label=_("Milestone %(year)s") % {"year": year},
                 required=False,
-                max_digits=14,
-                decimal_places=2,
                 initial=milestones.get(year),
             )
 
@@ -161,7 +165,7 @@ class ReportForm(forms.Form):
 class EntryForm(forms.Form):
     organization = OrganizationField(queryset=Organization.objects.none(), label=_("organization"))
     year = forms.TypedChoiceField(label=_("year"), coerce=int)
-    value = forms.DecimalField(label=_("value"), max_digits=14, decimal_places=2)
+    value = VietnameseDecimalField.for_column(TargetEntry, "value", label=_("value"))
     note = forms.CharField(
         label=_("how it was measured"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -202,6 +206,7 @@ class DashboardForm(forms.Form):
 
 class SettingsForm(VersionedForm, forms.ModelForm[MonitoringSettings]):
     class Meta:
+        formfield_callback = number_formfield
         model = MonitoringSettings
         fields = ["probation_watch_days", "certificate_watch_days", "at_risk_points"]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -176,6 +176,8 @@ def entry_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     entry = get_object_or_404(
         TargetEntry.objects.filter(organization__in=organization_choices(user=user)), pk=pk
     )
+    if not entry.evidence:
+        raise Http404
     return FileResponse(entry.evidence.open("rb"), as_attachment=True, filename=entry.evidence_name)
 
 
@@ -266,6 +268,8 @@ def report_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     user = _reader(request)
     report = get_object_or_404(ProgressReport, pk=pk)
     selectors.assignment_get(user=user, pk=report.assignment_id)
+    if not report.evidence:
+        raise Http404
     return FileResponse(
         report.evidence.open("rb"), as_attachment=True, filename=report.evidence_name
     )

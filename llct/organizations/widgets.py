@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
+from llct.core.forms import ID_MAX
 from llct.organizations.models import Organization
 
 
@@ -22,7 +23,8 @@ class OrganizationPicker(forms.Widget):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         label = ""
-        if value not in (None, "") and str(value).isdigit():
+        # What was typed is shown back, and may be anything: only an id is looked up.
+        if str(value).isdigit() and int(value) <= ID_MAX:
             chosen = Organization.objects.filter(pk=int(value)).values("name", "code").first()
             if chosen:
                 label = _label(chosen["name"], chosen["code"])

@@ -1,14 +1,14 @@
 """Forms of the plan pages. They parse and keep what was typed; the rules live in the plans
 package."""
 
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import MoneyField, number_formfield
 from llct.core.versions import VersionedForm
 from llct.courses.forms import VenueChoiceField
 from llct.courses.models import Venue
@@ -23,37 +23,12 @@ from llct.planning.models import (
     PlanDecision,
     PlannedCourse,
 )
-from llct.planning.plans import budget as plan_budget
 from llct.planning.plans import services as plan_services
 
-_NOT_DIGITS = re.compile(r"[\s.,đĐ₫]|VND|vnd")
-
-
-class MoneyField(forms.Field):
-    """Whole đồng, typed the Vietnamese way ("1.500.000", "1.500.000 đ") or plainly."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-    default_error_messages = {
-        "invalid": _("Enter an amount in đồng, for example 1.500.000."),
-    }
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in (None, ""):
-            return None
-        if isinstance(value, Decimal | int):
-            return Decimal(value)
-        text = _NOT_DIGITS.sub("", str(value))
-        if not text.lstrip("-").isdigit():
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal | int):
-            return plan_budget.vnd(value).removesuffix(" đ")
-        return value
+# Norms are per unit (a session, a learner, a day): bounded so that a planned course's lines,
+# the norm times at most LEARNERS_MAX learners or 32.767 sessions, still fit their column.
+NORM_MAX = 999_999_999
+LEARNERS_MAX = 99_999
 
 
 MONTHS = [(m, _("Month %(n)s") % {"n": m}) for m in range(1, 13)]
@@ -65,6 +40,7 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     )
 
     class Meta:
+        formfield_callback = number_formfield
         model = AnnualPlan
         fields = list(plan_services.PLAN_FIELDS)
         widgets = {"introduction": forms.Textarea(attrs={"rows": 5})}
@@ -131,6 +107,7 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
     )
 
     class Meta:
+        formfield_callback = number_formfield
         model = PlannedCourse
         fields = [*plan_services.PLANNED_FIELDS, "lecturers", "nominations"]
         labels = {
@@ -153,6 +130,7 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
             Q(is_active=True) | Q(pk=instance.programme_id or 0)
         ).order_by("name")
         self.fields["organizer"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["expected_learners"].validators.append(MaxValueValidator(LEARNERS_MAX))
         self.fields["venue"].queryset = Venue.objects.filter(  # type: ignore[attr-defined]
             Q(is_active=True) | Q(pk=instance.venue_id or 0)
         )
@@ -213,6 +191,7 @@ class FacilityNeedForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg
     )
 
     class Meta:
+        formfield_callback = number_formfield
         model = FacilityNeed
         fields = list(plan_services.FACILITY_FIELDS)
         labels = {"kind": _("Kind")}
@@ -225,14 +204,20 @@ class FacilityNeedForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg
 
 
 class NormsForm(VersionedForm, forms.Form):
-    fee_part_time = MoneyField(label=_("Lecturer fee per session: part-time lecturer"))
-    fee_guest = MoneyField(label=_("Lecturer fee per session: guest speaker"))
-    fee_full_time = MoneyField(label=_("Lecturer fee per session: full-time lecturer"))
-    materials_per_learner = MoneyField(label=_("Materials per learner"))
-    venue_per_day = MoneyField(
-        label=_("Venue cost per day"), help_text=_("Nothing is counted for online rooms.")
+    fee_part_time = MoneyField(
+        label=_("Lecturer fee per session: part-time lecturer"), max_value=NORM_MAX
     )
-    other_per_course = MoneyField(label=_("Other costs per course"))
+    fee_guest = MoneyField(label=_("Lecturer fee per session: guest speaker"), max_value=NORM_MAX)
+    fee_full_time = MoneyField(
+        label=_("Lecturer fee per session: full-time lecturer"), max_value=NORM_MAX
+    )
+    materials_per_learner = MoneyField(label=_("Materials per learner"), max_value=NORM_MAX)
+    venue_per_day = MoneyField(
+        label=_("Venue cost per day"),
+        help_text=_("Nothing is counted for online rooms."),
+        max_value=NORM_MAX,
+    )
+    other_per_course = MoneyField(label=_("Other costs per course"), max_value=NORM_MAX)
 
 
 class DecisionForm(forms.Form):

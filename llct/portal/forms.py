@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from llct.core.forms import set_queryset
+from llct.core.forms import VietnameseIntegerField, set_queryset
 from llct.core.versions import VersionedForm
 from llct.portal.models import Article, Category, Document, DocumentRelation
 
@@ -31,7 +31,9 @@ class ArticleForm(VersionedForm, forms.ModelForm[Article]):
 
 class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Name of the category"), max_length=100)
-    rank = forms.IntegerField(label=_("Position on the bar"), min_value=0, initial=0)
+    rank = VietnameseIntegerField(
+        label=_("Position on the bar"), min_value=0, max_value=32767, initial=0
+    )
 
 
 class ImageForm(forms.Form):

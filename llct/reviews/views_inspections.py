@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.forms import apply_errors, form_status
+from llct.core.forms import apply_errors, form_status, query_int
 from llct.core.htmx import render_page
 from llct.core.party_documents import DOCX_TYPE
 from llct.core.permissions import require
@@ -61,7 +61,7 @@ def _files(request: AuthenticatedHttpRequest) -> list[Any]:
 def programme_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     require(access.can_see(user) or user.inspection_teams.exists())
-    year = int(request.GET.get("year") or _today().year)
+    year = query_int(request, "year", default=_today().year, low=1900, high=2999)
     context = {
         "year": year,
         "programmes": ins.programme_list(),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from llct.assessment.models import GradeBand
-from llct.core.forms import set_queryset
+from llct.core.forms import number_formfield, set_queryset
 from llct.core.spreadsheets import check_xlsx_upload
 from llct.core.versions import VersionedForm
 from llct.organizations.forms import OrganizationChoiceField
@@ -106,6 +106,7 @@ class BankImportForm(forms.Form):
 
 class ContestForm(forms.ModelForm[Contest]):
     class Meta:
+        formfield_callback = number_formfield
         model = Contest
         fields = [
             "title",

@@ -387,6 +387,7 @@ def norms_update(*, data: dict[str, Any], actor: Any) -> BudgetNorms:
     if errors:
         raise ValidationError(errors)
     if changes:
+        norms.full_clean()
         norms.save()
         audit_record(actor=actor, obj=norms, action="update", changes=changes)
     return norms
