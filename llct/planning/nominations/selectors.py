@@ -377,3 +377,14 @@ def requirement_list() -> QuerySet[PositionRequirement]:
     return PositionRequirement.objects.select_related("programme").order_by(
         "required_level", "position"
     )
+
+
+def round_initial(nomination_round: NominationRound) -> dict[str, Any]:
+    """The round's values for its edit form."""
+    return {
+        "year": nomination_round.year,
+        "deadline": nomination_round.deadline,
+        "programmes": list(nomination_round.programmes.all()),
+        "instructions": nomination_round.instructions,
+        "is_closed": nomination_round.is_closed,
+    }

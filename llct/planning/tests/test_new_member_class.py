@@ -2,6 +2,7 @@
 definition of a finished new-member class (assessment.selectors.new_member_class_finished)."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -11,9 +12,11 @@ from llct.assessment.models import Certificate
 from llct.assessment.selectors import new_member_attempts, new_member_class_finished, person_results
 from llct.assessment.tests.factories import new_member_class, probationary
 from llct.organizations.models import MembershipStage, Person
+from llct.organizations.tests.factories import make_person
 from llct.planning.nominations import due
 from llct.planning.nominations import suggestions as nom_suggestions
-from llct.planning.tests.test_rounds import TODAY, make_round
+from llct.planning.tests.factories import make_round
+from llct.planning.tests.test_rounds import TODAY
 
 ADMITTED = dt.date(2026, 3, 2)
 
@@ -57,7 +60,7 @@ def test_the_sql_rule_agrees_with_new_member_class_finished(world):
     """due.new_member_class_finished_exists (SQL) against the one definition, on members at
     every edge: inside, before and after the probation, failed, withdrawn, waiting for
     approval, revoked certificate, a 29/02 admission whose probation ends on 28/02."""
-    cases = [
+    cases: list[tuple[dt.date | None, dict[str, Any]]] = [
         (ADMITTED, {"ends_on": dt.date(2026, 6, 12)}),
         (ADMITTED, {"ends_on": dt.date(2026, 3, 1)}),
         (ADMITTED, {"ends_on": ADMITTED}),
@@ -72,7 +75,12 @@ def test_the_sql_rule_agrees_with_new_member_class_finished(world):
         (None, {"ends_on": dt.date(2026, 6, 12)}),
     ]
     for index, (admitted_on, attempt) in enumerate(cases):
-        person = probationary(world.org_a1, f"Người Số {index}", admitted_on=admitted_on)
+        person = make_person(
+            world.org_a1,
+            f"Người Số {index}",
+            stage=MembershipStage.PROBATIONARY,
+            admitted_on=admitted_on,
+        )
         new_member_class(person, world.org_a, **attempt)
     revoked = probationary(world.org_a1, "Người Bị Thu Hồi", admitted_on=ADMITTED)
     enrolment = new_member_class(revoked, world.org_a, ends_on=dt.date(2026, 6, 12))

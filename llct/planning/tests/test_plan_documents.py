@@ -14,7 +14,7 @@ from llct.planning.models import FacilityNeed
 from llct.planning.plan_documents import plan_docx, plan_xlsx, vietnamese_date
 from llct.planning.plans import budget as plan_budget
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
     make_lecturer,
     make_plan,
     make_programme,

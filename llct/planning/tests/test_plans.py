@@ -11,7 +11,7 @@ from llct.organizations.tests.factories import make_person
 from llct.planning.models import AnnualPlan, Nomination, PlannedCourse, Submission
 from llct.planning.plans import selectors as plan_selectors
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
     make_lecturer,
     make_plan,
     make_programme,
