@@ -230,6 +230,15 @@ class AnnualPlan(models.Model):
         verbose_name=_("issuing organization"),
     )
     place = models.CharField(_("place"), max_length=100, blank=True)
+    # The document's head and signature (Hướng dẫn 36-HD/VPTW): under the issuing organization,
+    # the body that issues it ("Ban Tuyên giáo và Dân vận"); blank when the organization's
+    # committee itself issues it. Then who signs: "T/M BAN THƯỜNG VỤ" or "K/T TRƯỞNG BAN", and
+    # the signer's position.
+    issuing_body = models.CharField(_("issuing body"), max_length=120, blank=True)
+    signing_authority = models.CharField(
+        _("signing authority"), max_length=80, blank=True, default="T/M BAN THƯỜNG VỤ"
+    )
+    signer_position = models.CharField(_("signer's position"), max_length=80, blank=True)
     introduction = models.TextField(_("purpose and requirements"), blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(

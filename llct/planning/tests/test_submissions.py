@@ -347,3 +347,25 @@ def test_suggestions_are_shown_a_page_at_a_time(client, world, monkeypatch):
     shown = [s.full_name for s in first.context["suggestion_page"].object_list]
     shown += [s.full_name for s in second.context["suggestion_page"].object_list]
     assert sorted(shown) == ["Lê Thị Mới", "Phan Văn Mới"]
+
+
+def test_a_non_member_nominated_for_the_new_member_class_is_warned_about(client, world):
+    nomination_round = make_round()
+    outsider = make_person(world.org_a1, "Đỗ Văn Quần", stage=MembershipStage.NON_MEMBER)
+    member = make_person(
+        world.org_a1, "Lê Thị Dự", stage=MembershipStage.PROBATIONARY, admitted_on=BEFORE
+    )
+    submission = Submission.objects.create(round=nomination_round, organization=world.org_a1)
+    for person in (outsider, member):
+        Nomination.objects.create(submission=submission, person=person, programme=programme("DVM"))
+    with at(BEFORE):
+        client.force_login(world.officer_a)
+        response = client.get(page(nomination_round, world.org_a1))
+    warned = [n for n, *_fields, warning in response.context["nominations_form"].rows() if warning]
+    assert [n.person for n in warned] == [outsider]
+    assert "Đỗ Văn Quần đang là quần chúng" in response.text
+    assert "vẫn có thể giữ đề xuất" in response.text
+    # The officer still decides: the nomination stays and can be submitted.
+    with at(BEFORE):
+        response = client.post(action_url(nomination_round, world.org_a1, "submit"))
+    assert response.status_code == 302
