@@ -223,58 +223,57 @@ def _submission_page(
     status: int = 200,
 ) -> HttpResponse:
     """The submission page; after a refused action, with the refused form and its errors."""
-    user, today = request.user, _today()
-    submission = nom_selectors.submission_find(
-        nomination_round=nomination_round, organization=organization
-    )
-    state = nom_selectors.submission_state(
-        nomination_round=nomination_round, submission=submission, today=today
-    )
-    nominations = nom_selectors.submission_nominations(submission)
-    # After a refused "add", search again for what the officer had searched.
-    search = SearchForm(request.GET or None if request.method == "GET" else request.POST)
-    q = search.cleaned_data["q"] if search.is_valid() else ""
-    suggestions = nom_suggestions.suggestions_for(
+    today = _today()
+    context = nom_selectors.submission_overview(
         nomination_round=nomination_round, organization=organization, today=today
     )
-    sub_status = submission.status if submission else "not_started"
-    can_edit = nom_permissions.can_nominate(user, organization)
-    context = {
-        "round": nomination_round,
-        "organization": organization,
-        "submission": submission,
-        "status": sub_status,
-        "status_label": nom_selectors.STATUS_LABELS[sub_status],
-        "state": state,
-        "can_edit": can_edit and state.editable,
-        "can_act": can_edit,
-        "is_department": is_department(user),
-        "suggestions": suggestions,
-        "urgent_count": len(suggestions.urgent),
-        # A page of the table: a grassroots organization of ten thousand people may have
-        # thousands of suggestions, and one page of rows is what a person reads.
-        "suggestion_page": Paginator(suggestions.items, SUGGESTIONS_PAGE_SIZE).get_page(
-            request.GET.get("goi-y")
-        ),
+    nominations = context["nominations"]
+    can_act = nom_permissions.can_nominate(request.user, organization)
+    context |= _suggestions_context(request, nomination_round, organization, today)
+    context |= _search_context(request, organization, nominations)
+    context |= {
+        "can_edit": can_act and context["state"].editable,
+        "can_act": can_act,
+        "is_department": is_department(request.user),
         "nominations_form": nominations_form or NominationsForm(nominations=nominations),
-        "nominations": nominations,
-        "events": [
-            (e, nom_selectors.EVENT_LABELS.get(e.action, e.action))
-            for e in nom_selectors.submission_events(submission)
-        ],
-        "q": q,
-        "found": nom_selectors.person_search(organization=organization, q=q) if q else [],
-        "nominated_people": {n.person_id for n in nominations},
-        # The round comes with its programmes prefetched: no query for the add forms' choices.
-        "offered": sorted(nomination_round.programmes.all(), key=lambda p: p.code),
         "add_form": add_form or AddForm(programmes=nomination_round.programmes.all()),
         "errors": errors or [],
         "reopen_form": ReopenForm(initial={"reopened_until": today + dt.timedelta(days=7)}),
-        "today": today,
     }
-    return render_page(
-        request, "planning/submission_detail.html", context, fragment="search", status=status
+    template = "planning/submission_detail.html"
+    return render_page(request, template, context, fragment="search", status=status)
+
+
+def _suggestions_context(
+    request: AuthenticatedHttpRequest,
+    nomination_round: NominationRound,
+    organization: Organization,
+    today: dt.date,
+) -> dict[str, Any]:
+    suggestions = nom_suggestions.suggestions_for(
+        nomination_round=nomination_round, organization=organization, today=today
     )
+    # A page of the table: a grassroots organization of ten thousand people may have thousands
+    # of suggestions, and one page of rows is what a person reads.
+    page = Paginator(suggestions.items, SUGGESTIONS_PAGE_SIZE).get_page(request.GET.get("goi-y"))
+    return {
+        "suggestions": suggestions,
+        "urgent_count": len(suggestions.urgent),
+        "suggestion_page": page,
+    }
+
+
+def _search_context(
+    request: AuthenticatedHttpRequest, organization: Organization, nominations: list[Any]
+) -> dict[str, Any]:
+    # After a refused "add", search again for what the officer had searched.
+    search = SearchForm(request.GET or None if request.method == "GET" else request.POST)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    return {
+        "q": q,
+        "found": nom_selectors.person_search(organization=organization, q=q) if q else [],
+        "nominated_people": {n.person_id for n in nominations},
+    }
 
 
 def _submission_of(

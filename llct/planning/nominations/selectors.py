@@ -388,3 +388,29 @@ def round_initial(nomination_round: NominationRound) -> dict[str, Any]:
         "instructions": nomination_round.instructions,
         "is_closed": nomination_round.is_closed,
     }
+
+
+def submission_overview(
+    *, nomination_round: NominationRound, organization: Organization, today: dt.date
+) -> dict[str, Any]:
+    """What the submission page reads: the submission, whether it may change today, its
+    nominations and history."""
+    submission = submission_find(nomination_round=nomination_round, organization=organization)
+    status = submission.status if submission else "not_started"
+    return {
+        "round": nomination_round,
+        "organization": organization,
+        "submission": submission,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "state": submission_state(
+            nomination_round=nomination_round, submission=submission, today=today
+        ),
+        "nominations": submission_nominations(submission),
+        "events": [
+            (e, EVENT_LABELS.get(e.action, e.action)) for e in submission_events(submission)
+        ],
+        # The round comes with its programmes prefetched: no query for the add forms' choices.
+        "offered": sorted(nomination_round.programmes.all(), key=lambda p: p.code),
+        "today": today,
+    }
