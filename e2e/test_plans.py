@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from llct.courses.models import Course, Enrolment
 from llct.organizations.tests.factories import make_person
 from llct.planning.models import AnnualPlan
-from llct.planning.tests.plan_factories import make_programme, nominate
+from llct.planning.tests.factories import make_programme, nominate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

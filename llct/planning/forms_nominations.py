@@ -1,5 +1,5 @@
 """Forms of the nomination round: they keep typed input and its errors; the rules live in
-llct/planning/nominations.py."""
+the llct/planning/nominations package."""
 
 import re
 from typing import Any
@@ -12,7 +12,7 @@ from llct.curriculum.models import Programme
 from llct.organizations.forms import DateField
 from llct.organizations.models import TheoryLevel
 from llct.planning.models import Nomination, PositionRequirement
-from llct.planning.nominations.rules import QUARTER_CHOICES, RULE_LABELS
+from llct.planning.nominations.rules import QUARTER_CHOICES, RULE_LABELS, eligibility_warning
 from llct.planning.nominations.services import NominationChange
 
 QUARTER_FIELD_CHOICES = [("", _("Any quarter")), *QUARTER_CHOICES]
@@ -114,6 +114,36 @@ class AddForm(forms.Form):
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
 
 
+class IdsField(forms.Field):
+    """Several ids from checkboxes or buttons of the same name."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        if any(not str(v).isdigit() for v in values):
+            raise forms.ValidationError(_("Choose organizations from the list."))
+        return [int(v) for v in values]
+
+
+class RemindForm(forms.Form):
+    """Remind the ticked organizations, or every one that has not submitted."""
+
+    organization = IdsField(required=False)
+    all_pending = forms.BooleanField(required=False)
+    show = forms.CharField(required=False, max_length=20)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organization") and not data.get("all_pending"):
+            raise forms.ValidationError(_("Choose the organizations to remind."))
+        return data
+
+
+class ProvinceForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search the organization's people by name"), required=False)
 
@@ -149,7 +179,9 @@ class NominationsForm(VersionedForm, forms.Form):
             ):
                 self.fields[f"{key}-{n.pk}"].label = _label(what, name)
 
-    def rows(self) -> list[tuple[Nomination, str, Any, Any, Any]]:
+    def rows(self) -> list[tuple[Nomination, str, Any, Any, Any, str]]:
+        """Each nomination with its rule, its fields and the warning it raises (a non-member
+        nominated for a class of members, say): the officer still decides."""
         return [
             (
                 n,
@@ -157,6 +189,7 @@ class NominationsForm(VersionedForm, forms.Form):
                 self[f"priority-{n.pk}"],
                 self[f"quarter-{n.pk}"],
                 self[f"note-{n.pk}"],
+                eligibility_warning(person=n.person, programme=n.programme),
             )
             for n in self.nominations
         ]

@@ -49,10 +49,19 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
             "number": _("Document number"),
             "title": _("Plan title"),
             "place": _("Place"),
+            "issuing_body": _("Issuing body"),
+            "signing_authority": _("Signing authority"),
+            "signer_position": _("Signer's position"),
             "introduction": _("Purpose and requirements"),
         }
         help_texts = {
-            "number": _("e.g. 131-KH/ĐUK"),
+            "number": _("e.g. 131-KH/ĐUK; leave empty until the number is given"),
+            "issuing_body": _(
+                "Printed under the issuing organization, e.g. Ban Tuyên giáo và Dân vận; leave "
+                "empty when the organization's committee issues the plan."
+            ),
+            "signing_authority": _("e.g. T/M BAN THƯỜNG VỤ or K/T TRƯỞNG BAN"),
+            "signer_position": _("e.g. Phó Trưởng ban"),
             "place": _("Printed before the date, e.g. Hòa Bình"),
             "introduction": _("Section I of the document; one paragraph per line."),
         }
@@ -61,6 +70,9 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.fields["issuer"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["number"].required = False
+        if not self.instance.pk:
+            for name, value in plan_services.DEPARTMENT_DOCUMENT.items():
+                self.initial.setdefault(name, value)
 
     def _post_clean(self) -> None:
         # The rules (one plan per year) live in the service.
@@ -137,6 +149,13 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
         self.fields["lecturers"].queryset = Lecturer.objects.filter(  # type: ignore[attr-defined]
             Q(is_active=True) | Q(pk__in=lecturer_ids)
         ).order_by("full_name")
+        # Left empty, the programme's length is used: a class added by hand is budgeted for
+        # the sessions and days its programme takes, not one of each.
+        for name in ("sessions", "days"):
+            self.fields[name].required = False
+            self.fields[name].help_text = _("Leave empty to use the programme's length.")
+        if not instance.pk and not self.is_bound:
+            self.initial["sessions"] = self.initial["days"] = None
         if nominations is None:
             del self.fields["nominations"]
         else:

@@ -54,6 +54,40 @@ class NominationRound(models.Model):
         return str(self.year)
 
 
+class SuggestionExport(models.Model):
+    """The whole province's suggestions for a year, written by a task into an .xlsx: a million
+    people take longer than a request may. Only its requester sees it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    language = models.CharField(max_length=10, default="vi")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Steps: the rules' queries, then the rows written (total_rows known once computed).
+    step = models.PositiveSmallIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    organizations = models.PositiveIntegerField(default=0)
+    urgent = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"suggestions {self.year} ({self.status})"
+
+
 class Submission(models.Model):
     """One organization's nominations for a round. After the deadline only the department can
     reopen it; every step is kept in SubmissionEvent."""
@@ -196,6 +230,15 @@ class AnnualPlan(models.Model):
         verbose_name=_("issuing organization"),
     )
     place = models.CharField(_("place"), max_length=100, blank=True)
+    # The document's head and signature (Hướng dẫn 36-HD/VPTW): under the issuing organization,
+    # the body that issues it ("Ban Tuyên giáo và Dân vận"); blank when the organization's
+    # committee itself issues it. Then who signs: "T/M BAN THƯỜNG VỤ" or "K/T TRƯỞNG BAN", and
+    # the signer's position.
+    issuing_body = models.CharField(_("issuing body"), max_length=120, blank=True)
+    signing_authority = models.CharField(
+        _("signing authority"), max_length=80, blank=True, default="T/M BAN THƯỜNG VỤ"
+    )
+    signer_position = models.CharField(_("signer's position"), max_length=80, blank=True)
     introduction = models.TextField(_("purpose and requirements"), blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(

@@ -7,11 +7,14 @@ are written here in Vietnamese rather than translated.
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -140,7 +143,10 @@ def _budget(document: PartyDocument, data: PlanData) -> None:
     notes: list[str] = []
     for line in data.lines:
         grouped.setdefault(line.planned_course_id or 0, {})[line.kind] = line.amount
-        if line.adjustment_note:
+        if line.adjustment_note and plan_budget.whole(line.amount) != plan_budget.whole(
+            line.computed_amount
+        ):
+            # "adjusted from 1.200.000 to 1.200.000" says nothing: only real changes are noted.
             course = line.planned_course.name if line.planned_course else ""
             notes.append(
                 f"{course} — {KIND_NAMES.get(line.kind, line.kind)}: điều chỉnh từ "
@@ -202,14 +208,74 @@ def _facilities(document: PartyDocument, data: PlanData) -> None:
     )
 
 
+_NUMBERED = re.compile(r"^\s*\d+\s*-")
+# The blank a number leaves in a party document until it is given ("Số     -KH/BTG").
+NUMBER_BLANK = "    "
+
+
+def abbreviation(name: str) -> str:
+    """The initials a number's suffix uses: "Ban Tuyên giáo" → "BTG" ("và" is left out)."""
+    words = [w for w in name.split() if w.lower() != "và"]
+    return "".join(w[0] for w in words).upper()
+
+
+def document_number(plan: AnnualPlan) -> str:
+    """The number as printed after "Số": complete ("12-KH/BTG"), or, while the plan has none
+    (or only its suffix, "-KH/TU"), the blank party documents leave ("    -KH/BTG")."""
+    number = plan.number.strip()
+    if _NUMBERED.match(number):
+        return re.sub(r"\s*-\s*", "-", number, count=1)
+    suffix = number.split("-", 1)[1].strip() if "-" in number else ""
+    if not suffix:
+        body = abbreviation(plan.issuing_body)
+        suffix = f"KH/{body}" if body else "KH"
+    return f"{NUMBER_BLANK}-{suffix}"
+
+
+def header_names(plan: AnnualPlan, data: "PlanData") -> tuple[str, str]:
+    """(upper line, issuing body) of the head: under the issuing organization, the body that
+    issues ("ĐẢNG BỘ TỈNH X" / "BAN TUYÊN GIÁO VÀ DÂN VẬN"); without one, the organization
+    under its own superior."""
+    if plan.issuing_body:
+        return data.issuer_name, plan.issuing_body
+    return data.parent_name, data.issuer_name
+
+
+def keep_signature_with_text(document: PartyDocument) -> None:
+    """The signature block (the last table) never starts a page alone: the paragraphs before it
+    keep with it, and its row neither splits nor leaves its cells' lines behind."""
+    body = document.document
+    if not body.tables:
+        return
+    table = body.tables[-1]
+    previous = table._tbl.getprevious()
+    # The last paragraphs of the text (and the blank before the table) keep with the block.
+    kept = 0
+    while previous is not None and kept < 2:
+        if previous.tag == qn("w:p"):
+            properties = previous.get_or_add_pPr()
+            properties.append(OxmlElement("w:keepNext"))
+            if (previous.xpath("string(.)") or "").strip():
+                kept += 1
+        previous = previous.getprevious()
+    for row in table.rows:
+        row_properties = row._tr.get_or_add_trPr()
+        row_properties.append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_together = True
+                paragraph.paragraph_format.keep_with_next = True
+
+
 def plan_docx(*, plan: AnnualPlan, on: dt.date | None = None) -> bytes:
     data = plan_data(plan=plan, on=on)
     document = PartyDocument()
+    superior, issuer = header_names(data.plan, data)
     document.head(
         Letterhead(
-            superior=data.parent_name,
-            issuer=data.issuer_name,
-            number=data.plan.number,
+            superior=superior,
+            issuer=issuer,
+            number=document_number(data.plan),
             kind_code="KH",
             place=data.plan.place,
             day=data.day,
@@ -232,7 +298,8 @@ def plan_docx(*, plan: AnnualPlan, on: dt.date | None = None) -> bytes:
     _facilities(document, data)
     document.heading("V. TỔ CHỨC THỰC HIỆN")
     for text in (
-        "1. Ban Tuyên giáo và Dân vận chủ trì, phối hợp với các cơ quan liên quan tổ chức "
+        f"1. {data.plan.issuing_body or 'Ban Tuyên giáo và Dân vận'} chủ trì, phối hợp với "
+        "các cơ quan liên quan tổ chức "
         "các lớp học theo Kế hoạch; theo dõi, đôn đốc, tổng hợp kết quả, báo cáo sơ kết 6 "
         "tháng và tổng kết năm.",
         "2. Các tổ chức đảng trực thuộc cử cán bộ, đảng viên tham gia học tập theo danh sách "
@@ -249,8 +316,15 @@ def plan_docx(*, plan: AnnualPlan, on: dt.date | None = None) -> bytes:
         "- Lưu Văn phòng.",
     ]
     document.close(
-        Signature(authority="T/M BAN THƯỜNG VỤ", name=data.signer, recipients=recipients)
+        Signature(
+            authority=data.plan.signing_authority or "T/M BAN THƯỜNG VỤ",
+            position=data.plan.signer_position,
+            name=data.signer,
+            recipients=recipients,
+        )
     )
+    if not document.templated:
+        keep_signature_with_text(document)
     return document.to_bytes()
 
 

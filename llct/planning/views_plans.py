@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
 from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
 from llct.courses.models import Enrolment
 from llct.courses.services.conflicts import ConflictError
@@ -49,20 +51,20 @@ from llct.planning.models import (
 )
 from llct.planning.nominations.selectors import nominations_for_year
 from llct.planning.plans import actual as plan_vs_actual
-from llct.planning.plans import budget as plan_budget
 from llct.planning.plans import courses as plan_courses
 from llct.planning.plans import history as plan_history
+from llct.planning.plans import overview as plan_overview
 from llct.planning.plans import permissions as plan_permissions
 from llct.planning.plans import selectors as plan_selectors
 from llct.planning.plans import services as plan_services
 
 
-def _plan(request: HttpRequest, pk: int) -> AnnualPlan:
+def _plan(request: AuthenticatedHttpRequest, pk: int) -> AnnualPlan:
     require(plan_permissions.can_read_plans(request.user))
     return plan_selectors.plan_get(user=request.user, pk=pk)
 
 
-def _editable_plan(request: HttpRequest, pk: int) -> AnnualPlan:
+def _editable_plan(request: AuthenticatedHttpRequest, pk: int) -> AnnualPlan:
     plan = _plan(request, pk)
     require(plan_permissions.can_edit_plan(request.user, plan))
     return plan
@@ -75,8 +77,8 @@ def _detail(plan: AnnualPlan, anchor: str = "") -> HttpResponse:
 # --- Plans ------------------------------------------------------------------------------------
 
 
-def plan_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(plan_permissions.can_read_plans(user))
     return render_page(
         request,
@@ -91,176 +93,125 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _plan_form_page(request: HttpRequest, plan: AnnualPlan | None) -> HttpResponse:
-    user: Any = request.user
-    initial: dict[str, Any] = {}
-    if plan is None:
-        year = timezone.localdate().year + 1
-        initial = {
-            "year": year,
-            "title": _("Training and refresher courses in political theory, %(year)s")
-            % {"year": year},
-        }
+def _plan_form_page(request: AuthenticatedHttpRequest, plan: AnnualPlan | None) -> HttpResponse:
+    organizations = organization_choices(user=request.user)
+    initial = plan_selectors.new_plan_initial(today=timezone.localdate()) if plan is None else {}
     form = PlanForm(
-        request.POST or None,
-        instance=plan,
-        organizations=organization_choices(user=user),
-        initial=initial,
+        request.POST or None, instance=plan, organizations=organizations, initial=initial
     )
     if request.method == "POST" and form.is_valid():
+        data = form.plan_data()
         try:
             if plan is None:
-                saved = plan_services.plan_create(data=form.plan_data(), actor=user)
+                saved = plan_services.plan_create(data=data, actor=request.user)
             else:
-                saved = plan_services.plan_update(plan=plan, data=form.plan_data(), actor=user)
+                saved = plan_services.plan_update(plan=plan, data=data, actor=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return _detail(saved)
-    return render_page(
-        request, "planning/plan_form.html", {"form": form, "plan": plan}, status=_status(form)
-    )
+    context = {"form": form, "plan": plan}
+    return render_page(request, "planning/plan_form.html", context, status=_status(form))
 
 
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(is_department(request.user))
     return _plan_form_page(request, None)
 
 
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _plan_form_page(request, _editable_plan(request, pk))
 
 
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    courses = list(plan_selectors.planned_courses(plan=plan))
-    lines = plan_budget.budget_lines(plan=plan)
-    needs = list(plan.facility_needs.order_by("id"))
-    versions = plan_history.plan_versions(plan=plan)
-    editable = plan_permissions.can_edit_plan(user, plan)
-    last = versions[-1] if versions else None
-    changes = None
-    revised = False
-    if plan.status == AnnualPlan.Status.RETURNED and last is not None:
-        snapshot = plan_history.plan_snapshot(plan=plan)
-        revised = plan_history.is_revised(plan=plan, snapshot=snapshot)
-        changes = plan_history.snapshot_diff(last.snapshot, snapshot)
-    returned_with = None
-    if last is not None and hasattr(last, "decision"):
-        returned_with = last.decision if last.decision.decision == "returned" else None
-    context = {
-        "plan": plan,
-        "status_label": plan_selectors.status_label(plan.status),
-        "courses": courses,
-        "budget": plan_budget.budget_by_course(courses, lines),
-        "kind_labels": [dict(BudgetLine.Kind.choices)[k] for k in plan_budget.KINDS],
-        "totals": plan_budget.plan_totals(lines, needs),
-        "needs": needs,
-        "versions": versions,
-        "timeline": plan_history.plan_timeline(plan=plan, versions=versions),
-        "can_edit": editable,
-        "can_submit": plan_permissions.can_submit(user, plan),
-        "can_decide": plan_permissions.can_decide(user, plan),
-        "can_create_courses": plan_permissions.can_create_courses(user, plan),
-        "stale": editable
-        and plan_budget.budget_is_stale(courses=courses, lines=lines, norms=BudgetNorms.current()),
-        "revised": revised,
-        "changes": changes,
-        "returned_with": returned_with,
-        "is_department": is_department(user),
-    }
+    context = plan_overview.plan_page(plan=plan, user=request.user)
+    context["is_department"] = is_department(request.user)
     return render_page(request, "planning/plan_detail.html", context)
 
 
 # --- From the nominations ---------------------------------------------------------------------
 
 
-def plan_nominations(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def plan_nominations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    editable = plan_permissions.can_edit_plan(user, plan)
-    programmes = Programme.objects.filter(
-        pk__in=nominations_for_year(year=plan.year).values("programme_id")
-    ).order_by("name")
-    filter_form = ProgrammeFilterForm(request.GET or None, programmes=programmes)
-    programme = filter_form.cleaned_data["programme"] if filter_form.is_valid() else None
-    choices = plan_selectors.nomination_choices(
-        plan=plan, programme_id=programme.pk if programme else None
-    )
-    pick = NominationPickForm(
-        request.POST or None,
-        nominations=plan_selectors.nomination_choices(plan=plan, free=True),
-    )
+    editable = plan_permissions.can_edit_plan(request.user, plan)
+    free = plan_selectors.nomination_choices(plan=plan, free=True)
+    pick = NominationPickForm(request.POST or None, nominations=free)
     if request.method == "POST":
         require(editable)
         if pick.is_valid():
+            chosen = list(pick.cleaned_data["nominations"])
             try:
                 planned = plan_services.planned_course_from_nominations(
-                    plan=plan, nominations=list(pick.cleaned_data["nominations"]), actor=user
+                    plan=plan, nominations=chosen, actor=request.user
                 )
             except ValidationError as error:
                 _apply_errors(pick, error)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Planned course “%(name)s” created for %(n)s nominee(s). Complete its"
-                        " venue, lecturers and month."
-                    )
-                    % {"name": planned.name, "n": planned.expected_learners},
-                )
+                _announce_planned(request, planned)
                 return redirect("planning:planned_course_edit", pk=planned.pk)
-    rows = list(choices)
-    planned_names = dict(plan.planned_courses.values_list("pk", "name"))
-    chosen = set(request.POST.getlist("nominations"))
-    return render_page(
-        request,
-        "planning/plan_nominations.html",
-        {
-            "plan": plan,
-            "summary": plan_selectors.nomination_summary(plan=plan),
-            "filter_form": filter_form,
-            "programme": programme,
-            "rows": [
-                (n, planned_names.get(getattr(n, "planned_in", None) or 0), str(n.pk) in chosen)
-                for n in rows
-            ],
-            "pick": pick,
-            "can_edit": editable,
-        },
-        fragment="nominations",
-        status=_status(pick),
+    context = _nominations_context(request, plan) | {"pick": pick, "can_edit": editable}
+    template = "planning/plan_nominations.html"
+    return render_page(request, template, context, fragment="nominations", status=_status(pick))
+
+
+def _nominations_context(request: AuthenticatedHttpRequest, plan: AnnualPlan) -> dict[str, Any]:
+    filter_form = ProgrammeFilterForm(request.GET or None, programmes=_nominated(plan))
+    programme = filter_form.cleaned_data["programme"] if filter_form.is_valid() else None
+    context = plan_overview.nominations_page(
+        plan=plan,
+        programme_id=programme.pk if programme else None,
+        chosen=set(request.POST.getlist("nominations")),
     )
+    return context | {"filter_form": filter_form, "programme": programme}
+
+
+def _nominated(plan: AnnualPlan) -> QuerySet[Programme]:
+    """The programmes with nominations for the plan's year."""
+    ids = nominations_for_year(year=plan.year).values("programme_id")
+    return Programme.objects.filter(pk__in=ids).order_by("name")
+
+
+def _announce_planned(request: AuthenticatedHttpRequest, planned: PlannedCourse) -> None:
+    text = _(
+        "Planned course “%(name)s” created for %(n)s nominee(s). Complete its"
+        " venue, lecturers and month."
+    )
+    messages.success(request, text % {"name": planned.name, "n": planned.expected_learners})
 
 
 # --- Planned courses --------------------------------------------------------------------------
 
 
-def _planned_form_page(request: HttpRequest, planned: PlannedCourse) -> HttpResponse:
-    user: Any = request.user
-    plan = planned.plan
-    nominations = None
+def _planned_form(request: AuthenticatedHttpRequest, planned: PlannedCourse) -> PlannedCourseForm:
+    """The planned course's form; once saved, with the year's free nominations of its
+    programme to link."""
+    plan, nominations = planned.plan, None
     if planned.pk:
         nominations = plan_selectors.nomination_choices(
             plan=plan, programme_id=planned.programme_id, free=True, keep=planned.pk
         )
-    form = PlannedCourseForm(
+    return PlannedCourseForm(
         request.POST or None,
         instance=planned,
-        organizations=organization_choices(user=user),
+        organizations=organization_choices(user=request.user),
         nominations=nominations,
         initial={} if planned.pk else {"organizer": plan.issuer_id},
     )
+
+
+def _planned_form_page(request: AuthenticatedHttpRequest, planned: PlannedCourse) -> HttpResponse:
+    form = _planned_form(request, planned)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             saved = plan_services.planned_course_save(
                 planned=planned,
                 data=form.course_data(),
-                actor=user,
+                actor=request.user,
                 lecturers=list(data["lecturers"]),
                 nominations=list(data["nominations"]) if "nominations" in data else None,
             )
@@ -269,27 +220,23 @@ def _planned_form_page(request: HttpRequest, planned: PlannedCourse) -> HttpResp
         else:
             messages.success(request, _("Saved; the budget lines have been recomputed."))
             announce_merge(request, form)
-            return _detail(plan, f"#planned-{saved.pk}")
-    return render_page(
-        request,
-        "planning/plan_course_form.html",
-        {"form": form, "plan": plan, "planned": planned if planned.pk else None},
-        status=_status(form),
-    )
+            return _detail(planned.plan, f"#planned-{saved.pk}")
+    context = {"form": form, "plan": planned.plan, "planned": planned if planned.pk else None}
+    return render_page(request, "planning/plan_course_form.html", context, status=_status(form))
 
 
-def planned_course_create(request: HttpRequest, pk: int) -> HttpResponse:
+def planned_course_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     return _planned_form_page(request, PlannedCourse(plan=plan))
 
 
-def planned_course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def planned_course_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     planned = plan_selectors.planned_course_get(user=request.user, pk=pk)
     require(plan_permissions.can_edit_plan(request.user, planned.plan))
     return _planned_form_page(request, planned)
 
 
-def planned_course_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def planned_course_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     planned = plan_selectors.planned_course_get(user=request.user, pk=pk)
     require(plan_permissions.can_edit_plan(request.user, planned.plan))
     if request.method == "POST":
@@ -303,7 +250,7 @@ def planned_course_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def budget_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_recompute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     changed = plan_services.budget_recompute(plan=plan, actor=request.user)
     messages.success(
@@ -315,21 +262,16 @@ def budget_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(plan, "#budget")
 
 
-def budget_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(BudgetLine.objects.select_related("planned_course", "plan"), pk=pk)
-    plan = _editable_plan(request, line.plan_id)
-    line.plan = plan
-    form = BudgetLineForm(
-        request.POST or None,
-        initial={"amount": line.amount, "adjustment_note": line.adjustment_note},
-    )
+    line.plan = plan = _editable_plan(request, line.plan_id)
+    initial = {"amount": line.amount, "adjustment_note": line.adjustment_note}
+    form = BudgetLineForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             plan_services.budget_line_adjust(
-                line=line,
-                amount=form.cleaned_data["amount"],
-                note=form.cleaned_data["adjustment_note"],
-                actor=request.user,
+                line=line, amount=data["amount"], note=data["adjustment_note"], actor=request.user
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -337,15 +279,11 @@ def budget_adjust(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return _detail(plan, f"#planned-{line.planned_course_id}")
-    return render_page(
-        request,
-        "planning/budget_adjust.html",
-        {"form": form, "line": line, "plan": plan},
-        status=_status(form),
-    )
+    context = {"form": form, "line": line, "plan": plan}
+    return render_page(request, "planning/budget_adjust.html", context, status=_status(form))
 
 
-def _facility_form_page(request: HttpRequest, need: FacilityNeed) -> HttpResponse:
+def _facility_form_page(request: AuthenticatedHttpRequest, need: FacilityNeed) -> HttpResponse:
     form = FacilityNeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
         try:
@@ -364,22 +302,22 @@ def _facility_form_page(request: HttpRequest, need: FacilityNeed) -> HttpRespons
     )
 
 
-def facility_create(request: HttpRequest, pk: int) -> HttpResponse:
+def facility_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     return _facility_form_page(request, FacilityNeed(plan=plan))
 
 
-def _facility(request: HttpRequest, pk: int) -> FacilityNeed:
+def _facility(request: AuthenticatedHttpRequest, pk: int) -> FacilityNeed:
     need = get_object_or_404(FacilityNeed, pk=pk)
     need.plan = _editable_plan(request, need.plan_id)
     return need
 
 
-def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def facility_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _facility_form_page(request, _facility(request, pk))
 
 
-def facility_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def facility_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = _facility(request, pk)
     if request.method == "POST":
         plan_services.facility_delete(need=need, actor=request.user)
@@ -388,45 +326,36 @@ def facility_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "planning/plan_facility_delete.html", {"need": need})
 
 
-def norms_edit(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    require(plan_permissions.can_read_plans(user))
+def norms_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(plan_permissions.can_read_plans(request.user))
     norms = BudgetNorms.current()
-    editable = is_department(user)
-    form = NormsForm(
-        request.POST or None,
-        initial={name: getattr(norms, name) for name in plan_services.NORM_FIELDS},
-    )
+    editable = is_department(request.user)
+    initial = {name: getattr(norms, name) for name in plan_services.NORM_FIELDS}
+    form = NormsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         require(editable)
         if form.is_valid():
             try:
-                plan_services.norms_update(data=form.cleaned_data, actor=user)
+                plan_services.norms_update(data=form.cleaned_data, actor=request.user)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Saved. Plans being drafted keep their amounts until their budget is"
-                        " recomputed."
-                    ),
+                text = _(
+                    "Saved. Plans being drafted keep their amounts until their budget is"
+                    " recomputed."
                 )
+                messages.success(request, text)
                 announce_merge(request, form)
                 return redirect("planning:norms")
-    return render_page(
-        request,
-        "planning/norms_form.html",
-        {"form": form, "norms": norms, "can_edit": editable},
-        status=_status(form),
-    )
+    context = {"form": form, "norms": norms, "can_edit": editable}
+    return render_page(request, "planning/norms_form.html", context, status=_status(form))
 
 
 # --- Workflow ---------------------------------------------------------------------------------
 
 
 @require_POST
-def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(plan_permissions.can_submit(request.user, plan))
     try:
@@ -442,44 +371,30 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(plan)
 
 
-def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(plan_permissions.can_decide(request.user, plan))
-    versions = plan_history.plan_versions(plan=plan)
-    current = versions[-1]
-    previous = versions[-2] if len(versions) > 1 else None
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        comment = form.cleaned_data["comment"]
+        approve = form.cleaned_data["decision"] == PlanDecision.Decision.APPROVED
+        decide = plan_services.plan_approve if approve else plan_services.plan_return
         try:
-            if data["decision"] == PlanDecision.Decision.APPROVED:
-                plan_services.plan_approve(plan=plan, actor=request.user, comment=data["comment"])
-                messages.success(request, _("The plan has been approved."))
-            else:
-                plan_services.plan_return(plan=plan, actor=request.user, comment=data["comment"])
-                messages.success(request, _("The plan has been returned with your comments."))
+            decide(plan=plan, actor=request.user, comment=comment)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            if approve:
+                messages.success(request, _("The plan has been approved."))
+            else:
+                messages.success(request, _("The plan has been returned with your comments."))
             return _detail(plan)
-    return render_page(
-        request,
-        "planning/plan_decide.html",
-        {
-            "plan": plan,
-            "form": form,
-            "version": current,
-            "previous": previous,
-            "diff": plan_history.snapshot_diff(previous.snapshot, current.snapshot)
-            if previous
-            else None,
-            "snapshot": plan_history.snapshot_view(current.snapshot),
-        },
-        status=_status(form),
-    )
+    page = plan_overview.decision_page(plan=plan)
+    context = {"plan": plan, "form": form, **vars(page)}
+    return render_page(request, "planning/plan_decide.html", context, status=_status(form))
 
 
-def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def plan_version(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     plan = _plan(request, pk)
     version, diff = plan_history.version_diff(plan=plan, number=number)
     return render_page(
@@ -497,7 +412,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 # --- Documents --------------------------------------------------------------------------------
 
 
-def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     return file_response(
         plan_documents.plan_docx(plan=plan),
@@ -506,7 +421,7 @@ def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     return file_response(
         plan_documents.plan_xlsx(plan=plan),
@@ -518,24 +433,19 @@ def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- From plan to courses ---------------------------------------------------------------------
 
 
-def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
-    planned = plan_selectors.planned_course_get(user=user, pk=pk)
-    plan = planned.plan
-    require(is_department(user))
+def planned_course_to_course(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    planned = plan_selectors.planned_course_get(user=request.user, pk=pk)
+    require(is_department(request.user))
     if planned.course_id:
         messages.info(request, _("The course for this planned course has already been created."))
         return redirect("courses:detail", pk=planned.course_id)
-    require(plan_permissions.can_create_courses(user, plan))
+    require(plan_permissions.can_create_courses(request.user, planned.plan))
     form = CreateCourseForm(request.POST or None)
     error: ConflictError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             result = plan_courses.planned_course_create_course(
-                planned=planned,
-                actor=user,
-                override_reason=form.cleaned_data["override_reason"],
-                confirm_warnings=form.cleaned_data["confirm_warnings"],
+                planned=planned, actor=request.user, **form.cleaned_data
             )
         except ConflictError as refused:
             error = refused
@@ -543,94 +453,50 @@ def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refused:
             _apply_errors(form, refused)
         else:
-            if result.created:
-                messages.success(
-                    request,
-                    _("Course %(code)s created and %(n)s nominee(s) enrolled.")
-                    % {"code": result.course.code, "n": result.enrolled},
-                )
-            else:
-                messages.info(
-                    request, _("The course for this planned course has already been created.")
-                )
+            _announce_course(request, result)
             return redirect("courses:detail", pk=result.course.pk)
-    people = [n.person for n in plan_courses.nominees(planned=planned)]
-    starts_on, ends_on = plan_courses.course_dates(planned, plan.year)
-    return render_page(
-        request,
-        "planning/plan_course_to_course.html",
-        {
-            "planned": planned,
-            "plan": plan,
-            "form": form,
-            "error": error,
-            "nominees": plan_courses.nominees(planned=planned),
-            "warnings": plan_courses.nominee_warnings(planned=planned, people=people),
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "capacity": max(planned.expected_learners, len({p.pk for p in people}), 1),
-        },
-        status=422 if error is not None or (form.is_bound and form.errors) else 200,
-    )
+    context = plan_overview.to_course_page(planned=planned) | {"form": form, "error": error}
+    status = 422 if error is not None or (form.is_bound and form.errors) else 200
+    return render_page(request, "planning/plan_course_to_course.html", context, status=status)
+
+
+def _announce_course(
+    request: AuthenticatedHttpRequest, result: plan_courses.CourseFromPlan
+) -> None:
+    if result.created:
+        text = _("Course %(code)s created and %(n)s nominee(s) enrolled.")
+        messages.success(request, text % {"code": result.course.code, "n": result.enrolled})
+    else:
+        messages.info(request, _("The course for this planned course has already been created."))
 
 
 # --- Expenses ---------------------------------------------------------------------------------
 
 
-def expense_list(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
-    course = plan_selectors.expense_course_get(user=user, pk=pk)
-    can_record = is_department(user)
+def expense_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    course = plan_selectors.expense_course_get(user=request.user, pk=pk)
+    can_record = is_department(request.user)
     form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
     if request.method == "POST":
         require(can_record)
         if form.is_valid():
             try:
-                plan_services.expense_record(course=course, data=form.cleaned_data, actor=user)
+                plan_services.expense_record(
+                    course=course, data=form.cleaned_data, actor=request.user
+                )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("The expense has been recorded."))
                 return redirect("planning:expense_list", pk=course.pk)
-    expenses = plan_selectors.course_expenses(course=course)
-    planned_lines = plan_budget.course_planned_lines(course=course)
-    kinds = dict(BudgetLine.Kind.choices)
-    spent = {
-        k: sum((e.amount for e in expenses if e.kind == k), plan_budget.ZERO)
-        for k in plan_budget.KINDS
-    }
-    planned_by_kind = {
-        k: sum((li.amount for li in planned_lines if li.kind == k), plan_budget.ZERO)
-        for k in plan_budget.KINDS
-    }
-    comparison = [
-        (kinds[k], planned_by_kind[k], spent[k], spent[k] > planned_by_kind[k])
-        for k in plan_budget.KINDS
-    ]
-    total_planned = sum(planned_by_kind.values(), plan_budget.ZERO)
-    total_spent = sum(spent.values(), plan_budget.ZERO)
-    planned_course = PlannedCourse.objects.filter(course=course).select_related("plan").first()
-    return render_page(
-        request,
-        "planning/expense_list.html",
-        {
-            "course": course,
-            "form": form,
-            "expenses": expenses,
-            "comparison": comparison,
-            "total_planned": total_planned,
-            "total_spent": total_spent,
-            "overspent": total_spent > total_planned,
-            "planned_course": planned_course,
-            "can_record": can_record,
-        },
-        status=_status(form),
-    )
+    spending = plan_overview.course_spending(course=course)
+    context = {"course": course, "form": form, "spending": spending, "can_record": can_record}
+    return render_page(request, "planning/expense_list.html", context, status=_status(form))
 
 
 @require_POST
-def expense_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def expense_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     expense = get_object_or_404(Expense.objects.select_related("course"), pk=pk)
     plan_selectors.expense_course_get(user=user, pk=expense.course_id)
     require(is_department(user))
@@ -642,7 +508,7 @@ def expense_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Plan against actual ----------------------------------------------------------------------
 
 
-def plan_actual(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     courses = list(
         plan.planned_courses.select_related("programme", "organizer", "course").order_by(

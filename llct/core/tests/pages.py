@@ -97,9 +97,11 @@ def edit_at_once(
     first_changes: Mapping[str, Any],
     second_changes: Mapping[str, Any],
     extra: Callable[[dict[str, Any]], None] | None = None,
+    post_to: str | None = None,
 ) -> TwoUsers:
     """Both clients GET `url`; the first posts its form with `first_changes`, then the second
-    posts the form it read before with `second_changes`."""
+    posts the form it read before with `second_changes` (to `post_to`, the form's action, when
+    the page posts elsewhere)."""
     forms = []
     for client in clients:
         page = client.get(url)
@@ -110,7 +112,7 @@ def edit_at_once(
         data = {**data, **changes}
         if extra:
             extra(data)
-        responses.append(client.post(url, data))
+        responses.append(client.post(post_to or url, data))
     return TwoUsers(*responses)
 
 
@@ -121,12 +123,13 @@ def post_again(
     *,
     having: str,
     extra: Callable[[dict[str, Any]], None] | None = None,
+    post_to: str | None = None,
 ) -> Any:
     """Post the form of a refusal page as it came back (what was typed, the new version)."""
     data = form_data(refused.content.decode(), having=having)
     if extra:
         extra(data)
-    return client.post(url, data)
+    return client.post(post_to or url, data)
 
 
 REFUSED = "Người khác đã lưu bản ghi này sau khi bạn mở nó"
@@ -142,6 +145,7 @@ def assert_no_lost_update(
     clash: tuple[str, Any, Any],
     after: str | None = None,
     extra: Callable[[dict[str, Any]], None] | None = None,
+    post_to: str | None = None,
 ) -> None:
     """Two users open the edit page at `url` and both save.
 
@@ -157,7 +161,13 @@ def assert_no_lost_update(
         return form_data(clients[0].get(after or url).text, having=having)
 
     both = edit_at_once(
-        clients, url, having=having, first_changes=first, second_changes=second, extra=extra
+        clients,
+        url,
+        having=having,
+        first_changes=first,
+        second_changes=second,
+        extra=extra,
+        post_to=post_to,
     )
     assert both.first.status_code == 302, both.first.content.decode()[-3000:]
     assert both.second.status_code == 302, both.second.content.decode()[-3000:]
@@ -173,13 +183,14 @@ def assert_no_lost_update(
         first_changes={name: mine},
         second_changes={name: theirs},
         extra=extra,
+        post_to=post_to,
     )
     assert both.first.status_code == 302, both.first.content.decode()[-3000:]
     assert both.second.status_code == 422, both.second.status_code
     page = both.second.content.decode()
     assert REFUSED in page
     assert stored()[name] == mine
-    again = post_again(clients[1], url, both.second, having=having, extra=extra)
+    again = post_again(clients[1], url, both.second, having=having, extra=extra, post_to=post_to)
     assert again.status_code == 302, again.content.decode()[-3000:]
     now = stored()
     assert now[name] == theirs

@@ -226,7 +226,7 @@ def test_a_long_ranking_shows_both_ends():
 def test_heavy_indicator_reads_its_snapshot_even_for_new_organizations(
     client, steered, django_assert_max_num_queries
 ):
-    from llct.planning.tests.plan_factories import make_round
+    from llct.planning.tests.factories import year_round as make_round
 
     make_round(2026)
     Target.objects.create(

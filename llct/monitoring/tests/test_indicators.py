@@ -357,7 +357,8 @@ def test_lecturer_rating_is_the_average_of_all_points(world):
 
 
 def test_nominated_required_counts_the_due_who_were_nominated(world):
-    from llct.planning.tests.plan_factories import make_round, nominate
+    from llct.planning.tests.factories import nominate
+    from llct.planning.tests.factories import year_round as make_round
 
     round_2027 = make_round(2027)
     new_member = f.programme(NEW_MEMBER)

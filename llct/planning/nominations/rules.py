@@ -7,13 +7,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate
 from llct.assessment.records import Attempt
 from llct.core.text import fold
-from llct.organizations.models import MembershipStage
+from llct.curriculum.models import Programme
+from llct.organizations.models import MembershipStage, Person
 
 RULE_NEW_MEMBER = "new_member"
 
@@ -186,3 +188,21 @@ def suggested_quarter(due_on: dt.date | None, year: int) -> int | None:
     if due_on.year < year:
         return 1
     return (due_on.month - 1) // 3 + 1
+
+
+def eligibility_warning(*, person: Person, programme: Programme) -> str:
+    """What to tell the officer when the person's membership stage is not one the programme
+    takes (a non-member nominated for the new-member class): a warning, not a refusal, since
+    the stage on the rolls may lag behind a decision."""
+    stages = list(programme.eligible_stages or [])
+    if not stages or person.stage in stages:
+        return ""
+    return _(
+        "%(name)s is %(stage)s, but %(programme)s is for %(stages)s. Check the person's "
+        "membership stage; you may still keep the nomination."
+    ) % {
+        "name": person.full_name,
+        "stage": str(person.get_stage_display()).lower(),
+        "programme": programme.name,
+        "stages": ", ".join(label.lower() for label in programme.stage_labels()),
+    }

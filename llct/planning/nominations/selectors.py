@@ -377,3 +377,40 @@ def requirement_list() -> QuerySet[PositionRequirement]:
     return PositionRequirement.objects.select_related("programme").order_by(
         "required_level", "position"
     )
+
+
+def round_initial(nomination_round: NominationRound) -> dict[str, Any]:
+    """The round's values for its edit form."""
+    return {
+        "year": nomination_round.year,
+        "deadline": nomination_round.deadline,
+        "programmes": list(nomination_round.programmes.all()),
+        "instructions": nomination_round.instructions,
+        "is_closed": nomination_round.is_closed,
+    }
+
+
+def submission_overview(
+    *, nomination_round: NominationRound, organization: Organization, today: dt.date
+) -> dict[str, Any]:
+    """What the submission page reads: the submission, whether it may change today, its
+    nominations and history."""
+    submission = submission_find(nomination_round=nomination_round, organization=organization)
+    status = submission.status if submission else "not_started"
+    return {
+        "round": nomination_round,
+        "organization": organization,
+        "submission": submission,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "state": submission_state(
+            nomination_round=nomination_round, submission=submission, today=today
+        ),
+        "nominations": submission_nominations(submission),
+        "events": [
+            (e, EVENT_LABELS.get(e.action, e.action)) for e in submission_events(submission)
+        ],
+        # The round comes with its programmes prefetched: no query for the add forms' choices.
+        "offered": sorted(nomination_round.programmes.all(), key=lambda p: p.code),
+        "today": today,
+    }

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -33,7 +33,8 @@ from llct.planning.nominations.rules import (
 from llct.planning.nominations.selectors import nearest_grassroots, part_rows
 
 
-@dataclass(frozen=True)
+# Slots: a province-wide run holds hundreds of thousands of these.
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     person_id: int
     full_name: str
@@ -151,6 +152,7 @@ def _suggest(
     nominated: set[tuple[int, int]],
     year: int,
     today: dt.date,
+    progress: Callable[[int], None] | None = None,
 ) -> SuggestionSet:
     """Everyone due in the given organizations (all when None). The database finds who is due,
     one query per rule (and per programme for positions, see `due.py`); Python only maps each
@@ -167,12 +169,13 @@ def _suggest(
     result = SuggestionSet()
     best: dict[tuple[int, int], Suggestion] = {}
     outside: set[int] = set()
-    rows = chain(
+    rules: list[Iterable[due.DueRow]] = [
         due.new_member_due(people, today=today),
         due.admission_due(people, year=year, today=today),
         due.position_due(people, requirements=requirements, today=today),
         due.retake_due(people, today=today),
-    )
+    ]
+    rows = chain.from_iterable(_announced(rules, progress))
     for row in rows:
         person_id, full_name, sort_key, org_id, stage = row.person
         grassroots = grassroots_of.get(org_id)
@@ -226,6 +229,16 @@ def _suggest(
         ),
     )
     return result
+
+
+def _announced(
+    rules: list[Iterable[due.DueRow]], progress: Callable[[int], None] | None
+) -> Iterator[Iterable[due.DueRow]]:
+    """Each rule's rows, telling `progress` the number of the rule about to run (1..4)."""
+    for step, rows in enumerate(rules, start=1):
+        if progress is not None:
+            progress(step)
+        yield rows
 
 
 def _due_of(row: due.DueRow, *, year: int) -> Due:
@@ -287,10 +300,15 @@ def suggestions_for(
     )
 
 
-def suggestions_for_province(*, year: int, today: dt.date) -> dict[int, list[Suggestion]]:
+RULE_STEPS = 4  # the rules `_suggest` runs, one after the other (for progress bars)
+
+
+def suggestions_for_province(
+    *, year: int, today: dt.date, progress: Callable[[int], None] | None = None
+) -> dict[int, list[Suggestion]]:
     """Every grassroots organization's suggestions for a year, keyed by organization id: the
     programmes on offer are the year's round's, or every programme in use when there is none.
-    Serves benchmarks and province-wide overviews."""
+    Serves the province-wide task (`province.py`) and the benchmarks."""
     nomination_round = NominationRound.objects.filter(year=year).first()
     if nomination_round is not None:
         offered = list(nomination_round.programmes.values_list("id", flat=True))
@@ -311,6 +329,7 @@ def suggestions_for_province(*, year: int, today: dt.date) -> dict[int, list[Sug
         nominated=nominated,
         year=year,
         today=today,
+        progress=progress,
     )
     grouped: dict[int, list[Suggestion]] = defaultdict(list)
     for suggestion in result.items:

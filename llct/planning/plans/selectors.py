@@ -207,3 +207,10 @@ def document_date(plan: AnnualPlan) -> dt.date:
     if approval is not None:
         return timezone.localdate(approval.decided_at)
     return timezone.localdate()
+
+
+def new_plan_initial(*, today: dt.date) -> dict[str, Any]:
+    """A new plan is for next year, under the usual title."""
+    year = today.year + 1
+    title = _("Training and refresher courses in political theory, %(year)s") % {"year": year}
+    return {"year": year, "title": title}

@@ -53,7 +53,23 @@ def _edited(plan: AnnualPlan, actor: Any, summary: str) -> None:
     audit_record(actor=actor, obj=plan, action="edit", summary=summary[:500])
 
 
-PLAN_FIELDS = ("year", "number", "title", "issuer", "place", "introduction")
+PLAN_FIELDS = (
+    "year",
+    "number",
+    "title",
+    "issuer",
+    "issuing_body",
+    "place",
+    "signing_authority",
+    "signer_position",
+    "introduction",
+)
+# What a plan the department writes is signed as, unless changed.
+DEPARTMENT_DOCUMENT = {
+    "issuing_body": "Ban Tuyên giáo và Dân vận",
+    "signing_authority": "K/T TRƯỞNG BAN",
+    "signer_position": "Phó Trưởng ban",
+}
 
 
 def _plan_validate(plan: AnnualPlan) -> None:
@@ -81,6 +97,9 @@ def _plan_apply(plan: AnnualPlan, data: dict[str, Any]) -> None:
     plan.number = clean_text(plan.number)
     plan.title = clean_text(plan.title)
     plan.place = clean_text(plan.place)
+    plan.issuing_body = clean_text(plan.issuing_body)
+    plan.signing_authority = clean_text(plan.signing_authority)
+    plan.signer_position = clean_text(plan.signer_position)
     plan.introduction = (plan.introduction or "").strip()
 
 
@@ -187,6 +206,7 @@ def planned_course_save(
     for name in PLANNED_FIELDS:
         if name in data:
             setattr(planned, name, data[name])
+    _length_from_programme(planned, data)
     planned.name = clean_text(planned.name)
     current = list(planned.nominations.all()) if planned.pk else []
     _planned_validate(planned, list(nominations) if nominations is not None else current, plan)
@@ -204,6 +224,19 @@ def planned_course_save(
         % {"name": planned.name},
     )
     return planned
+
+
+def _length_from_programme(planned: PlannedCourse, data: dict[str, Any]) -> None:
+    """Sessions and days left empty (or not given for a new course) come from the programme,
+    so the budget counts the length the programme takes."""
+    programme = planned.programme if planned.programme_id else None
+    if programme is None:
+        return
+    new = planned.pk is None
+    if data.get("sessions") is None and (new or "sessions" in data):
+        planned.sessions = programme.default_sessions or 1
+    if data.get("days") is None and (new or "days" in data):
+        planned.days = programme.default_days or Decimal(1)
 
 
 def _quarter_month(nominations: Sequence[Nomination]) -> int:

@@ -14,7 +14,7 @@ from llct.planning.models import BudgetLine, BudgetNorms, FacilityNeed
 from llct.planning.plans import budget as plan_budget
 from llct.planning.plans import selectors as plan_selectors
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
     make_lecturer,
     make_plan,
     make_programme,

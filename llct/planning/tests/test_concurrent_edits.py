@@ -14,15 +14,18 @@ from llct.organizations.tests.factories import make_user
 from llct.planning.models import FacilityNeed, PositionRequirement
 from llct.planning.nominations import services as nom_services
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
+    action_url,
     make_lecturer,
     make_plan,
     make_programme,
+    make_round,
     make_venue,
     plan_course,
+    probationary,
+    programme,
 )
-from llct.planning.tests.test_rounds import NOW, make_round, programme
-from llct.planning.tests.test_suggestions import probationary
+from llct.planning.tests.test_rounds import NOW
 
 
 @pytest.fixture
@@ -147,5 +150,5 @@ def test_nomination_list_edits_at_once_merge_or_refuse(world):
             first={f"note-{one.pk}": "Học xong trước tháng 9", f"quarter-{two.pk}": "2"},
             second={f"priority-{two.pk}": "1"},
             clash=(f"quarter-{one.pk}", "3", "4"),
-            extra=lambda data: data.update(action="save"),
+            post_to=action_url(nomination_round, world.org_a1, "save"),
         )

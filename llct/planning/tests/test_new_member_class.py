@@ -12,9 +12,11 @@ from llct.assessment.models import Certificate
 from llct.assessment.records import new_member_attempts, new_member_class_finished, person_results
 from llct.assessment.tests.factories import new_member_class, probationary
 from llct.organizations.models import MembershipStage, Person
+from llct.organizations.tests.factories import make_person
 from llct.planning.nominations import due
 from llct.planning.nominations import suggestions as nom_suggestions
-from llct.planning.tests.test_rounds import TODAY, make_round
+from llct.planning.tests.factories import make_round
+from llct.planning.tests.test_rounds import TODAY
 
 ADMITTED = dt.date(2026, 3, 2)
 
@@ -73,7 +75,12 @@ def test_the_sql_rule_agrees_with_new_member_class_finished(world):
         (None, {"ends_on": dt.date(2026, 6, 12)}),
     ]
     for index, (admitted_on, attempt) in enumerate(cases):
-        person = probationary(world.org_a1, f"Người Số {index}", admitted_on=admitted_on)
+        person = make_person(
+            world.org_a1,
+            f"Người Số {index}",
+            stage=MembershipStage.PROBATIONARY,
+            admitted_on=admitted_on,
+        )
         new_member_class(person, world.org_a, **attempt)
     revoked = probationary(world.org_a1, "Người Bị Thu Hồi", admitted_on=ADMITTED)
     enrolment = new_member_class(revoked, world.org_a, ends_on=dt.date(2026, 6, 12))

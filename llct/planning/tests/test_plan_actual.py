@@ -15,7 +15,7 @@ from llct.planning.models import BudgetLine, Expense
 from llct.planning.plans import actual as plan_vs_actual
 from llct.planning.plans import courses as plan_courses
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import make_plan, make_programme, nominate, plan_course
+from llct.planning.tests.factories import make_plan, make_programme, nominate, plan_course
 
 
 def _budget(planned):

@@ -14,7 +14,7 @@ from llct.planning.models import FacilityNeed
 from llct.planning.plan_documents import plan_docx, plan_xlsx, vietnamese_date
 from llct.planning.plans import budget as plan_budget
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
     make_lecturer,
     make_plan,
     make_programme,
@@ -284,3 +284,66 @@ def test_downloads(client, world, approved):
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "Lớp học"
     client.force_login(world.officer_a)
     assert client.get(reverse("planning:plan_docx", args=[approved.pk])).status_code == 403
+
+
+def _docx(plan):
+    return Document(io.BytesIO(plan_docx(plan=plan, on=DAY)))
+
+
+def _head(document):
+    return [p.text for p in document.tables[0].rows[0].cells[0].paragraphs]
+
+
+def test_a_department_plan_has_its_party_head_number_and_signer(world, approved):
+    approved.issuer = world.province
+    approved.issuing_body = "Ban Tuyên giáo"
+    approved.number = "12-KH/BTG"
+    approved.signing_authority = "K/T TRƯỞNG BAN"
+    approved.signer_position = "Phó Trưởng ban"
+    approved.save()
+    document = _docx(approved)
+    assert _head(document) == ["ĐẢNG BỘ TỈNH THỬ NGHIỆM", "BAN TUYÊN GIÁO", "*", "Số 12-KH/BTG"]
+    signature = [p.text for p in document.tables[-1].rows[0].cells[1].paragraphs]
+    assert signature[:2] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"]
+    assert signature[-1] == world.leader.display_name
+    assert any(t.startswith("1. Ban Tuyên giáo chủ trì") for t in _texts(document))
+
+
+@pytest.mark.parametrize(
+    ("number", "issuing_body", "printed"),
+    [
+        ("12 - KH/BTG", "Ban Tuyên giáo", "Số 12-KH/BTG"),
+        ("-KH/TU", "", "Số     -KH/TU"),
+        ("", "Ban Tuyên giáo", "Số     -KH/BTG"),
+        ("", "", "Số     -KH"),
+    ],
+)
+def test_the_number_is_complete_or_leaves_the_party_blank(
+    world, approved, number, issuing_body, printed
+):
+    approved.number, approved.issuing_body = number, issuing_body
+    approved.save()
+    assert _head(_docx(approved))[-1] == printed
+
+
+def test_an_adjustment_back_to_the_norm_is_not_noted(world, approved):
+    line = approved.budget_lines.get(adjustment_note="Thuê xe đưa đón")
+    # The norms changed since: the computed amount now equals the adjusted one.
+    type(line).objects.filter(pk=line.pk).update(computed_amount=line.amount)
+    texts = _texts(_docx(approved))
+    assert not any("điều chỉnh từ" in t for t in texts)
+    assert not any("1.500.000 thành 1.500.000" in t for t in texts)
+
+
+def test_the_signature_is_kept_with_the_last_paragraph(world, approved):
+    document = _docx(approved)
+    signature = document.tables[-1]
+    assert signature._tbl.xpath("./w:tr/w:trPr/w:cantSplit")
+    assert all(
+        p.paragraph_format.keep_with_next and p.paragraph_format.keep_together
+        for cell in signature.rows[0].cells
+        for p in cell.paragraphs
+    )
+    before = [p for p in document.paragraphs if p.text.strip()][-1]
+    assert before.text.startswith("3. Kinh phí thực hiện")
+    assert before.paragraph_format.keep_with_next

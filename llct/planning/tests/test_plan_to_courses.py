@@ -16,7 +16,7 @@ from llct.organizations.tests.factories import make_person
 from llct.planning.models import AnnualPlan
 from llct.planning.plans import courses as plan_courses
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
     make_plan,
     make_programme,
     make_venue,

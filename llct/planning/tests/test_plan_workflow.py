@@ -15,7 +15,7 @@ from llct.organizations.tests.factories import make_user
 from llct.planning.models import AnnualPlan, PlanDecision, PlanVersion
 from llct.planning.plans import history as plan_history
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import make_plan, make_programme, norms, plan_course
+from llct.planning.tests.factories import make_plan, make_programme, norms, plan_course
 
 S = AnnualPlan.Status
 

@@ -11,12 +11,13 @@ from llct.organizations.tests.factories import make_person
 from llct.planning.models import AnnualPlan, Nomination, PlannedCourse, Submission
 from llct.planning.plans import selectors as plan_selectors
 from llct.planning.plans import services as plan_services
-from llct.planning.tests.plan_factories import (
+from llct.planning.tests.factories import (
     make_lecturer,
     make_plan,
     make_programme,
     make_venue,
     nominate,
+    norms,
     plan_course,
 )
 
@@ -151,6 +152,34 @@ def test_department_adds_a_planned_course_with_lecturers(client, world, plan, pr
     assert (planned.month, planned.expected_learners, planned.organizer) == (4, 60, world.org_a)
     assert list(planned.lecturers.all()) == [lecturer]
     assert planned.budget_lines.count() == 4
+
+
+def test_a_course_added_by_hand_takes_its_programmes_length_and_budget(
+    client, world, plan, programme
+):
+    rates = norms(fee_part_time=500_000, venue_per_day=2_000_000)
+    client.force_login(world.department)
+    form = client.get(reverse("planning:planned_course_create", args=[plan.pk]))
+    assert form.context["form"]["sessions"].value() is None
+    response = client.post(
+        reverse("planning:planned_course_create", args=[plan.pk]),
+        {
+            "programme": programme.pk,
+            "name": "Lớp thêm tay",
+            "month": "4",
+            "expected_learners": "30",
+            "sessions": "",
+            "days": "",
+            "venue": make_venue().pk,
+            "organizer": world.org_a.pk,
+        },
+    )
+    assert response.status_code == 302
+    planned = PlannedCourse.objects.get()
+    assert (planned.sessions, planned.days) == (4, Decimal(2))  # the programme's, not 1 and 1
+    lines = {line.kind: line.computed_amount for line in planned.budget_lines.all()}
+    assert lines["lecturer_fees"] == 4 * rates.fee_part_time
+    assert lines["venue"] == 2 * rates.venue_per_day
 
 
 def test_planned_course_form_keeps_what_was_typed(client, world, plan, programme):

@@ -10,11 +10,8 @@ from llct.core.models import Role
 from llct.organizations.tests.factories import make_org, make_user
 from llct.planning.models import Submission, SubmissionEvent
 from llct.planning.nominations import reminders as nom_reminders
-from llct.planning.tests.test_rounds import (
-    NOW,
-    make_round,
-    submitted,
-)
+from llct.planning.tests.factories import make_round, submitted
+from llct.planning.tests.test_rounds import NOW
 
 
 @pytest.fixture

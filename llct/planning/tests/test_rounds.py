@@ -1,7 +1,7 @@
 """Nomination rounds: opening and editing (department only), the "Đề xuất học viên" page every
 officer sees, the home-page notice and the nominations the annual plan reads.
 
-The builders at the top serve the other nomination test files too."""
+The builders live in factories.py."""
 
 import datetime as dt
 import itertools
@@ -13,16 +13,15 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from llct.assessment.certificates import certificates_issue
-from llct.assessment.models import Certificate, Result, ResultsApproval
 from llct.core.models import AuditEntry
-from llct.courses.models import Course, Enrolment
-from llct.courses.tests.factories import enrol, make_course
-from llct.curriculum.models import Programme
-from llct.organizations.models import Organization, Person
 from llct.planning.models import Nomination, NominationRound, Submission
 from llct.planning.nominations import selectors as nom_selectors
 from llct.planning.nominations import services as nom_services
+from llct.planning.tests.factories import (
+    make_round,
+    programme,
+    submitted,
+)
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Before the deadline of the 2027 round the tests open.
@@ -30,90 +29,6 @@ TODAY = dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
 DEADLINE = dt.date(2026, 12, 15)
 _seq = itertools.count(1)
-
-
-def programme(code: str) -> Programme:
-    """The programmes the data migration made: NTVD (admission), DVM (new members), SC, TC."""
-    return Programme.objects.get(code=code)
-
-
-def make_round(
-    year: int = 2027,
-    deadline: dt.date = DEADLINE,
-    codes: tuple[str, ...] = ("NTVD", "DVM", "SC", "TC"),
-    **fields,
-) -> NominationRound:
-    nomination_round = NominationRound.objects.create(year=year, deadline=deadline, **fields)
-    nomination_round.programmes.set(Programme.objects.filter(code__in=codes))
-    return nomination_round
-
-
-def past_course(
-    code: str, organizer: Organization, *, ends_on: dt.date = dt.date(2025, 6, 30), **fields
-) -> Course:
-    return make_course(
-        programme(code),
-        organizer,
-        starts_on=ends_on - dt.timedelta(days=5),
-        ends_on=ends_on,
-        status=fields.pop("status", Course.Status.FINISHED),
-        **fields,
-    )
-
-
-def attended(
-    person: Person,
-    course: Course,
-    *,
-    passed: bool | None = None,
-    approve: bool = False,
-    withdrawn: bool = False,
-) -> Enrolment:
-    """An enrolment, with a result when `passed` is given, the course's results approved when
-    `approve`."""
-    fields = {}
-    if withdrawn:
-        fields = {
-            "status": Enrolment.Status.WITHDRAWN,
-            "withdrawn_on": course.starts_on,
-            "withdrawal_reason": "Bận công tác",
-        }
-    enrolment = enrol(course, person, **fields)
-    if passed is not None:
-        Result.objects.create(enrolment=enrolment, passed=passed)
-    if approve:
-        ResultsApproval.objects.get_or_create(course=course)
-    return enrolment
-
-
-def certificate(
-    person: Person,
-    code: str,
-    organizer: Organization,
-    *,
-    issued_on: dt.date,
-    expires_on: dt.date | None = None,
-) -> Certificate:
-    course = past_course(code, organizer, ends_on=issued_on)
-    enrolment = attended(person, course, passed=True, approve=True)
-    (issued,) = certificates_issue(course=course, enrolments=[enrolment], issued_on=issued_on)
-    if expires_on is not None:
-        issued.expires_on = expires_on
-        issued.save(update_fields=["expires_on"])
-    return issued
-
-
-def submitted(nomination_round: NominationRound, organization: Organization, *people, **kw):
-    """A submitted submission nominating these people for DVM."""
-    kw.setdefault("status", Submission.Status.SUBMITTED)
-    if kw["status"] == Submission.Status.SUBMITTED:
-        kw.setdefault("submitted_at", NOW)
-    submission = Submission.objects.create(round=nomination_round, organization=organization, **kw)
-    for person in people:
-        Nomination.objects.create(
-            submission=submission, person=person, programme=programme("DVM"), quarter=2
-        )
-    return submission
 
 
 def round_form(**overrides):

@@ -12,14 +12,8 @@ from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_org, make_person
 from llct.planning.models import Nomination, Submission, SubmissionEvent
 from llct.planning.nominations import services as nom_services
-from llct.planning.tests.test_rounds import (
-    DEADLINE,
-    NOW,
-    TZ,
-    make_round,
-    programme,
-    submitted,
-)
+from llct.planning.tests.factories import action_url, make_round, programme, submitted
+from llct.planning.tests.test_rounds import DEADLINE, NOW, TZ
 
 
 @pytest.fixture
@@ -184,8 +178,8 @@ def test_officer_submits_and_the_page_shows_the_history(client, world):
     )
     with at(BEFORE):
         client.force_login(world.officer_a)
-        client.post(page(nomination_round, world.org_a1), {"action": "accept_urgent"})
-        response = client.post(page(nomination_round, world.org_a1), {"action": "submit"})
+        client.post(action_url(nomination_round, world.org_a1, "accept_urgent"))
+        response = client.post(action_url(nomination_round, world.org_a1, "submit"))
         assert response.status_code == 302
         response = client.get(page(nomination_round, world.org_a1))
     assert response.context["status"] == "submitted"
@@ -200,7 +194,7 @@ def test_submit_after_deadline_is_refused_on_the_page_with_the_reason(client, wo
     with at(AFTER):
         # Sign in on the day: a session from weeks before would have expired.
         client.force_login(world.officer_a)
-        response = client.post(page(nomination_round, world.org_a1), {"action": "submit"})
+        response = client.post(action_url(nomination_round, world.org_a1, "submit"))
     assert response.status_code == 422
     assert "15/12/2026" in response.text
     assert not Submission.objects.filter(status="submitted").exists()
@@ -217,10 +211,10 @@ def test_department_reopens_through_the_page_then_the_officer_submits(client, wo
     with at(dt.date(2026, 12, 20)):
         # Sign in on the day: a session from weeks before would have expired.
         client.force_login(world.officer_a)
-        response = client.post(page(nomination_round, world.org_a1), {"action": "submit"})
+        response = client.post(action_url(nomination_round, world.org_a1, "submit"))
         assert response.status_code == 302
     with at(dt.date(2026, 12, 21)):
-        client.post(page(nomination_round, world.org_a1), {"action": "take_back"})
+        client.post(action_url(nomination_round, world.org_a1, "take_back"))
     assert Submission.objects.get().status == Submission.Status.SUBMITTED
 
 
@@ -236,9 +230,7 @@ def test_only_the_department_reopens(client, world, at_today, who):
 def test_an_officer_cannot_submit_for_another_subtree(client, world, at_today):
     nomination_round = make_round()
     client.force_login(world.officer_b)
-    assert (
-        client.post(page(nomination_round, world.org_a1), {"action": "submit"}).status_code == 404
-    )
+    assert client.post(action_url(nomination_round, world.org_a1, "submit")).status_code == 404
     assert not Submission.objects.exists()
 
 
@@ -249,7 +241,7 @@ def test_an_officer_cannot_remove_another_organizations_nomination(client, world
     )
     client.force_login(world.officer_a)
     response = client.post(
-        page(nomination_round, world.org_a1), {"remove": other.nominations.get().pk}
+        action_url(nomination_round, world.org_a1, "remove", other.nominations.get().pk)
     )
     assert response.status_code == 404
     assert Nomination.objects.count() == 1
@@ -350,7 +342,30 @@ def test_suggestions_are_shown_a_page_at_a_time(client, world, monkeypatch):
         first = client.get(page(nomination_round, world.org_a1))
         second = client.get(page(nomination_round, world.org_a1), {"goi-y": 2})
     assert len(first.context["suggestions"].items) == 2
-    assert first.context["suggestion_page"].has_next and 'href="?goi-y=2#suggestions"' in first.text
+    next_link = f'href="{page(nomination_round, world.org_a1)}?goi-y=2#suggestions"'
+    assert first.context["suggestion_page"].has_next and next_link in first.text
     shown = [s.full_name for s in first.context["suggestion_page"].object_list]
     shown += [s.full_name for s in second.context["suggestion_page"].object_list]
     assert sorted(shown) == ["Lê Thị Mới", "Phan Văn Mới"]
+
+
+def test_a_non_member_nominated_for_the_new_member_class_is_warned_about(client, world):
+    nomination_round = make_round()
+    outsider = make_person(world.org_a1, "Đỗ Văn Quần", stage=MembershipStage.NON_MEMBER)
+    member = make_person(
+        world.org_a1, "Lê Thị Dự", stage=MembershipStage.PROBATIONARY, admitted_on=BEFORE
+    )
+    submission = Submission.objects.create(round=nomination_round, organization=world.org_a1)
+    for person in (outsider, member):
+        Nomination.objects.create(submission=submission, person=person, programme=programme("DVM"))
+    with at(BEFORE):
+        client.force_login(world.officer_a)
+        response = client.get(page(nomination_round, world.org_a1))
+    warned = [n for n, *_fields, warning in response.context["nominations_form"].rows() if warning]
+    assert [n.person for n in warned] == [outsider]
+    assert "Đỗ Văn Quần đang là quần chúng" in response.text
+    assert "vẫn có thể giữ đề xuất" in response.text
+    # The officer still decides: the nomination stays and can be submitted.
+    with at(BEFORE):
+        response = client.post(action_url(nomination_round, world.org_a1, "submit"))
+    assert response.status_code == 302
