@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import translation
@@ -34,10 +34,10 @@ from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.organizations.models import (
     Organization,
-    OrganizationVersion,
     Person,
     add_months,
 )
+from llct.organizations.selectors import organization_name_on
 
 SERIAL_FIELDS = frozenset({"number", "year"})
 SERIAL_MAX_LENGTH = Certificate._meta.get_field("serial").max_length or 80
@@ -197,17 +197,6 @@ def series_next_serial(*, programme: Programme, year: int) -> str:
 # Issuing
 
 
-def issuer_name_on(organization: Organization, day: dt.date) -> str:
-    """The organization's name as it was on that day (names change; certificates keep theirs)."""
-    version = (
-        OrganizationVersion.objects.filter(organization=organization, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .order_by("-valid_from")
-        .first()
-    )
-    return version.name if version else organization.name
-
-
 def _series_locked(programme: Programme, year: int) -> CertificateSeries:
     # Create first (a concurrent creator makes get_or_create fall back to a get), then lock:
     # the second approval waits here until the first commits, and reads its last_number.
@@ -271,7 +260,7 @@ def certificates_issue(
         ).values_list("pk", "full_name", "organization_id")
     }
     issuer = course.organizer
-    issuer_name = issuer_name_on(issuer, issued_on)
+    issuer_name = organization_name_on(issuer, issued_on)
     expires_on = replaces.expires_on if replaces else expiry_for(programme, issued_on)
     series = _series_locked(programme, issued_on.year)
     certificates = []

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from llct.assessment.certificates import certificate_status_on, issuer_name_on
+from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate, MembershipDecision
 from llct.assessment.selectors import (
     AdmissionStatus,
@@ -49,7 +49,7 @@ from llct.organizations.models import (
     Organization,
     Person,
 )
-from llct.organizations.selectors import person_list
+from llct.organizations.selectors import organization_name_on, person_list
 from llct.organizations.services import person_validate
 
 NUMBER_MAX_LENGTH = MembershipDecision._meta.get_field("number").max_length or 50
@@ -358,7 +358,7 @@ def _record(
         number=number,
         decided_on=decided_on,
         issued_by=issued_by,
-        issuer_name=issuer_name_on(issued_by, decided_on),
+        issuer_name=organization_name_on(issued_by, decided_on),
         certificate=certificate,
         course=course,
         is_exception=bool(reason),

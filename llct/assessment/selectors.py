@@ -126,6 +126,9 @@ class GradeRow:
     # After approval: "issue" when the learner passed but holds no certificate of the course,
     # "revoke" when they did not pass but hold one in force (a correction changed the result).
     certificate_action: str = ""
+    # Before approval, while no session of the course has been held: nothing to judge yet
+    # (an attendance of 0 out of 0 is not a fail).
+    not_started: bool = False
 
     @property
     def band_label(self) -> str:
@@ -133,7 +136,7 @@ class GradeRow:
 
     @property
     def below_threshold(self) -> bool:
-        return self.percent < self.threshold
+        return not self.not_started and self.percent < self.threshold
 
     @property
     def missing_score(self) -> bool:
@@ -153,6 +156,7 @@ class Counts:
     passed: int = 0
     failed: int = 0
     pending: int = 0  # only the score is missing
+    not_started: int = 0  # no session held yet
 
 
 @dataclass
@@ -250,6 +254,7 @@ def _row(
         held=held,
         percent=percent,
         threshold=programme.attendance_threshold,
+        not_started=not approved and held == 0,
     )
 
 
@@ -315,7 +320,9 @@ def certificate_action(*, programme: Programme, passed: bool, holds: bool) -> st
 def count_rows(rows: list[GradeRow]) -> Counts:
     counts = Counts()
     for row in rows:
-        if row.outcome.passed:
+        if row.not_started:
+            counts.not_started += 1
+        elif row.outcome.passed:
             counts.passed += 1
         elif row.pending:
             counts.pending += 1

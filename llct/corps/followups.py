@@ -27,7 +27,7 @@ from llct.core.permissions import ALL, scope_path
 from llct.corps.models import FollowUp, FollowUpCriterion, FollowUpScore, FollowUpSettings
 from llct.courses.models import Course, Enrolment
 from llct.organizations.models import Organization, add_months
-from llct.planning.nominations import organization_officers
+from llct.planning.nominations.reminders import organization_officers
 
 ONE_PLACE = Decimal("0.1")
 

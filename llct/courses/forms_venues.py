@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from llct.core.text import clean_text
 from llct.core.versions import VersionedForm
 from llct.courses.models import SchedulingRules, Venue
-from llct.courses.services import HALF_DAYS, RULES_FIELDS, VENUE_FIELDS
+from llct.courses.services.venues import HALF_DAYS, RULES_FIELDS, VENUE_FIELDS
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
 

@@ -40,7 +40,7 @@ from llct.courses.selectors import (
     venue_get,
     venue_list,
 )
-from llct.courses.services import (
+from llct.courses.services.venues import (
     holiday_add,
     holiday_delete,
     rules_update,

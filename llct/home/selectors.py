@@ -19,7 +19,7 @@ from llct.monitoring.watchlists import watchlists
 from llct.organizations.models import Organization, Person
 from llct.organizations.selectors import organization_scope, people_count_in_scope
 from llct.planning.models import AnnualPlan
-from llct.planning.nominations import open_round_for
+from llct.planning.nominations.selectors import open_round_for
 from llct.reviews.selectors import home_summary
 
 SESSIONS_SHOWN = 12

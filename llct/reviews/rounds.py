@@ -27,7 +27,7 @@ from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
-from llct.planning.nominations import organization_officers
+from llct.planning.nominations.reminders import organization_officers
 from llct.reviews.access import acts_for
 from llct.reviews.documents import department_issuer, issuer_for, number_issue
 from llct.reviews.models import (

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from llct.courses.tests.course_factories import enrol, make_course, make_programme, make_session
+from llct.courses.tests.factories import enrol, make_course, make_programme, make_session
 
 
 def test_home_shows_each_role_its_own_page(client, world, django_assert_max_num_queries):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from llct.assessment.models import ResultsApproval
 from llct.core.models import Role, User
 from llct.courses.models import Course
-from llct.courses.tests.course_factories import (
+from llct.courses.tests.factories import (
     enrol,
     make_course,
     make_lecturer,
