@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import Role, audit_record
+from llct.core.models import audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, write_xlsx
 from llct.core.text import clean_text, fold

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
@@ -185,7 +186,7 @@ def target_entries(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "can_enter": not target.indicator
             and scope.exists()
-            and (selectors.can_manage_projects(user) or user.role == "org_officer"),
+            and has_capability(user, Capability.REPORT_PROJECT_PROGRESS),
         },
         status=form_status(form),
     )
