@@ -23,6 +23,7 @@ def call(url, token):
 
 def test_issue_use_and_revoke_a_token(world, sign_in, live_server, page):
     sign_in("bantuyengiao")
+    page.locator("summary", has_text="Quản trị").click()
     page.get_by_role("link", name="Kết nối").click()
     page.get_by_role("link", name="Khóa API").first.click()
     page.get_by_role("link", name="Cấp khóa").click()

@@ -374,13 +374,12 @@ def results_courses(*, user: Any, year: int | None = None) -> QuerySet[Course]:
     qs = course_list(user=user, year=year).exclude(
         status__in=[Course.Status.DRAFT, Course.Status.CANCELLED]
     )
-    if user.role == Role.ORG_OFFICER and not user.is_superuser:
-        path = scope_path(user)
-        if path is None or path == ALL:
-            return qs.none()
-        qs = qs.filter(organizer__path__startswith=path)
-    elif not (user.is_superuser or user.role in (Role.DEPARTMENT, Role.LECTURER)):
+    if not has_capability(user, Capability.ENTER_RESULTS):
         # Leaders read results on reports and people's pages; learners on their own page.
-        # (course_list already limits a lecturer to the courses they teach.)
         return qs.none()
+    # The department sees every course; course_list limits a lecturer to the courses they
+    # teach; an organization officer enters the results of the courses their subtree organizes.
+    path = scope_path(user)
+    if path is not None and path != ALL:
+        qs = qs.filter(organizer__path__startswith=path)
     return qs.select_related("results_approval").order_by("-starts_on", "code")

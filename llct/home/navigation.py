@@ -371,7 +371,7 @@ def menu_links(user: User) -> list[str]:
     return links
 
 
-def navigation_context(user: Any, view_name: str) -> dict[str, Any]:
+def navigation_context(user: object, view_name: str) -> dict[str, Any]:
     if not isinstance(user, User):
         return {"nav_items": []}
     return {"nav_items": menu_for(user, view_name)}

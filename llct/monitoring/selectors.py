@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import Role, User
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.monitoring.models import (
     Assignment,
@@ -82,7 +82,7 @@ def can_enter_values(*, user: User, target: Target, organizations: QuerySet[Orga
     return (
         not target.indicator
         and organizations.exists()
-        and (can_manage_projects(user) or user.role == Role.ORG_OFFICER)
+        and has_capability(user, Capability.REPORT_PROJECT_PROGRESS)
     )
 
 

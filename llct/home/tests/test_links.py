@@ -22,7 +22,7 @@ from llct.courses.tests.factories import (
 from llct.home.navigation import menu_links
 from llct.organizations.tests.factories import make_user
 from llct.planning.models import AnnualPlan, NominationRound
-from llct.planning.tests.plan_factories import make_plan
+from llct.planning.tests.factories import make_plan
 
 # Links that are actions or leave the page's world, not pages to read.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/dang-xuat/", "/ngon-ngu/")

@@ -1,3 +1,7 @@
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.urls import reverse
 
 from llct.core.capabilities import Capability, holders
@@ -65,3 +69,12 @@ def test_the_menu_renders_as_disclosure_groups_without_script(client, world):
     client.force_login(world.learner)
     assert "Trình đơn chính" in client.get(reverse("home")).text
     assert Role.LEARNER in holders(Capability.READ_OWN_RECORD)
+
+
+def test_every_capability_a_template_asks_for_exists():
+    """`{% if caps.some_typo %}` would hide a link from everyone without a word."""
+    root = Path(settings.BASE_DIR)
+    asked = set()
+    for template in [*root.glob("templates/**/*.html"), *root.glob("llct/*/templates/**/*.html")]:
+        asked |= set(re.findall(r"\bcaps\.(\w+)", template.read_text(encoding="utf-8")))
+    assert asked and asked <= {c.value for c in Capability}

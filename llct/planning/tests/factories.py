@@ -14,7 +14,7 @@ from django.urls import reverse
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result, ResultsApproval
 from llct.courses.models import Course, Enrolment, Venue
-from llct.courses.tests.course_factories import enrol, make_course
+from llct.courses.tests.factories import enrol, make_course
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.organizations.tests.factories import make_person
