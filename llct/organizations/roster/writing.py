@@ -307,8 +307,8 @@ def _update(model: type[Model], objs: Sequence[Model], names: Sequence[str]) -> 
     """bulk_update: these fields of these saved objects.
 
     On PostgreSQL, the ORM's upsert: 10,000 people updated on the million-people database in
-    10.6-11.7 s against 15.7-18.7 s for the executemany below (load average 16, bench in
-    docs/ARCHITECTURE.md). On SQLite the executemany stays (see above)."""
+    10.6-11.7 s against 15.7-18.7 s for the executemany below (load average 16;
+    bench/RESULTS.md, section roster-branch). On SQLite the executemany stays (see above)."""
     if not objs:
         return
     db = _connection()
