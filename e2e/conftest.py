@@ -53,3 +53,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "e2e.sqlite3")
+
+
+def pick_organization(page, label: str, organization) -> None:
+    """Choose an organization in a picker (organizations/widgets.py): type its name, then
+    click it among the suggestions the server sends back."""
+    box = page.get_by_label(label)
+    box.fill(organization.name)
+    picker = box.locator("xpath=ancestor::div[@data-org-picker]")
+    picker.locator(f'[data-org-id="{organization.pk}"]').click()

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from e2e.conftest import pick_organization
 from llct.courses.models import Course, Session
 from llct.courses.tests.factories import (
     make_course,
@@ -37,7 +38,7 @@ def test_department_runs_a_course_from_creation_to_enrolment(world, sign_in, liv
     page.get_by_label("Mã").fill("NV-01/2026")
     page.get_by_label("Tên").fill("Lớp nghiệp vụ khóa 1")
     page.get_by_label("Chương trình").select_option(str(programme.pk))
-    page.get_by_label("Đơn vị tổ chức").select_option(str(world.org_a.pk))
+    pick_organization(page, "Đơn vị tổ chức", world.org_a)
     page.get_by_label("Ngày khai giảng").fill("03/03/2026")
     page.get_by_label("Ngày bế giảng").fill("06/03/2026")
     page.get_by_label("Địa điểm chính").select_option(str(hall_b.pk))
@@ -81,7 +82,7 @@ def test_department_runs_a_course_from_creation_to_enrolment(world, sign_in, liv
 
     # Enrol the whole of organization A.
     page.get_by_role("link", name="Ghi danh học viên").first.click()
-    page.get_by_label("Toàn bộ nhân sự của").select_option(str(world.org_a.pk))
+    pick_organization(page, "Toàn bộ nhân sự của", world.org_a)
     page.get_by_role("button", name="Ghi danh cả tổ chức").click()
     expect(page.get_by_text("Đã ghi danh 2 học viên.")).to_be_visible()
     learners = page.locator("#learners")

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from e2e.conftest import pick_organization
 from llct.courses.models import Course, Enrolment
 from llct.organizations.tests.factories import make_person
 from llct.planning.models import AnnualPlan
@@ -33,7 +34,7 @@ def test_build_submit_return_revise_approve_and_open_the_course(world, sign_in, 
     page.get_by_label("Năm").fill("2027")
     page.get_by_label("Số văn bản").fill("131-KH/ĐUK")
     page.get_by_label("Tên kế hoạch").fill("Đào tạo, bồi dưỡng lý luận chính trị năm 2027")
-    page.get_by_label("Cơ quan ban hành").select_option(str(world.org_a.pk))
+    pick_organization(page, "Cơ quan ban hành", world.org_a)
     page.get_by_label("Địa danh").fill("Hòa Bình Sơn")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", name=re.compile("Đào tạo, bồi dưỡng"))).to_be_visible()

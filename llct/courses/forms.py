@@ -17,6 +17,7 @@ from llct.curriculum.models import Lecturer, LessonPlan, Programme
 from llct.organizations.forms import DateField, OrganizationChoiceField, PersonFilterForm
 from llct.organizations.models import Organization, Person
 from llct.organizations.selectors import PersonFilter
+from llct.organizations.widgets import OrganizationPicker
 
 TIME_WIDGET = forms.TimeInput(
     format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric", "size": 6}
@@ -187,7 +188,10 @@ class EnrolForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
     people = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False)
     organization = OrganizationChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none(), required=False
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=OrganizationPicker(attrs={"id": "id_whole_org"}),  # the search has its own
     )
     override_reason = forms.CharField(
         label=_("Reason for enrolling despite the warnings"),

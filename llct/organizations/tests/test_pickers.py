@@ -83,6 +83,19 @@ def test_no_form_page_lists_the_organizations(client, world, many_organizations,
     assert "data-org-picker" in response.text
 
 
+def test_the_enrol_page_offers_a_whole_organization_with_the_picker(
+    client, world, many_organizations
+):
+    from llct.courses.tests.course_factories import make_course, make_programme
+
+    course = make_course(make_programme(), world.province)
+    client.force_login(world.department)
+    response = client.get(reverse("courses:enrol", args=[course.pk]))
+    assert response.status_code == 200
+    assert _organization_options(response.text) == 0
+    assert 'id="id_whole_org"' in response.text and response.text.count("data-org-picker") == 2
+
+
 def test_the_merge_form_chooses_several_with_the_picker(client, world, many_organizations):
     client.force_login(world.department)
     url = reverse("organizations:merge", args=[world.org_a.pk])
