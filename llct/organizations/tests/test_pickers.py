@@ -86,7 +86,7 @@ def test_no_form_page_lists_the_organizations(client, world, many_organizations,
 def test_the_enrol_page_offers_a_whole_organization_with_the_picker(
     client, world, many_organizations
 ):
-    from llct.courses.tests.course_factories import make_course, make_programme
+    from llct.courses.tests.factories import make_course, make_programme
 
     course = make_course(make_programme(), world.province)
     client.force_login(world.department)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0004_stored_counts_search_and_exports'),
+        ('organizations', '0005_person_sort_scope'),
     ]
 
     operations = [
