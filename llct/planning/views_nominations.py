@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
 from llct.organizations.models import Organization
@@ -73,7 +74,7 @@ def nominations_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "cards": cards,
         "rounds": nom_selectors.round_list(user=user),
-        "is_department": is_department(user),
+        "is_department": has_capability(user, Capability.MANAGE_NOMINATION_ROUNDS),
         "today": today,
         "province_form": ProvinceForm(initial={"year": today.year + 1}),
     }
@@ -88,7 +89,7 @@ def _round_page(
 
 
 def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     form = RoundForm(request.POST or None, initial={"year": _today().year + 1})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -111,7 +112,7 @@ def round_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def round_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     nomination_round = nom_selectors.round_get(user=request.user, pk=pk)
     initial = nom_selectors.round_initial(nomination_round)
     form = RoundForm(request.POST or None, initial=initial, editing=True)
@@ -153,14 +154,14 @@ def round_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "show": show,
         "today": _today(),
-        "is_department": is_department(user),
+        "is_department": has_capability(user, Capability.MANAGE_NOMINATION_ROUNDS),
     }
     return render_page(request, "planning/round_status.html", context, fragment="table")
 
 
 @require_POST
 def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     nomination_round = nom_selectors.round_get(user=request.user, pk=pk)
     form = RemindForm(request.POST)
     if not form.is_valid():
@@ -234,7 +235,7 @@ def _submission_page(
     context |= {
         "can_edit": can_act and context["state"].editable,
         "can_act": can_act,
-        "is_department": is_department(request.user),
+        "is_department": has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS),
         "nominations_form": nominations_form or NominationsForm(nominations=nominations),
         "add_form": add_form or AddForm(programmes=nomination_round.programmes.all()),
         "errors": errors or [],
@@ -429,7 +430,7 @@ def submission_take_back(request: AuthenticatedHttpRequest, pk: int, org: int) -
 
 
 def submission_reopen(request: AuthenticatedHttpRequest, pk: int, org: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     nomination_round, organization = _submission_of(request, pk, org)
     week = _today() + dt.timedelta(days=7)
     form = ReopenForm(request.POST or None, initial={"reopened_until": week})
@@ -499,7 +500,7 @@ def requirement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(nom_permissions.can_see_rounds(request.user))
     context = {
         "requirements": nom_selectors.requirement_list(),
-        "is_department": is_department(request.user),
+        "is_department": has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS),
     }
     return render_page(request, "planning/requirement_list.html", context)
 
@@ -507,7 +508,7 @@ def requirement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _requirement_form_page(
     request: AuthenticatedHttpRequest, requirement: PositionRequirement | None
 ) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     form = RequirementForm(request.POST or None, instance=requirement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -529,12 +530,12 @@ def requirement_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def requirement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     return _requirement_form_page(request, get_object_or_404(PositionRequirement, pk=pk))
 
 
 def requirement_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS))
     requirement = get_object_or_404(PositionRequirement, pk=pk)
     if request.method == "POST":
         nom_services.requirement_delete(requirement=requirement, actor=request.user)

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
@@ -88,7 +89,7 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 (plan, plan_selectors.status_label(plan.status))
                 for plan in plan_selectors.plan_list(user=user)
             ],
-            "can_create": is_department(user),
+            "can_create": has_capability(user, Capability.EDIT_PLANS),
         },
     )
 
@@ -117,7 +118,7 @@ def _plan_form_page(request: AuthenticatedHttpRequest, plan: AnnualPlan | None) 
 
 
 def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_PLANS))
     return _plan_form_page(request, None)
 
 
@@ -128,7 +129,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     context = plan_overview.plan_page(plan=plan, user=request.user)
-    context["is_department"] = is_department(request.user)
+    context["is_department"] = has_capability(request.user, Capability.EDIT_PLANS)
     return render_page(request, "planning/plan_detail.html", context)
 
 
@@ -329,7 +330,7 @@ def facility_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def norms_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(plan_permissions.can_read_plans(request.user))
     norms = BudgetNorms.current()
-    editable = is_department(request.user)
+    editable = has_capability(request.user, Capability.EDIT_PLANS)
     initial = {name: getattr(norms, name) for name in plan_services.NORM_FIELDS}
     form = NormsForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -435,7 +436,7 @@ def plan_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def planned_course_to_course(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     planned = plan_selectors.planned_course_get(user=request.user, pk=pk)
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_PLANS))
     if planned.course_id:
         messages.info(request, _("The course for this planned course has already been created."))
         return redirect("courses:detail", pk=planned.course_id)
@@ -475,7 +476,7 @@ def _announce_course(
 
 def expense_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = plan_selectors.expense_course_get(user=request.user, pk=pk)
-    can_record = is_department(request.user)
+    can_record = has_capability(request.user, Capability.EDIT_PLANS)
     form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
     if request.method == "POST":
         require(can_record)
@@ -499,7 +500,7 @@ def expense_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     expense = get_object_or_404(Expense.objects.select_related("course"), pk=pk)
     plan_selectors.expense_course_get(user=user, pk=expense.course_id)
-    require(is_department(user))
+    require(has_capability(user, Capability.EDIT_PLANS))
     plan_services.expense_delete(expense=expense, actor=user)
     messages.success(request, _("The expense has been deleted."))
     return redirect("planning:expense_list", pk=expense.course_id)
@@ -523,7 +524,7 @@ def plan_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "actual": plan_vs_actual.plan_actual(plan=plan),
             "courses": courses,
             "enrolled_status": Enrolment.Status.ENROLLED,
-            "is_department": is_department(request.user),
+            "is_department": has_capability(request.user, Capability.EDIT_PLANS),
         },
     )
 

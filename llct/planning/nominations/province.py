@@ -9,8 +9,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import User
-from llct.core.permissions import is_department
 from llct.organizations.models import Organization
 from llct.planning.models import SuggestionExport
 from llct.planning.nominations.suggestions import Suggestion
@@ -19,7 +19,7 @@ WORKING = (SuggestionExport.Status.QUEUED, SuggestionExport.Status.RUNNING)
 
 
 def can_export_province(user: User) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.MANAGE_NOMINATION_ROUNDS)
 
 
 @transaction.atomic

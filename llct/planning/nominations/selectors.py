@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.planning.models import (
@@ -159,7 +160,7 @@ def open_round_for(user: Any, *, today: dt.date | None = None) -> RoundNotice | 
         return None
     organizations = grassroots_in_scope(user=user)
     total = organizations.count()
-    if not total and not is_department(user):
+    if not total and not has_capability(user, Capability.MANAGE_NOMINATION_ROUNDS):
         return None
     submitted = Submission.objects.filter(
         round=nomination_round,

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record
-from llct.core.permissions import is_department
 from llct.courses.models import Course
 from llct.courses.selectors import working_days
 from llct.courses.services.courses import course_create
@@ -62,7 +62,7 @@ def planned_course_create_course(
     Idempotent: the planned course keeps its course, and asking again returns it. All or
     nothing: when the enrolment is refused (eligibility warnings without a reason, scheduling
     conflicts per the course rules), no course is created and the ConflictError goes up."""
-    if not is_department(actor):
+    if not has_capability(actor, Capability.EDIT_PLANS):
         raise PermissionDenied
     locked = (
         PlannedCourse.objects.select_for_update(of=("self",))

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record
-from llct.core.permissions import is_department
 from llct.core.text import clean_text
 from llct.courses.models import Course
 from llct.curriculum.models import Lecturer, Programme
@@ -44,7 +44,7 @@ def _require_editable(plan: AnnualPlan) -> None:
 
 
 def _require_department(actor: Any) -> None:
-    if not is_department(actor):
+    if not has_capability(actor, Capability.EDIT_PLANS):
         raise PermissionDenied
 
 
@@ -436,7 +436,7 @@ def _locked(plan: AnnualPlan) -> AnnualPlan:
 @transaction.atomic
 def plan_submit(*, plan: AnnualPlan, actor: Any) -> PlanVersion:
     """draft → submitted, or returned (and revised) → submitted. Freezes a PlanVersion."""
-    if not is_department(actor):
+    if not has_capability(actor, Capability.EDIT_PLANS):
         raise PermissionDenied
     plan = _locked(plan)
     if plan.status not in EDITABLE:
