@@ -870,7 +870,7 @@ def measure_suggestions(*, today: dt.date) -> SuggestionsResult:
 
     from llct.courses.models import Enrolment
     from llct.organizations.models import MembershipStage, Person
-    from llct.planning.nominations import suggestions_for_province
+    from llct.planning.nominations.suggestions import suggestions_for_province
 
     # Next year's round is the one being prepared (the demo opens it five weeks before today).
     year = today.year + 1
@@ -1132,7 +1132,7 @@ def _counts(result: Any) -> str:
 
 def measure_import(*, actor: Any, parent: Any, today: dt.date) -> ImportResult:
     try:
-        from llct.organizations.roster import person_import_roster  # type: ignore[import-not-found,unused-ignore]
+        from llct.organizations.roster.imports import person_import_roster  # type: ignore[import-not-found,unused-ignore]
     except ImportError as error:
         return ImportResult(available=False, detail=f"llct.organizations.roster: {error}")
 

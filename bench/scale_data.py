@@ -108,10 +108,12 @@ def build(*, people: int, enrolments_per_person: int, log: Callable[[str], None]
                 "depth",
                 "founded_on",
                 "search_key",
+                "people_count",
+                "subtree_people_count",
             ],
-            (
+            (  # the stored counts are recounted after the people are in
                 f"{i}\t{code}\t{_esc(name)}\t{kind}\t{parent or '\\N'}\t{path}\t{depth}\t{FOUNDED}"
-                f"\t{fold(name)} {fold(code)}\n"
+                f"\t{fold(name)} {fold(code)}\t0\t0\n"
                 for i, code, name, kind, parent, path, depth in orgs
             ),
         )

@@ -19,7 +19,7 @@ def run_import(path: str) -> dict[str, Any]:
 
     from llct.core.models import User
     from llct.organizations.models import Organization
-    from llct.organizations.roster import person_import_roster
+    from llct.organizations.roster.imports import person_import_roster
 
     province = Organization.objects.get(code="TINH")
     actor = User.objects.get(username="bantuyengiao")
@@ -63,7 +63,7 @@ def run_export() -> dict[str, Any]:
 def run_suggestions() -> dict[str, Any]:
     import datetime as dt
 
-    from llct.planning.nominations import suggestions_for_province
+    from llct.planning.nominations.suggestions import suggestions_for_province
 
     started = time.perf_counter()
     grouped = suggestions_for_province(year=2027, today=dt.date(2026, 12, 1))

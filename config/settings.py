@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "llct.monitoring",
     "llct.reviews",
     "llct.api",
+    "llct.home",
     "axes",
 ]
 
@@ -102,7 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "llct.core.context_processors.navigation",
+                "llct.core.context_processors.capabilities",
+                "llct.home.context_processors.navigation",
             ],
         },
     },

@@ -8,11 +8,12 @@ from django.views.i18n import set_language
 from llct.api.endpoints import urlpatterns as api_urlpatterns
 from llct.api.views_docs import api_docs
 from llct.core import views as core_views
+from llct.home import views as home_views
 from llct.portal.cache import public_cache
 from llct.portal.views import SITEMAPS
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from llct.courses.models import Course, Session
-from llct.courses.tests.course_factories import (
+from llct.courses.tests.factories import (
     make_course,
     make_programme,
     make_session,

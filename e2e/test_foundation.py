@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_sign_in_and_browse_the_tree(world, sign_in, live_server):
     page = sign_in("bantuyengiao")
     expect(page.get_by_role("heading", name=re.compile("Xin chào"))).to_be_visible()
+    page.locator("summary", has_text="Tổ chức và nhân sự").click()
     page.get_by_role("link", name="Tổ chức đảng").first.click()
     expect(page.get_by_role("heading", name="Cây tổ chức đảng")).to_be_visible()
     tree = page.locator("#tree")

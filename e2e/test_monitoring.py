@@ -58,6 +58,7 @@ def test_leader_reads_the_dashboard_opens_a_number_and_exports_it(world, sign_in
     blocked = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
 
+    page.locator("summary", has_text="Đề án").click()
     page.get_by_role("link", name="Đề án").first.click()
     page.get_by_role("link", name="Bảng điều khiển").first.click()
     expect(page.get_by_role("heading", name=re.compile("Đề án đổi mới giáo dục"))).to_be_visible()

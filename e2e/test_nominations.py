@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from llct.courses.tests.course_factories import make_programme
+from llct.courses.tests.factories import make_programme
 from llct.organizations.models import MembershipStage, OrganizationKind
 from llct.organizations.tests.factories import make_person
 from llct.planning.models import Nomination, NominationRound, Submission

@@ -29,6 +29,10 @@ CODES: dict[str, tuple[int, Any]] = {
         409,
         gettext_lazy("The results are approved: a score changes only by a correction."),
     ),
+    "stale_write": (
+        409,
+        gettext_lazy("Someone else changed the values after they were read; nothing was written."),
+    ),
     "bad_cursor": (400, gettext_lazy("The cursor is not one this API gave.")),
     "idempotency_key_required": (400, gettext_lazy("A write needs an Idempotency-Key header.")),
     "idempotency_key_reused": (

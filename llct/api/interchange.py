@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from llct.core.spreadsheets import write_xlsx
-from llct.courses.attendance import session_location, session_summary
+from llct.courses.feeds import session_location, session_summary
 from llct.courses.models import Course, Session
 from llct.courses.selectors import sessions_between
 from llct.organizations.models import Organization, Person, TheoryLevel

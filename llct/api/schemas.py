@@ -247,10 +247,16 @@ class ImportOut(Schema):
 class MarkIn(Schema):
     enrolment_id: int
     status: Literal["present", "excused", "absent"]
+    original: Literal["present", "excused", "absent", ""] | None = Field(
+        None, description='The mark as last read ("" for none); checked when given.'
+    )
 
 
 class MarksIn(Schema):
     marks: list[MarkIn] = Field(min_length=1, max_length=2000)
+    reason: str = Field(
+        "", max_length=255, description="Required after the session's day (a correction)."
+    )
 
 
 class MarksOut(Schema):
@@ -263,6 +269,9 @@ class ScoreIn(Schema):
     field: Literal["essay_score", "test_score"]
     value: Decimal | None = Field(description="0 to 10, one decimal; null clears it.")
     reason: str = Field("", description="Required once the results are approved (a correction).")
+    original: str | None = Field(
+        None, description='The score as last read ("" for none); checked when given.'
+    )
 
 
 class ScoresIn(Schema):

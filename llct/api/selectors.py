@@ -7,11 +7,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from llct.api.models import ApiRequest, ApiToken, StudyFeed, WebhookDelivery, WebhookEndpoint
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.permissions import ALL, scope_path
 
 
 def token_list(*, user: Any) -> QuerySet[ApiToken]:
-    if not is_department(user):
+    if not has_capability(user, Capability.MANAGE_API):
         return ApiToken.objects.none()
     return ApiToken.objects.select_related("organization", "created_by").order_by(
         "-created_at", "-id"
@@ -33,7 +34,7 @@ def token_requests(*, token: ApiToken, limit: int = 50) -> list[ApiRequest]:
 def endpoint_list(*, user: Any) -> QuerySet[WebhookEndpoint]:
     """Endpoints with their counts of deliveries waiting and failed (two conditional counts in
     one query)."""
-    if not is_department(user):
+    if not has_capability(user, Capability.MANAGE_API):
         return WebhookEndpoint.objects.none()
     return (
         WebhookEndpoint.objects.select_related("token")
@@ -48,7 +49,7 @@ def endpoint_list(*, user: Any) -> QuerySet[WebhookEndpoint]:
 
 
 def endpoint_get(*, user: Any, pk: int) -> WebhookEndpoint:
-    if not is_department(user):
+    if not has_capability(user, Capability.MANAGE_API):
         raise Http404
     try:
         return WebhookEndpoint.objects.select_related("token").get(pk=pk)
@@ -66,7 +67,7 @@ def endpoint_deliveries(
 
 
 def delivery_get(*, user: Any, pk: int) -> WebhookDelivery:
-    if not is_department(user):
+    if not has_capability(user, Capability.MANAGE_API):
         raise Http404
     try:
         return WebhookDelivery.objects.select_related("endpoint").get(pk=pk)

@@ -22,15 +22,16 @@ from llct.api.models import (
     feed_code,
     webhook_secret,
 )
-from llct.core.models import Role, User, audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability, holders
+from llct.core.models import User, audit_record
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
 
 TOKEN_PREFIX = "llct"
 # Tokens do not live forever: an expiry further than this is refused (our default).
 MAX_TOKEN_DAYS = 3 * 366
-WHOLE_TREE_ROLES = {Role.DEPARTMENT, Role.LEADER}
+WHOLE_TREE_ROLES = holders(Capability.READ_WHOLE_TREE)
 
 
 def digest(raw: str) -> str:
@@ -100,7 +101,7 @@ def token_issue(
 
     The token acts as a principal of its own: a user who cannot sign in, with the token's role
     and organization, so every selector scopes the API exactly as it scopes the UI."""
-    if not is_department(actor):
+    if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     name = clean_text(name)
     token_validate(
@@ -143,7 +144,7 @@ def token_issue(
 
 @transaction.atomic
 def token_revoke(*, token: ApiToken, actor: Any, now: dt.datetime) -> ApiToken:
-    if not is_department(actor):
+    if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     if token.revoked_at is not None:
         raise ValidationError(_("This token has already been revoked."))
@@ -175,7 +176,7 @@ def _endpoint_validate(*, url: str, events: list[str], token: ApiToken) -> None:
 def endpoint_create(*, token: ApiToken, url: str, events: list[str], actor: Any) -> WebhookEndpoint:
     """A new endpoint with a new signing secret (shown to the administrator to give to the
     receiving system)."""
-    if not is_department(actor):
+    if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     url = clean_text(url)
     _endpoint_validate(url=url, events=events, token=token)
@@ -188,7 +189,7 @@ def endpoint_create(*, token: ApiToken, url: str, events: list[str], actor: Any)
 
 @transaction.atomic
 def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) -> None:
-    if not is_department(actor):
+    if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     endpoint.is_active = active
     endpoint.save(update_fields=["is_active"])
@@ -198,7 +199,7 @@ def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint:
     """A new signing secret; deliveries from now on are signed with it."""
-    if not is_department(actor):
+    if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     endpoint.secret = webhook_secret()
     endpoint.save(update_fields=["secret"])
@@ -209,7 +210,7 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookE
 @transaction.atomic
 def delivery_retry_now(*, delivery: WebhookDelivery, actor: Any, now: dt.datetime) -> None:
     """Put a failed or waiting delivery back in line for the worker, with its attempts reset."""
-    if not is_department(actor):
+    if not has_capability(actor, Capability.MANAGE_API):
         raise PermissionDenied
     if delivery.status == WebhookDelivery.Status.DELIVERED:
         raise ValidationError(_("This delivery has already been delivered."))
@@ -226,15 +227,10 @@ def delivery_retry_now(*, delivery: WebhookDelivery, actor: Any, now: dt.datetim
 
 def may_manage_feed(user: Any, organization: Organization) -> bool:
     """The department for any organization; an organization officer within their subtree."""
-    if is_department(user):
-        return True
+    if not has_capability(user, Capability.MANAGE_STUDY_FEEDS):
+        return False
     path = scope_path(user)
-    return (
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
-        and path not in (None, ALL)
-        and organization.path.startswith(str(path))
-    )
+    return path is not None and (path == ALL or organization.path.startswith(path))
 
 
 @transaction.atomic

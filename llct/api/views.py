@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from llct.api import interchange, selectors, services, webhooks
 from llct.api.forms import DeliveryFilterForm, EndpointForm, OrganizationForm, TokenForm
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
-from llct.core.permissions import can_edit_rolls, can_read_rolls, is_department, require
+from llct.core.permissions import can_edit_rolls, can_read_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.organizations.selectors import organization_choices, organization_get
 
@@ -26,12 +27,12 @@ DELIVERIES_PAGE_SIZE = 50
 
 def index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user) or can_edit_rolls(user))
+    require(has_capability(user, Capability.USE_CONNECTIONS))
     return render_page(
         request,
         "api/index.html",
         {
-            "department": is_department(user),
+            "department": has_capability(user, Capability.MANAGE_API),
             "feeds": selectors.feed_list(user=user)[:20],
             "docs_url": reverse("api_docs"),
         },
@@ -42,14 +43,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def token_list(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_API))
     tokens = selectors.token_list(user=request.user)
     return render_page(request, "api/token_list.html", {"tokens": tokens, "now": timezone.now()})
 
 
 def token_create(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_API))
     today = timezone.localdate()
     form = TokenForm(
         request.POST or None, organizations=organization_choices(user=user), today=today
@@ -95,14 +96,14 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def endpoint_list(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_API))
     endpoints = selectors.endpoint_list(user=request.user)
     return render_page(request, "api/endpoint_list.html", {"endpoints": endpoints})
 
 
 def endpoint_create(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_API))
     tokens = selectors.token_list(user=user).filter(revoked_at__isnull=True)
     form = EndpointForm(request.POST or None, tokens=tokens)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +164,7 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 def feed_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user) or can_edit_rolls(user))
+    require(has_capability(user, Capability.USE_CONNECTIONS))
     form = OrganizationForm(request.POST or None, organizations=organization_choices(user=user))
     if request.method == "POST" and form.is_valid():
         feed = services.feed_renew(organization=form.cleaned_data["organization"], actor=user)

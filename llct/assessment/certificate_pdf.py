@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from llct.assessment.certificates import STATUS_LABELS, Status, certificate_status_on
 from llct.assessment.models import Certificate, GradeBand
+from llct.courses.qr import qr_data_uri
 
 # Turns a verification code into the absolute URL printed under the QR code.
 UrlFor = Callable[[str], str]
@@ -20,12 +20,6 @@ UrlFor = Callable[[str], str]
 
 def verification_path(code: str) -> str:
     return reverse("verify:certificate", args=[code])
-
-
-def qr_data_uri(url: str, *, scale: int = 4) -> str:
-    """An SVG QR code as a data: URI: WeasyPrint draws it as vector, and the page CSP allows
-    data: images, so the same call serves the certificate page."""
-    return str(segno.make(url, error="m").svg_data_uri(scale=scale, border=1))
 
 
 def _band(certificate: Certificate) -> str:
@@ -47,7 +41,7 @@ def certificate_pages(
             {
                 "certificate": certificate,
                 "url": url,
-                "qr": qr_data_uri(url),
+                "qr": qr_data_uri(url, scale=4, border=1),
                 "band": _band(certificate),
                 "revoked": status == Status.REVOKED,
                 "status_label": STATUS_LABELS[status],

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import translation
@@ -26,17 +26,18 @@ from django.utils.translation import gettext_lazy
 
 from llct.assessment.models import Certificate, CertificateSeries
 from llct.core import events
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.organizations.models import (
     Organization,
-    OrganizationVersion,
     Person,
     add_months,
 )
+from llct.organizations.selectors import organization_name_on
 
 SERIAL_FIELDS = frozenset({"number", "year"})
 SERIAL_MAX_LENGTH = Certificate._meta.get_field("serial").max_length or 80
@@ -196,17 +197,6 @@ def series_next_serial(*, programme: Programme, year: int) -> str:
 # Issuing
 
 
-def issuer_name_on(organization: Organization, day: dt.date) -> str:
-    """The organization's name as it was on that day (names change; certificates keep theirs)."""
-    version = (
-        OrganizationVersion.objects.filter(organization=organization, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .order_by("-valid_from")
-        .first()
-    )
-    return version.name if version else organization.name
-
-
 def _series_locked(programme: Programme, year: int) -> CertificateSeries:
     # Create first (a concurrent creator makes get_or_create fall back to a get), then lock:
     # the second approval waits here until the first commits, and reads its last_number.
@@ -270,7 +260,7 @@ def certificates_issue(
         ).values_list("pk", "full_name", "organization_id")
     }
     issuer = course.organizer
-    issuer_name = issuer_name_on(issuer, issued_on)
+    issuer_name = organization_name_on(issuer, issued_on)
     expires_on = replaces.expires_on if replaces else expiry_for(programme, issued_on)
     series = _series_locked(programme, issued_on.year)
     certificates = []
@@ -363,7 +353,7 @@ def certificate_status_on(certificate: Certificate, day: dt.date) -> str:
 
 def can_manage_certificates(user: Any) -> bool:
     """Revoking, re-issuing and the numbering settings belong to the department."""
-    return is_department(user)
+    return has_capability(user, Capability.MANAGE_CERTIFICATES)
 
 
 @transaction.atomic
@@ -444,9 +434,10 @@ def certificate_scope(*, user: Any) -> QuerySet[Certificate]:
 
 
 def may_see_register(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and (scope_path(user) is not None or getattr(user, "person_id", None))
-    )
+    """Staff within their scope; anyone whose account is a person, for their own."""
+    if has_capability(user, Capability.READ_CERTIFICATES) and scope_path(user) is not None:
+        return True
+    return bool(user.is_authenticated and getattr(user, "person_id", None))
 
 
 def certificate_get(*, user: Any, pk: int) -> Certificate:

@@ -41,8 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
-from llct.core.models import Role
-from llct.core.permissions import is_department
+from llct.core.capabilities import Capability, has_capability
 from llct.core.text import name_sort_key
 from llct.courses.models import Course, Enrolment, Session
 from llct.courses.selectors import with_learner_counts
@@ -61,20 +60,22 @@ COMMENTS_MAX_LENGTH = 2000
 
 
 def can_view_feedback_report(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER))
-    )
+    return has_capability(user, Capability.READ_FEEDBACK_REPORT)
 
 
 def can_read_comments(user: Any) -> bool:
     """Free comments may identify their writer by style or content: the department only."""
-    return is_department(user)
+    return has_capability(user, Capability.READ_FEEDBACK_COMMENTS)
 
 
 def can_view_lecturer_feedback(user: Any, lecturer: Lecturer) -> bool:
     if can_view_feedback_report(user):
         return True
-    return bool(user.is_authenticated and lecturer.user_id and lecturer.user_id == user.pk)
+    return bool(
+        has_capability(user, Capability.READ_OWN_RATINGS)
+        and lecturer.user_id
+        and lecturer.user_id == user.pk
+    )
 
 
 # ---------------------------------------------------------------------------------------------

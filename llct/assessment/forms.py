@@ -43,9 +43,16 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args: Any, columns: list[Column], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [(c.field, c.label) for c in columns]  # type: ignore[attr-defined]
-        if len(columns) == 1:
-            self.fields["field"].initial = columns[0].field
+        # A programme graded by one piece (an essay, or the final exams) has nothing to choose:
+        # the score is that one, whatever the hidden input carries.
+        self.only = columns[0].field if len(columns) == 1 else ""
+        if self.only:
+            self.fields["field"].required = False
             self.fields["field"].widget = forms.HiddenInput()
+            self.initial["field"] = self.only
+
+    def clean_field(self) -> str:
+        return self.only or str(self.cleaned_data["field"])
 
 
 class GradesUploadForm(forms.Form):

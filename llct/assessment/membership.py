@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from llct.assessment.certificates import certificate_status_on, issuer_name_on
+from llct.assessment.certificates import certificate_status_on
 from llct.assessment.models import Certificate, MembershipDecision
 from llct.assessment.selectors import (
     AdmissionStatus,
@@ -35,8 +35,9 @@ from llct.assessment.selectors import (
     new_member_attempts,
     new_member_class_finished,
 )
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record, audit_value
-from llct.core.permissions import ALL, can_edit_rolls, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.selectors import holidays_between, working_days
 from llct.curriculum.models import Programme
@@ -48,7 +49,7 @@ from llct.organizations.models import (
     Organization,
     Person,
 )
-from llct.organizations.selectors import person_list
+from llct.organizations.selectors import organization_name_on, person_list
 from llct.organizations.services import person_validate
 
 NUMBER_MAX_LENGTH = MembershipDecision._meta.get_field("number").max_length or 50
@@ -58,7 +59,7 @@ REASON_MAX_LENGTH = MembershipDecision._meta.get_field("exception_reason").max_l
 def may_record_decisions(user: Any) -> bool:
     """The person's organization officer (their scope decides whom) and the department; never
     a leader, a lecturer or a learner."""
-    return bool(can_edit_rolls(user))
+    return has_capability(user, Capability.RECORD_MEMBERSHIP_DECISIONS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,7 +358,7 @@ def _record(
         number=number,
         decided_on=decided_on,
         issued_by=issued_by,
-        issuer_name=issuer_name_on(issued_by, decided_on),
+        issuer_name=organization_name_on(issued_by, decided_on),
         certificate=certificate,
         course=course,
         is_exception=bool(reason),

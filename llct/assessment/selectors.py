@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.grading import Outcome, classify, needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.versions import canonical
 from llct.courses.models import Course, Enrolment
 from llct.courses.selectors import attendance_rates, can_manage_course, course_list, enrolment_list
@@ -34,8 +35,8 @@ from llct.organizations.models import MembershipStage, Person
 def teaches(user: Any, course: Course) -> bool:
     """The user is the lecturer of at least one session of the course."""
     return bool(
-        user.is_authenticated
-        and user.role == Role.LECTURER
+        has_capability(user, Capability.ENTER_RESULTS)
+        and getattr(user, "role", None) == Role.LECTURER
         and course.sessions.filter(lecturer__user=user).exists()
     )
 
@@ -43,12 +44,14 @@ def teaches(user: Any, course: Course) -> bool:
 def may_enter_results(user: Any, course: Course) -> bool:
     """Department officers, organization officers who manage the course, and the lecturers
     who teach one of its sessions."""
+    if not has_capability(user, Capability.ENTER_RESULTS):
+        return False
     return can_manage_course(user, course) or teaches(user, course)
 
 
 def may_approve_results(user: Any) -> bool:
     """Approving results is the department's act, and only the department's."""
-    return is_department(user)
+    return has_capability(user, Capability.APPROVE_RESULTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,6 +126,9 @@ class GradeRow:
     # After approval: "issue" when the learner passed but holds no certificate of the course,
     # "revoke" when they did not pass but hold one in force (a correction changed the result).
     certificate_action: str = ""
+    # Before approval, while no session of the course has been held: nothing to judge yet
+    # (an attendance of 0 out of 0 is not a fail).
+    not_started: bool = False
 
     @property
     def band_label(self) -> str:
@@ -130,7 +136,7 @@ class GradeRow:
 
     @property
     def below_threshold(self) -> bool:
-        return self.percent < self.threshold
+        return not self.not_started and self.percent < self.threshold
 
     @property
     def missing_score(self) -> bool:
@@ -150,6 +156,7 @@ class Counts:
     passed: int = 0
     failed: int = 0
     pending: int = 0  # only the score is missing
+    not_started: int = 0  # no session held yet
 
 
 @dataclass
@@ -247,6 +254,7 @@ def _row(
         held=held,
         percent=percent,
         threshold=programme.attendance_threshold,
+        not_started=not approved and held == 0,
     )
 
 
@@ -312,7 +320,9 @@ def certificate_action(*, programme: Programme, passed: bool, holds: bool) -> st
 def count_rows(rows: list[GradeRow]) -> Counts:
     counts = Counts()
     for row in rows:
-        if row.outcome.passed:
+        if row.not_started:
+            counts.not_started += 1
+        elif row.outcome.passed:
             counts.passed += 1
         elif row.pending:
             counts.pending += 1

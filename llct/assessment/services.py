@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -368,6 +369,27 @@ class Correction:
     certificate_action: str = ""
 
 
+class Unseen(Enum):
+    """The caller did not say which value it read: the write is not checked against one."""
+
+    UNSEEN = "unseen"
+
+
+UNSEEN = Unseen.UNSEEN
+
+
+class ScoreStale(ValidationError):
+    """The score changed after the caller read it (`original`): nothing was written."""
+
+    def __init__(self, stored: Decimal | None) -> None:
+        super().__init__(
+            _("Someone else has just changed this score to %(value)s: read it again.")
+            % {"value": _score_text(stored)},
+            code="stale",
+        )
+        self.stored = stored
+
+
 @transaction.atomic
 def score_correct(
     *,
@@ -377,8 +399,11 @@ def score_correct(
     reason: str,
     actor: Any,
     today: dt.date,
+    original: Decimal | Unseen | None = UNSEEN,
 ) -> Correction:
-    """Change a score of an approved course. The reason is required and kept with the change."""
+    """Change a score of an approved course. The reason is required and kept with the change.
+    With `original` (the score the caller read), a score changed meanwhile is refused
+    (ScoreStale), checked under the course's lock."""
     course = _lock_course(enrolment.course)
     reason = clean_text(reason)
     errors: dict[str, list[str]] = {}
@@ -391,6 +416,9 @@ def score_correct(
     elif len(reason) > 500:
         errors.setdefault("reason", []).append(_("Keep the reason under 500 characters."))
     current = Result.objects.filter(enrolment=enrolment).first()
+    stored = getattr(current, field_name) if current and field_name in SCORE_FIELDS else None
+    if original is not UNSEEN and field_name in SCORE_FIELDS and stored != original:
+        raise ScoreStale(stored)
     if field_name in SCORE_FIELDS and (getattr(current, field_name) if current else None) == value:
         errors.setdefault("value", []).append(_("This is already the score."))
     try:

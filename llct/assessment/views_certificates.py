@@ -27,12 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from llct.assessment import certificates as certs
-from llct.assessment.certificate_pdf import (
-    UrlFor,
-    certificates_pdf,
-    qr_data_uri,
-    verification_path,
-)
+from llct.assessment.certificate_pdf import UrlFor, certificates_pdf, verification_path
 from llct.assessment.models import Certificate, CertificateSeries
 from llct.core.forms import ID_MAX
 from llct.core.forms import apply_errors as _apply_errors
@@ -42,6 +37,7 @@ from llct.core.permissions import can_read_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
 from llct.core.text import fold
 from llct.core.versions import VersionedForm, announce_merge
+from llct.courses.qr import qr_data_uri
 from llct.curriculum.models import Programme
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import Organization
@@ -219,7 +215,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_label": certs.STATUS_LABELS[status],
             "replaced_by": certs.certificate_replaced_by(certificate),
             "verify_url": url,
-            "qr": qr_data_uri(url, scale=4),
+            "qr": qr_data_uri(url, scale=4, border=1),
             "can_manage": certs.can_manage_certificates(user),
             "can_course_pdf": can_read_rolls(user),
         },

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from llct.assessment import membership
 from llct.assessment.forms_membership import DecisionForm
 from llct.assessment.models import MembershipDecision
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status, query_without_page
 from llct.core.htmx import render_page
-from llct.core.models import Role
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.organizations.models import MembershipRules, MembershipStage
 from llct.organizations.selectors import person_get
 
@@ -114,7 +114,7 @@ def full_membership(request: HttpRequest, pk: int) -> HttpResponse:
 def exceptions(request: HttpRequest) -> HttpResponse:
     """The department's list of decisions recorded as exceptions (leaders read it too)."""
     user: Any = request.user
-    require(is_department(user) or user.role == Role.LEADER)
+    require(has_capability(user, Capability.READ_MEMBERSHIP_EXCEPTIONS))
     kind = request.GET.get("kind", "")
     kind = kind if kind in MembershipDecision.Kind.values else ""
     decisions = membership.membership_exceptions(user=user, kind=kind)

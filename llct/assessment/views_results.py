@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from llct.assessment import selectors, services
 from llct.assessment.forms import CorrectionForm, GradesUploadForm, ResolutionDateForm
 from llct.assessment.grades_import import GradesFileError, grades_import, grades_template_xlsx
+from llct.core.capabilities import Capability, has_capability
 from llct.core.htmx import render_page, wants_json
-from llct.core.models import Role
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.versions import canonical
@@ -64,7 +64,7 @@ def _message_join(error: ValidationError) -> str:
 
 def results_index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER, Role.LECTURER))
+    require(has_capability(user, Capability.ENTER_RESULTS))
     courses = selectors.results_courses(user=user)
     pending = request.GET.get("pending") == "1"
     if pending:

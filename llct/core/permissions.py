@@ -1,37 +1,41 @@
 """Who may see and change what. Every selector starts here, so no view can forget to filter.
 
-Scope is a subtree of the organization tree:
-- department officers and leaders see the whole tree;
-- an organization officer sees their organization and everything below it;
+What a role may do is the capabilities table (`llct/core/capabilities.py`); this module adds
+where: scope is a subtree of the organization tree.
+- department officers and leaders see the whole tree (`READ_WHOLE_TREE`);
+- an organization officer sees their organization and everything below it (`READ_ROLLS`);
 - lecturers and learners see no rolls (a learner sees only their own record).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role
-
-if TYPE_CHECKING:
-    from llct.organizations.models import Organization
 
 ALL = "/"
 
 
+class InTree(Protocol):
+    """Anything placed in the organization tree by a materialized path ("/1/7/42/")."""
+
+    path: str
+
+
 def scope_path(user: Any) -> str | None:
     """The path prefix of the subtree the user may read, or None when they may read no rolls."""
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER):
+    if has_capability(user, Capability.READ_WHOLE_TREE):
         return ALL
-    if user.role == Role.ORG_OFFICER and user.organization_id:
+    if has_capability(user, Capability.READ_ROLLS) and user.organization_id:
         path: str = user.organization.path
         return path
     return None
 
 
 def is_department(user: Any) -> bool:
-    """A department officer (or a superuser): the role that runs the training."""
+    """A department officer (or a superuser). Checks ask for a capability instead; this stays
+    for what belongs to the department itself (its own report, its documents)."""
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.DEPARTMENT))
 
 
@@ -41,12 +45,10 @@ def can_read_rolls(user: Any) -> bool:
 
 def can_edit_rolls(user: Any) -> bool:
     """Leaders read and approve; they do not edit the rolls."""
-    return user.is_authenticated and (
-        user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER)
-    )
+    return has_capability(user, Capability.EDIT_ROLLS)
 
 
-def can_edit_organization(user: Any, organization: "Organization") -> bool:
+def can_edit_organization(user: Any, organization: InTree) -> bool:
     """Department officers edit the whole tree; an organization officer edits people anywhere
     in their subtree and the structure strictly below their own organization."""
     if not can_edit_rolls(user):

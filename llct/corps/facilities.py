@@ -12,7 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 
-from llct.core.permissions import is_department, require
+from llct.core.capabilities import Capability, has_capability
+from llct.core.permissions import require
 from llct.corps.models import Equipment, InvestmentProposal
 from llct.corps.selectors import can_read_register
 from llct.courses.models import Session, Venue
@@ -66,7 +67,7 @@ def proposal_totals(proposals: list[InvestmentProposal]) -> dict[str, Decimal]:
 
 
 def equipment_save(*, equipment: Equipment, actor: Any) -> Equipment:
-    require(is_department(actor))
+    require(has_capability(actor, Capability.EDIT_FACILITIES))
     with transaction.atomic():
         equipment.full_clean()
         equipment.save()
@@ -74,7 +75,7 @@ def equipment_save(*, equipment: Equipment, actor: Any) -> Equipment:
 
 
 def proposal_save(*, proposal: InvestmentProposal, actor: Any) -> InvestmentProposal:
-    require(is_department(actor))
+    require(has_capability(actor, Capability.EDIT_FACILITIES))
     with transaction.atomic():
         proposal.full_clean()
         proposal.save()

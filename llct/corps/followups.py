@@ -22,12 +22,12 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from llct.core.models import Role
+from llct.core.capabilities import Capability, has_capability
 from llct.core.permissions import ALL, scope_path
 from llct.corps.models import FollowUp, FollowUpCriterion, FollowUpScore, FollowUpSettings
 from llct.courses.models import Course, Enrolment
 from llct.organizations.models import Organization, add_months
-from llct.planning.nominations import organization_officers
+from llct.planning.nominations.reminders import organization_officers
 
 ONE_PLACE = Decimal("0.1")
 
@@ -67,10 +67,7 @@ def _scoped(user: Any) -> QuerySet[FollowUp]:
 
 
 def can_answer(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER))
-    )
+    return has_capability(user, Capability.ANSWER_FOLLOWUPS)
 
 
 def followup_list(*, user: Any, pending: bool) -> QuerySet[FollowUp]:

@@ -22,7 +22,7 @@ from llct.core.text import fold
 from llct.corps.models import OnlineJoin, OnlinePresence, OnlineRoom, OnlineSettings
 from llct.courses.attendance import may_take_attendance
 from llct.courses.models import Attendance, Enrolment, Session, Venue
-from llct.courses.services import attendance_mark
+from llct.courses.services.checkin import attendance_mark
 
 
 def session_venue(session: Session) -> Venue | None:

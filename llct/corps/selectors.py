@@ -10,8 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from llct.core.models import Role
-from llct.core.permissions import is_department
+from llct.core.capabilities import Capability, has_capability
 from llct.core.text import name_sort_key
 from llct.corps.models import Appointment, Observation, WorkEntry
 from llct.courses.models import Session
@@ -19,13 +18,11 @@ from llct.curriculum.models import Lecturer, Topic
 
 
 def can_read_register(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER))
-    )
+    return has_capability(user, Capability.READ_LECTURER_REGISTER)
 
 
 def can_edit_register(user: Any) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.EDIT_LECTURER_REGISTER)
 
 
 def register(*, user: Any, include_inactive: bool = False) -> list[Lecturer]:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from llct.core.permissions import is_department
+from llct.core.capabilities import Capability, has_capability
 from llct.corps.models import (
     Appointment,
     LecturerStandards,
@@ -22,7 +22,7 @@ RENEWAL_NOTICE = dt.timedelta(days=60)
 
 
 def _require_department(actor: Any) -> None:
-    if not is_department(actor):
+    if not has_capability(actor, Capability.EDIT_LECTURER_REGISTER):
         raise PermissionDenied
 
 

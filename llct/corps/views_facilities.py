@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import number_formfield
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.corps import facilities
 from llct.corps.models import Equipment, InvestmentProposal
 from llct.corps.views import _year
@@ -40,13 +41,13 @@ def facilities_page(request: HttpRequest) -> HttpResponse:
         "equipment": facilities.equipment_list(user=request.user),
         "proposals": proposals,
         "totals": facilities.proposal_totals(proposals),
-        "can_edit": is_department(request.user),
+        "can_edit": has_capability(request.user, Capability.EDIT_FACILITIES),
     }
     return render(request, "corps/facilities.html", context)
 
 
 def _edit(request: HttpRequest, form_class: Any, instance: Any, save: Any) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_FACILITIES))
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         save(form.instance)
@@ -56,7 +57,7 @@ def _edit(request: HttpRequest, form_class: Any, instance: Any, save: Any) -> Ht
 
 @require_http_methods(["GET", "POST"])
 def equipment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_FACILITIES))
     item = get_object_or_404(Equipment, pk=pk) if pk else None
 
     def save(obj: Equipment) -> None:
@@ -67,7 +68,7 @@ def equipment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_FACILITIES))
     item = get_object_or_404(InvestmentProposal, pk=pk) if pk else None
 
     def save(obj: InvestmentProposal) -> None:

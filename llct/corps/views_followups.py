@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from llct.core.permissions import is_department, require
+from llct.core.capabilities import Capability, has_capability
+from llct.core.permissions import require
 from llct.corps import followups, services
 from llct.corps.forms import CriterionFormSet, FollowUpSettingsForm, score_form
 from llct.corps.models import FollowUpSettings
@@ -19,7 +20,11 @@ from llct.corps.views import _year
 def followup_list(request: HttpRequest) -> HttpResponse:
     pending = request.GET.get("da-tra-loi") is None
     rows = followups.followup_list(user=request.user, pending=pending)[:300]
-    context = {"rows": rows, "pending": pending, "can_manage": is_department(request.user)}
+    context = {
+        "rows": rows,
+        "pending": pending,
+        "can_manage": has_capability(request.user, Capability.MANAGE_FOLLOWUPS),
+    }
     return render(request, "corps/followup_list.html", context)
 
 
@@ -52,7 +57,7 @@ def followup_report(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def followup_settings(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_FOLLOWUPS))
     data = request.POST or None
     form = FollowUpSettingsForm(data, instance=FollowUpSettings.current())
     formset = CriterionFormSet(data, prefix="c")
@@ -64,7 +69,7 @@ def followup_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def followups_open(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_FOLLOWUPS))
     n = followups.followups_open(today=timezone.localdate())
     messages.success(request, _("%(n)s evaluations asked of the cells.") % {"n": n})
     return redirect("corps:followups")
@@ -72,7 +77,7 @@ def followups_open(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def followups_remind(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_FOLLOWUPS))
     link = request.build_absolute_uri(reverse("corps:followups"))
     result = followups.followups_remind(today=timezone.localdate(), link=link)
     text = _(

@@ -1,45 +1,37 @@
 """Running a session: who may take attendance, the roll call, QR check-in, the printable sign-in
-sheet and the .xlsx marks that come back from it, the attendance matrix of a course, calendars
-and .ics feeds.
+sheet and the .xlsx marks that come back from it, the attendance matrix of a course.
+Calendars are in calendars.py, .ics feeds in feeds.py, QR images in qr.py.
 
 Roll-call marks go through roll_call.py, QR check-ins through services.attendance_check_in;
 the marks import writes here because it is all-or-nothing over many rows (one bulk upsert in
 one transaction), like the roster import.
 """
 
-import calendar as pycalendar
 import datetime as dt
-import io
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import segno
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from llct.core.models import Role, audit_record
+from llct.core.capabilities import Capability, has_capability
+from llct.core.models import audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, write_xlsx
 from llct.core.text import clean_text, fold
 from llct.courses.models import (
     Attendance,
-    CalendarFeed,
     Course,
     Enrolment,
     SchedulingRules,
     Session,
-    Venue,
-    new_code,
 )
 from llct.courses.roll_call import Saved, roll_call_all_present, roll_call_save
 from llct.courses.selectors import (
@@ -47,10 +39,7 @@ from llct.courses.selectors import (
     can_manage_course,
     course_get,
     enrolment_list,
-    sessions_between,
 )
-from llct.curriculum.models import Lecturer
-from llct.organizations.models import Organization
 
 # ---------------------------------------------------------------------------------------------
 # Who may do what
@@ -58,12 +47,14 @@ from llct.organizations.models import Organization
 
 def is_staff(user: Any) -> bool:
     """Everyone but learners: department, organization officers, leaders, lecturers."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role != Role.LEARNER))
+    return has_capability(user, Capability.READ_OTHER_CALENDARS)
 
 
 def may_take_attendance(user: Any, session: Session) -> bool:
     """Department officers, organization officers who manage the course, and the lecturer of
     this very session."""
+    if not has_capability(user, Capability.RUN_ROLL_CALL):
+        return False
     if can_manage_course(user, session.course):
         return True
     lecturer = session.lecturer
@@ -236,17 +227,6 @@ def checkin_window(session: Session, rules: SchedulingRules | None = None) -> Ch
         opens=start - dt.timedelta(minutes=rules.checkin_opens_minutes),
         closes=start + dt.timedelta(minutes=rules.checkin_closes_minutes),
     )
-
-
-def qr_data_uri(url: str, *, scale: int = 6) -> str:
-    """An SVG QR code as a data: URI (the CSP allows data: images, not inline markup)."""
-    return str(segno.make(url, error="m").svg_data_uri(scale=scale, border=2))
-
-
-def qr_svg(url: str, *, scale: int = 10) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=True)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,360 +510,3 @@ def attendance_matrix(*, user: Any, course: Course, today: dt.date) -> Matrix:
     ]
     columns = [MatrixColumn(s, may_take_attendance(user, s)) for s in sessions]
     return Matrix(columns=columns, rows=rows, threshold=threshold)
-
-
-# ---------------------------------------------------------------------------------------------
-# Calendars
-
-WEEK = "week"
-MONTH = "month"
-WEEKDAY_NAMES = [
-    gettext_lazy("Monday"),
-    gettext_lazy("Tuesday"),
-    gettext_lazy("Wednesday"),
-    gettext_lazy("Thursday"),
-    gettext_lazy("Friday"),
-    gettext_lazy("Saturday"),
-    gettext_lazy("Sunday"),
-]
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
-CALENDAR_FIRST, CALENDAR_LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-
-
-def parse_calendar_date(value: str | None, *, default: dt.date) -> dt.date:
-    """dd/mm/yyyy or ISO; anything else falls back to `default` (a mistyped link still shows a
-    calendar)."""
-    text = (value or "").strip()
-    for fmt in DATE_FORMATS:
-        try:
-            found = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        # A month's grid and its previous/next links step outside the date range near year 1
-        # and year 9999: such an address shows the default calendar.
-        return found if CALENDAR_FIRST <= found <= CALENDAR_LAST else default
-    return default
-
-
-def calendar_range(view: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
-    """The days shown: the Monday-to-Sunday week of `anchor`, or whole weeks (Monday first)
-    covering its month."""
-    if view == MONTH:
-        first = anchor.replace(day=1)
-        last = anchor.replace(day=pycalendar.monthrange(anchor.year, anchor.month)[1])
-        return first - dt.timedelta(days=first.weekday()), last + dt.timedelta(
-            days=6 - last.weekday()
-        )
-    monday = anchor - dt.timedelta(days=anchor.weekday())
-    return monday, monday + dt.timedelta(days=6)
-
-
-def calendar_step(view: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
-    """(previous, next) anchors."""
-    if view == MONTH:
-        first = anchor.replace(day=1)
-        previous = (first - dt.timedelta(days=1)).replace(day=1)
-        following = (first + dt.timedelta(days=32)).replace(day=1)
-        return previous, following
-    return anchor - dt.timedelta(days=7), anchor + dt.timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class CalendarEntry:
-    session: Session
-    can_take_attendance: bool
-
-
-@dataclass
-class CalendarDay:
-    date: dt.date
-    weekday: str
-    in_month: bool
-    is_today: bool
-    entries: list[CalendarEntry] = field(default_factory=list)
-
-
-@dataclass
-class CalendarGrid:
-    view: str
-    anchor: dt.date
-    start: dt.date
-    end: dt.date
-    weeks: list[list[CalendarDay]]
-    previous: dt.date
-    next: dt.date
-    count: int
-
-    @property
-    def days(self) -> list[CalendarDay]:
-        return [day for week in self.weeks for day in week]
-
-    @property
-    def weekday_names(self) -> list[str]:
-        return [str(name) for name in WEEKDAY_NAMES]
-
-
-def calendar_build(
-    *, view: str, anchor: dt.date, sessions: Iterable[Session], today: dt.date, user: Any
-) -> CalendarGrid:
-    start, end = calendar_range(view, anchor)
-    by_day: dict[dt.date, list[CalendarEntry]] = {}
-    count = 0
-    for session in sessions:
-        by_day.setdefault(session.date, []).append(
-            CalendarEntry(session, may_take_attendance(user, session))
-        )
-        count += 1
-    days = []
-    day = start
-    while day <= end:
-        days.append(
-            CalendarDay(
-                date=day,
-                weekday=str(WEEKDAY_NAMES[day.weekday()]),
-                in_month=view != MONTH or day.month == anchor.month,
-                is_today=day == today,
-                entries=by_day.get(day, []),
-            )
-        )
-        day += dt.timedelta(days=1)
-    previous, following = calendar_step(view, anchor)
-    return CalendarGrid(
-        view=view,
-        anchor=anchor,
-        start=start,
-        end=end,
-        weeks=[days[i : i + 7] for i in range(0, len(days), 7)],
-        previous=previous,
-        next=following,
-        count=count,
-    )
-
-
-@dataclass(frozen=True)
-class CalendarScope:
-    """Whose calendar: the query parameter that names it and a title."""
-
-    kind: str  # venue | lecturer | organization | learner | mine | all
-    title: str
-    param: tuple[str, str] | None
-    venue_id: int | None = None
-    lecturer_id: int | None = None
-    organization_path: str | None = None
-    person_id: int | None = None
-    user: Any = None
-
-    def sessions(self, start: dt.date, end: dt.date) -> QuerySet[Session]:
-        if self.kind == "mine":
-            qs = own_sessions(user=self.user, start=start, end=end)
-        else:
-            qs = sessions_between(
-                start=start,
-                end=end,
-                venue_id=self.venue_id,
-                lecturer_id=self.lecturer_id,
-                organization_path=self.organization_path,
-                person_id=self.person_id,
-            )
-        # The organizer serves the "take attendance" link (can_manage_course).
-        return qs.exclude(course__status=Course.Status.CANCELLED).select_related(
-            "course__organizer"
-        )
-
-
-def _int_param(value: str) -> int:
-    if not value.isdigit():
-        raise Http404
-    return int(value)
-
-
-def calendar_scope(*, user: Any, params: Mapping[str, str]) -> CalendarScope:
-    """Whose sessions a calendar shows. Venue and lecturer calendars: any staff user.
-    Organization calendars: only within the user's scope (404 otherwise). Learners see only
-    their own (learner=me). Without a parameter: a learner their own, a lecturer their own
-    teaching, an organization officer their organization, the department everything."""
-    if params.get("venue"):
-        require_staff(user)
-        venue = Venue.objects.filter(pk=_int_param(params["venue"])).first()
-        if venue is None:
-            raise Http404
-        return CalendarScope(
-            "venue",
-            _("Calendar of %(venue)s") % {"venue": venue.name},
-            ("venue", str(venue.pk)),
-            venue_id=venue.pk,
-        )
-    if params.get("lecturer"):
-        require_staff(user)
-        lecturer = Lecturer.objects.filter(pk=_int_param(params["lecturer"])).first()
-        if lecturer is None:
-            raise Http404
-        return _lecturer_scope(lecturer)
-    if params.get("organization"):
-        path = scope_path(user)
-        organization = Organization.objects.filter(pk=_int_param(params["organization"])).first()
-        if (
-            organization is None
-            or path is None
-            or (path != ALL and not organization.path.startswith(path))
-        ):
-            raise Http404
-        return _organization_scope(organization)
-    if params.get("learner"):
-        if params["learner"] != "me" or not getattr(user, "person_id", None):
-            raise Http404
-        return _learner_scope(user)
-    # Defaults.
-    if user.role == Role.LEARNER and user.person_id:
-        return _learner_scope(user)
-    lecturer = Lecturer.objects.filter(user=user).first() if user.role == Role.LECTURER else None
-    if lecturer is not None:
-        return _lecturer_scope(lecturer)
-    path = scope_path(user)
-    if path == ALL:
-        return CalendarScope("all", _("All sessions"), None)
-    if path is not None and user.organization_id:
-        return _organization_scope(user.organization)
-    if getattr(user, "person_id", None):
-        return _learner_scope(user)
-    raise PermissionDenied
-
-
-def require_staff(user: Any) -> None:
-    if not is_staff(user):
-        raise PermissionDenied
-
-
-def _lecturer_scope(lecturer: Lecturer) -> CalendarScope:
-    return CalendarScope(
-        "lecturer",
-        _("Teaching calendar of %(name)s") % {"name": lecturer.full_name},
-        ("lecturer", str(lecturer.pk)),
-        lecturer_id=lecturer.pk,
-    )
-
-
-def _organization_scope(organization: Organization) -> CalendarScope:
-    return CalendarScope(
-        "organization",
-        _("Calendar of %(organization)s") % {"organization": organization.name},
-        ("organization", str(organization.pk)),
-        organization_path=organization.path,
-    )
-
-
-def _learner_scope(user: Any) -> CalendarScope:
-    return CalendarScope(
-        "learner", _("My study calendar"), ("learner", "me"), person_id=user.person_id
-    )
-
-
-def own_sessions(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Session]:
-    """The sessions a user teaches or attends (enrolled) in [start, end]."""
-    who = Q(lecturer__user_id=user.pk)
-    if getattr(user, "person_id", None):
-        enrolled = Enrolment.objects.filter(
-            person_id=user.person_id, status=Enrolment.Status.ENROLLED
-        ).values("course_id")
-        who |= Q(course_id__in=enrolled)
-    return (
-        Session.objects.filter(who, date__gte=start, date__lte=end)
-        .select_related("course", "topic", "lecturer", "venue")
-        .order_by("date", "starts_at")
-    )
-
-
-def calendar_filter_choices(*, user: Any) -> dict[str, Any]:
-    """What a staff user may pick on the calendar page. Organizations stop two levels below
-    the user's own, so the list stays short in a province of thousands of cells."""
-    if not is_staff(user):
-        return {}
-    path = scope_path(user)
-    organizations: Any = []
-    if path is not None:
-        depth = user.organization.depth if path != ALL and user.organization_id else 0
-        organizations = Organization.objects.filter(
-            dissolved_on__isnull=True, depth__lte=depth + 2
-        ).order_by("path")
-        if path != ALL:
-            organizations = organizations.filter(path__startswith=path)
-    return {
-        "venues": Venue.objects.filter(is_active=True).only("pk", "name"),
-        "lecturers": Lecturer.objects.filter(is_active=True).only("pk", "full_name"),
-        "organizations": organizations,
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# .ics feeds
-
-FEED_DAYS_BEFORE = 30
-FEED_DAYS_AFTER = 365
-
-
-def calendar_feed_get(*, user: Any) -> CalendarFeed:
-    feed, _created = CalendarFeed.objects.get_or_create(user=user)
-    return feed
-
-
-def calendar_feed_regenerate(*, user: Any) -> CalendarFeed:
-    """A new secret link; the old one stops working at once."""
-    feed = calendar_feed_get(user=user)
-    feed.token = new_code()
-    feed.save(update_fields=["token"])
-    audit_record(actor=user, obj=feed, action="regenerate_token")
-    return feed
-
-
-def session_location(session: Session) -> str:
-    venue = session.venue
-    if venue is None:
-        return ""
-    if venue.kind == Venue.Kind.ONLINE and venue.meeting_url:
-        return venue.meeting_url
-    return ", ".join(part for part in (venue.name, venue.address) if part)
-
-
-def session_summary(session: Session) -> str:
-    if session.topic is not None:
-        return f"{session.course.name} — {session.topic.title}"
-    return session.course.name
-
-
-def feed_ics(*, user: Any, today: dt.date, now: dt.datetime) -> bytes:
-    """The user's sessions (taught or attended) from 30 days ago to a year ahead, with times
-    in the province's zone so phones show them right wherever they are."""
-    from icalendar import Calendar, Event
-
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    sessions = own_sessions(
-        user=user,
-        start=today - dt.timedelta(days=FEED_DAYS_BEFORE),
-        end=today + dt.timedelta(days=FEED_DAYS_AFTER),
-    ).exclude(course__status=Course.Status.CANCELLED)
-    cal = Calendar()
-    cal.add("prodid", "-//LLCT//Lich hoc//VI")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", _("LLCT sessions"))
-    cal.add("x-wr-timezone", settings.TIME_ZONE)
-    for session in sessions:
-        event = Event()
-        event.add("uid", f"session-{session.pk}@llct")
-        event.add("dtstamp", now)
-        event.add("dtstart", dt.datetime.combine(session.date, session.starts_at, tzinfo=zone))
-        event.add("dtend", dt.datetime.combine(session.date, session.ends_at, tzinfo=zone))
-        event.add("summary", session_summary(session))
-        location = session_location(session)
-        if location:
-            event.add("location", location)
-        if session.venue is not None and session.venue.meeting_url:
-            event.add("url", session.venue.meeting_url)
-        details = [str(session.get_part_display())]
-        if session.lecturer is not None:
-            details.append(_("Lecturer: %(name)s") % {"name": session.lecturer.full_name})
-        event.add("description", "\n".join(details))
-        cal.add_component(event)
-    cal.add_missing_timezones()
-    ics: bytes = cal.to_ical()
-    return ics

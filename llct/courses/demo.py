@@ -48,7 +48,8 @@ from llct.courses.models import (
     Venue,
 )
 from llct.courses.roll_call import roll_call_save
-from llct.courses.services import course_create, course_generate_sessions, half_day_slots
+from llct.courses.services.courses import course_create
+from llct.courses.services.sessions import course_generate_sessions, half_day_slots
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.models import (
     MembershipChange,

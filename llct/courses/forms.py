@@ -1,5 +1,6 @@
 """Forms of the course pages. They parse and keep what was typed; the rules live in services."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -9,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from llct.core.forms import number_formfield
 from llct.core.versions import VersionedForm
 from llct.courses.models import Course, Session, Venue
-from llct.courses.services import COURSE_FIELDS
+from llct.courses.selectors import organization_learners
+from llct.courses.services.courses import COURSE_FIELDS
 from llct.curriculum.models import Lecturer, LessonPlan, Programme
-from llct.organizations.forms import DateField, OrganizationChoiceField
+from llct.organizations.forms import DateField, OrganizationChoiceField, PersonFilterForm
 from llct.organizations.models import Organization, Person
+from llct.organizations.selectors import PersonFilter
 
 TIME_WIDGET = forms.TimeInput(
     format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric", "size": 6}
@@ -37,6 +40,18 @@ class CourseFilterForm(forms.Form):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The keyword arguments of selectors.course_list; none when the query is invalid."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "year": data["year"],
+            "programme_id": data["programme"].pk if data["programme"] else None,
+            "status": data["status"],
+            "q": data["q"],
+        }
 
 
 class VenueChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -181,6 +196,7 @@ class EnrolForm(forms.Form):
     confirm_warnings = forms.BooleanField(
         label=_("I have read the warnings above; enrol anyway"), required=False
     )
+    eligible_only = forms.BooleanField(label=_("Eligible people only"), required=False)
 
     def __init__(
         self,
@@ -193,6 +209,7 @@ class EnrolForm(forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["people"].queryset = people  # type: ignore[attr-defined]
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.organizations = organizations
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -211,6 +228,52 @@ class EnrolForm(forms.Form):
         if data.get("organization"):
             return "organization"
         return "people"
+
+    def chosen(self, *, user: Any, course: Course) -> list[Person]:
+        """The people to enrol: the one, the ticked, or everyone enrollable in the
+        organization's subtree (only the eligible ones when asked)."""
+        data = self.cleaned_data
+        if self.selection == "person":
+            return [data["person"]]
+        if self.selection == "organization":
+            return organization_learners(
+                user=user,
+                organization=data["organization"],
+                programme=course.programme,
+                eligible=data["eligible_only"],
+            )
+        return list(data["people"])
+
+    def terms(self) -> dict[str, Any]:
+        """The service's terms: the reason for overriding warnings, and their confirmation."""
+        return {
+            "override_reason": self.cleaned_data["override_reason"],
+            "confirm_warnings": self.cleaned_data["confirm_warnings"],
+        }
+
+    def carried(self) -> list[tuple[str, str]]:
+        """What was chosen, as hidden inputs of the confirmation form: nothing is picked twice."""
+        if not self.is_bound:
+            return []
+        names = [self.selection] if self.is_valid() else ["person", "people", "organization"]
+        if "organization" in names:
+            names.append("eligible_only")
+        data: Any = self.data  # a QueryDict: a name may come several times
+        return [(n, v) for n in names for v in data.getlist(n) if v]
+
+
+def people_filter(form: PersonFilterForm, params: Mapping[str, Any]) -> PersonFilter:
+    """The enrolment picker's filter: the subtree is included until the user unticks it."""
+    if not form.is_valid():
+        return PersonFilter()
+    data = form.cleaned_data
+    return PersonFilter(
+        q=data["q"],
+        organization=data["organization"],
+        subtree=data["subtree"] if "subtree" in params or "q" in params else True,
+        stage=data["stage"],
+        theory_level=data["theory_level"],
+    )
 
 
 class WithdrawForm(forms.Form):

@@ -10,7 +10,7 @@ from llct.core.forms import number_formfield
 from llct.core.text import clean_text
 from llct.core.versions import VersionedForm
 from llct.courses.models import SchedulingRules, Venue
-from llct.courses.services import HALF_DAYS, RULES_FIELDS, VENUE_FIELDS
+from llct.courses.services.venues import HALF_DAYS, RULES_FIELDS, VENUE_FIELDS
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
 

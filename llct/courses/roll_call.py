@@ -55,7 +55,7 @@ def roll_call_window(
     return Window(opens_on=opens_on, phase=phase)
 
 
-def _check_window(session: Session, today: dt.date, reason: str) -> Window:
+def check_window(session: Session, today: dt.date, reason: str) -> Window:
     """Refuse a mark before the roll call opens, and a correction without its reason."""
     window = roll_call_window(session, today=today)
     if window.phase == Phase.EARLY:
@@ -123,15 +123,17 @@ def roll_call_save(
     reason: str = "",
     actor: Any,
     today: dt.date,
+    method: str = Attendance.Method.ROLL_CALL,
 ) -> Saved:
     """Mark one learner. `original` is the mark the officer saw ("" for none), or None when
-    the request did not say (then the mark is simply written)."""
+    the request did not say (then the mark is simply written). The API writes here too, with
+    its own `method`."""
     if enrolment.course_id != session.course_id:
         raise ValidationError(_("This learner is not in this course."))
     if status not in Attendance.Status.values:
         raise ValidationError(_("Unknown attendance mark."), code="status")
     reason = clean_text(reason)
-    window = _check_window(session, today, reason)
+    window = check_window(session, today, reason)
     existing = _locked_mark(session, enrolment)
     if existing is None and original:
         # The officer saw a mark that has been removed meanwhile: say so, write nothing.
@@ -143,7 +145,7 @@ def roll_call_save(
                     session=session,
                     enrolment=enrolment,
                     status=status,
-                    method=Attendance.Method.ROLL_CALL,
+                    method=method,
                     marked_by=actor,
                 )
         except IntegrityError:  # someone marked this learner in the same instant
@@ -159,7 +161,7 @@ def roll_call_save(
         merge = three_way(original={"s": original}, current={"s": current}, submitted={"s": status})
         if merge.theirs:
             return Saved(current, window, clash=True, by=_marker(existing))
-    existing.status, existing.method = status, Attendance.Method.ROLL_CALL
+    existing.status, existing.method = status, method
     existing.marked_by = actor if getattr(actor, "pk", None) else None
     existing.save(update_fields=["status", "method", "marked_by", "marked_at"])
     _audit_correction(session, enrolment, window, reason, current, status, actor)
@@ -214,7 +216,7 @@ def roll_call_all_present(
     """Mark present every one of `enrolments` (the learners the officer saw unmarked) who is
     still unmarked. Returns the mark of each of them now."""
     reason = clean_text(reason)
-    window = _check_window(session, today, reason)
+    window = check_window(session, today, reason)
     ids = [e.pk for e in enrolments if e.course_id == session.course_id]
     marked = dict(
         Attendance.objects.select_for_update()

@@ -4,16 +4,22 @@ subtree; a lecturer sees the courses they teach; a learner, the courses they are
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.urls import reverse
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Attendance, Course, Enrolment, Holiday, Session, Venue
+from llct.curriculum.models import Programme
+from llct.organizations.models import MembershipStage, Organization, Person
+from llct.organizations.selectors import PersonFilter, person_list
 
 
 def course_list(
@@ -88,26 +94,16 @@ def course_get(*, user: Any, pk: int) -> Course:
 
 def can_create_course(user: Any) -> bool:
     """Department officers, and organization officers for their own subtree."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.role in (Role.DEPARTMENT, Role.ORG_OFFICER))
-        and scope_path(user) is not None
-    )
+    return has_capability(user, Capability.MANAGE_COURSES) and scope_path(user) is not None
 
 
 def can_manage_course(user: Any, course: Course) -> bool:
     """Department officers manage every course; an organization officer, the courses their
     subtree organizes."""
-    if not user.is_authenticated:
+    if not has_capability(user, Capability.MANAGE_COURSES):
         return False
-    if user.is_superuser or user.role == Role.DEPARTMENT:
-        return True
     path = scope_path(user)
-    return (
-        user.role == Role.ORG_OFFICER
-        and path not in (None, ALL)
-        and course.organizer.path.startswith(path)
-    )
+    return path is not None and (path == ALL or course.organizer.path.startswith(path))
 
 
 def can_enrol(user: Any, course: Course) -> bool:
@@ -118,8 +114,7 @@ def can_enrol(user: Any, course: Course) -> bool:
     if can_manage_course(user, course):
         return True
     return bool(
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
+        has_capability(user, Capability.ENROL_LEARNERS)
         and scope_path(user) is not None
         and course.status == Course.Status.OPEN
     )
@@ -131,8 +126,7 @@ def can_withdraw(user: Any, course: Course) -> bool:
     if can_manage_course(user, course):
         return True
     return bool(
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
+        has_capability(user, Capability.ENROL_LEARNERS)
         and scope_path(user) is not None
         and course.status in (Course.Status.OPEN, Course.Status.IN_PROGRESS)
     )
@@ -159,6 +153,19 @@ def enrolment_list(*, user: Any, course: Course) -> QuerySet[Enrolment]:
     if path != ALL:
         qs = qs.filter(person__organization__path__startswith=path)
     return qs
+
+
+def enrolment_get(*, user: Any, pk: int) -> Enrolment:
+    """An enrolment whose course and learner the user may see, with its course; 404 otherwise."""
+    enrolment = Enrolment.objects.filter(pk=pk).only("course_id").first()
+    if enrolment is None:
+        raise Http404
+    course = course_get(user=user, pk=enrolment.course_id)
+    found = enrolment_list(user=user, course=course).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    found.course = course
+    return found
 
 
 def attendance_rates(*, course: Course, today: dt.date) -> dict[int, tuple[int, int]]:
@@ -216,22 +223,16 @@ def sessions_between(
 
 
 def can_create_venue(user: Any) -> bool:
-    return is_department(user) or bool(
-        user.is_authenticated and user.role == Role.ORG_OFFICER and user.organization_id
-    )
+    return has_capability(user, Capability.MANAGE_VENUES) and scope_path(user) is not None
 
 
 def can_manage_venue(user: Any, venue: Venue) -> bool:
-    if is_department(user):
-        return True
-    if not user.is_authenticated or user.role != Role.ORG_OFFICER:
+    if not has_capability(user, Capability.MANAGE_VENUES):
         return False
     path = scope_path(user)
-    return (
-        path not in (None, ALL)
-        and venue.owner is not None
-        and venue.owner.path.startswith(str(path))
-    )
+    if path == ALL:
+        return True
+    return path is not None and venue.owner is not None and venue.owner.path.startswith(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,3 +292,59 @@ def working_days(
             days.append(day)
         day += dt.timedelta(days=1)
     return days
+
+
+# ---------------------------------------------------------------------------------------------
+# The course page and the enrolment picker
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    enrolment: Enrolment
+    present: int
+    held: int
+    withdraw_url: str
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.present / self.held) if self.held else None
+
+
+def course_learners(*, user: Any, course: Course, today: dt.date) -> list[LearnerRow]:
+    """The learners of the course page, each with their attendance so far. Four queries."""
+    rates = attendance_rates(course=course, today=today)
+    withdraw_url = reverse("courses:withdraw", args=[0]).replace("/0/", "/%s/")
+    return [
+        LearnerRow(e, *rates.get(e.pk, (0, 0)), withdraw_url % e.pk)
+        for e in enrolment_list(user=user, course=course)
+    ]
+
+
+def enrollable_people(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:
+    """The people the user may enrol: the rolls of their scope without those who have left the
+    Party or moved their membership away (stage "left")."""
+    return person_list(user=user, filters=filters).exclude(stage=MembershipStage.LEFT)
+
+
+def organization_learners(
+    *, user: Any, organization: Organization, programme: Programme, eligible: bool
+) -> list[Person]:
+    """Everyone enrollable in the organization's subtree; with `eligible`, only the people the
+    programme is for (no eligibility warning to explain)."""
+    people = enrollable_people(
+        user=user, filters=PersonFilter(organization=organization, subtree=True)
+    )
+    if eligible:
+        if programme.eligible_stages:
+            people = people.filter(stage__in=programme.eligible_stages)
+        people = people.filter(theory_level__gte=programme.min_theory_level)
+    return list(people)
+
+
+def enrolment_statuses(*, course: Course, people: Collection[Person]) -> dict[int, str]:
+    """Person id -> their enrolment status in the course, for the people on a picker page."""
+    return dict(
+        Enrolment.objects.filter(course=course, person__in=people).values_list(
+            "person_id", "status"
+        )
+    )

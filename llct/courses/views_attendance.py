@@ -21,9 +21,10 @@ from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload, file_response
 from llct.courses import attendance
 from llct.courses.models import Attendance, Session
+from llct.courses.qr import qr_data_uri
 from llct.courses.roll_call import Window, roll_call_corrections, roll_call_window
 from llct.courses.selectors import course_get
-from llct.courses.services import attendance_check_in
+from llct.courses.services.checkin import attendance_check_in, checkin_state
 
 MAX_MARKS_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -60,7 +61,7 @@ def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
             "roll": roll,
             "counts": roll.counts,
             "checkin_url": checkin_url,
-            "qr": attendance.qr_data_uri(checkin_url, scale=5),
+            "qr": qr_data_uri(checkin_url, scale=5),
             "window": attendance.checkin_window(session),
             "corrections": roll_call_corrections(session)[:MAX_CORRECTIONS_SHOWN],
         },
@@ -191,7 +192,7 @@ def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": session,
             "checkin_url": checkin_url,
-            "qr": attendance.qr_data_uri(checkin_url, scale=12),
+            "qr": qr_data_uri(checkin_url, scale=12),
             "window": attendance.checkin_window(session),
         },
     )
@@ -213,6 +214,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
             session=session, user=request.user, now=timezone.now()
         )
         return render(request, "courses/checkin_result.html", context)
+    context["state"] = checkin_state(session=session, user=request.user, now=timezone.now())
     return render(request, "courses/checkin_confirm.html", context)
 
 

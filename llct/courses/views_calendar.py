@@ -14,18 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from llct.core.htmx import render_page
-from llct.courses import attendance
+from llct.courses import calendars, feeds
 from llct.courses.models import CalendarFeed
 
 
-def _grid(request: HttpRequest, scope: attendance.CalendarScope) -> dict[str, Any]:
+def _grid(request: HttpRequest, scope: calendars.CalendarScope) -> dict[str, Any]:
     """The calendar of a scope for the view and date the query asks for, with the links to the
     previous and next period (real hrefs that keep the other parameters)."""
     today = timezone.localdate()
-    view = attendance.MONTH if request.GET.get("view") == attendance.MONTH else attendance.WEEK
-    anchor = attendance.parse_calendar_date(request.GET.get("date"), default=today)
-    start, end = attendance.calendar_range(view, anchor)
-    grid = attendance.calendar_build(
+    view = calendars.MONTH if request.GET.get("view") == calendars.MONTH else calendars.WEEK
+    anchor = calendars.parse_calendar_date(request.GET.get("date"), default=today)
+    start, end = calendars.calendar_range(view, anchor)
+    grid = calendars.calendar_build(
         view=view,
         anchor=anchor,
         sessions=scope.sessions(start, end),
@@ -44,25 +44,25 @@ def _grid(request: HttpRequest, scope: attendance.CalendarScope) -> dict[str, An
         "previous_url": link(date=grid.previous.isoformat()),
         "next_url": link(date=grid.next.isoformat()),
         "today_url": link(date=today.isoformat()),
-        "week_url": link(view=attendance.WEEK),
-        "month_url": link(view=attendance.MONTH),
+        "week_url": link(view=calendars.WEEK),
+        "month_url": link(view=calendars.MONTH),
     }
 
 
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
-    scope = attendance.calendar_scope(user=request.user, params=request.GET)
+    scope = calendars.calendar_scope(user=request.user, params=request.GET)
     context = _grid(request, scope)
-    context.update(attendance.calendar_filter_choices(user=request.user))
+    context.update(calendars.calendar_filter_choices(user=request.user))
     return render_page(request, "courses/calendar_page.html", context, fragment="calendar")
 
 
 @require_GET
 def my_calendar(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    scope = attendance.CalendarScope("mine", _("My calendar"), None, user=user)
+    scope = calendars.CalendarScope("mine", _("My calendar"), None, user=user)
     context = _grid(request, scope)
-    feed = attendance.calendar_feed_get(user=user)
+    feed = feeds.calendar_feed_get(user=user)
     feed_url = request.build_absolute_uri(reverse("courses:ics_feed", args=[feed.token]))
     context.update(
         {
@@ -75,7 +75,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def feed_regenerate(request: HttpRequest) -> HttpResponse:
-    attendance.calendar_feed_regenerate(user=request.user)
+    feeds.calendar_feed_regenerate(user=request.user)
     messages.success(
         request,
         _("A new calendar link has been made; the old one no longer works. Subscribe again."),
@@ -94,7 +94,7 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if feed is None:
         raise Http404
-    content = attendance.feed_ics(user=feed.user, today=timezone.localdate(), now=timezone.now())
+    content = feeds.feed_ics(user=feed.user, today=timezone.localdate(), now=timezone.now())
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="llct.ics"'
     response["Cache-Control"] = "private, max-age=900"

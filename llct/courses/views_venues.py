@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
@@ -39,7 +40,7 @@ from llct.courses.selectors import (
     venue_get,
     venue_list,
 )
-from llct.courses.services import (
+from llct.courses.services.venues import (
     holiday_add,
     holiday_delete,
     rules_update,
@@ -72,7 +73,7 @@ def venue_list_view(request: HttpRequest) -> HttpResponse:
             "venues": venues,
             "manageable": {v.pk for v in venues if can_manage_venue(user, v)},
             "can_create": can_create_venue(user),
-            "can_settings": is_department(user),
+            "can_settings": has_capability(user, Capability.EDIT_CLASS_SETTINGS),
         },
         fragment="results",
     )
@@ -165,7 +166,7 @@ def venue_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def holiday_list(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_CLASS_SETTINGS))
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)
@@ -198,7 +199,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def holiday_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_CLASS_SETTINGS))
     try:
         holiday = Holiday.objects.get(pk=pk)
     except Holiday.DoesNotExist:
@@ -210,7 +211,7 @@ def holiday_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def rules_view(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_CLASS_SETTINGS))
     rules = SchedulingRules.current()
     form = RulesForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():

@@ -12,8 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from llct.core.models import Role
-from llct.core.permissions import is_department
+from llct.core.capabilities import Capability, has_capability
 from llct.core.text import fold, name_sort_key
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 from llct.organizations.models import Person
@@ -23,22 +22,16 @@ from llct.organizations.models import Person
 
 
 def can_edit_curriculum(user: Any) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.EDIT_CURRICULUM)
 
 
 def can_read_lecturers(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and (
-            user.is_superuser
-            or user.role in (Role.DEPARTMENT, Role.LEADER, Role.ORG_OFFICER, Role.LECTURER)
-        )
-    )
+    return has_capability(user, Capability.READ_LECTURERS)
 
 
 def approved_topic_ids(user: Any) -> set[int]:
     """The topics a lecturer's account is approved to teach (and so to upload plans for)."""
-    if not user.is_authenticated or user.role != Role.LECTURER:
+    if not has_capability(user, Capability.UPLOAD_OWN_LESSON_PLANS):
         return set()
     return set(
         Topic.objects.filter(lecturers__user=user, lecturers__is_active=True).values_list(

@@ -18,6 +18,7 @@ from llct.monitoring.models import (
     Task,
 )
 from llct.organizations.models import Organization, OrganizationKind
+from llct.organizations.widgets import OrganizationMultiPicker, OrganizationPicker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -30,6 +31,8 @@ def _check_upload(upload: Any) -> Any:
 
 
 class OrganizationField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    widget = OrganizationPicker
+
     def label_from_instance(self, obj: Any) -> str:
         indent: str = "\u2003" * max(int(obj.depth) - 1, 0)
         return indent + str(obj.name)
@@ -126,7 +129,7 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
     organizations = forms.ModelMultipleChoiceField(
         queryset=Organization.objects.none(),
         label=_("assigned to"),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=OrganizationMultiPicker,
     )
 
     class Meta:

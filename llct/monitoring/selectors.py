@@ -10,34 +10,29 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from llct.core.models import Role
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.permissions import ALL, scope_path
 from llct.monitoring.models import Assignment, ProgressReport, Project, Target, Task
 from llct.organizations.models import Organization
 from llct.organizations.selectors import organization_scope
 
 
 def can_read_projects(user: Any) -> bool:
-    return scope_path(user) is not None
+    return has_capability(user, Capability.READ_PROJECTS) and scope_path(user) is not None
 
 
 def can_manage_projects(user: Any) -> bool:
     """Projects, targets, tasks and settings belong to the department."""
-    return is_department(user)
+    return has_capability(user, Capability.MANAGE_PROJECTS)
 
 
 def can_act_for(user: Any, organization: Organization) -> bool:
     """Report on a task or enter a value for an organization: the department for any, an
     organization officer for those of their subtree."""
-    if is_department(user):
-        return True
+    if not has_capability(user, Capability.REPORT_PROJECT_PROGRESS):
+        return False
     path = scope_path(user)
-    return (
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
-        and path is not None
-        and organization.path.startswith(path)
-    )
+    return path is not None and (path == ALL or organization.path.startswith(path))
 
 
 def project_list(*, user: Any) -> QuerySet[Project]:

@@ -9,10 +9,10 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import query_without_page
 from llct.core.htmx import render_page
-from llct.core.models import Role
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_xlsx
 from llct.monitoring import charts, dashboard, indicators, selectors
 from llct.monitoring.forms import DashboardForm, clamp_year
@@ -83,7 +83,7 @@ def _project_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=user, pk=pk)
     today = timezone.localdate()
     form, organization, year, as_of, live = _filters(request, project, today)
-    full = is_department(user) or user.role == Role.LEADER
+    full = has_capability(user, Capability.READ_WHOLE_TREE)
     board = dashboard.build(
         project=project,
         organization=organization,

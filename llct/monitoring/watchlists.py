@@ -174,7 +174,7 @@ def certificate_expiring(*, prefix: str, today: dt.date, days: int) -> Watchlist
 
 def _requirements() -> list[Any]:
     from llct.planning.models import PositionRequirement
-    from llct.planning.nominations import Requirement
+    from llct.planning.nominations.rules import Requirement
 
     return [
         Requirement.build(position, level, programme_id)

@@ -16,7 +16,7 @@ from llct.organizations.models import (
 )
 from llct.organizations.selectors import PersonFilter, organization_choices
 from llct.organizations.services import SplitPart
-from llct.organizations.widgets import OrganizationPicker
+from llct.organizations.widgets import OrganizationMultiPicker, OrganizationPicker
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
@@ -35,6 +35,11 @@ class DateField(forms.DateField):
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One organization, chosen with the search-as-you-type picker (never a <select> of the
+    whole tree)."""
+
+    widget = OrganizationPicker
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
 
@@ -172,7 +177,7 @@ class MergeForm(forms.Form):
     sources = forms.ModelMultipleChoiceField(
         label=_("Organizations merged into this one"),
         queryset=Organization.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=OrganizationMultiPicker,
     )
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)

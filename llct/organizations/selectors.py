@@ -220,15 +220,30 @@ def organization_tree_as_of(*, user: Any, on: dt.date) -> list[TreeNode]:
     return roots
 
 
-def organization_versions_as_of(*, user: Any, on: dt.date) -> QuerySet[OrganizationVersion]:
-    """The versions in force on a date (name, kind, parent then) of the organizations within
-    today's scope: one per organization that existed that day."""
-    visible = organization_scope(user=user, include_dissolved=True).values("id")
+def organization_versions_on(on: dt.date) -> QuerySet[OrganizationVersion]:
+    """The versions in force on a date (name, kind, parent then): one per organization that
+    existed that day. The one place that knows a version's interval is [valid_from, valid_to)."""
     return OrganizationVersion.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
-        valid_from__lte=on,
-        organization__in=visible,
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on), valid_from__lte=on
     )
+
+
+def organization_version_on(organization_id: int, on: dt.date) -> OrganizationVersion | None:
+    """An organization as it was on a date; None before it existed."""
+    return organization_versions_on(on).filter(organization_id=organization_id).first()
+
+
+def organization_name_on(organization: Organization, on: dt.date) -> str:
+    """The organization's name as it was on a date (documents and certificates keep the name of
+    their date after a renaming or a merger); today's name when no version covers the date."""
+    version = organization_version_on(organization.pk, on)
+    return version.name if version else organization.name
+
+
+def organization_versions_as_of(*, user: Any, on: dt.date) -> QuerySet[OrganizationVersion]:
+    """The versions in force on a date of the organizations within today's scope."""
+    visible = organization_scope(user=user, include_dissolved=True).values("id")
+    return organization_versions_on(on).filter(organization__in=visible)
 
 
 @dataclass

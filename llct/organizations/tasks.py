@@ -16,11 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from llct.organizations.models import RosterImport
-from llct.organizations.roster import (
-    RosterFileError,
-    person_import_roster,
-    roster_analyse,
-)
+from llct.organizations.roster.imports import person_import_roster, roster_analyse
+from llct.organizations.roster.reader import RosterFileError
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +151,8 @@ def people_export_task(*, export_id: int) -> None:
     """QUEUED → RUNNING (with progress) → DONE with the file, or → FAILED."""
     from django.core.files import File
 
-    from llct.core.xlsx_stream import write_xlsx_stream
-    from llct.organizations.exports import people_headers, people_value_rows
+    from llct.core.xlsx_stream import write_xlsx_rows
+    from llct.organizations.exports import people_headers, people_xml_rows
     from llct.organizations.forms import person_filter_form
     from llct.organizations.models import PeopleExport
     from llct.organizations.selectors import person_list
@@ -172,10 +169,10 @@ def people_export_task(*, export_id: int) -> None:
             rows.update(status=PeopleExport.Status.RUNNING, total_rows=people.count())
             throttle = _Throttle(lambda done, total: rows.update(done_rows=done))
             with tempfile.TemporaryFile() as handle:
-                written = write_xlsx_stream(
+                written = write_xlsx_rows(
                     handle,
                     people_headers(),
-                    people_value_rows(people),
+                    people_xml_rows(people),
                     title="Danh sach",
                     progress=lambda done: throttle(done, done + 1),
                 )

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
@@ -19,7 +20,6 @@ from llct.core.permissions import (
     can_edit_organization,
     can_edit_rolls,
     can_read_rolls,
-    is_department,
     require,
 )
 from llct.core.spreadsheets import XLSX_TYPE
@@ -384,7 +384,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def membership_rules(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_PARTY_RULES))
     rules = MembershipRules.current()
     form = MembershipRulesForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from llct.core.htmx import render_page
 from llct.core.permissions import can_edit_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
-from llct.organizations import roster, selectors, tasks
+from llct.organizations import selectors, tasks
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import Organization, RosterImport
+from llct.organizations.roster import uploads
+from llct.organizations.roster.reader import RosterFileError
 from llct.organizations.widgets import OrganizationPicker
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -100,7 +102,7 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "organizations/roster_upload.html",
-        {"form": form, "imports": roster.roster_import_list(user=user)[:RECENT_IMPORTS]},
+        {"form": form, "imports": uploads.roster_import_list(user=user)[:RECENT_IMPORTS]},
         status=422 if form.is_bound and form.errors else 200,
     )
 
@@ -113,7 +115,7 @@ def _progress(roster_import: RosterImport) -> tuple[int, int]:
 
 def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     done, total = _progress(roster_import)
     status = roster_import.Status
     return render_page(
@@ -135,7 +137,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     # One commit per import, however often the button is pressed.
     started = RosterImport.objects.filter(
         pk=roster_import.pk, status=RosterImport.Status.PREVIEW
@@ -156,7 +158,7 @@ def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def roster_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     cancelled = RosterImport.objects.filter(
         pk=roster_import.pk,
         status__in=[RosterImport.Status.PREVIEW, RosterImport.Status.FAILED],
@@ -172,12 +174,12 @@ def roster_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def roster_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    roster_import = roster.roster_import_get(user=request.user, pk=pk)
+    roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     if not roster_import.rejected_rows or not roster_import.file:
         raise Http404
     try:
-        content = roster.roster_rejected_xlsx(roster_import=roster_import)
-    except (roster.RosterFileError, FileNotFoundError):
+        content = uploads.roster_rejected_xlsx(roster_import=roster_import)
+    except (RosterFileError, FileNotFoundError):
         raise Http404 from None
     return file_response(
         content, filename=f"dong-bi-tu-choi-{roster_import.pk}.xlsx", content_type=XLSX_TYPE

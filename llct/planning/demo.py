@@ -43,8 +43,6 @@ from llct.core.models import AuditEntry, Role, User
 from llct.courses.models import Course, Enrolment, Session
 from llct.curriculum.models import Lecturer, Programme
 from llct.organizations.models import MembershipStage, Organization, Person, TheoryLevel
-from llct.planning import nominations as nom
-from llct.planning import plans
 from llct.planning.models import (
     AnnualPlan,
     BudgetLine,
@@ -57,6 +55,13 @@ from llct.planning.models import (
     Submission,
     SubmissionEvent,
 )
+from llct.planning.nominations import reminders as nom_reminders
+from llct.planning.nominations import selectors as nom_selectors
+from llct.planning.nominations import services as nom_services
+from llct.planning.nominations import suggestions as nom_suggestions
+from llct.planning.plans import actual as plan_vs_actual
+from llct.planning.plans import courses as plan_courses
+from llct.planning.plans import services as plan_services
 
 Kind = Programme.Kind
 # The programmes a round offers: everything but resolution study, which everyone attends.
@@ -271,14 +276,14 @@ def _accept(
     department: Any,
 ) -> int:
     """Accept the urgent suggestions and about `share` of the others."""
-    suggestions = nom.suggestions_for(
+    suggestions = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=organization, today=day
     )
     keys = [s.key for s in suggestions.items if s.urgent or rng.random() < share]
     if not keys:
         return 0
     return len(
-        nom.nominations_accept(
+        nom_services.nominations_accept(
             nomination_round=nomination_round,
             organization=organization,
             keys=keys,
@@ -304,7 +309,7 @@ def _add_by_hand(
         )
     )
     people = list(
-        Person.objects.filter(organization_id__in=nom._part_ids(organization))
+        Person.objects.filter(organization_id__in=nom_selectors.part_ids(organization))
         .exclude(stage=MembershipStage.LEFT)
         .order_by("sort_key", "pk")
         .values_list("pk", "stage", "theory_level")
@@ -323,7 +328,7 @@ def _add_by_hand(
             and (pk, programme.pk) not in taken
         ]
         if fits:
-            nom.nomination_add(
+            nom_services.nomination_add(
                 nomination_round=nomination_round,
                 organization=organization,
                 person_id=rng.choice(fits),
@@ -341,7 +346,7 @@ def _add_by_hand(
 def _submit(
     nomination_round: NominationRound, organization: Organization, *, when: dt.datetime, actor: Any
 ) -> None:
-    nom.submission_submit(
+    nom_services.submission_submit(
         nomination_round=nomination_round,
         organization=organization,
         actor=actor,
@@ -362,7 +367,7 @@ def _this_years_round(
     every organization submitted but a couple, which nominated nobody."""
     opened_on, deadline = dt.date(year - 1, 9, 15), dt.date(year - 1, 10, 31)
     with dated(at(opened_on, 8, 30), STAMPED):
-        nomination_round = nom.round_open(
+        nomination_round = nom_services.round_open(
             year=year,
             deadline=deadline,
             programmes=offered,
@@ -384,7 +389,7 @@ def _this_years_round(
             _submit(nomination_round, organization, when=when, actor=department)
     closed_on = deadline + dt.timedelta(days=7)
     with dated(at(closed_on, 10), STAMPED):
-        nom.round_update(
+        nom_services.round_update(
             nomination_round=nomination_round,
             deadline=deadline,
             programmes=offered,
@@ -410,7 +415,7 @@ def _next_years_round(
     opened_on, deadline = today - dt.timedelta(days=35), today - dt.timedelta(days=3)
     reminded_on = deadline - dt.timedelta(days=4)
     with dated(at(opened_on, 8, 30), STAMPED):
-        nomination_round = nom.round_open(
+        nomination_round = nom_services.round_open(
             year=year,
             deadline=deadline,
             programmes=offered,
@@ -461,7 +466,7 @@ def _next_years_round(
 
     def remind() -> None:
         with dated(at(reminded_on, 15, 30), STAMPED), override_settings(MAILERS=NO_MAIL):
-            nom.submissions_remind(
+            nom_reminders.submissions_remind(
                 nomination_round=nomination_round,
                 organizations=grassroots,
                 link_for=lambda o: reverse("planning:submission", args=[nomination_round.pk, o.pk]),
@@ -489,7 +494,7 @@ def _next_years_round(
     if late_submitter is not None:
         reopened_on, submitted_on = deadline + dt.timedelta(days=1), today - dt.timedelta(days=1)
         with dated(at(reopened_on, 10), STAMPED):
-            nom.submission_reopen(
+            nom_services.submission_reopen(
                 nomination_round=nomination_round,
                 organization=late_submitter,
                 until=today + dt.timedelta(days=4),
@@ -515,7 +520,7 @@ def _next_years_round(
     if featured is not None:
         reopened_on = today - dt.timedelta(days=1)
         with dated(at(reopened_on, 14), STAMPED):
-            nom.submission_reopen(
+            nom_services.submission_reopen(
                 nomination_round=nomination_round,
                 organization=featured,
                 until=today + dt.timedelta(days=7),
@@ -649,7 +654,7 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
 
     nominations: dict[int, list[Nomination]] = defaultdict(list)
     for nomination in (
-        nom.nominations_for_year(year=year)
+        nom_selectors.nominations_for_year(year=year)
         .select_related("person")
         .order_by(
             models.F("quarter").asc(nulls_last=True),
@@ -665,7 +670,7 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
         mine = sorted((s for s in specs if s.programme.pk == programme_id), key=lambda s: s.month)
         if not mine and programme_id in by_id:
             # Nominated for, but no course this year: planned in the quarter most asked for.
-            month = plans._quarter_month(nominations[programme_id])
+            month = plan_services._quarter_month(nominations[programme_id])
             spec = extra(by_id[programme_id], month, "", province)
             specs.append(spec)
             mine = [spec]
@@ -690,7 +695,7 @@ def _save(spec: Spec, plan: AnnualPlan, actor: Any) -> PlannedCourse:
         "organizer": spec.organizer,
     }
     if spec.nominations:
-        planned = plans.planned_course_from_nominations(
+        planned = plan_services.planned_course_from_nominations(
             plan=plan, nominations=spec.nominations, actor=actor
         )
     else:
@@ -700,7 +705,7 @@ def _save(spec: Spec, plan: AnnualPlan, actor: Any) -> PlannedCourse:
             sessions=spec.programme.default_sessions or 1,
             days=spec.programme.default_days or Decimal(1),
         )
-    spec.planned = plans.planned_course_save(
+    spec.planned = plan_services.planned_course_save(
         planned=planned, data=data, actor=actor, lecturers=spec.lecturers
     )
     return spec.planned
@@ -743,7 +748,7 @@ def _plan(
         "approved": dt.date(year - 1, 12, 23),
     }
     with dated(at(days["created"], 8, 40), PLAN_STAMPED):
-        plan = plans.plan_create(
+        plan = plan_services.plan_create(
             data={
                 "year": year,
                 "number": f"{rng.randint(120, 190)}-KH/TU",
@@ -758,7 +763,7 @@ def _plan(
             if spec is not later:
                 _save(spec, plan, department)
         for kind, description, quantity, cost in FACILITIES:
-            plans.facility_save(
+            plan_services.facility_save(
                 need=FacilityNeed(plan=plan),
                 data={
                     "kind": kind,
@@ -776,25 +781,25 @@ def _plan(
             .first()
         )
         if line is not None and line.computed_amount > 0:
-            plans.budget_line_adjust(
+            plan_services.budget_line_adjust(
                 line=line,
                 amount=max(_to(line.computed_amount / 5, 1_000_000), Decimal(1_000_000)),
                 note=VENUE_NOTE,
                 actor=department,
             )
     with dated(at(days["submitted"], 15, 10), PLAN_STAMPED):
-        plans.plan_submit(plan=plan, actor=department)
+        plan_services.plan_submit(plan=plan, actor=department)
     comment = RETURN_COMMENT.format(
         course=later.name if later else "", month=later.month if later else ""
     )
     if later is None:
         comment = "Đề nghị tính lại kinh phí tài liệu cho phù hợp với giáo trình mới; trình lại."
     with dated(at(days["returned"], 10, 25), PLAN_STAMPED):
-        plans.plan_return(plan=plan, actor=leader, comment=comment)
+        plan_services.plan_return(plan=plan, actor=leader, comment=comment)
     with dated(at(days["revised"], 9, 5), PLAN_STAMPED):
         if later is not None:
             # Added whole, so that the timeline's "revised" step names the course.
-            later.planned = plans.planned_course_save(
+            later.planned = plan_services.planned_course_save(
                 planned=PlannedCourse(plan=plan),
                 data={
                     "programme": later.programme,
@@ -824,16 +829,16 @@ def _plan(
             .first()
         )
         if materials is not None:
-            plans.budget_line_adjust(
+            plan_services.budget_line_adjust(
                 line=materials,
                 amount=_to(materials.computed_amount * Decimal("1.25"), 100_000),
                 note=MATERIALS_NOTE,
                 actor=department,
             )
     with dated(at(days["resubmitted"], 14, 30), PLAN_STAMPED):
-        plans.plan_submit(plan=plan, actor=department)
+        plan_services.plan_submit(plan=plan, actor=department)
     with dated(at(days["approved"], 16, 0), PLAN_STAMPED):
-        plans.plan_approve(plan=plan, actor=leader, comment=APPROVE_COMMENT)
+        plan_services.plan_approve(plan=plan, actor=leader, comment=APPROVE_COMMENT)
 
     counts["planned_courses"] = plan.planned_courses.count()
     counts["budget_lines"] = plan.budget_lines.count()
@@ -865,15 +870,15 @@ def _courses(
     if upcoming:
         spec = min(upcoming, key=lambda s: (s.month, s.programme.code))
         assert spec.planned is not None
-        people = [n.person for n in plans.nominees(planned=spec.planned)]
+        people = [n.person for n in plan_courses.nominees(planned=spec.planned)]
         reason = (
             "Cấp ủy cơ sở đã xem xét, đề nghị cho học"
-            if plans.nominee_warnings(planned=spec.planned, people=people)
+            if plan_courses.nominee_warnings(planned=spec.planned, people=people)
             else ""
         )
         day = max(today - dt.timedelta(days=rng.randint(5, 12)), dt.date(today.year, 1, 2))
         with dated(at(day, 10, 15), COURSE_STAMPED):
-            result = plans.planned_course_create_course(
+            result = plan_courses.planned_course_create_course(
                 planned=spec.planned,
                 actor=department,
                 override_reason=reason,
@@ -893,7 +898,7 @@ def _expenses(rng: random.Random, *, today: dt.date, specs: list[Spec], departme
         for s in specs
         if s.course is not None
         and s.planned is not None
-        and s.course.status in plans.HELD
+        and s.course.status in plan_vs_actual.HELD
         and s.programme.kind != Kind.RESOLUTION
     ]
     lines: dict[int, list[BudgetLine]] = defaultdict(list)
@@ -927,7 +932,7 @@ def _expenses(rng: random.Random, *, today: dt.date, specs: list[Spec], departme
         if amount <= 0:
             return
         with dated(at(day, 10, 30), [(AuditEntry, "at")]):
-            plans.expense_record(
+            plan_services.expense_record(
                 course=course,
                 data={"kind": kind, "amount": amount, "spent_on": day, "note": note},
                 actor=department,

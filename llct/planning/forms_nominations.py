@@ -12,7 +12,8 @@ from llct.curriculum.models import Programme
 from llct.organizations.forms import DateField
 from llct.organizations.models import TheoryLevel
 from llct.planning.models import Nomination, PositionRequirement
-from llct.planning.nominations import QUARTER_CHOICES, RULE_LABELS, NominationChange
+from llct.planning.nominations.rules import QUARTER_CHOICES, RULE_LABELS
+from llct.planning.nominations.services import NominationChange
 
 QUARTER_FIELD_CHOICES = [("", _("Any quarter")), *QUARTER_CHOICES]
 _KEY = re.compile(r"^\d+-\d+$")

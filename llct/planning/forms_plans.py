@@ -1,4 +1,5 @@
-"""Forms of the plan pages. They parse and keep what was typed; the rules live in plans.py."""
+"""Forms of the plan pages. They parse and keep what was typed; the rules live in the plans
+package."""
 
 from typing import Any
 
@@ -14,7 +15,6 @@ from llct.courses.models import Venue
 from llct.curriculum.models import Lecturer, Programme
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
-from llct.planning import plans
 from llct.planning.models import (
     AnnualPlan,
     BudgetLine,
@@ -23,6 +23,7 @@ from llct.planning.models import (
     PlanDecision,
     PlannedCourse,
 )
+from llct.planning.plans import services as plan_services
 
 # Norms are per unit (a session, a learner, a day): bounded so that a planned course's lines,
 # the norm times at most LEARNERS_MAX learners or 32.767 sessions, still fit their column.
@@ -41,7 +42,7 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         formfield_callback = number_formfield
         model = AnnualPlan
-        fields = list(plans.PLAN_FIELDS)
+        fields = list(plan_services.PLAN_FIELDS)
         widgets = {"introduction": forms.Textarea(attrs={"rows": 5})}
         labels = {
             "year": _("Year"),
@@ -66,7 +67,7 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         pass
 
     def plan_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in plans.PLAN_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in plan_services.PLAN_FIELDS}
 
 
 class NominationChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -108,7 +109,7 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
     class Meta:
         formfield_callback = number_formfield
         model = PlannedCourse
-        fields = [*plans.PLANNED_FIELDS, "lecturers", "nominations"]
+        fields = [*plan_services.PLANNED_FIELDS, "lecturers", "nominations"]
         labels = {
             "programme": _("Programme"),
             "name": _("Course name"),
@@ -146,7 +147,7 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
         pass
 
     def course_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in plans.PLANNED_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in plan_services.PLANNED_FIELDS}
 
 
 class NominationPickForm(forms.Form):
@@ -192,14 +193,14 @@ class FacilityNeedForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg
     class Meta:
         formfield_callback = number_formfield
         model = FacilityNeed
-        fields = list(plans.FACILITY_FIELDS)
+        fields = list(plan_services.FACILITY_FIELDS)
         labels = {"kind": _("Kind")}
 
     def _post_clean(self) -> None:
         pass
 
     def need_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in plans.FACILITY_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in plan_services.FACILITY_FIELDS}
 
 
 class NormsForm(VersionedForm, forms.Form):

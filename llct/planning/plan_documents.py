@@ -20,8 +20,9 @@ from llct.core.party_documents import DOCX_TYPE as DOCX_TYPE
 from llct.core.party_documents import Letterhead, PartyDocument, Signature
 from llct.core.party_documents import vietnamese_date as vietnamese_date
 from llct.core.spreadsheets import FORMULA_PREFIXES
-from llct.planning import plans
 from llct.planning.models import AnnualPlan, BudgetLine, FacilityNeed, PlannedCourse
+from llct.planning.plans import budget as plan_budget
+from llct.planning.plans import selectors as plan_selectors
 
 KIND_NAMES: dict[str, str] = {
     BudgetLine.Kind.LECTURER_FEES: "Thù lao giảng viên",
@@ -38,7 +39,7 @@ FACILITY_NAMES: dict[str, str] = {
 
 def money(amount: Decimal | int) -> str:
     """1.500.000 (the tables say "đồng" in their headers)."""
-    return plans.vnd(amount).removesuffix(" đ")
+    return plan_budget.vnd(amount).removesuffix(" đ")
 
 
 @dataclass
@@ -47,7 +48,7 @@ class PlanData:
     courses: list[PlannedCourse]
     lines: list[BudgetLine]
     needs: list[FacilityNeed]
-    totals: plans.Totals
+    totals: plan_budget.Totals
     day: dt.date
     parent_name: str
     issuer_name: str
@@ -55,12 +56,12 @@ class PlanData:
 
 
 def plan_data(*, plan: AnnualPlan, on: dt.date | None = None) -> PlanData:
-    courses = list(plans.planned_courses(plan=plan))
-    lines = plans.budget_lines(plan=plan)
+    courses = list(plan_selectors.planned_courses(plan=plan))
+    lines = plan_budget.budget_lines(plan=plan)
     needs = list(plan.facility_needs.order_by("id"))
-    approval = plans.plan_approval(plan=plan)
-    day = on or plans.document_date(plan)
-    parent_name, issuer_name = plans.names_on(plan.issuer, day)
+    approval = plan_selectors.plan_approval(plan=plan)
+    day = on or plan_selectors.document_date(plan)
+    parent_name, issuer_name = plan_selectors.names_on(plan.issuer, day)
     signer = ""
     if approval is not None and approval.decided_by is not None:
         signer = approval.decided_by.display_name
@@ -69,7 +70,7 @@ def plan_data(*, plan: AnnualPlan, on: dt.date | None = None) -> PlanData:
         courses,
         lines,
         needs,
-        plans.plan_totals(lines, needs),
+        plan_budget.plan_totals(lines, needs),
         day,
         parent_name,
         issuer_name,
@@ -148,18 +149,18 @@ def _budget(document: PartyDocument, data: PlanData) -> None:
     rows = []
     for i, pc in enumerate(data.courses, start=1):
         amounts = grouped.get(pc.pk, {})
-        values = [amounts.get(k, Decimal(0)) for k in plans.KINDS]
+        values = [amounts.get(k, Decimal(0)) for k in plan_budget.KINDS]
         rows.append([str(i), pc.name, *(money(v) for v in values), money(sum(values, Decimal(0)))])
     rows.append(
         [
             "",
             "Tổng cộng",
-            *(money(data.totals.by_kind[k]) for k in plans.KINDS),
+            *(money(data.totals.by_kind[k]) for k in plan_budget.KINDS),
             money(data.totals.courses),
         ]
     )
     document.table(
-        ["STT", "Lớp học", *(KIND_NAMES[k] for k in plans.KINDS), "Cộng"],
+        ["STT", "Lớp học", *(KIND_NAMES[k] for k in plan_budget.KINDS), "Cộng"],
         rows,
         widths=[1.1, 4.3, 2.5, 2.2, 2.2, 2.0, 2.3],
         numeric=[2, 3, 4, 5, 6],
@@ -344,7 +345,7 @@ def plan_xlsx(*, plan: AnnualPlan) -> bytes:
     ]
     first_total = len(budget_rows) + 1
     budget_rows.append(["", "", "", "", "", "", ""])
-    for kind in plans.KINDS:
+    for kind in plan_budget.KINDS:
         budget_rows.append(["", "Cộng", KIND_NAMES[kind], "", "", data.totals.by_kind[kind], ""])
     budget_rows.append(["", "Cộng kinh phí các lớp học", "", "", "", data.totals.courses, ""])
     budget_rows.append(["", "Cơ sở vật chất", "", "", "", data.totals.facilities, ""])

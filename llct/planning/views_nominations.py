@@ -27,7 +27,6 @@ from llct.core.htmx import render_page
 from llct.core.permissions import is_department, require
 from llct.core.versions import announce_merge
 from llct.organizations.models import Organization
-from llct.planning import nominations as nom
 from llct.planning.forms_nominations import (
     AcceptForm,
     AddForm,
@@ -39,6 +38,11 @@ from llct.planning.forms_nominations import (
     StatusFilterForm,
 )
 from llct.planning.models import NominationRound, PositionRequirement
+from llct.planning.nominations import permissions as nom_permissions
+from llct.planning.nominations import reminders as nom_reminders
+from llct.planning.nominations import selectors as nom_selectors
+from llct.planning.nominations import services as nom_services
+from llct.planning.nominations import suggestions as nom_suggestions
 
 SUGGESTIONS_PAGE_SIZE = 100
 
@@ -52,18 +56,18 @@ def _today() -> dt.date:
 
 def nominations_home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(nom.can_see_rounds(user))
+    require(nom_permissions.can_see_rounds(user))
     today = _today()
     cards = [
-        (r, nom.submission_status_table(user=user, nomination_round=r, today=today))
-        for r in nom.open_rounds()
+        (r, nom_selectors.submission_status_table(user=user, nomination_round=r, today=today))
+        for r in nom_selectors.open_rounds()
     ]
     return render_page(
         request,
         "planning/round_list.html",
         {
             "cards": cards,
-            "rounds": nom.round_list(user=user),
+            "rounds": nom_selectors.round_list(user=user),
             "is_department": is_department(user),
             "today": today,
         },
@@ -91,7 +95,7 @@ def _round_form_page(
         data = form.cleaned_data
         try:
             if nomination_round is None:
-                nomination_round = nom.round_open(
+                nomination_round = nom_services.round_open(
                     year=data["year"],
                     deadline=data["deadline"],
                     programmes=list(data["programmes"]),
@@ -105,7 +109,7 @@ def _round_form_page(
                     % {"year": nomination_round.year},
                 )
             else:
-                nom.round_update(
+                nom_services.round_update(
                     nomination_round=nomination_round,
                     deadline=data["deadline"],
                     programmes=list(data["programmes"]),
@@ -133,7 +137,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(is_department(request.user))
-    return _round_form_page(request, nom.round_get(user=request.user, pk=pk))
+    return _round_form_page(request, nom_selectors.round_get(user=request.user, pk=pk))
 
 
 # --- The department's status table ----------------------------------------------------------
@@ -141,12 +145,12 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def round_status(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(nom.can_see_rounds(user))
-    nomination_round = nom.round_get(user=user, pk=pk)
+    require(nom_permissions.can_see_rounds(user))
+    nomination_round = nom_selectors.round_get(user=user, pk=pk)
     today = _today()
     form = StatusFilterForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_valid() else ""
-    table = nom.submission_status_table(
+    table = nom_selectors.submission_status_table(
         user=user, nomination_round=nomination_round, today=today, show=show
     )
     return render_page(
@@ -168,8 +172,8 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
 def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     require(is_department(user))
-    nomination_round = nom.round_get(user=user, pk=pk)
-    organizations = nom.grassroots_in_scope(user=user)
+    nomination_round = nom_selectors.round_get(user=user, pk=pk)
+    organizations = nom_selectors.grassroots_in_scope(user=user)
     ids = [int(v) for v in request.POST.getlist("organization") if v.isdigit()]
     if ids:
         chosen = list(organizations.filter(pk__in=ids))
@@ -184,7 +188,7 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     try:
-        result = nom.submissions_remind(
+        result = nom_reminders.submissions_remind(
             nomination_round=nomination_round,
             organizations=chosen,
             link_for=link_for,
@@ -244,11 +248,13 @@ def _submission_page(
 ) -> HttpResponse:
     user: Any = request.user
     today = _today()
-    submission = nom.submission_find(nomination_round=nomination_round, organization=organization)
-    state = nom.submission_state(
+    submission = nom_selectors.submission_find(
+        nomination_round=nomination_round, organization=organization
+    )
+    state = nom_selectors.submission_state(
         nomination_round=nomination_round, submission=submission, today=today
     )
-    nominations = nom.submission_nominations(submission)
+    nominations = nom_selectors.submission_nominations(submission)
     if nominations_form is None:
         nominations_form = NominationsForm(nominations=nominations)
     sub_status = submission.status if submission else "not_started"
@@ -257,13 +263,13 @@ def _submission_page(
         request.GET or None if request.method == "GET" else {"q": request.POST.get("q", "")}
     )
     q = search.cleaned_data["q"] if search.is_valid() else ""
-    found = nom.person_search(organization=organization, q=q) if q else []
+    found = nom_selectors.person_search(organization=organization, q=q) if q else []
     # The round comes with its programmes prefetched: no query for the add forms' choices.
     offered = sorted(nomination_round.programmes.all(), key=lambda p: p.code)
     if add_form is None:
         add_form = AddForm(programmes=nomination_round.programmes.all())
-    can_edit = nom.can_nominate(user, organization)
-    suggestions = nom.suggestions_for(
+    can_edit = nom_permissions.can_nominate(user, organization)
+    suggestions = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=organization, today=today
     )
     context = {
@@ -271,7 +277,7 @@ def _submission_page(
         "organization": organization,
         "submission": submission,
         "status": sub_status,
-        "status_label": nom.STATUS_LABELS[sub_status],
+        "status_label": nom_selectors.STATUS_LABELS[sub_status],
         "state": state,
         "can_edit": can_edit and state.editable,
         "can_act": can_edit,
@@ -285,7 +291,8 @@ def _submission_page(
         "nominations_form": nominations_form,
         "nominations": nominations,
         "events": [
-            (e, nom.EVENT_LABELS.get(e.action, e.action)) for e in nom.submission_events(submission)
+            (e, nom_selectors.EVENT_LABELS.get(e.action, e.action))
+            for e in nom_selectors.submission_events(submission)
         ],
         "q": q,
         "found": found,
@@ -303,12 +310,12 @@ def _submission_page(
 
 def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     user: Any = request.user
-    require(nom.can_see_rounds(user))
-    nomination_round = nom.round_get(user=user, pk=pk)
-    organization = nom.grassroots_get(user=user, pk=org)
+    require(nom_permissions.can_see_rounds(user))
+    nomination_round = nom_selectors.round_get(user=user, pk=pk)
+    organization = nom_selectors.grassroots_get(user=user, pk=org)
     if request.method != "POST":
         return _submission_page(request, nomination_round, organization)
-    require(nom.can_nominate(user, organization))
+    require(nom_permissions.can_nominate(user, organization))
     here = reverse("planning:submission", args=[nomination_round.pk, organization.pk])
     common: dict[str, Any] = {
         "nomination_round": nomination_round,
@@ -320,12 +327,12 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     remove = request.POST.get("remove", "")
     try:
         if remove.isdigit():
-            nom.nomination_remove(nomination_id=int(remove), **common)
+            nom_services.nomination_remove(nomination_id=int(remove), **common)
             messages.success(request, _("Removed from the list."))
         elif action in ("accept", "accept_urgent"):
             form = AcceptForm(request.POST)
             keys = form.cleaned_data["accept"] if form.is_valid() else []
-            created = nom.nominations_accept(
+            created = nom_services.nominations_accept(
                 keys=keys, all_urgent=action == "accept_urgent", **common
             )
             messages.success(
@@ -345,7 +352,7 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
                 )
             data = add_form.cleaned_data
             try:
-                nomination = nom.nomination_add(
+                nomination = nom_services.nomination_add(
                     person_id=data["person"],
                     programme=data["programme"],
                     priority=data["priority"],
@@ -362,17 +369,17 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
                 request, _("%(name)s added to the list.") % {"name": nomination.person.full_name}
             )
         elif action == "save":
-            submission = nom.submission_find(
+            submission = nom_selectors.submission_find(
                 nomination_round=nomination_round, organization=organization
             )
             form_n = NominationsForm(
-                request.POST, nominations=nom.submission_nominations(submission)
+                request.POST, nominations=nom_selectors.submission_nominations(submission)
             )
             if not form_n.is_valid():
                 return _submission_page(
                     request, nomination_round, organization, nominations_form=form_n, status=422
                 )
-            changed = nom.nominations_update(changes=form_n.changes(), **common)
+            changed = nom_services.nominations_update(changes=form_n.changes(), **common)
             messages.success(
                 request,
                 ngettext("%(n)s nomination changed.", "%(n)s nominations changed.", changed)
@@ -380,10 +387,10 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
             )
             announce_merge(request, form_n)
         elif action == "submit":
-            nom.submission_submit(**common)
+            nom_services.submission_submit(**common)
             messages.success(request, _("Submitted to the department."))
         elif action == "take_back":
-            nom.submission_take_back(**common)
+            nom_services.submission_take_back(**common)
             messages.success(request, _("Taken back: make your changes, then submit again."))
         else:
             return HttpResponseBadRequest()
@@ -397,15 +404,15 @@ def submission_detail(request: HttpRequest, pk: int, org: int) -> HttpResponse:
 def submission_reopen(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     user: Any = request.user
     require(is_department(user))
-    nomination_round = nom.round_get(user=user, pk=pk)
-    organization = nom.grassroots_get(user=user, pk=org)
+    nomination_round = nom_selectors.round_get(user=user, pk=pk)
+    organization = nom_selectors.grassroots_get(user=user, pk=org)
     today = _today()
     form = ReopenForm(
         request.POST or None, initial={"reopened_until": today + dt.timedelta(days=7)}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            nom.submission_reopen(
+            nom_services.submission_reopen(
                 nomination_round=nomination_round,
                 organization=organization,
                 until=form.cleaned_data["reopened_until"],
@@ -434,12 +441,12 @@ def submission_reopen(request: HttpRequest, pk: int, org: int) -> HttpResponse:
 
 
 def requirement_list(request: HttpRequest) -> HttpResponse:
-    require(nom.can_see_rounds(request.user))
+    require(nom_permissions.can_see_rounds(request.user))
     return render_page(
         request,
         "planning/requirement_list.html",
         {
-            "requirements": nom.requirement_list(),
+            "requirements": nom_selectors.requirement_list(),
             "is_department": is_department(request.user),
         },
     )
@@ -453,7 +460,7 @@ def _requirement_form_page(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            nom.requirement_save(
+            nom_services.requirement_save(
                 requirement=requirement,
                 position=data["position"],
                 required_level=data["required_level"],
@@ -487,7 +494,7 @@ def requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require(is_department(request.user))
     requirement = get_object_or_404(PositionRequirement, pk=pk)
     if request.method == "POST":
-        nom.requirement_delete(requirement=requirement, actor=request.user)
+        nom_services.requirement_delete(requirement=requirement, actor=request.user)
         messages.success(request, _("Deleted %(position)s.") % {"position": requirement.position})
         return redirect("planning:requirement_list")
     return render_page(request, "planning/requirement_delete.html", {"requirement": requirement})

@@ -1,6 +1,7 @@
 """Annual plan pages: the plan and its planned courses, budget and facility needs, building it
 from the nominations, submitting and deciding, the documents, creating courses from the plan,
-expenses and the plan set against what happened. Views parse, call plans.py, render or redirect.
+expenses and the plan set against what happened. Views parse, call the plans package, render or
+redirect.
 """
 
 from typing import Any
@@ -21,10 +22,10 @@ from llct.core.permissions import is_department, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.versions import announce_merge
 from llct.courses.models import Enrolment
-from llct.courses.services import ConflictError
+from llct.courses.services.conflicts import ConflictError
 from llct.curriculum.models import Programme
 from llct.organizations.selectors import organization_choices
-from llct.planning import plan_documents, plans
+from llct.planning import plan_documents
 from llct.planning.forms_plans import (
     BudgetLineForm,
     CreateCourseForm,
@@ -46,17 +47,24 @@ from llct.planning.models import (
     PlanDecision,
     PlannedCourse,
 )
-from llct.planning.nominations import nominations_for_year
+from llct.planning.nominations.selectors import nominations_for_year
+from llct.planning.plans import actual as plan_vs_actual
+from llct.planning.plans import budget as plan_budget
+from llct.planning.plans import courses as plan_courses
+from llct.planning.plans import history as plan_history
+from llct.planning.plans import permissions as plan_permissions
+from llct.planning.plans import selectors as plan_selectors
+from llct.planning.plans import services as plan_services
 
 
 def _plan(request: HttpRequest, pk: int) -> AnnualPlan:
-    require(plans.can_read_plans(request.user))
-    return plans.plan_get(user=request.user, pk=pk)
+    require(plan_permissions.can_read_plans(request.user))
+    return plan_selectors.plan_get(user=request.user, pk=pk)
 
 
 def _editable_plan(request: HttpRequest, pk: int) -> AnnualPlan:
     plan = _plan(request, pk)
-    require(plans.can_edit_plan(request.user, plan))
+    require(plan_permissions.can_edit_plan(request.user, plan))
     return plan
 
 
@@ -69,13 +77,14 @@ def _detail(plan: AnnualPlan, anchor: str = "") -> HttpResponse:
 
 def plan_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(plans.can_read_plans(user))
+    require(plan_permissions.can_read_plans(user))
     return render_page(
         request,
         "planning/plan_list.html",
         {
             "plans": [
-                (plan, plans.status_label(plan.status)) for plan in plans.plan_list(user=user)
+                (plan, plan_selectors.status_label(plan.status))
+                for plan in plan_selectors.plan_list(user=user)
             ],
             "can_create": is_department(user),
         },
@@ -101,9 +110,9 @@ def _plan_form_page(request: HttpRequest, plan: AnnualPlan | None) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             if plan is None:
-                saved = plans.plan_create(data=form.plan_data(), actor=user)
+                saved = plan_services.plan_create(data=form.plan_data(), actor=user)
             else:
-                saved = plans.plan_update(plan=plan, data=form.plan_data(), actor=user)
+                saved = plan_services.plan_update(plan=plan, data=form.plan_data(), actor=user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -127,37 +136,37 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     plan = _plan(request, pk)
-    courses = list(plans.planned_courses(plan=plan))
-    lines = plans.budget_lines(plan=plan)
+    courses = list(plan_selectors.planned_courses(plan=plan))
+    lines = plan_budget.budget_lines(plan=plan)
     needs = list(plan.facility_needs.order_by("id"))
-    versions = plans.plan_versions(plan=plan)
-    editable = plans.can_edit_plan(user, plan)
+    versions = plan_history.plan_versions(plan=plan)
+    editable = plan_permissions.can_edit_plan(user, plan)
     last = versions[-1] if versions else None
     changes = None
     revised = False
     if plan.status == AnnualPlan.Status.RETURNED and last is not None:
-        snapshot = plans.plan_snapshot(plan=plan)
-        revised = plans.is_revised(plan=plan, snapshot=snapshot)
-        changes = plans.snapshot_diff(last.snapshot, snapshot)
+        snapshot = plan_history.plan_snapshot(plan=plan)
+        revised = plan_history.is_revised(plan=plan, snapshot=snapshot)
+        changes = plan_history.snapshot_diff(last.snapshot, snapshot)
     returned_with = None
     if last is not None and hasattr(last, "decision"):
         returned_with = last.decision if last.decision.decision == "returned" else None
     context = {
         "plan": plan,
-        "status_label": plans.status_label(plan.status),
+        "status_label": plan_selectors.status_label(plan.status),
         "courses": courses,
-        "budget": plans.budget_by_course(courses, lines),
-        "kind_labels": [dict(BudgetLine.Kind.choices)[k] for k in plans.KINDS],
-        "totals": plans.plan_totals(lines, needs),
+        "budget": plan_budget.budget_by_course(courses, lines),
+        "kind_labels": [dict(BudgetLine.Kind.choices)[k] for k in plan_budget.KINDS],
+        "totals": plan_budget.plan_totals(lines, needs),
         "needs": needs,
         "versions": versions,
-        "timeline": plans.plan_timeline(plan=plan, versions=versions),
+        "timeline": plan_history.plan_timeline(plan=plan, versions=versions),
         "can_edit": editable,
-        "can_submit": plans.can_submit(user, plan),
-        "can_decide": plans.can_decide(user, plan),
-        "can_create_courses": plans.can_create_courses(user, plan),
+        "can_submit": plan_permissions.can_submit(user, plan),
+        "can_decide": plan_permissions.can_decide(user, plan),
+        "can_create_courses": plan_permissions.can_create_courses(user, plan),
         "stale": editable
-        and plans.budget_is_stale(courses=courses, lines=lines, norms=BudgetNorms.current()),
+        and plan_budget.budget_is_stale(courses=courses, lines=lines, norms=BudgetNorms.current()),
         "revised": revised,
         "changes": changes,
         "returned_with": returned_with,
@@ -172,22 +181,24 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_nominations(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     plan = _plan(request, pk)
-    editable = plans.can_edit_plan(user, plan)
+    editable = plan_permissions.can_edit_plan(user, plan)
     programmes = Programme.objects.filter(
         pk__in=nominations_for_year(year=plan.year).values("programme_id")
     ).order_by("name")
     filter_form = ProgrammeFilterForm(request.GET or None, programmes=programmes)
     programme = filter_form.cleaned_data["programme"] if filter_form.is_valid() else None
-    choices = plans.nomination_choices(plan=plan, programme_id=programme.pk if programme else None)
+    choices = plan_selectors.nomination_choices(
+        plan=plan, programme_id=programme.pk if programme else None
+    )
     pick = NominationPickForm(
         request.POST or None,
-        nominations=plans.nomination_choices(plan=plan, free=True),
+        nominations=plan_selectors.nomination_choices(plan=plan, free=True),
     )
     if request.method == "POST":
         require(editable)
         if pick.is_valid():
             try:
-                planned = plans.planned_course_from_nominations(
+                planned = plan_services.planned_course_from_nominations(
                     plan=plan, nominations=list(pick.cleaned_data["nominations"]), actor=user
                 )
             except ValidationError as error:
@@ -210,7 +221,7 @@ def plan_nominations(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/plan_nominations.html",
         {
             "plan": plan,
-            "summary": plans.nomination_summary(plan=plan),
+            "summary": plan_selectors.nomination_summary(plan=plan),
             "filter_form": filter_form,
             "programme": programme,
             "rows": [
@@ -233,7 +244,7 @@ def _planned_form_page(request: HttpRequest, planned: PlannedCourse) -> HttpResp
     plan = planned.plan
     nominations = None
     if planned.pk:
-        nominations = plans.nomination_choices(
+        nominations = plan_selectors.nomination_choices(
             plan=plan, programme_id=planned.programme_id, free=True, keep=planned.pk
         )
     form = PlannedCourseForm(
@@ -246,7 +257,7 @@ def _planned_form_page(request: HttpRequest, planned: PlannedCourse) -> HttpResp
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            saved = plans.planned_course_save(
+            saved = plan_services.planned_course_save(
                 planned=planned,
                 data=form.course_data(),
                 actor=user,
@@ -273,16 +284,16 @@ def planned_course_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def planned_course_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    planned = plans.planned_course_get(user=request.user, pk=pk)
-    require(plans.can_edit_plan(request.user, planned.plan))
+    planned = plan_selectors.planned_course_get(user=request.user, pk=pk)
+    require(plan_permissions.can_edit_plan(request.user, planned.plan))
     return _planned_form_page(request, planned)
 
 
 def planned_course_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    planned = plans.planned_course_get(user=request.user, pk=pk)
-    require(plans.can_edit_plan(request.user, planned.plan))
+    planned = plan_selectors.planned_course_get(user=request.user, pk=pk)
+    require(plan_permissions.can_edit_plan(request.user, planned.plan))
     if request.method == "POST":
-        plans.planned_course_delete(planned=planned, actor=request.user)
+        plan_services.planned_course_delete(planned=planned, actor=request.user)
         messages.success(request, _("The planned course has been removed."))
         return _detail(planned.plan, "#courses")
     return render_page(request, "planning/plan_course_delete.html", {"planned": planned})
@@ -294,7 +305,7 @@ def planned_course_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def budget_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
-    changed = plans.budget_recompute(plan=plan, actor=request.user)
+    changed = plan_services.budget_recompute(plan=plan, actor=request.user)
     messages.success(
         request,
         _("Budget recomputed from the norms: %(n)s line(s) changed.") % {"n": changed}
@@ -314,7 +325,7 @@ def budget_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plans.budget_line_adjust(
+            plan_services.budget_line_adjust(
                 line=line,
                 amount=form.cleaned_data["amount"],
                 note=form.cleaned_data["adjustment_note"],
@@ -338,7 +349,7 @@ def _facility_form_page(request: HttpRequest, need: FacilityNeed) -> HttpRespons
     form = FacilityNeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
         try:
-            plans.facility_save(need=need, data=form.need_data(), actor=request.user)
+            plan_services.facility_save(need=need, data=form.need_data(), actor=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -371,7 +382,7 @@ def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def facility_delete(request: HttpRequest, pk: int) -> HttpResponse:
     need = _facility(request, pk)
     if request.method == "POST":
-        plans.facility_delete(need=need, actor=request.user)
+        plan_services.facility_delete(need=need, actor=request.user)
         messages.success(request, _("The facility need has been removed."))
         return _detail(need.plan, "#facilities")
     return render_page(request, "planning/plan_facility_delete.html", {"need": need})
@@ -379,18 +390,18 @@ def facility_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def norms_edit(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(plans.can_read_plans(user))
+    require(plan_permissions.can_read_plans(user))
     norms = BudgetNorms.current()
     editable = is_department(user)
     form = NormsForm(
         request.POST or None,
-        initial={name: getattr(norms, name) for name in plans.NORM_FIELDS},
+        initial={name: getattr(norms, name) for name in plan_services.NORM_FIELDS},
     )
     if request.method == "POST":
         require(editable)
         if form.is_valid():
             try:
-                plans.norms_update(data=form.cleaned_data, actor=user)
+                plan_services.norms_update(data=form.cleaned_data, actor=user)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -417,9 +428,9 @@ def norms_edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(plans.can_submit(request.user, plan))
+    require(plan_permissions.can_submit(request.user, plan))
     try:
-        version = plans.plan_submit(plan=plan, actor=request.user)
+        version = plan_services.plan_submit(plan=plan, actor=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -433,8 +444,8 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(plans.can_decide(request.user, plan))
-    versions = plans.plan_versions(plan=plan)
+    require(plan_permissions.can_decide(request.user, plan))
+    versions = plan_history.plan_versions(plan=plan)
     current = versions[-1]
     previous = versions[-2] if len(versions) > 1 else None
     form = DecisionForm(request.POST or None)
@@ -442,10 +453,10 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["decision"] == PlanDecision.Decision.APPROVED:
-                plans.plan_approve(plan=plan, actor=request.user, comment=data["comment"])
+                plan_services.plan_approve(plan=plan, actor=request.user, comment=data["comment"])
                 messages.success(request, _("The plan has been approved."))
             else:
-                plans.plan_return(plan=plan, actor=request.user, comment=data["comment"])
+                plan_services.plan_return(plan=plan, actor=request.user, comment=data["comment"])
                 messages.success(request, _("The plan has been returned with your comments."))
         except ValidationError as error:
             _apply_errors(form, error)
@@ -459,8 +470,10 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "version": current,
             "previous": previous,
-            "diff": plans.snapshot_diff(previous.snapshot, current.snapshot) if previous else None,
-            "snapshot": plans.snapshot_view(current.snapshot),
+            "diff": plan_history.snapshot_diff(previous.snapshot, current.snapshot)
+            if previous
+            else None,
+            "snapshot": plan_history.snapshot_view(current.snapshot),
         },
         status=_status(form),
     )
@@ -468,7 +481,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = _plan(request, pk)
-    version, diff = plans.version_diff(plan=plan, number=number)
+    version, diff = plan_history.version_diff(plan=plan, number=number)
     return render_page(
         request,
         "planning/plan_version.html",
@@ -476,7 +489,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "plan": plan,
             "version": version,
             "diff": diff,
-            "snapshot": plans.snapshot_view(version.snapshot),
+            "snapshot": plan_history.snapshot_view(version.snapshot),
         },
     )
 
@@ -507,18 +520,18 @@ def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    planned = plans.planned_course_get(user=user, pk=pk)
+    planned = plan_selectors.planned_course_get(user=user, pk=pk)
     plan = planned.plan
     require(is_department(user))
     if planned.course_id:
         messages.info(request, _("The course for this planned course has already been created."))
         return redirect("courses:detail", pk=planned.course_id)
-    require(plans.can_create_courses(user, plan))
+    require(plan_permissions.can_create_courses(user, plan))
     form = CreateCourseForm(request.POST or None)
     error: ConflictError | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = plans.planned_course_create_course(
+            result = plan_courses.planned_course_create_course(
                 planned=planned,
                 actor=user,
                 override_reason=form.cleaned_data["override_reason"],
@@ -541,8 +554,8 @@ def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("The course for this planned course has already been created.")
                 )
             return redirect("courses:detail", pk=result.course.pk)
-    people = [n.person for n in plans.nominees(planned=planned)]
-    starts_on, ends_on = plans.course_dates(planned, plan.year)
+    people = [n.person for n in plan_courses.nominees(planned=planned)]
+    starts_on, ends_on = plan_courses.course_dates(planned, plan.year)
     return render_page(
         request,
         "planning/plan_course_to_course.html",
@@ -551,8 +564,8 @@ def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "form": form,
             "error": error,
-            "nominees": plans.nominees(planned=planned),
-            "warnings": plans.nominee_warnings(planned=planned, people=people),
+            "nominees": plan_courses.nominees(planned=planned),
+            "warnings": plan_courses.nominee_warnings(planned=planned, people=people),
             "starts_on": starts_on,
             "ends_on": ends_on,
             "capacity": max(planned.expected_learners, len({p.pk for p in people}), 1),
@@ -566,31 +579,36 @@ def planned_course_to_course(request: HttpRequest, pk: int) -> HttpResponse:
 
 def expense_list(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    course = plans.expense_course_get(user=user, pk=pk)
+    course = plan_selectors.expense_course_get(user=user, pk=pk)
     can_record = is_department(user)
     form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
     if request.method == "POST":
         require(can_record)
         if form.is_valid():
             try:
-                plans.expense_record(course=course, data=form.cleaned_data, actor=user)
+                plan_services.expense_record(course=course, data=form.cleaned_data, actor=user)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("The expense has been recorded."))
                 return redirect("planning:expense_list", pk=course.pk)
-    expenses = plans.course_expenses(course=course)
-    planned_lines = plans.course_planned_lines(course=course)
+    expenses = plan_selectors.course_expenses(course=course)
+    planned_lines = plan_budget.course_planned_lines(course=course)
     kinds = dict(BudgetLine.Kind.choices)
-    spent = {k: sum((e.amount for e in expenses if e.kind == k), plans.ZERO) for k in plans.KINDS}
+    spent = {
+        k: sum((e.amount for e in expenses if e.kind == k), plan_budget.ZERO)
+        for k in plan_budget.KINDS
+    }
     planned_by_kind = {
-        k: sum((li.amount for li in planned_lines if li.kind == k), plans.ZERO) for k in plans.KINDS
+        k: sum((li.amount for li in planned_lines if li.kind == k), plan_budget.ZERO)
+        for k in plan_budget.KINDS
     }
     comparison = [
-        (kinds[k], planned_by_kind[k], spent[k], spent[k] > planned_by_kind[k]) for k in plans.KINDS
+        (kinds[k], planned_by_kind[k], spent[k], spent[k] > planned_by_kind[k])
+        for k in plan_budget.KINDS
     ]
-    total_planned = sum(planned_by_kind.values(), plans.ZERO)
-    total_spent = sum(spent.values(), plans.ZERO)
+    total_planned = sum(planned_by_kind.values(), plan_budget.ZERO)
+    total_spent = sum(spent.values(), plan_budget.ZERO)
     planned_course = PlannedCourse.objects.filter(course=course).select_related("plan").first()
     return render_page(
         request,
@@ -614,9 +632,9 @@ def expense_list(request: HttpRequest, pk: int) -> HttpResponse:
 def expense_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     expense = get_object_or_404(Expense.objects.select_related("course"), pk=pk)
-    plans.expense_course_get(user=user, pk=expense.course_id)
+    plan_selectors.expense_course_get(user=user, pk=expense.course_id)
     require(is_department(user))
-    plans.expense_delete(expense=expense, actor=user)
+    plan_services.expense_delete(expense=expense, actor=user)
     messages.success(request, _("The expense has been deleted."))
     return redirect("planning:expense_list", pk=expense.course_id)
 
@@ -636,7 +654,7 @@ def plan_actual(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/plan_actual.html",
         {
             "plan": plan,
-            "actual": plans.plan_actual(plan=plan),
+            "actual": plan_vs_actual.plan_actual(plan=plan),
             "courses": courses,
             "enrolled_status": Enrolment.Status.ENROLLED,
             "is_department": is_department(request.user),

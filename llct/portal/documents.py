@@ -16,8 +16,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from llct.core.models import Role, audit_record
-from llct.core.permissions import is_department
+from llct.core.capabilities import Capability, has_capability
+from llct.core.models import audit_record
 from llct.core.text import clean_text, fold
 from llct.organizations.models import MembershipStage
 from llct.portal import cache
@@ -29,15 +29,14 @@ FILE_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-STAFF = {Role.DEPARTMENT, Role.LEADER, Role.ORG_OFFICER}
 
 
 def access_levels(user: Any) -> list[str]:
     if not user.is_authenticated:
         return [AccessLevel.PUBLIC]
-    if user.is_superuser or user.role in STAFF:
+    if has_capability(user, Capability.READ_INTERNAL_DOCUMENTS):
         return [AccessLevel.PUBLIC, AccessLevel.MEMBERS, AccessLevel.INTERNAL]
-    if user.role == Role.LECTURER:
+    if has_capability(user, Capability.READ_MEMBERS_DOCUMENTS):
         return [AccessLevel.PUBLIC, AccessLevel.MEMBERS]
     person = user.person if user.person_id else None
     if person is not None and person.stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL):
@@ -46,7 +45,7 @@ def access_levels(user: Any) -> list[str]:
 
 
 def may_edit_library(user: Any) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.EDIT_LIBRARY)
 
 
 # --- Reads ------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record
-from llct.core.permissions import is_department
 from llct.core.text import clean_text, fold
 from llct.portal import cache
 from llct.portal.images import resize_upload
@@ -25,7 +25,7 @@ Status = Article.Status
 
 
 def may_edit_portal(user: Any) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.EDIT_PORTAL)
 
 
 def _require_editor(actor: Any) -> None:

@@ -11,13 +11,13 @@ the user may not see.
 
 from typing import Any
 
-from llct.core.models import Role
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.permissions import ALL, scope_path
 from llct.organizations.models import Organization
 
 
 def can_see(user: Any) -> bool:
-    return scope_path(user) is not None
+    return has_capability(user, Capability.READ_OVERSIGHT) and scope_path(user) is not None
 
 
 def in_scope(user: Any, organization: Organization) -> bool:
@@ -27,11 +27,7 @@ def in_scope(user: Any, organization: Organization) -> bool:
 
 def acts_for(user: Any, organization: Organization) -> bool:
     """An organization officer acting for an organization of their subtree, or the department."""
-    if is_department(user):
-        return True
-    return bool(
-        user.is_authenticated and user.role == Role.ORG_OFFICER and in_scope(user, organization)
-    )
+    return has_capability(user, Capability.WRITE_REPORTS) and in_scope(user, organization)
 
 
 def is_reader_of_all(user: Any) -> bool:

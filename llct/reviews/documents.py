@@ -13,7 +13,7 @@ from llct.core.models import audit_record
 from llct.core.party_documents import Letterhead, Signature
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
-from llct.planning.plans import names_on
+from llct.planning.plans.selectors import names_on
 from llct.reviews.models import DocumentIssuer, DocumentKind, DocumentSeries, IssuedNumber
 
 KIND_TITLES = {

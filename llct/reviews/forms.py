@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from llct.core.models import Role, User
 from llct.organizations.forms import DateField, OrganizationChoiceField
 from llct.organizations.models import Organization
+from llct.organizations.widgets import OrganizationMultiPicker
 from llct.reviews import figures
 from llct.reviews.models import (
     Briefing,
@@ -23,7 +24,7 @@ MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 
 class OrganizationsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    widget = forms.CheckboxSelectMultiple
+    widget = OrganizationMultiPicker
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{'— ' * obj.depth}{obj.name}"

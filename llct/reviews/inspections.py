@@ -13,8 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.models import audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
 from llct.reviews import figures
@@ -169,7 +170,7 @@ def is_on_team(user: Any, inspection: Inspection) -> bool:
 
 def can_record(user: Any, inspection: Inspection) -> bool:
     """The department and the team record findings, conclude and decide on remedies."""
-    return is_department(user) or is_on_team(user, inspection)
+    return has_capability(user, Capability.MANAGE_OVERSIGHT) or is_on_team(user, inspection)
 
 
 def findings_of(inspection: Inspection) -> QuerySet[Finding]:

@@ -22,11 +22,12 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from llct.core.models import Role, User, audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User, audit_record
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import Organization
-from llct.planning.nominations import organization_officers
+from llct.planning.nominations.reminders import organization_officers
 from llct.reviews.access import acts_for
 from llct.reviews.documents import department_issuer, issuer_for, number_issue
 from llct.reviews.models import (
@@ -81,7 +82,7 @@ def department_organization() -> Organization:
 
 
 def can_see_rounds(user: Any) -> bool:
-    return scope_path(user) is not None
+    return has_capability(user, Capability.READ_OVERSIGHT) and scope_path(user) is not None
 
 
 def round_list(*, user: Any) -> QuerySet[ReportingRound]:
@@ -134,13 +135,13 @@ def can_edit(user: Any, report: Report) -> bool:
     if report.round.is_closed or report.status == Report.Status.SUBMITTED:
         return False
     if report.is_department:
-        return is_department(user)
+        return has_capability(user, Capability.MANAGE_REPORTING_ROUNDS)
     return acts_for(user, report.organization)
 
 
 def can_return(user: Any, report: Report) -> bool:
     return (
-        is_department(user)
+        has_capability(user, Capability.MANAGE_REPORTING_ROUNDS)
         and not report.is_department
         and report.status == Report.Status.SUBMITTED
         and not report.round.is_closed
@@ -243,7 +244,8 @@ def pending_reports(
 
 def my_reports(*, user: Any) -> QuerySet[Report]:
     """The reports an organization officer writes: their organization's, in open rounds."""
-    if not user.is_authenticated or user.role != Role.ORG_OFFICER:
+    # The department writes its own report from the round's page, not from this list.
+    if not has_capability(user, Capability.WRITE_REPORTS) or scope_path(user) in (None, ALL):
         return Report.objects.none()
     return (
         report_scope(user=user)
@@ -399,7 +401,7 @@ def report_return(*, report: Report, comment: str, actor: Any) -> Report:
 @transaction.atomic
 def department_report_issue(*, report: Report, actor: Any, today: dt.date) -> Report:
     """The department's roll-up report takes its number from the department's BC series."""
-    if not report.is_department or not is_department(actor):
+    if not report.is_department or not has_capability(actor, Capability.MANAGE_REPORTING_ROUNDS):
         raise ValidationError(_("Only the department issues its own report."))
     report = _locked(report)
     if report.number:

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.organizations.selectors import organization_scope
 from llct.reviews import access
 from llct.reviews import briefings as brief
@@ -32,7 +33,7 @@ def _may_hold(user: Any, briefing: Briefing | None = None) -> bool:
     """The department holds any briefing; an organization officer those of their subtree."""
     if briefing is not None:
         return access.acts_for(user, briefing.organization)
-    if is_department(user):
+    if has_capability(user, Capability.WRITE_REPORTS) and access.is_reader_of_all(user):
         return True
     return user.organization_id is not None and access.acts_for(user, user.organization)
 

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status, query_int
 from llct.core.htmx import render_page
 from llct.core.party_documents import DOCX_TYPE
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.core.spreadsheets import file_response
 from llct.reviews import access, figures, inspection_documents
 from llct.reviews import inspections as ins
@@ -62,7 +63,7 @@ def programme_index(request: HttpRequest) -> HttpResponse:
         "programme": ins.programme_for_year(year),
         "inspections": ins.inspection_list(user=user, year=year),
         "overdue": ins.recommendations_overdue(user=user, today=_today())[:10],
-        "is_department": is_department(user),
+        "is_department": has_capability(user, Capability.MANAGE_OVERSIGHT),
         "today": _today(),
     }
     return render_page(request, "reviews/programme.html", context)
@@ -70,7 +71,7 @@ def programme_index(request: HttpRequest) -> HttpResponse:
 
 def programme_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     programme = ins.programme_get(year=year) if year else None
     initial: dict[str, Any] = {"year": _today().year}
     if programme is not None:
@@ -101,7 +102,7 @@ def _form_context(form: Any, title: str, back: str = "") -> dict[str, Any]:
 
 def _inspection_page(request: HttpRequest, inspection: Inspection | None) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     initial: dict[str, Any] = {}
     if inspection is not None:
         initial = {
@@ -144,7 +145,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
 
 
 def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_OVERSIGHT))
     return _inspection_page(request, ins.inspection_get(user=request.user, pk=pk))
 
 
@@ -157,7 +158,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sheet": ins.subject_sheet(inspection),
         "recommendations": inspection.recommendations.select_related("organization"),
         "can_record": can_record and inspection.status != Inspection.Status.CONCLUDED,
-        "is_department": is_department(user),
+        "is_department": has_capability(user, Capability.MANAGE_OVERSIGHT),
         "finding_form": FindingForm(),
         "recommendation_form": RecommendationForm(inspection=inspection) if can_record else None,
         "conclude_form": ConcludeForm(initial={"conclusion": inspection.conclusion}),
@@ -330,13 +331,13 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def checklist_list(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.MANAGE_OVERSIGHT))
     return render_page(request, "reviews/checklist_list.html", {"checklists": ins.checklist_list()})
 
 
 def checklist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     checklist = ins.checklist_get(pk=pk) if pk else None
     initial: dict[str, Any] = {"is_active": True}
     if checklist is not None:
@@ -369,7 +370,7 @@ def checklist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def checklist_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     checklist = ins.checklist_get(pk=pk)
     form = ChecklistItemForm(request.POST)
     if form.is_valid():
@@ -385,7 +386,7 @@ def checklist_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def checklist_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_OVERSIGHT))
     item = get_object_or_404(ChecklistItem, pk=pk)
     try:
         ins.checklist_item_delete(item=item, actor=user)

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.party_documents import DOCX_TYPE, TemplateError
-from llct.core.permissions import is_department, require
+from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.reviews import documents, report_documents, rounds
 from llct.reviews.forms import (
@@ -48,7 +49,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         {
             "rounds": rounds.round_list(user=user),
             "my_reports": rounds.my_reports(user=user),
-            "is_department": is_department(user),
+            "is_department": has_capability(user, Capability.MANAGE_REPORTING_ROUNDS),
             "today": _today(),
         },
     )
@@ -56,7 +57,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 def round_open(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     today = _today()
     initial = {
         "kind": RoundKind.HALF_YEAR,
@@ -77,7 +78,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
 
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     reporting_round = rounds.round_get(user=user, pk=pk)
     form = RoundEditForm(
         request.POST or None,
@@ -112,7 +113,7 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
         "table": table,
         "show": show,
         "today": today,
-        "is_department": is_department(user),
+        "is_department": has_capability(user, Capability.MANAGE_REPORTING_ROUNDS),
         "department_report": rounds.department_report(reporting_round)
         if rounds.is_reader_of_all(user)
         else None,
@@ -123,7 +124,7 @@ def round_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     reporting_round = rounds.round_get(user=user, pk=pk)
     wanted = request.POST.get("report", "")
     reports = rounds.pending_reports(
@@ -172,7 +173,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "editable": editable,
         "can_return": rounds.can_return(user, report),
-        "can_issue": report.is_department and is_department(user) and not report.number,
+        "can_issue": report.is_department
+        and has_capability(user, Capability.MANAGE_REPORTING_ROUNDS)
+        and not report.number,
         "figures": figures,
         "tables": report_documents.tables(figures),
         "events": report.events.select_related("actor"),
@@ -201,7 +204,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.MANAGE_REPORTING_ROUNDS))
     report = rounds.report_get(user=user, pk=pk)
     try:
         report = rounds.department_report_issue(report=report, actor=user, today=_today())
@@ -237,14 +240,14 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def template_list(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_DOCUMENT_SETTINGS))
     templates = [rounds.template_for(kind) for kind in RoundKind.values]
     return render_page(request, "reviews/template_list.html", {"templates": templates})
 
 
 def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.EDIT_DOCUMENT_SETTINGS))
     if kind not in RoundKind.values:
         return redirect("reviews:template_list")
     template = rounds.template_for(kind)
@@ -276,7 +279,7 @@ def _placeholders() -> list[tuple[str, str]]:
 
 
 def issuer_list(request: HttpRequest) -> HttpResponse:
-    require(is_department(request.user))
+    require(has_capability(request.user, Capability.EDIT_DOCUMENT_SETTINGS))
     issuers = DocumentIssuer.objects.select_related("organization")
     numbers = IssuedNumber.objects.select_related(
         "series__issuer__organization", "issued_by"
@@ -288,7 +291,7 @@ def issuer_list(request: HttpRequest) -> HttpResponse:
 
 def issuer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user: Any = request.user
-    require(is_department(user))
+    require(has_capability(user, Capability.EDIT_DOCUMENT_SETTINGS))
     issuer = get_object_or_404(DocumentIssuer, pk=pk) if pk else None
     initial: dict[str, Any] = {"authority": "T/M BAN THƯỜNG VỤ"}
     if issuer is not None:

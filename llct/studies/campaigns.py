@@ -19,8 +19,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from llct.core.models import Role, audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.models import audit_record
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.studies.models import Campaign, ConferenceAttendance, Essay, StudyConference
@@ -103,20 +104,15 @@ def scope_root(user: Any, campaign: Campaign) -> Organization:
 
 
 def may_manage_campaigns(user: Any) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.MANAGE_CAMPAIGNS)
 
 
 def may_record_for(user: Any, organization: Organization) -> bool:
     """Department officers anywhere; an organization officer in their own subtree."""
-    if is_department(user):
-        return True
+    if not has_capability(user, Capability.RECORD_STUDY):
+        return False
     path = scope_path(user)
-    return (
-        user.is_authenticated
-        and user.role == Role.ORG_OFFICER
-        and path is not None
-        and organization.path.startswith(path)
-    )
+    return path is not None and (path == ALL or organization.path.startswith(path))
 
 
 def conference_list(*, campaign: Campaign, within: Organization) -> QuerySet[StudyConference]:
@@ -424,7 +420,7 @@ def essay_grade(*, essay: Essay, grade: str, comment: str, now: dt.datetime, act
 
 def essays_to_grade(*, user: Any, campaign: Campaign) -> QuerySet[Essay]:
     path = scope_path(user)
-    if path is None or user.role == Role.LEADER:
+    if path is None or not has_capability(user, Capability.RECORD_STUDY):
         return Essay.objects.none()
     qs = campaign.essays.select_related("person__organization")
     if path != ALL:

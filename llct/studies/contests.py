@@ -19,8 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import Role, audit_record
-from llct.core.permissions import ALL, is_department, scope_path
+from llct.core.capabilities import Capability, has_capability
+from llct.core.models import audit_record
+from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text, fold
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.studies.models import Attempt, Contest, Question, QuestionBank
@@ -105,7 +106,7 @@ def read_bank_rows(upload: Any) -> tuple[list[Question], list[dict[str, Any]]]:
 
 
 def may_manage_tests(user: Any) -> bool:
-    return is_department(user)
+    return has_capability(user, Capability.MANAGE_TESTS)
 
 
 @transaction.atomic
@@ -341,9 +342,7 @@ class ResultRow:
 
 
 def may_see_results(user: Any) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.role in (Role.DEPARTMENT, Role.LEADER, Role.ORG_OFFICER)
-    )
+    return has_capability(user, Capability.READ_TEST_RESULTS)
 
 
 def results_root(user: Any, contest: Contest) -> Organization:

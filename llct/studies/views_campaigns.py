@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status
 from llct.core.permissions import can_read_rolls, require
 from llct.organizations.selectors import organization_choices
@@ -84,7 +85,7 @@ def conference_create(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     campaign = svc.campaign_get(user=user, pk=pk)
     orgs = organization_choices(user=user).filter(path__startswith=campaign.organization.path)
-    require(can_read_rolls(user) and user.role != "leader")
+    require(can_read_rolls(user) and has_capability(user, Capability.RECORD_STUDY))
     initial = {
         "is_makeup": request.GET.get("makeup") == "1",
         "organization": request.GET.get("organization"),
@@ -186,7 +187,7 @@ def essay_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def essay_list(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    require(can_read_rolls(user) and user.role != "leader")
+    require(can_read_rolls(user) and has_capability(user, Capability.RECORD_STUDY))
     campaign = svc.campaign_get(user=user, pk=pk)
     essays = svc.essays_to_grade(user=user, campaign=campaign)
     context = {"campaign": campaign, "essays": essays, "grade_form": GradeForm()}

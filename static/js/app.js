@@ -44,17 +44,44 @@ document.addEventListener("click", (event) => {
   const option = event.target.closest && event.target.closest("[data-org-picker] [data-org-id]");
   if (!option) return;
   const picker = option.closest("[data-org-picker]");
+  picker.querySelector(".org-picker-results").replaceChildren();
+  if (picker.dataset.orgMultiple) {  // several: add it to the chosen list (once)
+    const search = picker.querySelector("[data-org-search]");
+    search.value = "";
+    const chosen = picker.querySelector("[data-org-chosen]");
+    if (chosen.querySelector(`input[value="${option.dataset.orgId}"]`)) return;
+    const item = document.createElement("li");
+    const input = Object.assign(document.createElement("input"), {
+      type: "hidden", name: picker.dataset.orgMultiple, value: option.dataset.orgId,
+    });
+    const remove = Object.assign(document.createElement("button"), {
+      type: "button", className: "link", textContent: "×",
+    });
+    remove.dataset.orgRemove = "";
+    remove.setAttribute("aria-label", option.dataset.orgLabel);
+    item.append(input, option.dataset.orgLabel + " ", remove);
+    chosen.append(item);
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    search.focus();
+    return;
+  }
   const value = picker.querySelector("[data-org-value]");
   picker.querySelector("[data-org-search]").value = option.dataset.orgLabel;
-  picker.querySelector(".org-picker-results").replaceChildren();
   value.value = option.dataset.orgId;
   value.dispatchEvent(new Event("change", { bubbles: true }));
+});
+document.addEventListener("click", (event) => {
+  const remove = event.target.closest && event.target.closest("[data-org-picker] [data-org-remove]");
+  if (!remove) return;
+  const picker = remove.closest("[data-org-picker]");
+  remove.closest("li").remove();
+  picker.dispatchEvent(new Event("change", { bubbles: true }));
 });
 document.addEventListener("input", (event) => {
   const search = event.target.closest && event.target.closest("[data-org-search]");
   if (!search || search.value.trim() !== "") return;
   const value = search.closest("[data-org-picker]").querySelector("[data-org-value]");
-  if (value.value === "") return;
+  if (!value || value.value === "") return;
   value.value = "";
   value.dispatchEvent(new Event("change", { bubbles: true }));
 });
@@ -62,3 +89,22 @@ document.addEventListener("input", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches && event.target.matches("[data-org-search]")) event.stopPropagation();
 }, true);
+
+// The menu's groups are <details>, so they open and close without script. With it, opening one
+// closes the others, Escape closes it (focus back on its title), and a click elsewhere closes it.
+const openNavGroups = () => document.querySelectorAll(".mainnav details.navgroup[open]");
+document.addEventListener("toggle", (event) => {
+  const group = event.target;
+  if (!group.matches || !group.matches("details.navgroup") || !group.open) return;
+  openNavGroups().forEach((other) => { if (other !== group) other.open = false; });
+}, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const group = event.target.closest && event.target.closest("details.navgroup[open]");
+  if (!group) return;
+  group.open = false;
+  group.querySelector("summary").focus();
+});
+document.addEventListener("click", (event) => {
+  openNavGroups().forEach((group) => { if (!group.contains(event.target)) group.open = false; });
+});

@@ -33,10 +33,11 @@ from llct.api.schemas import (
 from llct.assessment import selectors as results_selectors
 from llct.assessment import services as results_services
 from llct.assessment.models import Result, ResultsApproval
+from llct.assessment.services import parse_score
 from llct.courses import attendance as roll
 from llct.courses import selectors as course_selectors
 from llct.courses.models import Attendance, Course, Enrolment, Session
-from llct.courses.services import attendance_mark
+from llct.courses.roll_call import roll_call_save
 from llct.curriculum.models import Programme
 from llct.curriculum.selectors import programme_list
 from llct.organizations.models import TheoryLevel
@@ -256,7 +257,10 @@ def result_list(request: HttpRequest, course_id: int, paging: Query[Paging]) -> 
     description=gettext_noop(
         "Only for whoever may take the session's attendance (the course's managers). Every "
         "enrolment must be an enrolled learner of the course within the token's scope, or "
-        "nothing is written."
+        "nothing is written. As on the roll call: marks open on the session's day; after that "
+        "day a change is a correction and needs a `reason` (kept in the audit trail). Send "
+        'each mark\'s `original` (the mark you read, "" for none): if someone else changed '
+        "it meanwhile, nothing is written and the answer is 409 stale_write."
     ),
 )
 def attendance_write(
@@ -286,18 +290,96 @@ def attendance_write(
                 _("These enrolments are not learners of this course that the token may see."),
                 details={"enrolment_ids": unknown},
             )
-        with transaction.atomic():
+        today = timezone.localdate()
+        clashes: list[dict[str, Any]] = []
+        with transaction.atomic():  # all or nothing: a clash or a refusal undoes every mark
             for mark in payload.marks:
-                attendance_mark(
+                saved = roll_call_save(
                     session=session,
                     enrolment=visible[mark.enrolment_id],
                     status=mark.status,
+                    original=mark.original,
+                    reason=payload.reason,
                     actor=user,
+                    today=today,
                     method=Attendance.Method.API,
                 )
+                if saved.clash:
+                    clashes.append(
+                        {"enrolment_id": mark.enrolment_id, "stored": saved.status or None}
+                    )
+            if clashes:
+                raise stale_write(clashes)
         return 200, {"session_id": session.pk, "marked": len(payload.marks)}
 
     return run_idempotent(request, idempotency_key, work)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def stale_write(clashes: list[dict[str, Any]]) -> ApiError:
+    return ApiError(
+        "stale_write",
+        _(
+            "Someone else changed %(n)s of these values after you read them: nothing was "
+            "written. Read them again, then send your changes."
+        )
+        % {"n": len(clashes)},
+        details={"clashes": clashes},
+    )
+
+
+def _scores_save(course: Course, payload: ScoresIn, user: Any, today: dt.date) -> None:
+    """Before approval: as the grade sheet saves, each score against the one the client read."""
+    changes: dict[int, dict[str, Any]] = {}
+    originals: dict[int, dict[str, Any]] = {}
+    for s in payload.scores:
+        changes.setdefault(s.enrolment_id, {})[s.field] = s.value
+        if s.original is not None:
+            originals.setdefault(s.enrolment_id, {})[s.field] = parse_score(s.original)
+    saved = results_services.scores_save(
+        course=course, changes=changes, originals=originals, actor=user, today=today
+    )
+    if saved.clashes:
+        raise stale_write(
+            [
+                {"enrolment_id": e, "field": f, "stored": _text(clash.stored)}
+                for (e, f), clash in sorted(saved.clashes.items())
+            ]
+        )
+
+
+def _scores_correct(
+    course: Course, visible: dict[int, Any], payload: ScoresIn, user: Any, today: dt.date
+) -> None:
+    """After approval: each score is a correction, with its reason, as on the correction page."""
+    if any(not s.reason.strip() for s in payload.scores):
+        raise ApiError(
+            "results_approved",
+            _(
+                "The results of this course have been approved: a score now changes "
+                "only through a correction, with its reason."
+            ),
+        )
+    for s in payload.scores:
+        enrolment = visible[s.enrolment_id]
+        enrolment.course = course
+        try:
+            results_services.score_correct(
+                enrolment=enrolment,
+                field_name=s.field,
+                value=s.value,
+                reason=s.reason,
+                actor=user,
+                today=today,
+                original=results_services.UNSEEN if s.original is None else parse_score(s.original),
+            )
+        except results_services.ScoreStale as stale:
+            raise stale_write(
+                [{"enrolment_id": s.enrolment_id, "field": s.field, "stored": _text(stale.stored)}]
+            ) from None
 
 
 @router.post(
@@ -307,7 +389,9 @@ def attendance_write(
     description=gettext_noop(
         "Before approval the scores go in as on the grade sheet. Once the department has "
         "approved the results, each score needs a `reason` and goes in as a correction; "
-        "without one the answer is 409 results_approved. All or nothing."
+        "without one the answer is 409 results_approved. Send each score's `original` (the "
+        'score you read, "" for none): if someone else changed it meanwhile, the answer is '
+        "409 stale_write. All or nothing."
     ),
 )
 def scores_write(
@@ -339,31 +423,11 @@ def scores_write(
                 details={"enrolment_ids": unknown},
             )
         approved = results_selectors.approval_of(course) is not None
-        if approved:
-            if any(not s.reason.strip() for s in payload.scores):
-                raise ApiError(
-                    "results_approved",
-                    _(
-                        "The results of this course have been approved: a score now changes "
-                        "only through a correction, with its reason."
-                    ),
-                )
-            for s in payload.scores:
-                enrolment = visible[s.enrolment_id]
-                enrolment.course = course
-                results_services.score_correct(
-                    enrolment=enrolment,
-                    field_name=s.field,
-                    value=s.value,
-                    reason=s.reason,
-                    actor=user,
-                    today=today,
-                )
-        else:
-            changes: dict[int, dict[str, Any]] = {}
-            for s in payload.scores:
-                changes.setdefault(s.enrolment_id, {})[s.field] = s.value
-            results_services.scores_set(course=course, changes=changes, actor=user, today=today)
+        with transaction.atomic():  # all or nothing: a clash or a refusal undoes every score
+            if approved:
+                _scores_correct(course, visible, payload, user, today)
+            else:
+                _scores_save(course, payload, user, today)
         results = Result.objects.filter(enrolment_id__in=wanted).select_related("enrolment")
         return 200, {
             "course_id": course.pk,

@@ -23,7 +23,8 @@ from llct.core.permissions import can_edit_rolls
 from llct.core.spreadsheets import XLSX_TYPE
 from llct.organizations import selectors
 from llct.organizations.models import Organization
-from llct.organizations.roster import RosterFileError, person_import_roster
+from llct.organizations.roster.imports import person_import_roster
+from llct.organizations.roster.reader import RosterFileError
 
 router = Router(tags=[gettext_noop("Interchange files")])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -24,9 +24,11 @@ from llct.api.schemas import (
 from llct.assessment import certificates
 from llct.assessment.models import Certificate
 from llct.organizations import selectors as org_selectors
-from llct.planning import plans
 from llct.planning.models import AnnualPlan, Nomination
-from llct.planning.nominations import nomination_list
+from llct.planning.nominations.selectors import nomination_list
+from llct.planning.plans import budget as plan_budget
+from llct.planning.plans import permissions as plan_permissions
+from llct.planning.plans import selectors as plan_selectors
 
 router = Router(tags=[gettext_noop("Certificates, nominations and plans")])
 
@@ -191,9 +193,9 @@ def plan_out(p: AnnualPlan) -> dict[str, Any]:
     summary=gettext_noop("Annual training plans (the department and leaders)"),
 )
 def plan_list(request: HttpRequest, paging: Query[Paging]) -> Any:
-    if not plans.can_read_plans(principal(request)):
+    if not plan_permissions.can_read_plans(principal(request)):
         raise ApiError("forbidden")
-    qs = plans.plan_list(user=principal(request))
+    qs = plan_selectors.plan_list(user=principal(request))
     return page(qs, cursor=paging.cursor, limit=paging.limit, render=plan_out)
 
 
@@ -203,9 +205,9 @@ def plan_list(request: HttpRequest, paging: Query[Paging]) -> Any:
     summary=gettext_noop("One annual plan with its planned courses and budget total"),
 )
 def plan_detail(request: HttpRequest, plan_id: int) -> Any:
-    plan = plans.plan_get(user=principal(request), pk=plan_id)
-    courses = plans.planned_courses(plan=plan)
-    totals = plans.plan_totals(plans.budget_lines(plan=plan), plan.facility_needs.all())
+    plan = plan_selectors.plan_get(user=principal(request), pk=plan_id)
+    courses = plan_selectors.planned_courses(plan=plan)
+    totals = plan_budget.plan_totals(plan_budget.budget_lines(plan=plan), plan.facility_needs.all())
     return {
         **plan_out(plan),
         "planned_courses": [

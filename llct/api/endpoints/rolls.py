@@ -24,7 +24,7 @@ from llct.api.schemas import (
 from llct.core.permissions import can_edit_rolls
 from llct.organizations import selectors
 from llct.organizations.models import Organization, OrganizationVersion, Person, TheoryLevel
-from llct.organizations.roster import ImportResult, person_import_rows
+from llct.organizations.roster.imports import ImportResult, person_import_rows
 
 router = Router(tags=[gettext_noop("Tree and rolls")])
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}

@@ -104,7 +104,8 @@ def test_plans_are_for_the_department_and_leaders(client, world, data, who, stat
 def mark(client, raw, data, enrolment, status="excused", key="k1"):
     return client.post(
         f"/api/v1/sessions/{data.sessions[1].pk}/attendance",
-        {"marks": [{"enrolment_id": enrolment.pk, "status": status}]},
+        # The session was in March: a mark now is a correction, with its reason.
+        {"marks": [{"enrolment_id": enrolment.pk, "status": status}], "reason": "Bổ sung"},
         content_type="application/json",
         headers={**bearer(raw), "Idempotency-Key": key},
     )

@@ -6,7 +6,7 @@ from typing import Any
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result, ResultsApproval
 from llct.courses.models import Course, Enrolment
-from llct.courses.tests.course_factories import enrol, make_course, make_programme
+from llct.courses.tests.factories import enrol, make_course, make_programme
 from llct.curriculum.models import Programme
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.organizations.tests.factories import make_person

@@ -305,3 +305,31 @@ def test_an_officer_of_another_organization_cannot_correct(client, world, so_cap
     )
     assert response.status_code == 403
     assert score_of(e) == Decimal("8.5")
+
+
+@pytest.mark.parametrize(
+    ("assessment_kind", "field"), [("essay", "essay_score"), ("final_exams", "test_score")]
+)
+def test_a_programme_with_one_graded_piece_saves_its_correction(
+    client, world, assessment_kind, field
+):
+    """The awareness class (an essay) and trung cấp (final exams): the form has nothing to
+    choose, and what the page posts is saved."""
+    programme = make_programme(kind="professional", assessment_kind=assessment_kind)
+    course = make_course(world.org_a, programme)
+    sessions = add_sessions(course, 2)
+    (enrolment,) = enrol(course, world.person_a)
+    attend(sessions, enrolment)
+    client.force_login(world.department)
+    post_cell(client, course, enrolment, "6", field=field)
+    approve(client, world, course)
+    page = client.get(correct_url(course, enrolment)).text
+    assert f'type="hidden" name="field" value="{field}"' in page
+    response = client.post(
+        correct_url(course, enrolment),
+        {"field": "", "value": "7,5", "reason": "Phúc khảo theo Quyết định 15-QĐ/TU"},
+    )
+    assert response.status_code == 302
+    assert score_of(enrolment, field) == Decimal("7.5")
+    change = ScoreChange.objects.get(is_correction=True)
+    assert change.reason == "Phúc khảo theo Quyết định 15-QĐ/TU"

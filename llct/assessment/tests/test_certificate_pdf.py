@@ -21,15 +21,6 @@ A4_LANDSCAPE = (841.89, 595.28)  # points
 
 
 @pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def course(world):
     return admission_course(world.province)
 

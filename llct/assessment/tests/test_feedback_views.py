@@ -37,15 +37,6 @@ def _today():
 
 
 @pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def lecturer_user(world):
     return make_user("giangvien", Role.LECTURER)
 

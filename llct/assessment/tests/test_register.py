@@ -12,20 +12,11 @@ from openpyxl import load_workbook
 from llct.assessment.certificates import certificate_revoke
 from llct.assessment.tests.test_certificates import admission_course, issue
 from llct.core.models import Role
-from llct.courses.tests.course_factories import make_course, make_programme
+from llct.courses.tests.factories import make_course, make_programme
 from llct.organizations.tests.factories import make_org, make_person, make_user
 
 REGISTER = reverse("assessment:certificate_register")
 EXPORT = reverse("assessment:certificate_register_xlsx")
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from llct.assessment.models import Result, ScoreChange
@@ -443,3 +444,21 @@ def test_the_results_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("assessment:results_index"))
     assert response.text.count("/bang-diem/") == 25  # one page
+
+
+def test_a_course_without_sessions_held_shows_not_started_not_a_fail(client, world):
+    course = make_course(
+        world.province,
+        status=Course.Status.OPEN,
+        starts_on=dt.date(2026, 9, 7),
+        ends_on=dt.date(2026, 9, 11),
+    )
+    add_sessions(course, 5)  # all in the future
+    enrol(course, world.person_a, make_person(world.org_a1, "Lê Thị Mới"))
+    client.force_login(world.department)
+    with time_machine.travel(dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC), tick=False):
+        text = client.get(sheet_url(course)).text
+    assert text.count("Chưa học") >= 2
+    assert "Không đạt" not in text.split('id="results-summary"')[1]
+    assert "chuyên cần 0%" not in text
+    assert "0 không đạt" in text or "<strong>0</strong> không đạt" in text

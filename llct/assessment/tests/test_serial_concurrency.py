@@ -12,7 +12,7 @@ from django.db import close_old_connections, connection, connections, transactio
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, CertificateSeries
 from llct.assessment.tests.test_certificates import admission_course
-from llct.courses.tests.course_factories import enrol
+from llct.courses.tests.factories import enrol
 from llct.organizations.tests.factories import make_person
 
 pytestmark = [

@@ -10,7 +10,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from llct.core.models import Role
-from llct.courses import attendance
+from llct.courses import calendars, feeds
 from llct.courses.models import CalendarFeed, Course, Enrolment
 from llct.courses.tests.test_attendance import (
     MONDAY,
@@ -103,15 +103,15 @@ def test_month_starting_on_a_sunday_begins_the_grid_on_the_monday_before(client,
 
 
 def test_calendar_range_and_step():
-    assert attendance.calendar_range("month", dt.date(2026, 11, 30)) == (
+    assert calendars.calendar_range("month", dt.date(2026, 11, 30)) == (
         dt.date(2026, 10, 26),
         dt.date(2026, 12, 6),
     )
-    assert attendance.calendar_step("month", dt.date(2026, 1, 31)) == (
+    assert calendars.calendar_step("month", dt.date(2026, 1, 31)) == (
         dt.date(2025, 12, 1),
         dt.date(2026, 2, 1),
     )
-    assert attendance.calendar_range("week", dt.date(2026, 3, 1)) == (
+    assert calendars.calendar_range("week", dt.date(2026, 3, 1)) == (
         dt.date(2026, 2, 23),
         dt.date(2026, 3, 1),
     )
@@ -252,7 +252,7 @@ def test_my_calendar_shows_the_feed_link(client, world, cal):
 
 def test_a_new_link_replaces_the_old_one(client, world, cal):
     client.force_login(world.learner)
-    old = attendance.calendar_feed_get(user=world.learner).token
+    old = feeds.calendar_feed_get(user=world.learner).token
     assert client.get(reverse("courses:my_calendar")).status_code == 200
     response = client.post(reverse("courses:feed_regenerate"))
     assert response.status_code == 302
@@ -275,7 +275,7 @@ def test_learner_feed_has_their_sessions_in_vietnam_time(client, world, cal):
     cal["a_sunday"].save()
     make_session(cal["course_a"], MONDAY - dt.timedelta(days=31))  # too old
     make_session(cal["course_a"], MONDAY + dt.timedelta(days=366))  # too far ahead
-    token = attendance.calendar_feed_get(user=world.learner).token
+    token = feeds.calendar_feed_get(user=world.learner).token
     with time_machine.travel(dt.datetime(2026, 3, 2, 6, 0, tzinfo=ZONE), tick=False):
         response = client.get(reverse("courses:ics_feed", args=[token]))  # signed out
     assert response.status_code == 200
@@ -296,7 +296,7 @@ def test_learner_feed_has_their_sessions_in_vietnam_time(client, world, cal):
 
 
 def test_lecturer_feed_has_the_sessions_they_teach(client, world, cal):
-    token = attendance.calendar_feed_get(user=cal["lecturer_user"]).token
+    token = feeds.calendar_feed_get(user=cal["lecturer_user"]).token
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=ZONE), tick=False):
         events = parse(client.get(reverse("courses:ics_feed", args=[token])).content)
     assert [str(e["uid"]) for e in events] == [f"session-{cal['a_monday'].pk}@llct"]
@@ -306,7 +306,7 @@ def test_unknown_or_disabled_feed_is_404(client, world, cal):
     assert (
         client.get(reverse("courses:ics_feed", args=["khong-dung-ma-nay-dau"])).status_code == 404
     )
-    token = attendance.calendar_feed_get(user=world.learner).token
+    token = feeds.calendar_feed_get(user=world.learner).token
     world.learner.is_active = False
     world.learner.save()
     assert client.get(reverse("courses:ics_feed", args=[token])).status_code == 404
@@ -314,7 +314,7 @@ def test_unknown_or_disabled_feed_is_404(client, world, cal):
 
 def test_user_without_sessions_gets_an_empty_but_valid_feed(client, world):
     nobody = make_user("nguoimoi", Role.LEARNER, person=make_person(world.org_b1, "Hà Văn Mới"))
-    token = attendance.calendar_feed_get(user=nobody).token
+    token = feeds.calendar_feed_get(user=nobody).token
     content = client.get(reverse("courses:ics_feed", args=[token])).content
     assert parse(content) == []
     assert Calendar.from_ical(content)["version"] == "2.0"

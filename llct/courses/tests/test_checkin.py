@@ -156,3 +156,40 @@ def test_an_unknown_code_is_404(client, world, checkin):
     client.force_login(world.learner)
     assert client.get(reverse("courses:checkin", args=["khong-co-ma-nay"])).status_code == 404
     assert client.post(reverse("courses:checkin", args=["khong-co-ma-nay"])).status_code == 404
+
+
+def _button(client: Any, session: Any, at: dt.datetime) -> str:
+    with time_machine.travel(at, tick=False):
+        text: str = client.get(url(session)).text
+    return text[text.index('class="checkin narrow"') :]
+
+
+def test_the_button_is_active_only_while_check_in_is_open(client, world, checkin):
+    session, _enrolment = checkin
+    client.force_login(world.learner)
+    open_page = _button(client, session, START)
+    assert 'class="primary checkin-button"' in open_page
+    assert "disabled" not in open_page
+    closed = _button(client, session, START + dt.timedelta(minutes=61))
+    assert "disabled" in closed
+    assert "Buổi học này đã đóng điểm danh." in closed
+    early = _button(client, session, START - dt.timedelta(minutes=31))
+    assert "disabled" in early
+    assert "07:00" in early
+
+
+def test_the_button_says_already_checked_in_and_is_disabled(client, world, checkin):
+    session, _enrolment = checkin
+    client.force_login(world.learner)
+    scan(client, session, START)
+    page = _button(client, session, START + dt.timedelta(minutes=5))
+    assert "disabled" in page
+    assert 'id="checkin-reason"' in page
+
+
+def test_a_person_not_enrolled_sees_a_disabled_button_with_the_reason(client, world, checkin):
+    session, _enrolment = checkin
+    client.force_login(make_user("hv_khac", "learner", person=make_person(world.org_b1, "Lý Khác")))
+    page = _button(client, session, START)
+    assert "disabled" in page
+    assert 'id="checkin-reason"' in page

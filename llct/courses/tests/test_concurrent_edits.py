@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from llct.core.models import Role
 from llct.core.tests.pages import assert_no_lost_update, two_clients
-from llct.courses.tests.course_factories import (
+from llct.courses.tests.factories import (
     make_course,
     make_programme,
     make_session,

@@ -8,15 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from llct.courses.models import SchedulingRules, Session, Severity, Venue
-from llct.courses.services import (
+from llct.courses.services.conflicts import (
     Conflict,
     ConflictError,
     course_conflicts,
     overlaps,
     session_conflicts,
-    session_save,
 )
-from llct.courses.tests.course_factories import (
+from llct.courses.services.sessions import session_save
+from llct.courses.tests.factories import (
     AFTERNOON,
     MORNING,
     enrol,

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from llct.core.models import Role
 from llct.courses.models import Attendance, Course, SchedulingRules
-from llct.courses.services import course_create, course_update
-from llct.courses.tests.course_factories import (
+from llct.courses.services.courses import course_create, course_update
+from llct.courses.tests.factories import (
     AFTERNOON,
     enrol,
     make_course,
@@ -22,15 +22,6 @@ from llct.courses.tests.course_factories import (
     make_venue,
 )
 from llct.organizations.tests.factories import make_person, make_user
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 @pytest.fixture

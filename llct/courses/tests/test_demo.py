@@ -14,7 +14,8 @@ from django.db.models import Max, Min
 from llct.assessment.models import Certificate, CertificateSeries, ResultsApproval
 from llct.core.models import User
 from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
-from llct.courses.services import course_conflicts, eligibility_warnings, overlaps
+from llct.courses.services.conflicts import course_conflicts, overlaps
+from llct.courses.services.enrolment import eligibility_warnings
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.demo import demo_reset, demo_seed
 from llct.organizations.models import MembershipChange, Organization

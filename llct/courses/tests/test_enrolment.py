@@ -10,13 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from llct.courses.models import Course, Enrolment, SchedulingRules
-from llct.courses.services import (
-    ConflictError,
+from llct.courses.services.conflicts import ConflictError
+from llct.courses.services.enrolment import (
     eligibility_warnings,
     enrolment_create_many,
     enrolment_withdraw,
 )
-from llct.courses.tests.course_factories import (
+from llct.courses.tests.factories import (
     enrol,
     make_course,
     make_programme,
@@ -31,15 +31,6 @@ CANDIDATE = MembershipStage.CANDIDATE
 NON_MEMBER = MembershipStage.NON_MEMBER
 PROBATIONARY = MembershipStage.PROBATIONARY
 FULL = MembershipStage.FULL
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 @pytest.fixture
@@ -358,3 +349,62 @@ def test_enrol_page_query_count_does_not_grow(as_user, world, course):
         if i % 3 == 0:
             enrol(course, person)
     assert count() == few
+
+
+# --- The picker: who is offered, and warnings at the scale of an organization ---------------
+
+
+def test_the_picker_hides_people_who_have_left(as_user, world, course):
+    make_person(world.org_a1, "Trần Văn Còn")
+    gone = make_person(world.org_a1, "Trần Văn Đã Đi", stage=MembershipStage.LEFT)
+    client = as_user(world.officer_a)
+    page = client.get(reverse("courses:enrol", args=[course.pk]), {"q": "tran van"}).text
+    assert "Trần Văn Còn" in page
+    assert "Trần Văn Đã Đi" not in page
+    # Posted by hand, the id is refused like one outside the scope.
+    response = client.post(reverse("courses:enrol", args=[course.pk]), {"person": gone.pk})
+    assert response.status_code == 422
+    assert not Enrolment.objects.filter(person=gone).exists()
+
+
+@pytest.fixture
+def awareness_course(world):
+    programme = make_programme(topics=[("Một", 1)], eligible_stages=[CANDIDATE, NON_MEMBER])
+    return make_course(programme, world.org_a, capacity=500, name="Lớp nhận thức")
+
+
+def test_whole_organization_warnings_are_summarized_by_reason_with_counts(
+    as_user, world, awareness_course
+):
+    for n in range(12):
+        make_person(world.org_a1, f"Đảng Viên Số {n}", stage=FULL)
+    for n in range(3):
+        make_person(world.org_a1, f"Dự Bị Số {n}", stage=PROBATIONARY)
+    make_person(world.org_a1, "Cảm Tình Một", stage=CANDIDATE)
+    client = as_user(world.officer_a)
+    url = reverse("courses:enrol", args=[awareness_course.pk])
+    response = client.post(url, {"organization": world.org_a.pk})
+    assert response.status_code == 422
+    text = response.text
+    summary = text[text.index('id="eligibility-summary"') :]
+    # One line per reason with its count.
+    assert summary.count("<details>") == 2
+    assert "12 người" in summary
+    assert "3 người" in summary
+    assert "Đảng Viên Số 11" in summary  # the names, behind the expandable line
+    assert not Enrolment.objects.filter(course=awareness_course).exists()
+
+
+def test_whole_organization_eligible_only_enrols_without_warnings(as_user, world, awareness_course):
+    make_person(world.org_a1, "Đảng Viên Một", stage=FULL)
+    candidate = make_person(world.org_a1, "Cảm Tình Một", stage=CANDIDATE)
+    outsider = make_person(world.org_a1, "Quần Chúng Một", stage=NON_MEMBER)
+    make_person(world.org_a1, "Đã Ra Khỏi Đảng", stage=MembershipStage.LEFT)
+    client = as_user(world.officer_a)
+    url = reverse("courses:enrol", args=[awareness_course.pk])
+    response = client.post(url, {"organization": world.org_a.pk, "eligible_only": "on"})
+    assert response.status_code == 302
+    enrolled = set(
+        Enrolment.objects.filter(course=awareness_course).values_list("person_id", flat=True)
+    )
+    assert enrolled == {world.person_a.pk, candidate.pk, outsider.pk}

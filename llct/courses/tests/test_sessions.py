@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from llct.courses.models import Attendance, Course, SchedulingRules, Session, Severity
-from llct.courses.services import course_generate_sessions
-from llct.courses.tests.course_factories import (
+from llct.courses.services.sessions import course_generate_sessions, session_save
+from llct.courses.tests.factories import (
     AFTERNOON,
     MORNING,
     enrol,
@@ -23,15 +23,6 @@ from llct.courses.tests.course_factories import (
 )
 
 FRIDAY = dt.date(2026, 4, 24)  # Monday 27/04/2026 is a public holiday (Giỗ Tổ, nghỉ bù)
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def slots(sessions) -> list[tuple[dt.date, str]]:
@@ -116,7 +107,33 @@ def test_generation_never_replaces_sessions_with_attendance(world):
     assert Session.objects.filter(pk=session.pk).exists()
 
 
+def test_generation_refuses_a_double_booked_venue_as_a_manual_edit_does(as_user, world):
+    programme = make_programme(topics=[("Một", 1), ("Hai", 1)])
+    hall = make_venue()
+    busy = make_course(programme, world.org_b, name="Lớp đã đặt hội trường")
+    make_session(busy, dt.date(2026, 3, 2), MORNING, venue=hall)
+    course = make_course(programme, world.org_a, venue=hall)
+    with pytest.raises(ValidationError):
+        course_generate_sessions(course=course, actor=world.department)
+    assert not course.sessions.exists()
+    # The manual edit refuses the same slot for the same reason.
+    with pytest.raises(ValidationError):
+        session_save(
+            session=Session(course=course, date=dt.date(2026, 3, 2), part="morning", venue=hall),
+            actor=world.department,
+        )
+    response = as_user(world.department).post(
+        reverse("courses:generate_sessions", args=[course.pk]), follow=True
+    )
+    assert not course.sessions.exists()
+    assert "02/03/2026" in response.text
+    assert "Lớp đã đặt hội trường" in response.text
+
+
 def test_generate_button_creates_the_sessions_and_reports_conflicts(as_user, world):
+    rules = SchedulingRules.current()
+    rules.venue_double_booked = Severity.WARNING
+    rules.save()
     programme = make_programme(topics=[("Một", 1), ("Hai", 1)])
     hall = make_venue()
     busy = make_course(programme, world.org_b)

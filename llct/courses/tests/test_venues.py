@@ -12,15 +12,6 @@ from llct.curriculum.models import Programme
 from llct.curriculum.tests.factories import make_course, make_lecturer, make_session
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def make_venue(name: str = "Hội trường A", **fields: Any) -> Venue:
     fields.setdefault("capacity", 100)
     return Venue.objects.create(name=name, **fields)

@@ -107,7 +107,7 @@ def distinct_positions() -> list[str]:
 def positions_matching(phrase: str) -> list[str]:
     """The positions on the rolls that contain the phrase (folded, whole words), as the
     suggestion rules match them."""
-    from llct.planning.nominations import Requirement
+    from llct.planning.nominations.rules import Requirement
 
     matcher = Requirement.build(phrase, TheoryLevel.TRUNG_CAP, 0)
     return [p for p in distinct_positions() if matcher.matches(fold(p))]
@@ -364,7 +364,7 @@ class NominatedRequired(Indicator):
 
     def _due(self, *, prefix: str, period: Period) -> list[tuple[Any, bool]]:
         from llct.planning.models import Nomination, NominationRound
-        from llct.planning.nominations import due_in_subtree
+        from llct.planning.nominations.suggestions import due_in_subtree
 
         nomination_round = NominationRound.objects.filter(year=period.year).first()
         if nomination_round is None:

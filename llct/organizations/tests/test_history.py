@@ -14,7 +14,7 @@ from llct.core.models import AuditEntry, Role
 from llct.core.tests.pages import assert_no_lost_update, two_clients
 from llct.organizations import services
 from llct.organizations.models import MembershipChange, MembershipRules, MembershipStage, Person
-from llct.organizations.roster import person_import_roster
+from llct.organizations.roster.imports import person_import_roster
 from llct.organizations.tests.factories import make_person, make_user
 from llct.organizations.tests.test_roster_support import person_row, roster_xlsx
 

@@ -72,3 +72,33 @@ def test_exports_older_than_a_day_are_removed(world):
     PeopleExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
     exports.people_export_prune(user=world.department, now=timezone.now())
     assert not PeopleExport.objects.exists()
+
+
+def test_the_task_writes_every_column_as_the_small_export_does(world, monkeypatch):
+    from llct.organizations.models import MembershipStage, TheoryLevel
+    from llct.organizations.tasks import people_export_task
+
+    make_person(
+        world.org_a1,
+        "Lê Văn Ba",
+        sex="male",
+        date_of_birth=dt.date(1980, 5, 17),
+        position="Bí thư <chi bộ> & \x01phó",
+        stage=MembershipStage.FULL,
+        party_card_no="012345678",
+        theory_level=TheoryLevel.CAO_CAP,
+    )
+    export = PeopleExport.objects.create(requested_by=world.department, language="vi")
+    people_export_task.call(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == PeopleExport.Status.DONE and export.total_rows == 3
+    with export.file.open("rb") as handle:
+        rows = _rows(handle.read())
+    assert [r[0] for r in rows] == [1, 2, 3]
+    ba = next(r for r in rows if r[1] == "Lê Văn Ba")
+    assert ba[2:] == [
+        "Nam", "17/05/1980", "Bí thư <chi bộ> & phó", "Chi bộ A1", "Đảng viên chính thức",
+        "19/05/2020", "19/05/2021", "012345678", "Cao cấp",
+    ]  # fmt: skip
+    an = next(r for r in rows if r[1] == "Nguyễn Văn An")
+    assert an[3] is None and an[9] is None  # no birth date, no card: empty cells

@@ -9,8 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from llct.core.models import User
-from llct.organizations import roster, tasks
+from llct.organizations import tasks
 from llct.organizations.models import Organization, Person, RosterImport
+from llct.organizations.roster import writing
 from llct.organizations.tests.test_roster_support import (
     FIRST_ROW,
     person_row,
@@ -201,7 +202,7 @@ def test_a_failed_commit_writes_nothing_and_says_so(client, world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(roster, "_insert", broken)
+    monkeypatch.setattr(writing, "_insert", broken)
     client.post(reverse("organizations:roster_commit", args=[roster_import.pk]))
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.FAILED

@@ -9,7 +9,6 @@ from typing import Any
 from llct.courses.models import Venue
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.organizations.models import Organization, Person
-from llct.planning import plans
 from llct.planning.models import (
     AnnualPlan,
     BudgetNorms,
@@ -18,6 +17,7 @@ from llct.planning.models import (
     PlannedCourse,
     Submission,
 )
+from llct.planning.plans import services as plan_services
 
 _seq = itertools.count(1)
 
@@ -95,7 +95,7 @@ def plan_course(
     data.setdefault("days", Decimal("2"))
     data.setdefault("venue", None)
     data = {"programme": programme, "organizer": organizer or plan.issuer, **data}
-    return plans.planned_course_save(
+    return plan_services.planned_course_save(
         planned=PlannedCourse(plan=plan),
         data=data,
         actor=actor,

@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from llct.curriculum.models import Lecturer
-from llct.planning import plans
 from llct.planning.forms_plans import MoneyField
 from llct.planning.models import BudgetLine, BudgetNorms, FacilityNeed
+from llct.planning.plans import budget as plan_budget
+from llct.planning.plans import selectors as plan_selectors
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import (
     make_lecturer,
     make_plan,
@@ -112,7 +114,7 @@ def test_an_online_room_costs_nothing_and_half_days_round_to_whole_dong(world, p
 
 def test_editing_a_planned_course_recomputes_its_lines(world, plan, programme):
     planned = plan_course(plan, programme, world.department, expected_learners=10)
-    plans.planned_course_save(
+    plan_services.planned_course_save(
         planned=planned, data={"expected_learners": 20}, actor=world.department
     )
     assert amounts(planned)["materials"] == D(20 * 150_000)
@@ -126,7 +128,9 @@ def test_an_adjustment_needs_a_note(world, plan, programme):
     planned = plan_course(plan, programme, world.department)
     line = planned.budget_lines.get(kind="other")
     with pytest.raises(ValidationError) as raised:
-        plans.budget_line_adjust(line=line, amount=D(1_500_000), note="  ", actor=world.department)
+        plan_services.budget_line_adjust(
+            line=line, amount=D(1_500_000), note="  ", actor=world.department
+        )
     assert "adjustment_note" in raised.value.message_dict
     line.refresh_from_db()
     assert line.amount == D(1_000_000)
@@ -141,11 +145,11 @@ def test_the_database_refuses_an_adjustment_without_a_note(world, plan, programm
 def test_recompute_keeps_adjusted_lines_flagged(world, plan, programme):
     planned = plan_course(plan, programme, world.department, expected_learners=10)
     line = planned.budget_lines.get(kind="materials")
-    plans.budget_line_adjust(
+    plan_services.budget_line_adjust(
         line=line, amount=D(2_000_000), note="Tài liệu in màu", actor=world.department
     )
     norms(materials_per_learner=200_000, other_per_course=1_200_000)
-    assert plans.budget_recompute(plan=plan, actor=world.department) == 2
+    assert plan_services.budget_recompute(plan=plan, actor=world.department) == 2
     line.refresh_from_db()
     assert (line.computed_amount, line.amount, line.adjustment_note) == (
         D(2_000_000),
@@ -155,7 +159,7 @@ def test_recompute_keeps_adjusted_lines_flagged(world, plan, programme):
     other = planned.budget_lines.get(kind="other")
     assert other.amount == other.computed_amount == D(1_200_000)
     norms(materials_per_learner=250_000)
-    plans.budget_recompute(plan=plan, actor=world.department)
+    plan_services.budget_recompute(plan=plan, actor=world.department)
     line.refresh_from_db()
     assert line.computed_amount == D(2_500_000)
     assert line.amount == D(2_000_000) and line.adjustment_note
@@ -164,21 +168,23 @@ def test_recompute_keeps_adjusted_lines_flagged(world, plan, programme):
 def test_giving_back_the_computed_amount_clears_the_adjustment(world, plan, programme):
     planned = plan_course(plan, programme, world.department)
     line = planned.budget_lines.get(kind="other")
-    plans.budget_line_adjust(line=line, amount=D(1), note="Thử", actor=world.department)
-    plans.budget_line_adjust(line=line, amount=D(1_000_000), note="", actor=world.department)
+    plan_services.budget_line_adjust(line=line, amount=D(1), note="Thử", actor=world.department)
+    plan_services.budget_line_adjust(
+        line=line, amount=D(1_000_000), note="", actor=world.department
+    )
     line.refresh_from_db()
     assert line.adjustment_note == "" and line.amount == line.computed_amount
 
 
 def test_stale_budget_is_detected_after_the_norms_change(world, plan, programme):
     plan_course(plan, programme, world.department)
-    courses = list(plans.planned_courses(plan=plan))
-    assert not plans.budget_is_stale(
-        courses=courses, lines=plans.budget_lines(plan=plan), norms=BudgetNorms.current()
+    courses = list(plan_selectors.planned_courses(plan=plan))
+    assert not plan_budget.budget_is_stale(
+        courses=courses, lines=plan_budget.budget_lines(plan=plan), norms=BudgetNorms.current()
     )
     norms(fee_part_time=600_000)
-    assert plans.budget_is_stale(
-        courses=courses, lines=plans.budget_lines(plan=plan), norms=BudgetNorms.current()
+    assert plan_budget.budget_is_stale(
+        courses=courses, lines=plan_budget.budget_lines(plan=plan), norms=BudgetNorms.current()
     )
 
 
@@ -187,9 +193,9 @@ def test_only_department_officers_change_the_budget(world, plan, programme):
     line = planned.budget_lines.get(kind="other")
     for user in (world.leader, world.officer_a):
         with pytest.raises(PermissionDenied):
-            plans.budget_line_adjust(line=line, amount=D(1), note="x", actor=user)
+            plan_services.budget_line_adjust(line=line, amount=D(1), note="x", actor=user)
         with pytest.raises(PermissionDenied):
-            plans.budget_recompute(plan=plan, actor=user)
+            plan_services.budget_recompute(plan=plan, actor=user)
 
 
 def test_adjust_page_shows_the_error_and_keeps_what_was_typed(client, world, plan, programme):
@@ -211,7 +217,9 @@ def test_plan_page_shows_money_vietnamese_style_and_flags_adjusted_lines(
 ):
     planned = plan_course(plan, programme, world.department, expected_learners=10)
     line = planned.budget_lines.get(kind="materials")
-    plans.budget_line_adjust(line=line, amount=D(1_750_000), note="In thêm", actor=world.department)
+    plan_services.budget_line_adjust(
+        line=line, amount=D(1_750_000), note="In thêm", actor=world.department
+    )
     FacilityNeed.objects.create(
         plan=plan, kind="equipment", description="Máy chiếu", estimated_cost=D(12_000_000)
     )
@@ -220,10 +228,10 @@ def test_plan_page_shows_money_vietnamese_style_and_flags_adjusted_lines(
     assert "1.750.000 đ" in page
     assert "In thêm" in page
     assert "Máy chiếu" in page
-    totals = plans.plan_totals(plans.budget_lines(plan=plan), plan.facility_needs.all())
+    totals = plan_budget.plan_totals(plan_budget.budget_lines(plan=plan), plan.facility_needs.all())
     assert totals.courses == D(4 * 500_000 + 1_750_000 + 2 * 2_000_000 + 1_000_000)
     assert totals.grand == totals.courses + D(12_000_000)
-    assert f"{plans.vnd(totals.grand)}" in page
+    assert f"{plan_budget.vnd(totals.grand)}" in page
 
 
 # --- Money ---------------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ def test_plan_page_shows_money_vietnamese_style_and_flags_adjusted_lines(
     [(D(1_500_000), "1.500.000 đ"), (0, "0 đ"), (D(999), "999 đ"), (D(-2500), "-2.500 đ")],
 )
 def test_money_is_shown_vietnamese_style(value, text):
-    assert plans.vnd(value) == text
+    assert plan_budget.vnd(value) == text
 
 
 @pytest.mark.parametrize(
@@ -272,7 +280,7 @@ def test_department_edits_the_norms(client, world):
 
 def test_norms_refuse_negative_amounts(client, world):
     client.force_login(world.department)
-    data = dict.fromkeys(plans.NORM_FIELDS, "100")
+    data = dict.fromkeys(plan_services.NORM_FIELDS, "100")
     data["fee_guest"] = "-5"
     response = client.post(reverse("planning:norms"), data)
     assert response.status_code == 422
@@ -283,7 +291,7 @@ def test_leader_reads_the_norms_but_cannot_change_them(client, world):
     url = reverse("planning:norms")
     response = client.get(url)
     assert response.status_code == 200 and "500.000 đ" in response.text
-    assert client.post(url, dict.fromkeys(plans.NORM_FIELDS, "1")).status_code == 403
+    assert client.post(url, dict.fromkeys(plan_services.NORM_FIELDS, "1")).status_code == 403
 
 
 def test_org_officer_and_learner_cannot_see_the_norms(client, world):
@@ -298,7 +306,7 @@ def test_org_officer_and_learner_cannot_see_the_norms(client, world):
 def test_facility_need_needs_a_description_and_a_quantity(world, plan):
     need = FacilityNeed(plan=plan)
     with pytest.raises(ValidationError) as raised:
-        plans.facility_save(
+        plan_services.facility_save(
             need=need,
             data={"kind": "hall", "description": " ", "quantity": 0, "estimated_cost": D(-1)},
             actor=world.department,

@@ -11,9 +11,9 @@ from django.urls import reverse
 from llct.core.models import Role
 from llct.core.tests.pages import assert_no_lost_update, two_clients
 from llct.organizations.tests.factories import make_user
-from llct.planning import nominations as nom
-from llct.planning import plans
 from llct.planning.models import FacilityNeed, PositionRequirement
+from llct.planning.nominations import services as nom_services
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import (
     make_lecturer,
     make_plan,
@@ -62,7 +62,7 @@ def test_planned_course_edits_at_once_merge_or_refuse(world, departments, plan):
 def test_budget_line_edits_at_once_merge_or_refuse(world, departments, plan):
     planned = plan_course(plan, make_programme("Bồi dưỡng nghiệp vụ"), world.department)
     line = planned.budget_lines.get(kind="materials")
-    plans.budget_line_adjust(
+    plan_services.budget_line_adjust(
         line=line, amount=Decimal(4_000_000), note="Tài liệu in màu", actor=world.department
     )
     assert_no_lost_update(
@@ -131,7 +131,7 @@ def test_nomination_list_edits_at_once_merge_or_refuse(world):
     nomination_round = make_round()
     with time_machine.travel(NOW, tick=False):
         people = [probationary(world.org_a1, name) for name in ("Lê Văn Một", "Lê Văn Hai")]
-        nom.nominations_accept(
+        nom_services.nominations_accept(
             keys=[],
             all_urgent=True,
             nomination_round=nomination_round,

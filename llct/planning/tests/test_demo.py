@@ -19,8 +19,6 @@ from llct.assessment.demo import assessment_demo
 from llct.core.models import AuditEntry, User
 from llct.courses.models import Course, Enrolment
 from llct.organizations.demo import demo_reset, demo_seed
-from llct.planning import nominations as nom
-from llct.planning import plans
 from llct.planning.demo import MAIL_DOMAIN, planning_demo
 from llct.planning.models import (
     AnnualPlan,
@@ -35,7 +33,12 @@ from llct.planning.models import (
     Submission,
     SubmissionEvent,
 )
+from llct.planning.nominations import selectors as nom_selectors
 from llct.planning.plan_documents import DOCX_TYPE, plan_docx
+from llct.planning.plans import actual as plan_vs_actual
+from llct.planning.plans import budget as plan_budget
+from llct.planning.plans import history as plan_history
+from llct.planning.plans import selectors as plan_selectors
 
 PEOPLE = 300
 SEED = 11
@@ -178,7 +181,7 @@ def snapshot() -> tuple[list[Any], ...]:
     plan = list(AnnualPlan.objects.values_list("year", "number", "title", "status", "created_at"))
     versions = [
         (v.number, v.submitted_at, v.snapshot["totals"], [c["name"] for c in v.snapshot["courses"]])
-        for v in plans.plan_versions(plan=AnnualPlan.objects.get(year=YEAR))
+        for v in plan_history.plan_versions(plan=AnnualPlan.objects.get(year=YEAR))
     ]
     decisions = sorted(
         PlanDecision.objects.values_list(
@@ -221,7 +224,9 @@ def test_counts_say_what_was_made(counts, plan):
     next_round = NominationRound.objects.get(year=YEAR + 1)
     assert counts["rounds"] == 2
     assert counts["nominations"] == Nomination.objects.count()
-    assert counts["this_year_nominations"] == nom.nominations_for_year(year=YEAR).count() > 0
+    assert (
+        counts["this_year_nominations"] == nom_selectors.nominations_for_year(year=YEAR).count() > 0
+    )
     assert counts["planned_courses"] == plan.planned_courses.count()
     assert counts["budget_lines"] == plan.budget_lines.count()
     assert counts["adjusted_lines"] == plan.budget_lines.exclude(adjustment_note="").count() == 2
@@ -260,7 +265,7 @@ def test_this_years_round_is_closed_with_the_organizations_submissions(counts):
 
 def test_the_plan_was_returned_with_comments_revised_and_approved(plan):
     assert plan.status == AnnualPlan.Status.APPROVED
-    versions = plans.plan_versions(plan=plan)
+    versions = plan_history.plan_versions(plan=plan)
     assert len(versions) >= 2
     decisions = [v.decision for v in versions]
     returned = [d for d in decisions if d.decision == PlanDecision.Decision.RETURNED]
@@ -268,7 +273,7 @@ def test_the_plan_was_returned_with_comments_revised_and_approved(plan):
     assert decisions[-1].decision == PlanDecision.Decision.APPROVED
     assert decisions[-1].decided_by.username == "lanhdao"
 
-    steps = plans.plan_timeline(plan=plan, versions=versions)
+    steps = plan_history.plan_timeline(plan=plan, versions=versions)
     assert [s.action for s in steps] == [
         "created",
         "submitted",
@@ -280,10 +285,10 @@ def test_the_plan_was_returned_with_comments_revised_and_approved(plan):
     times = [s.at for s in steps]
     assert times == sorted(times)
     assert local(times[-1]) < dt.date(YEAR, 1, 1)
-    assert plans.document_date(plan) == local(times[-1])
+    assert plan_selectors.document_date(plan) == local(times[-1])
 
     # The second version differs from the first: a course added, a budget line changed.
-    _version, diff = plans.version_diff(plan=plan, number=2)
+    _version, diff = plan_history.version_diff(plan=plan, number=2)
     assert diff is not None and not diff.empty
     sections = {s.title: s for s in diff.sections}
     assert sections[_("Planned courses")].added
@@ -291,11 +296,13 @@ def test_the_plan_was_returned_with_comments_revised_and_approved(plan):
 
 
 def test_the_budget_follows_the_norms_but_for_two_lines_adjusted_with_a_reason(plan):
-    courses = list(plans.planned_courses(plan=plan))
-    lines = plans.budget_lines(plan=plan)
-    assert not plans.budget_is_stale(courses=courses, lines=lines, norms=BudgetNorms.current())
+    courses = list(plan_selectors.planned_courses(plan=plan))
+    lines = plan_budget.budget_lines(plan=plan)
+    assert not plan_budget.budget_is_stale(
+        courses=courses, lines=lines, norms=BudgetNorms.current()
+    )
     assert {(line.planned_course_id, line.kind) for line in lines} == {
-        (pc.pk, kind) for pc in courses for kind in plans.KINDS
+        (pc.pk, kind) for pc in courses for kind in plan_budget.KINDS
     }
     adjusted = [line for line in lines if line.amount != line.computed_amount]
     assert len(adjusted) == 2
@@ -306,7 +313,7 @@ def test_the_budget_follows_the_norms_but_for_two_lines_adjusted_with_a_reason(p
 
 
 def test_planned_courses_are_built_from_the_years_nominations(plan):
-    submitted = set(nom.nominations_for_year(year=YEAR).values_list("pk", flat=True))
+    submitted = set(nom_selectors.nominations_for_year(year=YEAR).values_list("pk", flat=True))
     linked = list(
         Nomination.objects.filter(planned_courses__plan=plan).values_list("pk", "programme_id")
     )
@@ -324,7 +331,7 @@ def test_the_plan_is_partly_carried_out(plan):
     assert linked
     for pc in linked:
         assert pc.course.programme_id == pc.programme_id
-    held = [pc for pc in linked if pc.course.status in plans.HELD]
+    held = [pc for pc in linked if pc.course.status in plan_vs_actual.HELD]
     assert any(pc.course.status == Course.Status.FINISHED for pc in held)
     assert any(pc.course.status == Course.Status.IN_PROGRESS for pc in held)
     assert [pc for pc in planned if pc.course is None]  # not held (yet)
@@ -348,7 +355,7 @@ def test_the_plan_is_partly_carried_out(plan):
 
 
 def test_plan_against_actual_shows_the_gaps(plan):
-    actual = plans.plan_actual(plan=plan)
+    actual = plan_vs_actual.plan_actual(plan=plan)
     assert actual.by_organization and actual.by_programme
     total = actual.total
     assert 0 < total.courses_held < total.courses_planned
@@ -367,7 +374,7 @@ def test_plan_against_actual_shows_the_gaps(plan):
     assert any(spent[c] > planned[c] for c in spent)
     assert any(spent[c] < planned[c] for c in spent)
     for course in Course.objects.filter(pk__in=list(spent)):
-        assert course.status in plans.HELD
+        assert course.status in plan_vs_actual.HELD
 
 
 def test_the_plan_document_downloads(client, plan):
@@ -393,7 +400,9 @@ def test_next_years_round_is_past_its_deadline_with_late_organizations(counts):
     assert not next_round.is_closed
     assert next_round.deadline == TODAY - dt.timedelta(days=3)
     assert local(next_round.opened_at) < next_round.deadline
-    table = nom.submission_status_table(user=department(), nomination_round=next_round, today=TODAY)
+    table = nom_selectors.submission_status_table(
+        user=department(), nomination_round=next_round, today=TODAY
+    )
     assert 0.3 < table.submitted / table.total < 0.7
     assert table.late >= 3
     statuses = [row.status for row in table.rows if row.late]
@@ -412,7 +421,9 @@ def test_the_officers_organization_was_reminded_and_reopened(counts):
     submission = Submission.objects.get(round=next_round, organization=officer.organization)
     assert submission.status == Submission.Status.REOPENED
     assert submission.reopened_until is not None and submission.reopened_until > TODAY
-    state = nom.submission_state(nomination_round=next_round, submission=submission, today=TODAY)
+    state = nom_selectors.submission_state(
+        nomination_round=next_round, submission=submission, today=TODAY
+    )
     assert state.editable
     actions = list(submission.events.values_list("action", flat=True))
     assert actions == ["reminded", "reopened"]

@@ -11,8 +11,10 @@ from django.urls import reverse
 from llct.assessment.models import Result
 from llct.courses.models import Course, Enrolment
 from llct.organizations.tests.factories import make_person
-from llct.planning import plans
 from llct.planning.models import BudgetLine, Expense
+from llct.planning.plans import actual as plan_vs_actual
+from llct.planning.plans import courses as plan_courses
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import make_plan, make_programme, nominate, plan_course
 
 
@@ -37,16 +39,20 @@ def setup(world):
         plan, new_members, world.department, name="Khóa B", organizer=world.org_b, nominations=n_b
     )
     never = plan_course(plan, professional, world.department, name="Khóa C", organizer=world.org_a)
-    plans.plan_submit(plan=plan, actor=world.department)
-    plans.plan_approve(plan=plan, actor=world.leader)
+    plan_services.plan_submit(plan=plan, actor=world.department)
+    plan_services.plan_approve(plan=plan, actor=world.leader)
     plan.refresh_from_db()
-    course_a = plans.planned_course_create_course(planned=held, actor=world.department).course
-    course_b = plans.planned_course_create_course(planned=not_held, actor=world.department).course
+    course_a = plan_courses.planned_course_create_course(
+        planned=held, actor=world.department
+    ).course
+    course_b = plan_courses.planned_course_create_course(
+        planned=not_held, actor=world.department
+    ).course
     Course.objects.filter(pk=course_a.pk).update(status=Course.Status.FINISHED)
     passed = Enrolment.objects.get(course=course_a, person=world.person_a)
     Result.objects.create(enrolment=passed, passed=True)
     Result.objects.create(enrolment=Enrolment.objects.get(course=course_a, person=a2), passed=False)
-    plans.expense_record(
+    plan_services.expense_record(
         course=course_a,
         data={"kind": "materials", "amount": Decimal(100_000_000), "spent_on": dt.date(2027, 3, 9)},
         actor=world.department,
@@ -74,7 +80,7 @@ def _figures(row):
 
 
 def test_per_organization(world, setup):
-    actual = plans.plan_actual(plan=setup["plan"])
+    actual = plan_vs_actual.plan_actual(plan=setup["plan"])
     rows = {row.label: row for row in actual.by_organization}
     assert set(rows) == {"Đảng ủy Khối A", "Chi bộ A1", "Đảng ủy Khối B", "Chi bộ B1"}
     budget_a = _budget(setup["held"]) + _budget(setup["never"])
@@ -87,7 +93,7 @@ def test_per_organization(world, setup):
 
 
 def test_per_programme_and_total(world, setup):
-    actual = plans.plan_actual(plan=setup["plan"])
+    actual = plan_vs_actual.plan_actual(plan=setup["plan"])
     rows = {row.label: row for row in actual.by_programme}
     budget_new = _budget(setup["held"]) + _budget(setup["not_held"])
     assert _figures(rows["Đảng viên mới"]) == (2, 1, 3, 3, 1, budget_new, Decimal(100_000_000))
@@ -102,7 +108,9 @@ def test_withdrawn_learners_are_not_counted_as_enrolled(world, setup):
     Enrolment.objects.filter(person=world.person_b).update(
         status=Enrolment.Status.WITHDRAWN, withdrawn_on=dt.date(2027, 5, 2), withdrawal_reason="Ốm"
     )
-    rows = {row.label: row for row in plans.plan_actual(plan=setup["plan"]).by_organization}
+    rows = {
+        row.label: row for row in plan_vs_actual.plan_actual(plan=setup["plan"]).by_organization
+    }
     assert rows["Chi bộ B1"].enrolled == 0
 
 
@@ -139,8 +147,10 @@ def test_the_page_query_count_does_not_grow_with_rows(
     plan.status = "approved"
     plan.save()
     for planned in plan.planned_courses.filter(course__isnull=True):
-        course = plans.planned_course_create_course(planned=planned, actor=world.department).course
-        plans.expense_record(
+        course = plan_courses.planned_course_create_course(
+            planned=planned, actor=world.department
+        ).course
+        plan_services.expense_record(
             course=course,
             data={"kind": "other", "amount": Decimal(5), "spent_on": dt.date(2027, 6, 1)},
             actor=world.department,
@@ -175,7 +185,7 @@ def test_an_expense_needs_a_positive_amount_and_a_date(client, world, setup):
     response = client.post(url, {"kind": "venue", "amount": "0", "spent_on": ""})
     assert response.status_code == 422
     with pytest.raises(ValidationError) as raised:
-        plans.expense_record(
+        plan_services.expense_record(
             course=setup["course_b"],
             data={"kind": "nope", "amount": Decimal(-1), "spent_on": None},
             actor=world.department,
@@ -199,7 +209,7 @@ def test_leader_reads_expenses_but_cannot_record_them(client, world, setup):
     expense = Expense.objects.get()
     assert client.post(reverse("planning:expense_delete", args=[expense.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        plans.expense_record(course=setup["course_b"], data=data, actor=world.leader)
+        plan_services.expense_record(course=setup["course_b"], data=data, actor=world.leader)
 
 
 def test_org_officer_cannot_see_expenses(client, world, setup):

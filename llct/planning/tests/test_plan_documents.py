@@ -10,9 +10,10 @@ from docx import Document
 from openpyxl import load_workbook
 
 from llct.organizations.services import organization_rename
-from llct.planning import plans
 from llct.planning.models import FacilityNeed
 from llct.planning.plan_documents import plan_docx, plan_xlsx, vietnamese_date
+from llct.planning.plans import budget as plan_budget
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import (
     make_lecturer,
     make_plan,
@@ -73,7 +74,7 @@ def approved(world):
         organizer=world.org_a1,
     )
     line = planned.budget_lines.get(kind="other")
-    plans.budget_line_adjust(
+    plan_services.budget_line_adjust(
         line=line, amount=Decimal(1_500_000), note="Thuê xe đưa đón", actor=world.department
     )
     FacilityNeed.objects.create(
@@ -83,8 +84,8 @@ def approved(world):
         quantity=2,
         estimated_cost=Decimal(30_000_000),
     )
-    plans.plan_submit(plan=plan, actor=world.department)
-    plans.plan_approve(plan=plan, actor=world.leader)
+    plan_services.plan_submit(plan=plan, actor=world.department)
+    plan_services.plan_approve(plan=plan, actor=world.leader)
     plan.refresh_from_db()
     return plan
 
@@ -183,12 +184,14 @@ def test_budget_table_with_totals(world, approved):
         "1.500.000",
         "10.100.000",
     ]
-    totals = plans.plan_totals(plans.budget_lines(plan=approved), approved.facility_needs.all())
+    totals = plan_budget.plan_totals(
+        plan_budget.budget_lines(plan=approved), approved.facility_needs.all()
+    )
     assert budget[-1][1] == "Tổng cộng"
-    assert budget[-1][-1] == plans.vnd(totals.courses).removesuffix(" đ")
+    assert budget[-1][-1] == plan_budget.vnd(totals.courses).removesuffix(" đ")
     texts = _texts(document)
     assert any("Thuê xe đưa đón" in t and "1.000.000 thành 1.500.000" in t for t in texts)
-    grand = plans.vnd(totals.grand).removesuffix(" đ")
+    grand = plan_budget.vnd(totals.grand).removesuffix(" đ")
     assert any(f"Tổng cộng: {grand} đồng" in t for t in texts)
 
 
@@ -262,7 +265,9 @@ def test_workbook_has_the_courses_and_the_budget(world, approved):
     [adjusted] = [row for row in budget if row[6] == "Thuê xe đưa đón"]
     assert adjusted[1:3] == ("=Lớp nghiệp vụ", "Chi khác")
     assert adjusted[4:6] == (1_000_000, 1_500_000)
-    totals = plans.plan_totals(plans.budget_lines(plan=approved), approved.facility_needs.all())
+    totals = plan_budget.plan_totals(
+        plan_budget.budget_lines(plan=approved), approved.facility_needs.all()
+    )
     assert budget[-1][1] == "Tổng cộng" and budget[-1][5] == int(totals.grand)
     facilities = list(workbook["Cơ sở vật chất"].iter_rows(values_only=True))
     assert facilities[1] == (1, "Trang thiết bị", "Máy chiếu và màn chiếu", 2, 30_000_000)

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from llct.courses.models import Course, Enrolment, Holiday, SchedulingRules
-from llct.courses.services import ConflictError
+from llct.courses.services.conflicts import ConflictError
 from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_person
-from llct.planning import plans
 from llct.planning.models import AnnualPlan
+from llct.planning.plans import courses as plan_courses
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import (
     make_plan,
     make_programme,
@@ -65,15 +66,15 @@ def setup(world, programme):
         nominations=nominations,
     )
     Holiday.objects.create(date=dt.date(2027, 5, 3), name="Nghỉ bù")
-    plans.plan_submit(plan=plan, actor=world.department)
-    plans.plan_approve(plan=plan, actor=world.leader)
+    plan_services.plan_submit(plan=plan, actor=world.department)
+    plan_services.plan_approve(plan=plan, actor=world.leader)
     planned.refresh_from_db()
     return {"plan": plan, "planned": planned, "full": full}
 
 
 def test_eligibility_warnings_need_a_reason_and_nothing_is_created_without_it(world, setup):
     with pytest.raises(ConflictError) as raised:
-        plans.planned_course_create_course(planned=setup["planned"], actor=world.department)
+        plan_courses.planned_course_create_course(planned=setup["planned"], actor=world.department)
     assert "override_reason" in raised.value.message_dict
     assert any("Hoàng Văn Chính" in w for w in raised.value.eligibility)
     assert not Course.objects.exists()
@@ -82,7 +83,7 @@ def test_eligibility_warnings_need_a_reason_and_nothing_is_created_without_it(wo
 
 
 def test_with_a_reason_the_course_is_created_and_the_nominees_enrolled(world, setup):
-    result = plans.planned_course_create_course(
+    result = plan_courses.planned_course_create_course(
         planned=setup["planned"], actor=world.department, override_reason="Đồng chí được cử học"
     )
     course = result.course
@@ -108,10 +109,12 @@ def test_with_a_reason_the_course_is_created_and_the_nominees_enrolled(world, se
 
 
 def test_a_second_click_creates_nothing(world, setup):
-    first = plans.planned_course_create_course(
+    first = plan_courses.planned_course_create_course(
         planned=setup["planned"], actor=world.department, override_reason="Được cử"
     )
-    again = plans.planned_course_create_course(planned=setup["planned"], actor=world.department)
+    again = plan_courses.planned_course_create_course(
+        planned=setup["planned"], actor=world.department
+    )
     assert again.course == first.course and not again.created
     assert Course.objects.count() == 1
     assert Enrolment.objects.count() == 3
@@ -124,7 +127,7 @@ def test_expected_learners_become_the_capacity(world, setup, programme):
     planned = plan_course(plan, programme, world.department, expected_learners=45, month=3)
     plan.status = AnnualPlan.Status.APPROVED
     plan.save()
-    result = plans.planned_course_create_course(planned=planned, actor=world.department)
+    result = plan_courses.planned_course_create_course(planned=planned, actor=world.department)
     assert result.course.capacity == 45 and result.enrolled == 0
     assert result.course.starts_on == dt.date(2027, 3, 1)
 
@@ -135,7 +138,7 @@ def test_scheduling_blocks_stop_the_creation(world, setup):
     venue.capacity = 2
     venue.save()
     with pytest.raises(ConflictError) as raised:
-        plans.planned_course_create_course(
+        plan_courses.planned_course_create_course(
             planned=setup["planned"], actor=world.department, override_reason="Được cử"
         )
     assert raised.value.blocked
@@ -146,13 +149,15 @@ def test_only_an_approved_plan_makes_courses(world, programme):
     plan = make_plan(world.province, year=2028)
     planned = plan_course(plan, programme, world.department)
     with pytest.raises(ValidationError, match="đã được phê duyệt"):
-        plans.planned_course_create_course(planned=planned, actor=world.department)
+        plan_courses.planned_course_create_course(planned=planned, actor=world.department)
 
 
 @pytest.mark.parametrize("who", ["leader", "officer_a"])
 def test_only_department_officers_create_courses(world, setup, who):
     with pytest.raises(PermissionDenied):
-        plans.planned_course_create_course(planned=setup["planned"], actor=getattr(world, who))
+        plan_courses.planned_course_create_course(
+            planned=setup["planned"], actor=getattr(world, who)
+        )
 
 
 # --- Pages ---------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from django.utils import translation
 
 from llct.core.models import Role
 from llct.organizations.tests.factories import make_user
-from llct.planning import plans
 from llct.planning.models import AnnualPlan, PlanDecision, PlanVersion
+from llct.planning.plans import history as plan_history
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import make_plan, make_programme, norms, plan_course
 
 S = AnnualPlan.Status
@@ -41,11 +42,11 @@ def _to(plan, status, world):
     """Bring the plan to a status through the real steps."""
     if status == S.DRAFT:
         return plan
-    plans.plan_submit(plan=plan, actor=world.department)
+    plan_services.plan_submit(plan=plan, actor=world.department)
     if status == S.RETURNED:
-        plans.plan_return(plan=plan, actor=world.leader, comment="Bổ sung lớp quý III")
+        plan_services.plan_return(plan=plan, actor=world.leader, comment="Bổ sung lớp quý III")
     elif status == S.APPROVED:
-        plans.plan_approve(plan=plan, actor=world.leader)
+        plan_services.plan_approve(plan=plan, actor=world.leader)
     plan.refresh_from_db()
     assert plan.status == status
     return plan
@@ -53,7 +54,7 @@ def _to(plan, status, world):
 
 def _revise(plan, world, **changes):
     planned = plan.planned_courses.first()
-    plans.planned_course_save(
+    plan_services.planned_course_save(
         planned=planned, data=changes or {"expected_learners": 45}, actor=world.department
     )
 
@@ -62,14 +63,14 @@ def _revise(plan, world, **changes):
 
 
 def test_the_happy_path_with_one_return(world, plan):
-    v1 = plans.plan_submit(plan=plan, actor=world.department)
+    v1 = plan_services.plan_submit(plan=plan, actor=world.department)
     assert (plan.status, v1.number) == (S.SUBMITTED, 1)
-    plans.plan_return(plan=plan, actor=world.leader, comment="Tăng số học viên")
+    plan_services.plan_return(plan=plan, actor=world.leader, comment="Tăng số học viên")
     assert plan.status == S.RETURNED
     _revise(plan, world)
-    v2 = plans.plan_submit(plan=plan, actor=world.department)
+    v2 = plan_services.plan_submit(plan=plan, actor=world.department)
     assert (plan.status, v2.number) == (S.SUBMITTED, 2)
-    decision = plans.plan_approve(plan=plan, actor=world.leader, comment="Đồng ý")
+    decision = plan_services.plan_approve(plan=plan, actor=world.leader, comment="Đồng ý")
     plan.refresh_from_db()
     assert plan.status == S.APPROVED
     assert decision.version == v2
@@ -98,11 +99,11 @@ def test_no_skipping_states(world, plan, status, action):
     _to(plan, status, world)
     with pytest.raises(ValidationError):
         if action == "submit":
-            plans.plan_submit(plan=plan, actor=world.department)
+            plan_services.plan_submit(plan=plan, actor=world.department)
         elif action == "approve":
-            plans.plan_approve(plan=plan, actor=world.leader)
+            plan_services.plan_approve(plan=plan, actor=world.leader)
         else:
-            plans.plan_return(plan=plan, actor=world.leader, comment="Sửa lại")
+            plan_services.plan_return(plan=plan, actor=world.leader, comment="Sửa lại")
     plan.refresh_from_db()
     assert plan.status == status
 
@@ -110,26 +111,26 @@ def test_no_skipping_states(world, plan, status, action):
 def test_a_returned_plan_must_be_revised_before_it_is_submitted_again(world, plan):
     _to(plan, S.RETURNED, world)
     with pytest.raises(ValidationError, match="chỉnh sửa"):
-        plans.plan_submit(plan=plan, actor=world.department)
-    assert plans.is_revised(plan=plan) is False
+        plan_services.plan_submit(plan=plan, actor=world.department)
+    assert plan_history.is_revised(plan=plan) is False
     _revise(plan, world)
-    assert plans.is_revised(plan=plan) is True
-    plans.plan_submit(plan=plan, actor=world.department)
+    assert plan_history.is_revised(plan=plan) is True
+    plan_services.plan_submit(plan=plan, actor=world.department)
     assert plan.status == S.SUBMITTED
 
 
 def test_an_empty_plan_cannot_be_submitted(world):
     empty = make_plan(world.province, year=2030)
     with pytest.raises(ValidationError, match="ít nhất một lớp"):
-        plans.plan_submit(plan=empty, actor=world.department)
+        plan_services.plan_submit(plan=empty, actor=world.department)
 
 
 def test_a_plan_with_a_budget_from_old_norms_cannot_be_submitted(world, plan):
     norms(fee_part_time=650_000)
     with pytest.raises(ValidationError, match="tính lại"):
-        plans.plan_submit(plan=plan, actor=world.department)
-    plans.budget_recompute(plan=plan, actor=world.department)
-    plans.plan_submit(plan=plan, actor=world.department)
+        plan_services.plan_submit(plan=plan, actor=world.department)
+    plan_services.budget_recompute(plan=plan, actor=world.department)
+    plan_services.plan_submit(plan=plan, actor=world.department)
 
 
 # --- Who may act ---------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def test_a_plan_with_a_budget_from_old_norms_cannot_be_submitted(world, plan):
 @pytest.mark.parametrize("who", ["leader", "officer_a", "learner"])
 def test_only_department_officers_submit(world, plan, who):
     with pytest.raises(PermissionDenied):
-        plans.plan_submit(plan=plan, actor=getattr(world, who))
+        plan_services.plan_submit(plan=plan, actor=getattr(world, who))
     assert not PlanVersion.objects.exists()
 
 
@@ -151,9 +152,9 @@ def test_only_leaders_approve_or_return(world, plan, who):
         else getattr(world, who)
     )
     with pytest.raises(PermissionDenied):
-        plans.plan_approve(plan=plan, actor=actor)
+        plan_services.plan_approve(plan=plan, actor=actor)
     with pytest.raises(PermissionDenied):
-        plans.plan_return(plan=plan, actor=actor, comment="Không được")
+        plan_services.plan_return(plan=plan, actor=actor, comment="Không được")
     plan.refresh_from_db()
     assert plan.status == S.SUBMITTED
 
@@ -161,14 +162,14 @@ def test_only_leaders_approve_or_return(world, plan, who):
 def test_a_return_needs_a_comment(world, plan):
     _to(plan, S.SUBMITTED, world)
     with pytest.raises(ValidationError) as raised:
-        plans.plan_return(plan=plan, actor=world.leader, comment="   ")
+        plan_services.plan_return(plan=plan, actor=world.leader, comment="   ")
     assert "comment" in raised.value.message_dict
     plan.refresh_from_db()
     assert plan.status == S.SUBMITTED
 
 
 def test_the_database_refuses_a_return_without_a_comment(world, plan):
-    version = plans.plan_submit(plan=plan, actor=world.department)
+    version = plan_services.plan_submit(plan=plan, actor=world.department)
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanDecision.objects.create(version=version, decision="returned", comment="")
 
@@ -178,18 +179,20 @@ def test_a_submitted_or_approved_plan_cannot_be_changed(world, plan, programme, 
     _to(plan, status, world)
     planned = plan.planned_courses.first()
     with pytest.raises(ValidationError):
-        plans.planned_course_save(planned=planned, data={"month": 9}, actor=world.department)
+        plan_services.planned_course_save(
+            planned=planned, data={"month": 9}, actor=world.department
+        )
     with pytest.raises(ValidationError):
-        plans.plan_update(plan=plan, data={"title": "Khác"}, actor=world.department)
+        plan_services.plan_update(plan=plan, data={"title": "Khác"}, actor=world.department)
     with pytest.raises(ValidationError):
-        plans.budget_recompute(plan=plan, actor=world.department)
+        plan_services.budget_recompute(plan=plan, actor=world.department)
 
 
 # --- Versions and their differences --------------------------------------------------------------
 
 
 def test_each_submission_freezes_a_version(world, plan, programme):
-    v1 = plans.plan_submit(plan=plan, actor=world.department)
+    v1 = plan_services.plan_submit(plan=plan, actor=world.department)
     snapshot = v1.snapshot
     assert snapshot["plan"]["number"] == "131-KH/ĐUK"
     assert [c["name"] for c in snapshot["courses"]] == ["Lớp nghiệp vụ khóa 1"]
@@ -200,7 +203,7 @@ def test_each_submission_freezes_a_version(world, plan, programme):
         "other",
     }
     assert snapshot["totals"]["grand"] == sum(line["amount"] for line in snapshot["budget"])
-    plans.plan_return(plan=plan, actor=world.leader, comment="Sửa")
+    plan_services.plan_return(plan=plan, actor=world.leader, comment="Sửa")
     _revise(plan, world)
     v1.refresh_from_db()
     assert v1.snapshot == snapshot  # frozen: later edits do not touch it
@@ -210,19 +213,19 @@ def test_the_diff_shows_added_removed_and_changed_courses_and_lines(
     world, plan, programme, english
 ):
     norms(materials_per_learner=100_000)
-    plans.budget_recompute(plan=plan, actor=world.department)
+    plan_services.budget_recompute(plan=plan, actor=world.department)
     _to(plan, S.RETURNED, world)
     first = plan.planned_courses.get()
-    plans.planned_course_save(
+    plan_services.planned_course_save(
         planned=first, data={"expected_learners": 50, "month": 6}, actor=world.department
     )
     line = first.budget_lines.get(kind="other")
-    plans.budget_line_adjust(
+    plan_services.budget_line_adjust(
         line=line, amount=Decimal(1_400_000), note="Khai giảng", actor=world.department
     )
     plan_course(plan, programme, world.department, name="Lớp nghiệp vụ khóa 2", month=9)
-    plans.plan_submit(plan=plan, actor=world.department)
-    _version, diff = plans.version_diff(plan=plan, number=2)
+    plan_services.plan_submit(plan=plan, actor=world.department)
+    _version, diff = plan_history.version_diff(plan=plan, number=2)
     sections = {s.title: s for s in diff.sections}
     courses = sections["Planned courses"]
     assert courses.added == ["Lớp nghiệp vụ khóa 2 (month 9, 30 learners)"]
@@ -247,9 +250,9 @@ def test_the_diff_shows_added_removed_and_changed_courses_and_lines(
 def test_the_diff_shows_a_removed_course(world, plan, programme, english):
     extra = plan_course(plan, programme, world.department, name="Lớp bỏ đi", month=11)
     _to(plan, S.RETURNED, world)
-    plans.planned_course_delete(planned=extra, actor=world.department)
-    plans.plan_submit(plan=plan, actor=world.department)
-    _version, diff = plans.version_diff(plan=plan, number=2)
+    plan_services.planned_course_delete(planned=extra, actor=world.department)
+    plan_services.plan_submit(plan=plan, actor=world.department)
+    _version, diff = plan_history.version_diff(plan=plan, number=2)
     sections = {s.title: s for s in diff.sections}
     assert sections["Planned courses"].removed == ["Lớp bỏ đi (month 11, 30 learners)"]
     assert len(sections["Budget lines"].removed) == 4
@@ -258,9 +261,9 @@ def test_the_diff_shows_a_removed_course(world, plan, programme, english):
 def test_the_timeline_keeps_every_step(world, plan):
     _to(plan, S.RETURNED, world)
     _revise(plan, world)
-    plans.plan_submit(plan=plan, actor=world.department)
-    plans.plan_approve(plan=plan, actor=world.leader, comment="Đồng ý ban hành")
-    steps = plans.plan_timeline(plan=plan)
+    plan_services.plan_submit(plan=plan, actor=world.department)
+    plan_services.plan_approve(plan=plan, actor=world.leader, comment="Đồng ý ban hành")
+    steps = plan_history.plan_timeline(plan=plan)
     assert [s.action for s in steps] == [
         "created",
         "submitted",
@@ -318,7 +321,7 @@ def test_leader_returns_with_a_comment_from_the_decision_page(client, world, pla
 def test_the_decision_page_shows_what_changed_since_the_last_version(client, world, plan):
     _to(plan, S.RETURNED, world)
     _revise(plan, world)
-    plans.plan_submit(plan=plan, actor=world.department)
+    plan_services.plan_submit(plan=plan, actor=world.department)
     client.force_login(world.leader)
     page = client.get(reverse("planning:plan_decide", args=[plan.pk])).text
     assert "<del>30</del> → <ins>45</ins>" in page

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from llct.organizations.tests.factories import make_person
-from llct.planning import plans
 from llct.planning.models import AnnualPlan, Nomination, PlannedCourse, Submission
+from llct.planning.plans import selectors as plan_selectors
+from llct.planning.plans import services as plan_services
 from llct.planning.tests.plan_factories import (
     make_lecturer,
     make_plan,
@@ -70,7 +71,9 @@ def test_one_plan_per_year(client, world, plan):
 
 def test_plan_service_reports_every_error_at_once(world):
     with pytest.raises(ValidationError) as raised:
-        plans.plan_create(data={"year": 1800, "title": " ", "issuer": None}, actor=world.department)
+        plan_services.plan_create(
+            data={"year": 1800, "title": " ", "issuer": None}, actor=world.department
+        )
     assert set(raised.value.message_dict) == {"year", "title", "issuer"}
 
 
@@ -189,12 +192,12 @@ def test_draft_and_other_year_nominations_are_left_out(world, programme, plan, n
     late = make_person(world.org_a1, "Đỗ Văn Muộn")
     nominate(late, programme, organization=world.org_a, status=Submission.Status.DRAFT)
     nominate(late, programme, year=2028)
-    ids = set(plans.nomination_choices(plan=plan).values_list("pk", flat=True))
+    ids = set(plan_selectors.nomination_choices(plan=plan).values_list("pk", flat=True))
     assert ids == {n.pk for n in nominations.values()}
 
 
 def test_summary_by_programme_organization_and_quarter(world, plan, programme, nominations):
-    rows = plans.nomination_summary(plan=plan)
+    rows = plan_selectors.nomination_summary(plan=plan)
     table = [
         (r.programme, r.organization, r.quarters, r.total, r.is_subtotal)
         for r in rows
@@ -225,7 +228,7 @@ def test_create_a_planned_course_from_nominations_of_one_programme(
     assert planned.budget_lines.count() == 4
     rows = {
         r.organization: r.planned
-        for r in plans.nomination_summary(plan=plan)
+        for r in plan_selectors.nomination_summary(plan=plan)
         if r.programme_id == programme.pk
     }
     assert rows == {"Chi bộ A1": 2, "Chi bộ B1": 1, "": 3}
@@ -242,14 +245,16 @@ def test_nominations_of_two_programmes_make_no_course(client, world, plan, nomin
 
 
 def test_a_nomination_goes_into_one_planned_course_only(world, plan, programme, nominations):
-    first = plans.planned_course_from_nominations(
+    first = plan_services.planned_course_from_nominations(
         plan=plan, nominations=[nominations["a1"]], actor=world.department
     )
     with pytest.raises(ValidationError, match=first.name):
         plan_course(plan, programme, world.department, nominations=[nominations["a1"]])
-    free = plans.nomination_choices(plan=plan, free=True)
+    free = plan_selectors.nomination_choices(plan=plan, free=True)
     assert nominations["a1"] not in free
-    assert nominations["a1"] in plans.nomination_choices(plan=plan, free=True, keep=first.pk)
+    assert nominations["a1"] in plan_selectors.nomination_choices(
+        plan=plan, free=True, keep=first.pk
+    )
 
 
 def test_linked_nominations_must_be_of_the_course_programme(world, plan, programme, nominations):
@@ -267,10 +272,10 @@ def test_nominations_of_another_year_cannot_be_linked(world, plan, programme):
 def test_edit_form_offers_only_free_nominations_of_the_programme(
     client, world, plan, programme, nominations
 ):
-    taken = plans.planned_course_from_nominations(
+    taken = plan_services.planned_course_from_nominations(
         plan=plan, nominations=[nominations["b2"]], actor=world.department
     )
-    planned = plans.planned_course_from_nominations(
+    planned = plan_services.planned_course_from_nominations(
         plan=plan, nominations=[nominations["a1"]], actor=world.department
     )
     client.force_login(world.department)
@@ -342,10 +347,10 @@ def test_nominations_page_query_count_does_not_grow_with_rows(
 
 
 def test_nomination_rows_are_one_per_nomination(world, plan, programme, nominations):
-    plans.planned_course_from_nominations(
+    plan_services.planned_course_from_nominations(
         plan=plan, nominations=[nominations["a1"]], actor=world.department
     )
-    assert plans.nomination_choices(plan=plan).count() == Nomination.objects.count()
+    assert plan_selectors.nomination_choices(plan=plan).count() == Nomination.objects.count()
 
 
 def test_filtering_by_programme_answers_htmx_with_the_list_only(

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from llct.core.models import Role
 from llct.organizations.tests.factories import make_org, make_user
-from llct.planning import nominations as nom
 from llct.planning.models import Submission, SubmissionEvent
+from llct.planning.nominations import reminders as nom_reminders
 from llct.planning.tests.test_rounds import (
     NOW,
     make_round,
@@ -134,6 +134,6 @@ def test_organization_officers_are_looked_up_in_one_query(
         make_org(f"Chi bộ {i}", parent=world.org_a) for i in range(20)
     ]
     with django_assert_num_queries(1):
-        found = nom.organization_officers(organizations)
+        found = nom_reminders.organization_officers(organizations)
     assert {u.username for u in found[world.org_a1.pk]} == {"canbo_a", "canbo_a1", "canbo_a1_2"}
     assert {u.username for u in found[world.org_b1.pk]} == {"canbo_b"}

@@ -17,11 +17,12 @@ from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result, ResultsApproval
 from llct.core.models import AuditEntry
 from llct.courses.models import Course, Enrolment
-from llct.courses.tests.course_factories import enrol, make_course
+from llct.courses.tests.factories import enrol, make_course
 from llct.curriculum.models import Programme
 from llct.organizations.models import Organization, Person
-from llct.planning import nominations as nom
 from llct.planning.models import Nomination, NominationRound, Submission
+from llct.planning.nominations import selectors as nom_selectors
+from llct.planning.nominations import services as nom_services
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Before the deadline of the 2027 round the tests open.
@@ -181,7 +182,7 @@ def test_opening_reports_every_mistake_at_once_and_keeps_the_input(client, world
 @pytest.mark.django_db
 def test_a_round_cannot_be_for_a_past_year_nor_end_after_its_year():
     with pytest.raises(ValidationError) as error:
-        nom.round_open(
+        nom_services.round_open(
             year=2025,
             deadline=dt.date(2026, 12, 1),
             programmes=[],
@@ -197,7 +198,7 @@ def test_a_round_cannot_drop_a_programme_already_nominated(world):
     nomination_round = make_round()
     submitted(nomination_round, world.org_a1, world.person_a)
     with pytest.raises(ValidationError) as error:
-        nom.round_update(
+        nom_services.round_update(
             nomination_round=nomination_round,
             deadline=DEADLINE,
             programmes=[programme("SC")],
@@ -269,9 +270,9 @@ def test_every_nomination_page_requires_login(client, world):
 
 @pytest.mark.django_db
 def test_home_notice_tells_an_officer_what_is_left_to_submit(world):
-    assert nom.open_round_for(world.officer_a, today=TODAY) is None  # no round yet
+    assert nom_selectors.open_round_for(world.officer_a, today=TODAY) is None  # no round yet
     nomination_round = make_round()
-    notice = nom.open_round_for(world.officer_a, today=TODAY)
+    notice = nom_selectors.open_round_for(world.officer_a, today=TODAY)
     assert notice is not None
     assert notice.round == nomination_round
     assert (notice.total, notice.submitted, notice.status) == (1, 0, "pending")
@@ -281,25 +282,25 @@ def test_home_notice_tells_an_officer_what_is_left_to_submit(world):
     assert "15/12/2026" in html
 
     submitted(nomination_round, world.org_a1)
-    notice = nom.open_round_for(world.officer_a, today=TODAY)
+    notice = nom_selectors.open_round_for(world.officer_a, today=TODAY)
     assert notice is not None and notice.status == "submitted"
-    department = nom.open_round_for(world.department, today=TODAY)
+    department = nom_selectors.open_round_for(world.department, today=TODAY)
     assert department is not None and (department.total, department.submitted) == (2, 1)
     assert department.status == "partial"
-    assert nom.open_round_for(world.learner, today=TODAY) is None
+    assert nom_selectors.open_round_for(world.learner, today=TODAY) is None
 
 
 @pytest.mark.django_db
 def test_home_notice_takes_three_queries(world, django_assert_num_queries):
     make_round()
     with django_assert_num_queries(3):
-        nom.open_round_for(world.officer_a, today=TODAY)
+        nom_selectors.open_round_for(world.officer_a, today=TODAY)
 
 
 @pytest.mark.django_db
 def test_a_closed_round_is_not_announced(world):
     make_round(is_closed=True)
-    assert nom.open_round_for(world.officer_a, today=TODAY) is None
+    assert nom_selectors.open_round_for(world.officer_a, today=TODAY) is None
 
 
 # --- What the annual plan reads ---------------------------------------------------------------
@@ -314,7 +315,7 @@ def test_nominations_for_year_are_those_of_submitted_submissions_only(world):
     other_year = make_round(year=2028)
     submitted(other_year, world.org_b1, world.person_b)
     rows = list(
-        nom.nominations_for_year(year=2027).values_list(
+        nom_selectors.nominations_for_year(year=2027).values_list(
             "person_id", "submission__organization_id", "programme__code", "quarter"
         )
     )

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_org, make_person
-from llct.planning import nominations as nom
 from llct.planning.models import Nomination, Submission, SubmissionEvent
+from llct.planning.nominations import services as nom_services
 from llct.planning.tests.test_rounds import (
     DEADLINE,
     NOW,
@@ -42,11 +42,11 @@ def common(nomination_round, organization, actor, today):
 
 
 def submit(nomination_round, organization, actor, today):
-    return nom.submission_submit(**common(nomination_round, organization, actor, today))
+    return nom_services.submission_submit(**common(nomination_round, organization, actor, today))
 
 
 def add(nomination_round, organization, person, actor, today, code="SC"):
-    return nom.nomination_add(
+    return nom_services.nomination_add(
         person_id=person.pk,
         programme=programme(code),
         priority=2,
@@ -93,7 +93,7 @@ def test_submitting_after_the_deadline_is_refused(world):
 def test_reopened_it_may_be_changed_and_submitted_until_the_date_inclusive(world):
     nomination_round = make_round()
     until = AFTER + dt.timedelta(days=5)
-    nom.submission_reopen(
+    nom_services.submission_reopen(
         until=until,
         note="Bổ sung đảng viên mới",
         **common(nomination_round, world.org_a1, world.department, AFTER),
@@ -112,7 +112,7 @@ def test_reopened_it_may_be_changed_and_submitted_until_the_date_inclusive(world
 def test_after_the_reopening_ends_changes_are_refused_again(world):
     nomination_round = make_round()
     until = AFTER + dt.timedelta(days=5)
-    nom.submission_reopen(
+    nom_services.submission_reopen(
         until=until, note="", **common(nomination_round, world.org_a1, world.department, AFTER)
     )
     day_after = until + dt.timedelta(days=1)
@@ -125,7 +125,7 @@ def test_after_the_reopening_ends_changes_are_refused_again(world):
 def test_reopening_needs_a_date_not_in_the_past(world):
     nomination_round = make_round()
     with pytest.raises(ValidationError) as error:
-        nom.submission_reopen(
+        nom_services.submission_reopen(
             until=AFTER - dt.timedelta(days=1),
             note="",
             **common(nomination_round, world.org_a1, world.department, AFTER),
@@ -140,8 +140,10 @@ def test_a_submitted_list_is_locked_until_taken_back_before_the_deadline(world):
     with pytest.raises(ValidationError):
         add(nomination_round, world.org_a1, world.person_a, world.officer_a, BEFORE)
     with pytest.raises(ValidationError):
-        nom.submission_take_back(**common(nomination_round, world.org_a1, world.officer_a, AFTER))
-    submission = nom.submission_take_back(
+        nom_services.submission_take_back(
+            **common(nomination_round, world.org_a1, world.officer_a, AFTER)
+        )
+    submission = nom_services.submission_take_back(
         **common(nomination_round, world.org_a1, world.officer_a, BEFORE)
     )
     assert submission.status == Submission.Status.DRAFT
@@ -160,7 +162,7 @@ def test_a_closed_round_takes_no_more_changes(world):
     with pytest.raises(ValidationError):
         submit(nomination_round, world.org_a1, world.officer_a, BEFORE)
     with pytest.raises(ValidationError):
-        nom.submission_reopen(
+        nom_services.submission_reopen(
             until=AFTER, note="", **common(nomination_round, world.org_a1, world.department, BEFORE)
         )
 
@@ -294,7 +296,7 @@ def test_status_table_before_the_deadline_has_no_late_rows(client, world):
 
 def test_a_reopened_submission_is_late_only_after_its_reopening(client, world):
     nomination_round = make_round()
-    nom.submission_reopen(
+    nom_services.submission_reopen(
         until=AFTER + dt.timedelta(days=3),
         note="",
         **common(nomination_round, world.org_b1, world.department, AFTER),

@@ -11,12 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from llct.assessment.models import Certificate
+from llct.assessment.selectors import Attempt
 from llct.core.models import Role
+from llct.core.text import fold
 from llct.courses.models import Course
 from llct.organizations.models import MembershipStage, OrganizationKind, TheoryLevel
 from llct.organizations.tests.factories import make_org, make_person, make_user
-from llct.planning import nominations as nom
 from llct.planning.models import Nomination, PositionRequirement, Submission
+from llct.planning.nominations import rules as nom_rules
+from llct.planning.nominations import selectors as nom_selectors
+from llct.planning.nominations import services as nom_services
+from llct.planning.nominations import suggestions as nom_suggestions
 from llct.planning.tests.test_rounds import (
     NOW,
     TODAY,
@@ -55,7 +60,7 @@ def keyed(suggestions):
 
 
 def test_probation_ending_on_31_december_of_the_round_year_is_urgent():
-    due = nom.new_member_rule(
+    due = nom_rules.new_member_rule(
         stage=MembershipStage.PROBATIONARY,
         probation_ends_on=dt.date(2027, 12, 31),
         trained=False,
@@ -65,7 +70,7 @@ def test_probation_ending_on_31_december_of_the_round_year_is_urgent():
 
 
 def test_probation_ending_on_1_january_of_the_next_year_is_not_urgent():
-    due = nom.new_member_rule(
+    due = nom_rules.new_member_rule(
         stage=MembershipStage.PROBATIONARY,
         probation_ends_on=dt.date(2028, 1, 1),
         trained=False,
@@ -75,10 +80,10 @@ def test_probation_ending_on_1_january_of_the_next_year_is_not_urgent():
 
 
 def test_probation_already_over_is_urgent_and_unknown_end_is_not():
-    over = nom.new_member_rule(
+    over = nom_rules.new_member_rule(
         stage="probationary", probation_ends_on=dt.date(2026, 6, 1), trained=False, year=YEAR
     )
-    unknown = nom.new_member_rule(
+    unknown = nom_rules.new_member_rule(
         stage="probationary", probation_ends_on=None, trained=False, year=YEAR
     )
     assert over is not None and over.urgent
@@ -88,21 +93,24 @@ def test_probation_already_over_is_urgent_and_unknown_end_is_not():
 def test_new_member_rule_ignores_the_trained_and_other_stages():
     ends = dt.date(2027, 5, 1)
     assert (
-        nom.new_member_rule(stage="probationary", probation_ends_on=ends, trained=True, year=YEAR)
+        nom_rules.new_member_rule(
+            stage="probationary", probation_ends_on=ends, trained=True, year=YEAR
+        )
         is None
     )
     assert (
-        nom.new_member_rule(stage="full", probation_ends_on=ends, trained=False, year=YEAR) is None
+        nom_rules.new_member_rule(stage="full", probation_ends_on=ends, trained=False, year=YEAR)
+        is None
     )
 
 
 def test_suggested_quarter_follows_the_date_within_the_year():
-    assert nom.suggested_quarter(dt.date(2027, 3, 31), YEAR) == 1
-    assert nom.suggested_quarter(dt.date(2027, 4, 1), YEAR) == 2
-    assert nom.suggested_quarter(dt.date(2027, 12, 31), YEAR) == 4
-    assert nom.suggested_quarter(dt.date(2026, 8, 1), YEAR) == 1  # already past
-    assert nom.suggested_quarter(dt.date(2028, 1, 1), YEAR) is None
-    assert nom.suggested_quarter(None, YEAR) is None
+    assert nom_rules.suggested_quarter(dt.date(2027, 3, 31), YEAR) == 1
+    assert nom_rules.suggested_quarter(dt.date(2027, 4, 1), YEAR) == 2
+    assert nom_rules.suggested_quarter(dt.date(2027, 12, 31), YEAR) == 4
+    assert nom_rules.suggested_quarter(dt.date(2026, 8, 1), YEAR) == 1  # already past
+    assert nom_rules.suggested_quarter(dt.date(2028, 1, 1), YEAR) is None
+    assert nom_rules.suggested_quarter(None, YEAR) is None
 
 
 # --- The admission rule -----------------------------------------------------------------------
@@ -113,7 +121,7 @@ def cert(issued_on, expires_on, **fields):
 
 
 def test_a_certificate_expiring_the_day_before_the_end_of_the_year_is_not_valid():
-    due = nom.admission_rule(
+    due = nom_rules.admission_rule(
         stage=MembershipStage.CANDIDATE,
         certificates=[cert(dt.date(2022, 12, 30), dt.date(2027, 12, 30))],
         year=YEAR,
@@ -125,7 +133,7 @@ def test_a_certificate_expiring_the_day_before_the_end_of_the_year_is_not_valid(
 
 
 def test_a_certificate_valid_on_the_last_day_of_the_year_is_enough():
-    due = nom.admission_rule(
+    due = nom_rules.admission_rule(
         stage=MembershipStage.CANDIDATE,
         certificates=[cert(dt.date(2022, 12, 31), dt.date(2027, 12, 31))],
         year=YEAR,
@@ -143,7 +151,7 @@ def test_a_candidate_without_a_certificate_valid_at_the_start_of_the_year_is_urg
         revoked_on=dt.date(2025, 6, 1),
     )
     for certificates in ([], [expired], [revoked]):
-        due = nom.admission_rule(
+        due = nom_rules.admission_rule(
             stage=MembershipStage.CANDIDATE, certificates=certificates, year=YEAR, today=TODAY
         )
         assert due is not None and due.urgent
@@ -151,7 +159,9 @@ def test_a_candidate_without_a_certificate_valid_at_the_start_of_the_year_is_urg
 
 def test_admission_rule_is_for_candidates_only():
     assert (
-        nom.admission_rule(stage=MembershipStage.FULL, certificates=[], year=YEAR, today=TODAY)
+        nom_rules.admission_rule(
+            stage=MembershipStage.FULL, certificates=[], year=YEAR, today=TODAY
+        )
         is None
     )
 
@@ -160,39 +170,39 @@ def test_admission_rule_is_for_candidates_only():
 
 
 def requirements(*rows):
-    return [nom.Requirement.build(position, level, pk) for position, level, pk in rows]
+    return [nom_rules.Requirement.build(position, level, pk) for position, level, pk in rows]
 
 
 def test_position_phrase_matches_whole_words_without_diacritics():
     rules = requirements(("bí thư chi bộ", TheoryLevel.SO_CAP, 1))
     for position in ("Bí thư Chi bộ", "PHÓ BÍ THƯ CHI BỘ thôn 3", "bi thu chi bo"):
-        found = nom.position_rule(
-            folded_position=nom.fold(position), theory_level=TheoryLevel.NONE, requirements=rules
+        found = nom_rules.position_rule(
+            folded_position=fold(position), theory_level=TheoryLevel.NONE, requirements=rules
         )
         assert found is not None, position
-        assert found[0].rule == nom.RULE_POSITION
+        assert found[0].rule == nom_rules.RULE_POSITION
     for position in ("Bí thư Chi đoàn", "Bí thư chi bộ sở", ""):
-        found = nom.position_rule(
-            folded_position=nom.fold(position), theory_level=TheoryLevel.NONE, requirements=rules
+        found = nom_rules.position_rule(
+            folded_position=fold(position), theory_level=TheoryLevel.NONE, requirements=rules
         )
         assert (found is None) == (position != "Bí thư chi bộ sở"), position
 
 
 def test_position_rule_needs_a_level_below_the_requirement_and_takes_the_strictest():
     rules = requirements(("bí thư chi bộ", 1, 10), ("trưởng phòng", 2, 20))
-    folded = nom.fold("Trưởng phòng, Bí thư Chi bộ")
-    found = nom.position_rule(
+    folded = fold("Trưởng phòng, Bí thư Chi bộ")
+    found = nom_rules.position_rule(
         folded_position=folded, theory_level=TheoryLevel.NONE, requirements=rules
     )
     assert found is not None
     due, requirement = found
     assert requirement.programme_id == 20 and due.detail == "trưởng phòng"
-    found = nom.position_rule(
+    found = nom_rules.position_rule(
         folded_position=folded, theory_level=TheoryLevel.SO_CAP, requirements=rules
     )
     assert found is not None and found[1].programme_id == 20
     assert (
-        nom.position_rule(
+        nom_rules.position_rule(
             folded_position=folded, theory_level=TheoryLevel.TRUNG_CAP, requirements=rules
         )
         is None
@@ -203,7 +213,7 @@ def test_position_rule_needs_a_level_below_the_requirement_and_takes_the_stricte
 
 
 def attempt(starts_on, *, passed=None, approved=True, withdrawn=False, cancelled=False, n=1):
-    return nom.Attempt(
+    return Attempt(
         programme_id=1,
         starts_on=starts_on,
         ends_on=starts_on + dt.timedelta(days=4),
@@ -216,13 +226,13 @@ def attempt(starts_on, *, passed=None, approved=True, withdrawn=False, cancelled
 
 
 def test_failed_in_an_approved_course_is_due_again():
-    due = nom.retake_rule(attempts=[attempt(dt.date(2026, 3, 2), passed=False)], today=TODAY)
+    due = nom_rules.retake_rule(attempts=[attempt(dt.date(2026, 3, 2), passed=False)], today=TODAY)
     assert due is not None and due.detail == "failed" and due.due_on == dt.date(2026, 3, 6)
 
 
 def test_a_fail_not_yet_approved_does_not_count():
     assert (
-        nom.retake_rule(
+        nom_rules.retake_rule(
             attempts=[attempt(dt.date(2026, 3, 2), passed=False, approved=False)],
             today=TODAY,
         )
@@ -232,17 +242,17 @@ def test_a_fail_not_yet_approved_does_not_count():
 
 def test_withdrew_is_due_again_but_not_after_passing_since():
     withdrew = attempt(dt.date(2025, 3, 2), withdrawn=True, approved=False, n=1)
-    due = nom.retake_rule(attempts=[withdrew], today=TODAY)
+    due = nom_rules.retake_rule(attempts=[withdrew], today=TODAY)
     assert due is not None and due.detail == "withdrawn"
     passed_since = attempt(dt.date(2025, 9, 1), passed=True, n=2)
-    assert nom.retake_rule(attempts=[passed_since, withdrew], today=TODAY) is None
+    assert nom_rules.retake_rule(attempts=[passed_since, withdrew], today=TODAY) is None
     failed_after_passing = attempt(dt.date(2026, 3, 2), passed=False, n=3)
-    assert nom.retake_rule(attempts=[passed_since, failed_after_passing], today=TODAY)
+    assert nom_rules.retake_rule(attempts=[passed_since, failed_after_passing], today=TODAY)
 
 
 def test_a_course_ending_today_still_counts_as_booked_and_yesterday_does_not():
     failed = attempt(dt.date(2025, 3, 2), passed=False, n=1)
-    booked = nom.Attempt(
+    booked = Attempt(
         programme_id=1,
         starts_on=TODAY - dt.timedelta(days=4),
         ends_on=TODAY,
@@ -252,13 +262,13 @@ def test_a_course_ending_today_still_counts_as_booked_and_yesterday_does_not():
         approved=False,
         cancelled=False,
     )
-    assert nom.retake_rule(attempts=[failed, booked], today=TODAY) is None
-    assert nom.retake_rule(attempts=[failed, booked], today=TODAY + dt.timedelta(days=1))
+    assert nom_rules.retake_rule(attempts=[failed, booked], today=TODAY) is None
+    assert nom_rules.retake_rule(attempts=[failed, booked], today=TODAY + dt.timedelta(days=1))
 
 
 def test_a_cancelled_course_is_neither_a_fail_nor_a_booking():
     cancelled = attempt(dt.date(2026, 3, 2), withdrawn=True, cancelled=True)
-    assert nom.retake_rule(attempts=[cancelled], today=TODAY) is None
+    assert nom_rules.retake_rule(attempts=[cancelled], today=TODAY) is None
 
 
 # --- The rules over the rolls -----------------------------------------------------------------
@@ -292,7 +302,9 @@ def test_suggestions_over_the_rolls_apply_every_rule(world):
     left = make_person(a1, "Đỗ Văn Đi", stage="left", position="Bí thư chi bộ")
 
     found = keyed(
-        nom.suggestions_for(nomination_round=nomination_round, organization=a1, today=TODAY)
+        nom_suggestions.suggestions_for(
+            nomination_round=nomination_round, organization=a1, today=TODAY
+        )
     )
     dvm, ntvd, sc, tc = (programme(c).pk for c in ("DVM", "NTVD", "SC", "TC"))
     assert found[(due_dec.pk, "new_member")].urgent
@@ -318,7 +330,7 @@ def test_a_valid_new_member_certificate_counts_as_trained(world):
     nomination_round = make_round()
     person = probationary(world.org_a1)
     certificate(person, "DVM", world.org_a1, issued_on=dt.date(2026, 6, 1))
-    found = nom.suggestions_for(
+    found = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=world.org_a1, today=TODAY
     )
     assert not found.items
@@ -330,7 +342,7 @@ def test_someone_enrolled_in_a_coming_course_is_not_suggested(world):
     person = probationary(world.org_a1)
     upcoming = past_course("DVM", world.org_a1, ends_on=dt.date(2026, 12, 5), status="open")
     attended(person, upcoming)
-    found = nom.suggestions_for(
+    found = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=world.org_a1, today=TODAY
     )
     assert not found.items
@@ -340,7 +352,7 @@ def test_someone_enrolled_in_a_coming_course_is_not_suggested(world):
 def test_only_programmes_on_offer_are_suggested(world):
     nomination_round = make_round(codes=("SC",))
     probationary(world.org_a1)
-    found = nom.suggestions_for(
+    found = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=world.org_a1, today=TODAY
     )
     assert found.items == [] and found.not_offered == 1
@@ -356,7 +368,7 @@ def test_the_requirement_table_drives_the_position_rule(world):
         world.org_a1, "Đinh Văn Nông", stage="full", position="chu tich hoi nong dan xa"
     )
     found = keyed(
-        nom.suggestions_for(
+        nom_suggestions.suggestions_for(
             nomination_round=nomination_round, organization=world.org_a1, today=TODAY
         )
     )
@@ -373,12 +385,12 @@ def test_people_of_a_chi_bo_truc_thuoc_belong_to_their_dang_bo_co_so(world):
     nested = make_org("Chi bộ cơ sở lồng", parent=base, kind_code="chi_bo_co_so")
     in_cell = probationary(cell, "Ngô Văn Khoa")
     in_nested = probationary(nested, "Ngô Văn Lồng")
-    for_base = nom.suggestions_for(
+    for_base = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=base, today=TODAY
     )
     assert [s.person_id for s in for_base.items] == [in_cell.pk]
     assert for_base.items[0].organization_name == "Chi bộ Khoa Nội"
-    for_nested = nom.suggestions_for(
+    for_nested = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=nested, today=TODAY
     )
     assert [s.person_id for s in for_nested.items] == [in_nested.pk]
@@ -390,7 +402,7 @@ def test_suggestions_for_the_province_group_by_grassroots_organization(world):
     a = probationary(world.org_a1, "Lê Văn A")
     b = candidate(world.org_b1, "Lê Văn B")
     make_person(world.org_a, "Người ở đảng ủy", stage="probationary", admitted_on=TODAY)
-    grouped = nom.suggestions_for_province(year=YEAR, today=TODAY)
+    grouped = nom_suggestions.suggestions_for_province(year=YEAR, today=TODAY)
     assert {k: [s.person_id for s in v] for k, v in grouped.items()} == {
         world.org_a1.pk: [a.pk],
         world.org_b1.pk: [b.pk],
@@ -542,7 +554,7 @@ def test_only_programmes_on_offer_can_be_nominated(client, world, at_today):
     assert response.status_code == 422
     assert not Nomination.objects.exists()
     with pytest.raises(ValidationError) as error:
-        nom.nomination_add(
+        nom_services.nomination_add(
             nomination_round=nomination_round,
             organization=world.org_a1,
             person_id=person.pk,
@@ -586,9 +598,9 @@ def test_a_person_is_nominated_once_per_programme_in_the_round(world):
         "actor": world.officer_a,
         "today": TODAY,
     }
-    nom.nomination_add(**args)
+    nom_services.nomination_add(**args)
     with pytest.raises(ValidationError):
-        nom.nomination_add(**args)
+        nom_services.nomination_add(**args)
     assert Nomination.objects.count() == 1
 
 
@@ -686,7 +698,7 @@ def test_grassroots_is_data_not_a_level(world):
     kind = OrganizationKind.objects.get(code="truc_thuoc")
     kind.is_grassroots = True
     kind.save()
-    assert world.org_a in nom.grassroots_in_scope(user=world.officer_a)
+    assert world.org_a in nom_selectors.grassroots_in_scope(user=world.officer_a)
 
 
 def test_course_status_cancelled_is_ignored_for_retakes(world):
@@ -694,7 +706,7 @@ def test_course_status_cancelled_is_ignored_for_retakes(world):
     person = make_person(world.org_a1, "Bạch Văn Hủy", stage="full", theory_level=1)
     cancelled = past_course("TC", world.org_a1, status=Course.Status.CANCELLED)
     attended(person, cancelled, withdrawn=True)
-    found = nom.suggestions_for(
+    found = nom_suggestions.suggestions_for(
         nomination_round=nomination_round, organization=world.org_a1, today=TODAY
     )
     assert not found.items

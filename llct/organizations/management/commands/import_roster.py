@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.organizations.models import Organization
-from llct.organizations.roster import RosterFileError, person_import_roster, rejected_rows_xlsx
+from llct.organizations.roster.imports import person_import_roster
+from llct.organizations.roster.reader import RosterFileError
+from llct.organizations.roster.uploads import rejected_rows_xlsx
 
 
 class Command(BaseCommand):

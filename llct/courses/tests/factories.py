@@ -1,12 +1,17 @@
-"""Builders for the course tests. get_or_create where data migrations made rows, because browser
-(transactional) tests flush them."""
+"""Builders for the course and assessment tests, and the `as_user` fixture (a client signed in as
+the user given). get_or_create where data migrations made rows, because browser (transactional)
+tests flush them."""
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 
+from llct.core.models import User
 from llct.courses.models import Course, Enrolment, Holiday, Session, Venue
 from llct.curriculum.models import Lecturer, LessonPlan, Programme, Topic
 from llct.organizations.models import Organization, Person
@@ -100,3 +105,14 @@ def make_plan(topic: Topic, version: int) -> LessonPlan:
 
 def holiday(date: dt.date, name: str = "Ngày nghỉ") -> Holiday:
     return Holiday.objects.get_or_create(date=date, defaults={"name": name})[0]
+
+
+@pytest.fixture
+def as_user(client: Client) -> Callable[[User], Client]:
+    """`as_user(world.officer_a).get(url)`: the test client, signed in as that user."""
+
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
