@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "llct.monitoring",
     "llct.reviews",
     "llct.api",
+    "llct.demo",
 ]
 
 MIDDLEWARE = [
