@@ -9,8 +9,9 @@ import pytest
 
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result
-from llct.assessment.tests.test_results import add_sessions, enrol, make_course, make_programme
 from llct.courses.models import Attendance, Course, Enrolment, Session
+from llct.courses.tests.course_factories import enrol, make_course, make_session
+from llct.curriculum.tests.factories import make_programme
 from llct.planning.models import AnnualPlan, Nomination, NominationRound, Submission
 
 
@@ -29,12 +30,12 @@ class Data:
 
 @pytest.fixture
 def data(world) -> Data:
-    programme = make_programme(issues_certificate=True)
+    programme = make_programme(topics=0, assessment_kind="essay", issues_certificate=True)
     course = make_course(
-        world.org_a, programme, status=Course.Status.IN_PROGRESS, code="LOP-A", name="Lớp A"
+        programme, world.org_a, status=Course.Status.IN_PROGRESS, code="LOP-A", name="Lớp A"
     )
-    sessions = add_sessions(course, 3)
-    enrolment_a, enrolment_b = enrol(course, world.person_a, world.person_b)
+    sessions = [make_session(course, course.starts_on + dt.timedelta(days=i)) for i in range(3)]
+    enrolment_a, enrolment_b = enrol(course, world.person_a), enrol(course, world.person_b)
     Attendance.objects.create(
         session=sessions[0], enrolment=enrolment_a, status=Attendance.Status.PRESENT
     )
