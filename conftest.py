@@ -9,8 +9,13 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core import management
+from django.db.models import query
 
 from llct.core.models import Role, User
+from llct.core.tests.fetch_modes import RAISE_ON_PEERS
+from llct.core.tests.migrated_db import cached_migrate
+from llct.curriculum.models import Lecturer
 from llct.organizations.models import Organization, Person
 from llct.organizations.tests.factories import make_org, make_person, make_user
 
@@ -29,6 +34,8 @@ class World:
     officer_b: User
     leader: User
     learner: User
+    lecturer: User  # a lecturer's account, linked to `lecturer_profile` (not "giangvien")
+    lecturer_profile: Lecturer
     person_a: Person
     person_b: Person
 
@@ -42,6 +49,7 @@ def world(db) -> World:
     org_b1 = make_org("Chi bộ B1", parent=org_b, code="B1")
     person_a = make_person(org_a1, "Nguyễn Văn An")
     person_b = make_person(org_b1, "Trần Thị Bình")
+    lecturer = make_user("giangvien_chung", Role.LECTURER)
     return World(
         province=province,
         org_a=org_a,
@@ -53,9 +61,45 @@ def world(db) -> World:
         officer_b=make_user("canbo_b", Role.ORG_OFFICER, org_b),
         leader=make_user("lanhdao", Role.LEADER),
         learner=make_user("hocvien", Role.LEARNER, person=person_a),
+        lecturer=lecturer,
+        lecturer_profile=Lecturer.objects.create(full_name="Lê Thị Giảng", user=lecturer),
         person_a=person_a,
         person_b=person_b,
     )
+
+
+@pytest.fixture
+def as_user(client):
+    """`as_user(user)`: the test client, signed in as `user`."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def _migrated_once():
+    """Migrations run once per set of migration files, not once per process (migrated_db.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(management, "call_command", cached_migrate(management.call_command))
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrated_once, django_db_setup):
+    """pytest-django's database setup, with the migrated copy in place (listed first)."""
+    return django_db_setup
+
+
+@pytest.fixture(autouse=True)
+def _no_n_plus_one(request, monkeypatch):
+    """Every queryset of a test blocks N+1 loads (llct/core/tests/fetch_modes.py). Not in the
+    browser tests: their server runs on a thread of this process and would fail a page instead
+    of a test."""
+    if request.node.get_closest_marker("e2e") is None:
+        monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", RAISE_ON_PEERS)
 
 
 @pytest.fixture(autouse=True)

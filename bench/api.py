@@ -55,7 +55,7 @@ class ApiResult:
 def make_rows(count: int, *, today: dt.date) -> list[dict[str, Any]]:
     """People as the party-member database would send them: ISO dates, levels spelled as
     rosters spell them, unique card numbers for full members."""
-    from llct.organizations.demo import fake_person
+    from llct.demo.organizations import fake_person
     from llct.organizations.models import MembershipStage
 
     rng = random.Random(SEED)

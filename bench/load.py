@@ -96,7 +96,8 @@ def prepare() -> dict[str, Any]:
 
     if Person.objects.count() < PEOPLE:
         print(f"Seeding {PEOPLE:,} people into {DB} ...", flush=True)
-        call_command("seed_demo", people=PEOPLE, reset=True)
+        # The bench database is its own (DEBUG may be off): the reset is meant.
+        call_command("seed_demo", people=PEOPLE, reset=True, force=True)
     call_command("collectstatic", "--noinput", verbosity=0)
     return _targets()
 

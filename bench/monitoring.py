@@ -212,7 +212,7 @@ def main() -> None:
     from django.utils import timezone
 
     from llct.core.models import User
-    from llct.organizations.demo import demo_seed
+    from llct.demo.seed import demo_seed
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

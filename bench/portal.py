@@ -153,7 +153,7 @@ def main() -> None:
     from django.utils import timezone
 
     from bench.contest_load import run as contest_run
-    from llct.organizations.demo import demo_seed
+    from llct.demo.seed import demo_seed
 
     call_command("migrate", verbosity=0)
     demo_seed(people=int(os.environ["BENCH_PEOPLE"]), seed=SEED, today=timezone.localdate())

@@ -270,7 +270,7 @@ def build_courses(*, today: dt.date, actor: Any) -> CourseData:
 
     from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
     from llct.curriculum.models import Lecturer, Programme
-    from llct.organizations.demo import random_name
+    from llct.demo.organizations import random_name
     from llct.organizations.models import MembershipStage, Organization, Person
 
     started = time.perf_counter()
@@ -1061,7 +1061,7 @@ def write_roster(path: Path, *, rows: int, today: dt.date, taken_cards: set[str]
     Dates are mostly real date cells, some typed as text, as in rosters found in the wild."""
     from openpyxl import Workbook
 
-    from llct.organizations.demo import fake_person
+    from llct.demo.organizations import fake_person
     from llct.organizations.models import MembershipStage
 
     rng = random.Random(SEED + 1)
@@ -1435,7 +1435,7 @@ def main() -> None:
     started_at = timezone.localtime()
 
     from llct.core.models import User
-    from llct.organizations.demo import demo_seed
+    from llct.demo.seed import demo_seed
     from llct.organizations.models import Organization
 
     print(f"Fresh database: {db.relative_to(ROOT)}", flush=True)

@@ -78,7 +78,7 @@ def build(*, people: int, enrolments_per_person: int, log: Callable[[str], None]
 
     from llct.core.text import fold, name_sort_key
     from llct.curriculum.models import Programme
-    from llct.organizations.demo import POSITIONS, random_name
+    from llct.demo.organizations import POSITIONS, random_name
     from llct.organizations.models import OrganizationKind
 
     rng = random.Random(SEED)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "llct.api",
     "llct.home",
     "axes",
+    "llct.demo",
 ]
 
 MIDDLEWARE = [

@@ -68,16 +68,20 @@ def _new_version(
     A second change on the same day amends that day's version: a state that lasted no time
     is not history."""
     current = OrganizationVersion.objects.filter(organization=organization, valid_to__isnull=True)
+    # By id: a caller moving many children need not load each one's parent and kind.
     if current.filter(valid_from=effective_on).update(
-        name=organization.name, parent=organization.parent, kind=organization.kind, event=event
+        name=organization.name,
+        parent_id=organization.parent_id,
+        kind_id=organization.kind_id,
+        event=event,
     ):
         return
     current.update(valid_to=effective_on)
     OrganizationVersion.objects.create(
         organization=organization,
         name=organization.name,
-        parent=organization.parent,
-        kind=organization.kind,
+        parent_id=organization.parent_id,
+        kind_id=organization.kind_id,
         valid_from=effective_on,
         event=event,
     )

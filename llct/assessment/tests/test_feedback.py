@@ -269,8 +269,8 @@ def test_each_lecturer_is_rated_once_against_their_first_session(world, two_lect
     )
     ratings = {r.lecturer_id: r for r in LecturerRating.objects.all()}
     assert len(ratings) == 2
-    assert ratings[first.pk].session == sessions[0]
-    assert ratings[second.pk].session == sessions[1]
+    assert ratings[first.pk].session_id == sessions[0].pk
+    assert ratings[second.pk].session_id == sessions[1].pk
     assert (ratings[first.pk].content, ratings[first.pk].method, ratings[first.pk].practice) == (
         5,
         4,

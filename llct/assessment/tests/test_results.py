@@ -137,7 +137,7 @@ def test_every_change_writes_a_score_change_with_old_new_and_actor(client, world
         (Decimal("6.0"), Decimal("7.5")),
         (Decimal("7.5"), None),
     ]
-    assert all(c.actor == world.department and not c.is_correction for c in changes)
+    assert all(c.actor_id == world.department.pk and not c.is_correction for c in changes)
     assert {c.field for c in changes} == {"essay_score"}
 
 

@@ -7,6 +7,7 @@ from llct.corps.facilities import venue_utilisation
 from llct.corps.models import Equipment, InvestmentProposal
 from llct.corps.tests.factories import make_course, make_programme, make_session
 from llct.courses.models import Venue
+from llct.courses.tests.factories import AFTERNOON
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_utilisation_counts_session_hours_per_month(world):
     hall = _venue()
     course = make_course(make_programme(topics=1), world.province, venue=hall)
     make_session(course, dt.date(2026, 3, 2))  # 4 h, the course's venue
-    make_session(course, dt.date(2026, 3, 2), part="afternoon")  # 3.5 h
+    make_session(course, dt.date(2026, 3, 2), AFTERNOON)  # 3.5 h
     make_session(course, dt.date(2025, 12, 31))  # another year
     (row,) = venue_utilisation(user=world.department, year=2026)
     assert row.hours[2] == Decimal("7.5") and row.total == Decimal("7.5")

@@ -88,7 +88,7 @@ def test_aggregates_per_course_programme_and_lecturer_within_scope(world):
     make_session(course, course.starts_on, lecturer=lecturer)
     make_session(course, course.ends_on, lecturer=lecturer)  # two sessions: counted once
     for f in FollowUp.objects.all():
-        officer = world.officer_a if f.organization == world.org_a1 else world.officer_b
+        officer = world.officer_a if f.organization_id == world.org_a1.pk else world.officer_b
         value = 5 if officer == world.officer_a else 3
         followups.followup_answer(follow_up=f, scores=_scores(value), actor=officer)
     (row,) = followups.aggregates(user=world.department, by="lecturer", year=2026)

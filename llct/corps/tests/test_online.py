@@ -84,9 +84,13 @@ def test_report_marks_present_late_and_absent(world, online_session):
     )
     result = online_report_import(file=report, session=online_session, actor=world.department)
     assert result.rejected == [] and result.written == 3
-    status = {p.enrolment.person.full_name: p.status for p in OnlinePresence.objects.all()}
+    presences = OnlinePresence.objects.select_related("enrolment__person")
+    status = {p.enrolment.person.full_name: p.status for p in presences}
     assert status == {"Nguyễn Văn An": "present", "Trần Thị Bình": "late", "Lê Thị Cúc": "absent"}
-    marks = {a.enrolment.person.full_name: a.status for a in Attendance.objects.all()}
+    marks = {
+        a.enrolment.person.full_name: a.status
+        for a in Attendance.objects.select_related("enrolment__person")
+    }
     assert marks == {"Nguyễn Văn An": "present", "Trần Thị Bình": "present", "Lê Thị Cúc": "absent"}
 
 

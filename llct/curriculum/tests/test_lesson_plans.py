@@ -11,15 +11,6 @@ from llct.organizations.tests.factories import make_user
 
 
 @pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def topic(db):
     return make_programme(topics=2).topics.get(order=1)
 
@@ -163,6 +154,7 @@ def test_inactive_lecturer_cannot_upload(as_user, topic, world):
         reverse("curriculum:lesson_plan_upload", args=[topic.pk]), {"file": pdf()}
     )
     assert response.status_code == 403
+    assert not LessonPlan.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["officer_a", "leader", "learner"])
@@ -171,6 +163,7 @@ def test_other_roles_cannot_upload(as_user, topic, world, who):
         reverse("curriculum:lesson_plan_upload", args=[topic.pk]), {"file": pdf()}
     )
     assert response.status_code == 403
+    assert not LessonPlan.objects.exists()
 
 
 def test_download_requires_login_and_serves_the_file_as_an_attachment(client, topic, world):

@@ -12,15 +12,6 @@ from llct.curriculum.tests.factories import make_course, make_programme, make_se
 from llct.organizations.tests.factories import make_user
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def _form_data(programme: Programme, **changes: Any) -> dict[str, Any]:
     data = {
         "name": programme.name,

@@ -2,7 +2,8 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from llct.core.models import Role, User
+from llct.core.models import Role
+from llct.core.tests.factories import make_user
 from llct.organizations.models import (
     MembershipStage,
     Organization,
@@ -11,6 +12,8 @@ from llct.organizations.models import (
     TheoryLevel,
 )
 from llct.organizations.services import organization_create
+
+__all__ = ["kind", "make_org", "make_person", "make_user"]
 
 _seq = itertools.count(1)
 
@@ -64,14 +67,6 @@ def make_person(
     )
     person.save()
     return person
-
-
-def make_user(
-    username: str, role: str, organization: Organization | None = None, **extra: Any
-) -> User:
-    return User.objects.create_user(
-        username=username, password="matkhau-123", role=role, organization=organization, **extra
-    )
 
 
 ROLES = Role

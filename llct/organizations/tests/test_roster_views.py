@@ -22,11 +22,6 @@ from llct.organizations.tests.test_roster_support import (
 UPLOAD = reverse("organizations:roster_upload")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
 def detail_url(roster_import: RosterImport) -> str:
     return reverse("organizations:roster_detail", args=[roster_import.pk])
 
@@ -65,7 +60,7 @@ def test_upload_preview_commit_flow(client, world):
     page = client.get(detail_url(roster_import)).content.decode()
     assert "Lê Văn Hai" in page and "Lê Văn Ba" in page
     assert f"<td>{FIRST_ROW + 1}</td>" in page and f"<td>{FIRST_ROW + 2}</td>" in page
-    assert "Unknown political theory level" in page
+    assert "Trình độ lý luận chính trị không rõ" in page
     assert reverse("organizations:roster_rejected", args=[roster_import.pk]) in page
     assert reverse("organizations:roster_commit", args=[roster_import.pk]) in page
     assert not Person.objects.filter(full_name="Lê Văn Một").exists()  # nothing written yet
@@ -75,11 +70,13 @@ def test_upload_preview_commit_flow(client, world):
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.DONE
     assert roster_import.finished_at is not None
-    people = Person.objects.filter(full_name__in=["Lê Văn Một", "Lê Văn Bốn"])
+    people = Person.objects.filter(full_name__in=["Lê Văn Một", "Lê Văn Bốn"]).select_related(
+        "organization"
+    )
     assert {p.organization for p in people} == {world.org_a1}
     assert cache.get(tasks.progress_key(roster_import.pk)) is None
     page = client.get(detail_url(roster_import)).content.decode()
-    assert "Imported on" in page
+    assert "Đã nhập lúc" in page
 
     # A second press of the button writes nothing twice.
     client.post(reverse("organizations:roster_commit", args=[roster_import.pk]))
@@ -109,14 +106,14 @@ def test_upload_rejects_other_files_and_keeps_the_chosen_organization(client, wo
     )
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Only Excel .xlsx files can be imported" in page
+    assert "Chỉ nhập được tệp Excel .xlsx" in page
     assert f'value="{world.org_a1.pk}" data-org-value' in page  # the picker keeps the choice
     assert 'value="Chi bộ A1 (A1)"' in page
     response = client.post(
         UPLOAD, {"organization": world.org_a1.pk, "file": upload(b"a,b\n1,2\n", "gia.xlsx")}
     )
     assert response.status_code == 422
-    assert "not a real .xlsx workbook" in response.content.decode()
+    assert "Tệp này không phải tệp .xlsx thật" in response.content.decode()
     assert not RosterImport.objects.exists()
 
 
@@ -125,7 +122,7 @@ def test_upload_rejects_files_over_20_mb(client, world):
     big = b"PK\x03\x04" + b"\0" * (20 * 1024 * 1024)
     response = client.post(UPLOAD, {"organization": world.org_a.pk, "file": upload(big)})
     assert response.status_code == 422
-    assert "larger than 20 MB" in response.content.decode()
+    assert "Tệp lớn hơn 20 MB" in response.content.decode()
     assert not RosterImport.objects.exists()
 
 
@@ -141,7 +138,7 @@ def test_a_file_without_header_fails_with_a_message(client, world):
     upload_as(client, world.officer_a, content, world.org_a)
     roster_import = RosterImport.objects.get()
     assert roster_import.status == RosterImport.Status.FAILED
-    assert "No header row" in roster_import.error
+    assert "Không tìm thấy dòng tiêu đề" in roster_import.error
 
 
 def test_an_officer_cannot_import_into_another_organization(client, world):
@@ -204,7 +201,7 @@ def test_a_failed_commit_writes_nothing_and_says_so(client, world, monkeypatch):
     client.post(reverse("organizations:roster_commit", args=[roster_import.pk]))
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.FAILED
-    assert "nothing has been written" in roster_import.error
+    assert "lỗi không mong muốn; chưa ghi gì" in roster_import.error
     assert not Person.objects.filter(full_name="Lê Văn Một").exists()
 
 

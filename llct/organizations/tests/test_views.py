@@ -9,15 +9,6 @@ from llct.organizations.models import Organization, Person
 from llct.organizations.tests.factories import make_org, make_person
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def test_every_page_requires_login(client, world):
     for url in [
         reverse("home"),
@@ -251,6 +242,12 @@ def test_officer_cannot_restructure_their_own_organization_or_outside(as_user, w
     assert client.get(reverse("organizations:rename", args=[world.org_a.pk])).status_code == 403
     assert client.get(reverse("organizations:rename", args=[world.org_b1.pk])).status_code == 404
     assert client.get(reverse("organizations:rename", args=[world.org_a1.pk])).status_code == 200
+    form = {"name": "Tên mới", "effective_on": "01/03/2026", "note": "Thử"}
+    for org, refused in ((world.org_a, 403), (world.org_b1, 404)):
+        url = reverse("organizations:rename", args=[org.pk])
+        assert client.post(url, form).status_code == refused
+    names = set(Organization.objects.values_list("name", flat=True))
+    assert "Tên mới" not in names and {world.org_a.name, world.org_b1.name} <= names
 
 
 def test_leader_reads_but_cannot_edit(as_user, world):
@@ -264,6 +261,10 @@ def test_leader_reads_but_cannot_edit(as_user, world):
         == 403
     )
     assert client.get(reverse("organizations:rename", args=[world.org_a.pk])).status_code == 403
+    url = reverse("organizations:person_edit", args=[world.person_b.pk])
+    assert client.post(url, {"full_name": "Tên Khác"}).status_code == 403
+    world.person_b.refresh_from_db()
+    assert world.person_b.full_name == "Trần Thị Bình"
 
 
 def test_learner_sees_no_rolls(as_user, world):

@@ -15,16 +15,12 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
-from django.utils import translation
 
-from llct.core.models import AuditEntry, Role, User
+from llct.core.models import AuditEntry, User
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
@@ -47,10 +43,6 @@ from llct.organizations.services import (
     organization_rename,
 )
 
-if TYPE_CHECKING:
-    from llct.courses.demo import CoursesSummary
-
-DEMO_PASSWORD = "llct-demo-2026"
 PROVINCE_NAME = "Đảng bộ tỉnh Hòa Bình Sơn"
 FOUNDED_ON = dt.date(2015, 1, 1)
 # The 2025 reorganization took effect on 01/07/2025.
@@ -677,131 +669,19 @@ def _split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The whole demo
+# The tree and its people
 
 
 @dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    role: str
-    organization: str
-    password: str = DEMO_PASSWORD
+class Province:
+    organizations: dict[str, Organization]  # by code, as the tree stands today
+    people: list[Person]
+    events: list[str]  # the 2025 reorganization, in words
 
 
-@dataclass(frozen=True)
-class DemoSummary:
-    province: str
-    organizations: int
-    people: int
-    stages: dict[str, int]
-    theory_levels: dict[int, int]
-    events: list[str]
-    accounts: list[DemoAccount]
-    courses: "CoursesSummary | None" = None
-    evaluation: dict[str, int] | None = None
-    planning: dict[str, int] | None = None
-    studies: dict[str, int] | None = None
-    monitoring: dict[str, int] | None = None
-    reviews: dict[str, int] | None = None
-    connections: dict[str, int] | None = None
-
-
-# (username, role, given name, surname + middle name, organization code or "")
-ACCOUNTS = [
-    ("bantuyengiao", Role.DEPARTMENT, "Hạnh", "Nguyễn Thị", ""),
-    ("lanhdao", Role.LEADER, "Thắng", "Trần Quốc", ""),
-    ("canbo_coso", Role.ORG_OFFICER, "Huyền", "Phạm Thu", "UB-SGD"),
-    ("canbo_khoi", Role.ORG_OFFICER, "Tuấn", "Lê Minh", "HBS-CQD"),
-    ("giangvien", Role.LECTURER, "Hương", "Hoàng Thị Lan", ""),
-    ("hocvien", Role.LEARNER, "", "", "UB-SGD"),
-]
-
-
-def demo_exists() -> bool:
-    return Organization.objects.exists() or Person.objects.exists()
-
-
-@transaction.atomic
-def demo_reset() -> None:
-    """Remove the rolls, the tree and every account but the superusers'.
-
-    Rows of other apps that hold on to them (a course organized by a demo organization, an
-    enrolment of a demo person) go too: they cannot outlive what they point to.
-    """
-    # The courses app builds on the rolls: its demo rows (and those of the apps built on courses)
-    # go first; the study campaigns and the portal before them.
-    from llct.corps.demo import corps_demo_reset
-    from llct.courses.demo import demo_courses_reset
-    from llct.portal.demo import portal_demo_reset
-    from llct.studies.demo import studies_demo_reset
-
-    corps_demo_reset()
-    studies_demo_reset()
-    portal_demo_reset()
-
-    demo_courses_reset()
-    person_type = ContentType.objects.get_for_model(Person)
-    org_type = ContentType.objects.get_for_model(Organization)
-    _delete(AuditEntry.objects.filter(content_type__in=[person_type, org_type]))
-    _delete(User.objects.filter(is_superuser=False))
-    User.objects.update(organization=None, person=None)
-    _delete(RosterImport.objects.all())
-    # The demo turns exceptions on: the settings go back to their defaults.
-    _delete(MembershipRules.objects.all())
-    _delete(Person.objects.all())  # cascades to stage, level and transfer rows
-    _delete(OrganizationVersion.objects.all())
-    _delete(OrganizationEvent.objects.all())
-    # The tree protects itself (parent is PROTECT): cut it loose first.
-    Organization.objects.update(parent=None)
-    _delete(Organization.objects.all())
-
-
-def _delete(queryset: QuerySet[Any], depth: int = 0) -> None:
-    """Delete, first deleting whatever PROTECTs or RESTRICTs the rows."""
-    try:
-        queryset.delete()
-    except (ProtectedError, RestrictedError) as error:
-        if depth > 10:
-            raise
-        blockers = (
-            error.protected_objects
-            if isinstance(error, ProtectedError)
-            else error.restricted_objects
-        )
-        by_model: dict[type[Any], list[Any]] = defaultdict(list)
-        for obj in blockers:
-            by_model[type(obj)].append(obj.pk)
-        for model, pks in by_model.items():
-            _delete(model._default_manager.filter(pk__in=pks), depth + 1)
-        queryset.delete()
-
-
-@transaction.atomic
-def demo_seed(
-    *, people: int, seed: int, today: dt.date, courses: bool = True, cycle: bool = True
-) -> DemoSummary:
-    """The province and its people; with `courses`, also lecturers, venues and a year of
-    courses (llct.courses.demo); with `cycle` as well, their results, certificates and surveys
-    (llct.assessment.demo) and the nomination rounds and annual plan (llct.planning.demo)."""
-    rng = random.Random(seed)
-    # Event descriptions are stored text: write them in the app's language, whatever is active.
-    with translation.override(settings.LANGUAGE_CODE):
-        return _seed(rng, people=people, today=today, courses=courses, cycle=cycle)
-
-
-def _seed(
-    rng: random.Random, *, people: int, today: dt.date, courses: bool, cycle: bool
-) -> DemoSummary:
-    # One hash for the six accounts: they share a published password, and hashing it six times
-    # costs seconds for nothing.
-    password_hash = make_password(DEMO_PASSWORD)
-    department = User.objects.create_user(
-        username=ACCOUNTS[0][0],
-        role=ACCOUNTS[0][1],
-        first_name=ACCOUNTS[0][2],
-        last_name=ACCOUNTS[0][3],
-        password=None,
-    )
+def organizations_demo(rng: random.Random, *, people: int, today: dt.date, actor: User) -> Province:
+    """The province's tree (with its 2025 renaming and merger) and `people` people with their
+    stage and theory-level history."""
     # Organizations: through the service, so that each gets its first version and event.
     kinds = {k.code: k for k in OrganizationKind.objects.all()}
     orgs: dict[str, Organization] = {}
@@ -814,7 +694,7 @@ def _seed(
             kind=kinds[node.kind],
             parent=parent,
             founded_on=FOUNDED_ON,
-            actor=department,
+            actor=actor,
         )
         orgs[node.code] = org
         if not node.children:
@@ -833,7 +713,7 @@ def _seed(
         name=RENAME[1],
         effective_on=event_on,
         today=today,
-        actor=department,
+        actor=actor,
         note="Theo Quyết định của Bộ Chính trị về sắp xếp tổ chức đảng cấp tỉnh",
     )
     events.append(f"{event_on:%d/%m/%Y}: {old_name} → {RENAME[1]}")
@@ -843,7 +723,7 @@ def _seed(
         target=target,
         effective_on=event_on,
         today=today,
-        actor=department,
+        actor=actor,
         note="Sắp xếp đơn vị hành chính cấp xã",
     )
     events.append(f"{event_on:%d/%m/%Y}: {source.name} + {target.name} → {target.name}")
@@ -851,12 +731,26 @@ def _seed(
     # The merge moved the merged commune's cells: read the tree back as it is now.
     orgs = {o.code: o for o in Organization.objects.filter(pk__in=[o.pk for o in orgs.values()])}
     cells = [(orgs[org.code], sector) for org, sector in cells]
+    return Province(
+        organizations=orgs,
+        people=_people(rng, cells, count=people, today=today, actor=actor),
+        events=events,
+    )
 
-    # People, cell by cell, then their history rows.
+
+def _people(
+    rng: random.Random,
+    cells: list[tuple[Organization, str]],
+    *,
+    count: int,
+    today: dt.date,
+    actor: User,
+) -> list[Person]:
+    """People, cell by cell, then their history rows."""
     weights = [SECTOR_WEIGHT[sector] * rng.uniform(0.5, 1.5) for _, sector in cells]
     fakes: list[tuple[Organization, FakePerson]] = []
-    for (org, sector), count in zip(cells, _split(rng, people, weights), strict=True):
-        members = [fake_person(rng, today=today, sector=sector) for _ in range(count)]
+    for (org, sector), n in zip(cells, _split(rng, count, weights), strict=True):
+        members = [fake_person(rng, today=today, sector=sector) for _ in range(n)]
         _party_posts(rng, members, today=today)
         fakes.extend((org, f) for f in members)
     full_count = sum(1 for _, f in fakes if f.stage == MembershipStage.FULL)
@@ -881,7 +775,7 @@ def _seed(
     Person.objects.bulk_create(rows, batch_size=2000)
     people_counts_apply(Counter(p.organization_id for p in rows))  # bulk_create skips save()
     # Steps before LLCT came into use are history; the admissions and full memberships since are
-    # decisions, which llct.assessment.membership_demo records on these steps.
+    # decisions, which llct.demo.membership records on these steps.
     cutover_on = MembershipRules.current().cutover_on
     MembershipChange.objects.bulk_create(
         (
@@ -890,7 +784,7 @@ def _seed(
                 stage=stage,
                 effective_on=on,
                 note=note,
-                actor=department,
+                actor=actor,
                 as_history=on < cutover_on,
             )
             for p, (_, f) in zip(rows, fakes, strict=True)
@@ -905,146 +799,49 @@ def _seed(
                 level=f.theory_level,
                 effective_on=f.level_on,
                 source=LEVEL_SOURCES[TheoryLevel(f.theory_level)],
-                actor=department,
+                actor=actor,
             )
             for p, (_, f) in zip(rows, fakes, strict=True)
             if f.theory_level != TheoryLevel.NONE and f.level_on is not None
         ),
         batch_size=2000,
     )
+    return rows
 
-    # The other accounts.
-    users = [department]
-    for username, role, first_name, last_name, org_code in ACCOUNTS[1:]:
-        extra: dict[str, Any] = {}
-        if role == Role.ORG_OFFICER:
-            extra["organization"] = orgs[org_code]
-        if role == Role.LEARNER:
-            learner = _learner(rows, orgs[org_code])
-            if learner is not None:
-                extra["person"] = learner
-                *surname, given = learner.full_name.split(" ")
-                first_name, last_name = given, " ".join(surname)
-        users.append(
-            User.objects.create_user(
-                username=username,
-                role=role,
-                first_name=first_name,
-                last_name=last_name,
-                password=None,
-                **extra,
-            )
+
+def organizations_demo_reset() -> None:
+    """The rolls and the tree, once the rows of the apps built on them are gone."""
+    person_type = ContentType.objects.get_for_model(Person)
+    org_type = ContentType.objects.get_for_model(Organization)
+    delete_all(AuditEntry.objects.filter(content_type__in=[person_type, org_type]))
+    delete_all(User.objects.filter(is_superuser=False))
+    User.objects.update(organization=None, person=None)
+    delete_all(RosterImport.objects.all())
+    # The demo turns exceptions on: the settings go back to their defaults.
+    delete_all(MembershipRules.objects.all())
+    delete_all(Person.objects.all())  # cascades to stage, level and transfer rows
+    delete_all(OrganizationVersion.objects.all())
+    delete_all(OrganizationEvent.objects.all())
+    # The tree protects itself (parent is PROTECT): cut it loose first.
+    Organization.objects.update(parent=None)
+    delete_all(Organization.objects.all())
+
+
+def delete_all(queryset: QuerySet[Any], depth: int = 0) -> None:
+    """Delete, first deleting whatever PROTECTs or RESTRICTs the rows."""
+    try:
+        queryset.delete()
+    except (ProtectedError, RestrictedError) as error:
+        if depth > 10:
+            raise
+        blockers = (
+            error.protected_objects
+            if isinstance(error, ProtectedError)
+            else error.restricted_objects
         )
-    User.objects.filter(pk__in=[u.pk for u in users]).update(password=password_hash)
-
-    by_username = {u.username: u for u in users}
-    classes = None
-    evaluation = None
-    planning = None
-    monitoring = None
-    reviews = None
-    connections = None
-    if courses:
-        from llct.courses.demo import demo_courses
-
-        learner_user = by_username.get("hocvien")
-        classes = demo_courses(
-            rng=rng,
-            today=today,
-            people=rows,
-            actor=department,
-            lecturer_user=by_username.get("giangvien"),
-            learner=learner_user.person if learner_user is not None else None,
-        )
-    if courses and cycle:
-        # Results, certificates and surveys, then nominations and plans, on those courses.
-        from llct.assessment.demo import assessment_demo
-
-        evaluation = assessment_demo(rng=rng, today=today, actor=department)
-        from llct.planning.demo import planning_demo
-
-        planning = planning_demo(
-            rng=rng, today=today, department=department, leader=by_username["lanhdao"]
-        )
-        from llct.monitoring.demo import monitoring_demo
-
-        monitoring = monitoring_demo(rng=rng, today=today, department=department)
-
-        from llct.reviews.demo import reviews_demo
-
-        reviews = reviews_demo(rng=rng, today=today, department=department)
-
-    studies = None
-    if cycle:
-        # The public portal and its library, then resolution study and the online test.
-        from llct.portal.demo import portal_demo
-        from llct.studies.demo import studies_demo
-
-        portal = portal_demo(rng=rng, actor=department)
-        learner_user = by_username.get("hocvien")
-        studies = {
-            "articles": portal["articles"],
-            "documents": portal["documents"],
-            **studies_demo(
-                rng=rng,
-                today=today,
-                actor=department,
-                documents=portal["documents_by_key"],
-                learner=learner_user.person if learner_user is not None else None,
-            ),
-        }
-        if courses:
-            from llct.corps.demo import corps_demo
-
-            studies.update(
-                corps_demo(
-                    rng=rng,
-                    today=today,
-                    actor=department,
-                    learner=learner_user.person if learner_user is not None else None,
-                )
-            )
-
-    if courses:
-        # Last: the tokens' principals are users, and no other demo should pick them.
-        from llct.api.demo import api_demo
-
-        connections = api_demo(rng=rng, today=today, department=department)
-
-    return DemoSummary(
-        province=PROVINCE_NAME,
-        organizations=len(orgs),
-        people=len(rows),
-        stages=dict(sorted(Counter(p.stage for p in rows).items())),
-        theory_levels=dict(sorted(Counter(p.theory_level for p in rows).items())),
-        events=events,
-        accounts=[
-            DemoAccount(u.username, str(Role(u.role).label), _organization_name(u)) for u in users
-        ],
-        courses=classes,
-        evaluation=evaluation,
-        planning=planning,
-        studies=studies,
-        monitoring=monitoring,
-        reviews=reviews,
-        connections=connections,
-    )
-
-
-def _organization_name(user: User) -> str:
-    if user.organization is not None:
-        return user.organization.name
-    if user.person is not None:
-        return user.person.organization.name
-    return ""
-
-
-def _learner(rows: list[Person], organization: Organization) -> Person | None:
-    """The demo learner: a probationary member in the officer's organization, who has the
-    new-member class ahead of them; failing that, anyone."""
-    inside = [p for p in rows if p.organization.path.startswith(organization.path)]
-    for group in (inside, rows):
-        for person in group:
-            if person.stage == MembershipStage.PROBATIONARY:
-                return person
-    return rows[0] if rows else None
+        by_model: dict[type[Any], list[Any]] = defaultdict(list)
+        for obj in blockers:
+            by_model[type(obj)].append(obj.pk)
+        for model, pks in by_model.items():
+            delete_all(model._default_manager.filter(pk__in=pks), depth + 1)
+        queryset.delete()

@@ -1,9 +1,9 @@
 """Demo data for the party rules: the decisions behind every admission and full membership the
 rolls date on or after the cut-over (MembershipRules.cutover_on), with their evidence, the
 awareness certificate valid on the admission day and the new-member class finished within the
-probation, which llct.courses.demo scheduled and llct.assessment.demo graded and approved.
+probation, which llct.demo.courses scheduled and llct.demo.assessment graded and approved.
 
-The few people llct.courses.demo left without the class (courses.demo.EXCEPTIONS) get their
+The few people llct.demo.courses left without the class (llct.demo.courses.EXCEPTIONS) get their
 decisions as exceptions, with a reason, flagged and audited: the province allows exceptions
 (a setting the department can turn off). Decisions are bulk-inserted as
 llct.assessment.membership writes them one by one: the decision, its number on the stage change

@@ -1,6 +1,6 @@
 """Demo data for the yearly cycle: nomination rounds, the annual plan and its budget, the plan
 set against what happened. `manage.py seed_demo` calls `planning_demo` once the courses
-(llct.courses.demo) and their results (llct.assessment.demo) are seeded.
+(llct.demo.courses) and their results (llct.demo.assessment) are seeded.
 
 Everything is drawn from the caller's `random.Random` and dated relative to `today`, and every
 write goes through the services of llct.planning.nominations and llct.planning.plans, so the

@@ -4,12 +4,21 @@ of courses with their lecturers, venues, sessions, learners and attendance."""
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from llct.courses.models import Course
-from llct.organizations.demo import DemoSummary, demo_exists, demo_reset, demo_seed
+from llct.demo.seed import (
+    ACCOUNTS,
+    DEMO_PASSWORD,
+    DemoSummary,
+    demo_exists,
+    demo_reset,
+    demo_seed,
+    non_demo_data,
+)
 from llct.organizations.models import MembershipStage, TheoryLevel
 
 
@@ -27,8 +36,14 @@ class Command(BaseCommand):
             action="store_true",
             help=(
                 "first delete the organizations, people, accounts (superusers are kept), "
-                "courses, lecturers and venues"
+                "courses, lecturers and venues. Refused when DEBUG is off or the database "
+                "holds data the demo did not write, unless --force"
             ),
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="with --reset: reset even with DEBUG off or data the demo did not write",
         )
         parser.add_argument(
             "--no-courses",
@@ -39,6 +54,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["people"] < 1:
             raise CommandError("--people must be at least 1")
+        if options["reset"] and not options["force"]:
+            self._refuse_unsafe_reset()
         started = time.perf_counter()
         # Reset and seed together: a failed seed leaves the old data in place.
         with transaction.atomic():
@@ -58,6 +75,23 @@ class Command(BaseCommand):
                 courses=not options["no_courses"],
             )
         self._report(summary, time.perf_counter() - started)
+
+    def _refuse_unsafe_reset(self) -> None:
+        """A reset deletes every organization, person and account: on a production database
+        (DEBUG off) or one where people typed their own data, it takes an explicit --force."""
+        if not settings.DEBUG:
+            raise CommandError(
+                "DEBUG is off: this looks like a production database. "
+                "`seed_demo --reset` deletes every organization, person and account; "
+                "add --force if that is really what you want."
+            )
+        if found := non_demo_data():
+            raise CommandError(
+                "The database holds data the demo did not write: "
+                + "; ".join(found)
+                + ". `seed_demo --reset` would delete it; add --force if that is really "
+                "what you want."
+            )
 
     def _report(self, summary: DemoSummary, seconds: float) -> None:
         out = self.stdout.write
@@ -103,7 +137,6 @@ class Command(BaseCommand):
     def _accounts(self) -> None:
         """The demo accounts that exist, for `make run` on an already seeded database."""
         from llct.core.models import User
-        from llct.organizations.demo import ACCOUNTS, DEMO_PASSWORD
 
         names = [a[0] for a in ACCOUNTS]
         users = {

@@ -1,6 +1,6 @@
 """Demo data for running classes: lecturers, venues and a year of courses, with their sessions,
 learners and attendance. `manage.py seed_demo` calls `demo_courses` once the rolls are seeded
-(llct.organizations.demo).
+(llct.demo.organizations).
 
 Everything is drawn from the caller's `random.Random` and dated relative to `today`, so the same
 seed on the same day gives the same courses. Courses and their sessions go through the services
@@ -51,6 +51,7 @@ from llct.courses.roll_call import roll_call_save
 from llct.courses.services.courses import course_create
 from llct.courses.services.sessions import course_generate_sessions, half_day_slots
 from llct.curriculum.models import Lecturer, Programme, Topic
+from llct.demo.organizations import random_name
 from llct.organizations.models import (
     MembershipChange,
     MembershipRules,
@@ -682,7 +683,6 @@ def _lecturers(
 ) -> tuple[list[Lecturer], dict[int, list[Lecturer]]]:
     """The lecturers, and for each topic the lecturers approved to teach it (in a fixed
     order)."""
-    from llct.organizations.demo import random_name
 
     # Senior full members of an organization are the likeliest lecturers there.
     candidates: dict[str, list[Person]] = defaultdict(list)

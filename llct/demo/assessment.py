@@ -1,7 +1,7 @@
 """Demo data for evaluation: results of the finished courses, their approval (which issues the
 certificates and raises theory levels), one certificate revoked and one re-issued, and the
 anonymous course surveys. `manage.py seed_demo` calls `assessment_demo` once the courses are
-seeded (llct.courses.demo).
+seeded (llct.demo.courses).
 
 Everything is drawn from the caller's `random.Random` and dated relative to `today`, so the same
 seed on the same data gives the same results. The scores are bulk-inserted (with the ScoreChange
@@ -28,7 +28,6 @@ from django.utils import timezone, translation
 from llct.assessment.certificates import certificate_reissue, certificate_revoke
 from llct.assessment.feedback import MIN_ANSWERS
 from llct.assessment.grading import TENTH, classify, needed_scores
-from llct.assessment.membership_demo import membership_demo
 from llct.assessment.models import (
     Certificate,
     LecturerRating,
@@ -44,6 +43,7 @@ from llct.core.models import User
 from llct.core.text import fold, name_sort_key
 from llct.courses.models import Attendance, Course, Enrolment, Session
 from llct.curriculum.models import AssessmentKind, Programme
+from llct.demo.membership import membership_demo
 from llct.organizations.models import MembershipRules, Person
 from llct.organizations.services import person_update
 
@@ -158,7 +158,7 @@ def _demo(rng: random.Random, *, today: dt.date, actor: Any) -> dict[str, int]:
 def _needed(courses: list[_Course], *, cutover_on: dt.date) -> set[int]:
     """The enrolments the rolls say were passed: the awareness class of someone admitted since
     the cut-over, after it ended; the new-member class of someone recognized as a full member
-    since the cut-over, when it ended within their probation (llct.courses.demo scheduled these
+    since the cut-over, when it ended within their probation (llct.demo.courses scheduled these
     classes for them)."""
     needed: set[int] = set()
     for item in courses:
