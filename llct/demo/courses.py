@@ -22,6 +22,10 @@ demo reads that from the rolls). A few people are left out on purpose: the asses
 records their decisions as the exceptions the department allowed.
 """
 
+# Over 600 lines on purpose: one year of courses is drawn in one pass from one random stream
+# (lecturers, venues, courses, sessions, learners, attendance); split, the draws would have to be
+# threaded through several modules in the same order to keep a seed's province the same.
+
 import datetime as dt
 import itertools
 import math

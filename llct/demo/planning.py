@@ -23,6 +23,9 @@ The services stamp their rows with the clock; the demo moves each step's rows to
 afterwards (as the assessment demo does for approvals), so timelines read like a real year.
 """
 
+# Over 600 lines on purpose: nominations, the plan, its budget and its spending are drawn from
+# one random stream in one order, so a seed gives the same yearly cycle.
+
 import datetime as dt
 import random
 from collections import Counter, defaultdict

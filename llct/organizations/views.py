@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import form_status
 from llct.core.htmx import render_page
 from llct.core.models import AuditEntry
 from llct.core.permissions import (
@@ -38,7 +39,7 @@ from llct.organizations.forms import (
     SplitForm,
     person_filter_form,
 )
-from llct.organizations.models import MembershipRules, Person
+from llct.organizations.models import MembershipRules, Organization, Person
 
 
 def _today() -> Any:
@@ -128,67 +129,49 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "organizations/organization_detail.html", context)
 
 
-def _org_action(
-    request: HttpRequest,
-    pk: int,
-    form_class: type[Form],
-    action: str,
-    title: str,
-) -> HttpResponse:
-    organization = selectors.organization_get(user=request.user, pk=pk)
-    require(can_edit_organization(request.user, organization))
-    choices = selectors.organization_choices(user=request.user)
+def _org_action_form(
+    request: HttpRequest, organization: Organization, form_class: type[Form]
+) -> Form:
     kwargs: dict[str, Any] = {}
     if form_class in (MoveForm, MergeForm):
+        choices = selectors.organization_choices(user=request.user)
         kwargs["organizations"] = choices.exclude(pk=organization.pk)
-    initial = {"effective_on": _today()}
+    initial: dict[str, Any] = {"effective_on": _today()}
     # The form is built from the row as it is now, on GET and POST alike: that is its version.
     if form_class is RenameForm:
         initial["name"] = organization.name
     if form_class is MoveForm:
         initial["new_parent"] = organization.parent_id
-    form = form_class(request.POST or None, initial=initial, **kwargs)
+    return form_class(request.POST or None, initial=initial, **kwargs)
+
+
+def _org_action(
+    request: HttpRequest, pk: int, form_class: type[Form], action: str, title: str
+) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    require(can_edit_organization(request.user, organization))
+    form = _org_action_form(request, organization, form_class)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        common = {
-            "effective_on": data["effective_on"],
-            "today": _today(),
-            "actor": request.user,
-            "note": data.get("note", ""),
-        }
         try:
-            if action == "rename":
-                services.organization_rename(organization=organization, name=data["name"], **common)
-            elif action == "move":
-                services.organization_move(
-                    organization=organization, new_parent=data["new_parent"], **common
-                )
-            elif action == "merge":
-                services.organization_merge(
-                    sources=list(data["sources"]), target=organization, **common
-                )
-            elif action == "split":
-                created = services.organization_split(
-                    organization=organization,
-                    parts=data["parts"],
-                    keep_original=data["keep_original"],
-                    **common,
-                )
-                messages.success(
-                    request,
-                    _("Created %(names)s.") % {"names": ", ".join(o.name for o in created)},
-                )
+            created = services.organization_change(
+                action=action,
+                organization=organization,
+                data=form.cleaned_data,
+                actor=request.user,
+                today=_today(),
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            if created:
+                names = ", ".join(o.name for o in created)
+                messages.success(request, _("Created %(names)s.") % {"names": names})
             messages.success(request, _("The change has been recorded."))
             announce_merge(request, form)
             return redirect("organizations:detail", pk=organization.pk)
+    context = {"organization": organization, "form": form, "title": title, "action": action}
     return render_page(
-        request,
-        "organizations/organization_action.html",
-        {"organization": organization, "form": form, "title": title, "action": action},
-        status=422 if form.is_bound and form.errors else 200,
+        request, "organizations/organization_action.html", context, status=form_status(form)
     )
 
 
