@@ -17,14 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from llct.assessment.grading import needed_scores
 from llct.assessment.models import Result
 from llct.assessment.selectors import score_label, sheet_enrolments
 from llct.assessment.services import parse_score, scores_save
 from llct.core.permissions import ALL, scope_path
-from llct.core.spreadsheets import cell_int, write_xlsx
+from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
 from llct.courses.models import Course, Enrolment
 
@@ -156,21 +155,7 @@ def _layout(rows: list[tuple[Any, ...]], course: Course) -> Layout:
 
 
 def _read_rows(file: IO[bytes]) -> list[tuple[Any, ...]]:
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:
-        raise GradesFileError(
-            _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
-        ) from None
-    try:
-        rows = []
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            rows.append(tuple(row))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise GradesFileError(_("The file has too many rows."))
-        return rows
-    finally:
-        workbook.close()
+    return read_first_sheet(file, max_rows=MAX_ROWS + HEADER_SEARCH_ROWS, error=GradesFileError)
 
 
 def _enrolment_id(value: Any) -> int | None:

@@ -11,11 +11,10 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from llct.core.models import audit_record
 from llct.core.permissions import ALL, scope_path
-from llct.core.spreadsheets import cell_int, write_xlsx
+from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
 from llct.courses.models import (
     Attendance,
@@ -140,22 +139,7 @@ def _find_columns(
 
 
 def _read_rows(file: IO[bytes]) -> list[tuple[Any, ...]]:
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:
-        raise MarksFileError(
-            _("This file is not a real .xlsx workbook. Save it again in Excel as .xlsx.")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(tuple(row))
-            if len(rows) > MAX_MARK_ROWS + HEADER_SEARCH_ROWS:
-                raise MarksFileError(_("The file has too many rows."))
-        return rows
-    finally:
-        workbook.close()
+    return read_first_sheet(file, max_rows=MAX_MARK_ROWS + HEADER_SEARCH_ROWS, error=MarksFileError)
 
 
 def _enrolment_id(value: Any) -> int | None:
