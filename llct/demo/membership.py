@@ -149,9 +149,13 @@ def _names(organizations: dict[int, Organization]) -> Any:
 
 def _admission_certificates(people: dict[int, Person]) -> dict[int, list[Certificate]]:
     found: dict[int, list[Certificate]] = defaultdict(list)
-    for certificate in Certificate.objects.filter(
-        person__in=list(people), programme__kind=Programme.Kind.ADMISSION
-    ).order_by("-issued_on", "-id"):
+    for certificate in (
+        Certificate.objects.filter(
+            person__in=list(people), programme__kind=Programme.Kind.ADMISSION
+        )
+        .select_related("programme")
+        .order_by("-issued_on", "-id")
+    ):
         found[certificate.person_id].append(certificate)
     return found
 

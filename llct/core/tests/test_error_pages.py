@@ -5,7 +5,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from llct.core.models import Role
-from llct.organizations.tests.factories import make_user
+from llct.core.tests.factories import make_user
 
 
 @pytest.fixture

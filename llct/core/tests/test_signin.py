@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from llct.core.models import Role
-from llct.organizations.tests.factories import make_user
+from llct.core.tests.factories import make_user
 
 PASSWORD = "matkhau-123"
 

@@ -64,7 +64,7 @@ def test_proposal_edits_at_once_merge_or_refuse(two):
         having="cost",
         first={"note": "Ưu tiên năm 2026"},
         second={"status": "approved"},
-        clash=("cost", "120000000", "150000000"),
+        clash=("cost", "120.000.000", "150.000.000"),
     )
 
 

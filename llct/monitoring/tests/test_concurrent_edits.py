@@ -46,8 +46,8 @@ def test_target_edits_at_once_merge_or_refuse(two, project):
         reverse("monitoring:target_edit", args=[target.pk]),
         having="final_value",
         first={"title": "Hội trường đạt chuẩn quốc gia"},
-        second={"milestone_2023": "50.00"},
-        clash=("final_value", "85.00", "90.00"),
+        second={"milestone_2023": "50"},
+        clash=("final_value", "85", "90"),
     )
 
 
@@ -72,6 +72,6 @@ def test_settings_edits_at_once_merge_or_refuse(two):
         reverse("monitoring:settings"),
         having="probation_watch_days",
         first={"certificate_watch_days": "120"},
-        second={"at_risk_points": "3.0"},
+        second={"at_risk_points": "3"},
         clash=("probation_watch_days", "45", "30"),
     )

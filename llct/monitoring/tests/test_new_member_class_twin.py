@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Exists
 
 from llct.assessment.models import Certificate, CertificateSeries, ResultsApproval
-from llct.assessment.selectors import new_member_attempts, new_member_class_finished
+from llct.assessment.records import new_member_attempts, new_member_class_finished
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.monitoring import indicators

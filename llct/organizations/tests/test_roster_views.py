@@ -129,7 +129,7 @@ def test_upload_rejects_files_over_20_mb(client, world):
 def test_a_broken_workbook_is_refused_at_upload(client, world):
     response = upload_as(client, world.officer_a, b"PK\x03\x04 not really a zip", world.org_a)
     assert response.status_code == 422
-    assert "not a real .xlsx workbook" in response.content.decode()
+    assert "không phải tệp .xlsx thật" in response.content.decode()
     assert not RosterImport.objects.exists()
 
 
