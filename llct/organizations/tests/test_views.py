@@ -205,6 +205,15 @@ def test_tree_as_of_a_date_shows_the_old_names(as_user, world):
     assert "Đảng ủy các cơ quan Đảng tỉnh" in now.text
 
 
+def test_an_impossible_as_of_date_says_so_and_keeps_what_was_typed(as_user, world):
+    client = as_user(world.department)
+    response = client.get(reverse("organizations:tree"), {"on": "30/02/2025"})
+    assert response.status_code == 200
+    assert "Không đọc được ngày đã nhập, nên đây là cây tổ chức hôm nay." in response.text
+    assert 'value="30/02/2025"' in response.text
+    assert "Đảng ủy Khối A" in response.text
+
+
 def test_rename_form_error_keeps_what_was_typed(as_user, world):
     client = as_user(world.department)
     response = client.post(
