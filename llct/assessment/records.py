@@ -7,10 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.grading import needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
 from llct.assessment.selectors import result_of, score_label, with_labels
+from llct.core.dates import date_key
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.organizations.models import MembershipStage, Person
@@ -300,3 +304,46 @@ def admission_status(certificates: list[Certificate], on: dt.date) -> AdmissionS
             on=on, valid=False, status=certificate_status_on(latest, on), certificate=latest
         )
     return AdmissionStatus(on=on, valid=False, status="none", certificate=None)
+
+
+# The same rule in SQL, for `Exists` over people: the suggestions, the indicator and the
+# watchlist ask it of a whole province at once.
+
+
+def new_member_class_finished_sql(*, by: dt.date | None = None) -> QuerySet[Enrolment]:
+    """The SQL twin of `new_member_class_finished`, for `Exists`
+    over people: the person's (OuterRef "pk") enrolments in a new-member class that they
+    passed (not withdrawn, course not cancelled), whose results are approved, whose
+    certificate (where one was issued) was not revoked without another in force, in a course
+    that ended between the admission day and the probation's last day (admission + 12 months
+    as `add_months` counts them, compared as `date_key`s, read through the enrolment's own
+    person so that the outer query may filter, annotate or aggregate alike). With `by`, as
+    of that day: the course ended and its results were approved by then.
+    The twin tests of monitoring and planning (`test_new_member_class_twin.py`,
+    `test_new_member_class.py`) prove both definitions agree."""
+    certificates = Certificate.objects.filter(enrolment_id=OuterRef("pk"))
+    revoked = Q(Exists(certificates)) & ~Q(
+        Exists(certificates.exclude(status=Certificate.Status.REVOKED))
+    )
+    qs = (
+        Enrolment.objects.filter(
+            person_id=OuterRef("pk"),
+            status=Enrolment.Status.ENROLLED,
+            course__programme__kind=Programme.Kind.NEW_MEMBER,
+            result__passed=True,
+            course__results_approval__isnull=False,
+            course__ends_on__gte=F("person__admitted_on"),
+        )
+        .exclude(course__status=Course.Status.CANCELLED)
+        .alias(ends_key=date_key("course__ends_on"), admitted_key=date_key("person__admitted_on"))
+        .filter(ends_key__lte=F("admitted_key") + Value(10000))
+        .exclude(revoked)
+    )
+    if by is not None:
+        qs = qs.filter(
+            course__ends_on__lte=by,
+            course__results_approval__approved_at__lt=timezone.make_aware(
+                dt.datetime.combine(by + dt.timedelta(days=1), dt.time.min)
+            ),
+        )
+    return qs

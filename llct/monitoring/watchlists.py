@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.assessment.models import Certificate
+from llct.assessment.records import new_member_class_finished_sql
 from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
@@ -35,7 +36,6 @@ from llct.monitoring.indicators.base import url_for, whole_tree
 from llct.monitoring.indicators.people import (
     admitted_between_for_probation_end,
     distinct_positions,
-    new_member_class_finished_sql,
 )
 from llct.monitoring.models import Assignment, MonitoringSettings
 from llct.organizations.models import MembershipStage, Organization, Person, add_months

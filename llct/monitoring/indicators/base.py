@@ -26,9 +26,6 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import models
-from django.db.models import F
-from django.db.models import Value as V
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
@@ -333,19 +330,6 @@ def roll_up(tallies: Iterable[Tally], orgs: Sequence[Organization]) -> dict[int,
             if pk is not None:
                 sums[pk] = sums[pk] + part
     return sums
-
-
-def date_key(expression: Any) -> Any:
-    """A date as the integer yyyymmdd, on SQLite and PostgreSQL alike.
-
-    "ends on or before admission + 12 months" is `key(end) <= key(admission) + 10000`: adding
-    a year to yyyymmdd is adding months the way `add_months` does, clamping included (a date's
-    day never exceeds its month's last day, so 29/02 + 12 months compares as 28/02 would)."""
-    if isinstance(expression, str):
-        expression = F(expression)
-    return (ExtractYear(expression) * V(10000) + ExtractMonth(expression) * V(100)) + ExtractDay(
-        expression
-    )
 
 
 def as_decimal(value: Any) -> Decimal:

@@ -23,13 +23,12 @@ from django.db.models import (
     Value as V,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from llct.assessment.models import Certificate
+from llct.assessment.records import new_member_class_finished_sql
 from llct.core.text import fold
-from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.monitoring.indicators.base import (
     Column,
@@ -37,7 +36,6 @@ from llct.monitoring.indicators.base import (
     Period,
     Row,
     Tally,
-    date_key,
     remembered,
     url_for,
     whole_tree,
@@ -129,44 +127,6 @@ def _stage_label(stage: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
-
-
-def new_member_class_finished_sql(*, by: dt.date | None = None) -> QuerySet[Enrolment]:
-    """The SQL twin of `llct.assessment.selectors.new_member_class_finished`, for `Exists`
-    over people: the person's (OuterRef "pk") enrolments in a new-member class that they
-    passed (not withdrawn, course not cancelled), whose results are approved, whose
-    certificate (where one was issued) was not revoked without another in force, in a course
-    that ended between the admission day and the probation's last day (admission + 12 months
-    as `add_months` counts them, compared as `date_key`s, read through the enrolment's own
-    person so that the outer query may filter, annotate or aggregate alike). With `by`, as
-    of that day: the course ended and its results were approved by then.
-    `tests/test_new_member_class_twin.py` proves both definitions agree."""
-    certificates = Certificate.objects.filter(enrolment_id=OuterRef("pk"))
-    revoked = Q(Exists(certificates)) & ~Q(
-        Exists(certificates.exclude(status=Certificate.Status.REVOKED))
-    )
-    qs = (
-        Enrolment.objects.filter(
-            person_id=OuterRef("pk"),
-            status=Enrolment.Status.ENROLLED,
-            course__programme__kind=Programme.Kind.NEW_MEMBER,
-            result__passed=True,
-            course__results_approval__isnull=False,
-            course__ends_on__gte=F("person__admitted_on"),
-        )
-        .exclude(course__status=Course.Status.CANCELLED)
-        .alias(ends_key=date_key("course__ends_on"), admitted_key=date_key("person__admitted_on"))
-        .filter(ends_key__lte=F("admitted_key") + V(10000))
-        .exclude(revoked)
-    )
-    if by is not None:
-        qs = qs.filter(
-            course__ends_on__lte=by,
-            course__results_approval__approved_at__lt=timezone.make_aware(
-                dt.datetime.combine(by + dt.timedelta(days=1), dt.time.min)
-            ),
-        )
-    return qs
 
 
 class NewMemberTrained(Indicator):

@@ -10,13 +10,16 @@ import pytest
 from django.db.models import Exists
 
 from llct.assessment.models import Certificate, CertificateSeries, ResultsApproval
-from llct.assessment.records import new_member_attempts, new_member_class_finished
+from llct.assessment.records import (
+    new_member_attempts,
+    new_member_class_finished,
+    new_member_class_finished_sql,
+)
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.monitoring import indicators
 from llct.monitoring import watchlists as w
 from llct.monitoring.indicators import Value
-from llct.monitoring.indicators.people import new_member_class_finished_sql
 from llct.monitoring.tests import factories as f
 from llct.organizations.models import MembershipStage, Person
 from llct.organizations.tests.factories import make_person

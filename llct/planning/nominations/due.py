@@ -17,11 +17,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from llct.assessment.models import Certificate
+from llct.assessment.records import new_member_class_finished_sql
 from llct.core.text import fold
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
@@ -32,15 +31,6 @@ WITHDRAWN = Enrolment.Status.WITHDRAWN
 CANCELLED = Course.Status.CANCELLED
 REVOKED = Certificate.Status.REVOKED
 PERSON_FIELDS = ("id", "full_name", "sort_key", "organization_id", "stage")
-
-
-def date_key(field: str) -> CombinedExpression:
-    """A date as the integer yyyymmdd on SQLite and PostgreSQL alike: "ends on or before
-    admission + 12 months" is `key(end) <= key(admission) + 10000`, which counts months as
-    `add_months` does, 29/02 included (a key's day never exceeds its month's last day)."""
-    expression = F(field)
-    key = ExtractYear(expression) * Value(10000) + ExtractMonth(expression) * Value(100)
-    return key + ExtractDay(expression)
 
 
 # --- Facts about an enrolment (a row of Enrolment) --------------------------------------------
@@ -83,20 +73,8 @@ def _attempts(kind: str) -> QuerySet[Enrolment]:
 
 
 def new_member_class_finished_exists() -> Exists:
-    """Over Person rows annotated with `probation_end_key` (see `with_probation_end_key`)."""
-    return Exists(
-        _attempts(Programme.Kind.NEW_MEMBER)
-        .filter(HAS_PASSED, APPROVED, _not_revoked())
-        .annotate(end_key=date_key("course__ends_on"))
-        .filter(
-            course__ends_on__gte=OuterRef("admitted_on"),
-            end_key__lte=OuterRef("probation_end_key"),
-        )
-    )
-
-
-def with_probation_end_key(people: QuerySet[Person]) -> QuerySet[Person]:
-    return people.annotate(probation_end_key=date_key("admitted_on") + Value(10000))
+    """Over Person rows: the one SQL definition (`assessment/records.py`)."""
+    return Exists(new_member_class_finished_sql())
 
 
 # --- The rules ---------------------------------------------------------------------------------
@@ -121,7 +99,7 @@ def new_member_due(people: QuerySet[Person], *, today: dt.date) -> Iterator[DueR
     for a passed course's approval."""
     attempts = _attempts(Programme.Kind.NEW_MEMBER)
     rows = (
-        with_probation_end_key(people.filter(stage=MembershipStage.PROBATIONARY))
+        people.filter(stage=MembershipStage.PROBATIONARY)
         .filter(
             ~Exists(attempts.filter(_booked(today))),
             ~Exists(attempts.filter(HAS_PASSED, course__results_approval__isnull=True)),
