@@ -9,6 +9,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from e2e.conftest import pick_organization
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -28,7 +30,7 @@ def test_issue_use_and_revoke_a_token(world, sign_in, live_server, page):
     page.get_by_role("link", name="Khóa API").first.click()
     page.get_by_role("link", name="Cấp khóa").click()
     page.get_by_label("Tên").fill("Sổ tay đảng viên điện tử")
-    page.get_by_label("Tổ chức (phạm vi được đọc").select_option(label="— Đảng ủy Khối A (A)")
+    pick_organization(page, "Tổ chức (phạm vi được đọc", world.org_a)
     page.get_by_label("Vai trò").select_option(label="Cán bộ tổ chức đảng")
     page.get_by_role("button", name="Cấp").click()
     expect(
