@@ -75,6 +75,7 @@ def test_officer_admits_a_candidate_and_a_year_later_recognizes_the_full_member(
         assert Person.objects.get(pk=person.pk).stage == "probationary"
 
     with time_machine.travel(moment(dt.date(2027, 3, 3))):
+        sign_in("canbo_a")  # two days on: the idle session has ended
         page.goto(live_server.url + reverse("membership:recognize", args=[person.pk]))
         page.get_by_label("Số quyết định").fill("210-QĐ/ĐU")
         page.get_by_label("Ngày quyết định").fill("03/03/2027")

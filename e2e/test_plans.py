@@ -34,7 +34,7 @@ def test_build_submit_return_revise_approve_and_open_the_course(world, sign_in, 
     page.get_by_label("Năm").fill("2027")
     page.get_by_label("Số văn bản").fill("131-KH/ĐUK")
     page.get_by_label("Tên kế hoạch").fill("Đào tạo, bồi dưỡng lý luận chính trị năm 2027")
-    pick_organization(page, "Cơ quan ban hành", world.org_a)
+    pick_organization(page, "Cơ quan ban hành:", world.org_a)
     page.get_by_label("Địa danh").fill("Hòa Bình Sơn")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", name=re.compile("Đào tạo, bồi dưỡng"))).to_be_visible()

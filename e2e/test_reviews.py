@@ -10,6 +10,7 @@ from django.utils import timezone
 from docx import Document
 from playwright.sync_api import expect
 
+from e2e.conftest import pick_organization
 from llct.reviews.models import DocumentIssuer, Report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,8 +34,8 @@ def test_open_fill_submit_return_resubmit_and_download(world, sign_in, live_serv
     page.get_by_role("link", name="Mở đợt báo cáo").first.click()
     page.get_by_label("Tên đợt báo cáo").fill("Sơ kết 6 tháng đầu năm")
     page.get_by_label("Hạn nộp").fill(deadline)
-    page.get_by_label("Đảng ủy Khối A").check()
-    page.get_by_label("Đảng ủy Khối B").check()
+    pick_organization(page, "Các tổ chức báo cáo", world.org_a)
+    pick_organization(page, "Các tổ chức báo cáo", world.org_b)
     page.get_by_role("button", name="Mở đợt báo cáo").click()
     expect(page.get_by_text("Đã mở đợt báo cáo.")).to_be_visible()
     expect(page.locator("#status-counts")).to_contain_text("2")

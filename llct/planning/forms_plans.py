@@ -49,7 +49,7 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
             "number": _("Document number"),
             "title": _("Plan title"),
             "place": _("Place"),
-            "issuing_body": _("Issuing body"),
+            "issuing_body": _("Issuing body as printed"),
             "signing_authority": _("Signing authority"),
             "signer_position": _("Signer's position"),
             "introduction": _("Purpose and requirements"),
