@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import F, Value
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 
 def date_key(expression: Any) -> Any:
@@ -11,8 +12,6 @@ def date_key(expression: Any) -> Any:
     "ends on or before admission + 12 months" is `key(end) <= key(admission) + 10000`: adding
     a year to yyyymmdd is adding months the way `add_months` does, clamping included (a date's
     day never exceeds its month's last day, so 29/02 + 12 months compares as 28/02 would)."""
-    from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-
     if isinstance(expression, str):
         expression = F(expression)
     year = ExtractYear(expression) * Value(10000)
