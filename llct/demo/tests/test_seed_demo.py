@@ -4,6 +4,7 @@ courses on days off and for a handful of people: small seeds, without the rest o
 
 import datetime as dt
 import io
+import logging
 import random
 
 import pytest
@@ -157,3 +158,27 @@ def test_full_memberships_since_the_cut_over_rest_on_the_new_member_class(db):
     for decision in full:
         if not decision.is_exception:
             assert new_member_check(person=decision.person).course == decision.course
+
+
+def test_command_silences_the_pdf_libraries_progress_but_keeps_their_warnings(
+    db, caplog, monkeypatch
+):
+    from llct.demo.management.commands import seed_demo as command
+
+    real_seed = command.demo_seed
+
+    def seed_rendering_pdfs(**options: object):
+        logging.getLogger("weasyprint").info("Step 4 - Creating layout")
+        logging.getLogger("fontTools.subset").info("Glyph names: []")
+        logging.getLogger("weasyprint").warning("Ignored `gap: 1em`")
+        return real_seed(**options)
+
+    monkeypatch.setattr(command, "demo_seed", seed_rendering_pdfs)
+    with caplog.at_level(logging.INFO):
+        seed()
+    pdf_logs = [
+        (r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith(("weas", "font"))
+    ]
+    assert pdf_logs == [(logging.WARNING, "Ignored `gap: 1em`")]
+    # Only for the command: afterwards the libraries log as configured.
+    assert logging.getLogger("weasyprint").isEnabledFor(logging.INFO)

@@ -1,7 +1,10 @@
 """Fill an empty database with the demo province, its people, one account per role, and a year
 of courses with their lecturers, venues, sessions, learners and attendance."""
 
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +61,7 @@ class Command(BaseCommand):
             self._refuse_unsafe_reset()
         started = time.perf_counter()
         # Reset and seed together: a failed seed leaves the old data in place.
-        with transaction.atomic():
+        with _quiet_pdf_logs(), transaction.atomic():
             if options["reset"]:
                 demo_reset()
             elif demo_exists():
@@ -162,6 +165,24 @@ class Command(BaseCommand):
             out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
             if i == 0:
                 out("  ".join("-" * w for w in widths))
+
+
+# The demo renders PDFs (certificates, plans): WeasyPrint and fontTools log a line per step
+# at INFO, which buries the summary under noise in `make run`. Their warnings still show.
+_PDF_LOGGERS = ("weasyprint", "fontTools")
+
+
+@contextmanager
+def _quiet_pdf_logs() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in _PDF_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _organization_of(user: Any) -> str:
