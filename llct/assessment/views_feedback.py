@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from llct.assessment import exports, feedback
 from llct.assessment.forms_feedback import FeedbackFilterForm, SurveyForm
+from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
-from llct.courses.models import Course
+from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Lecturer
 
 # --- The learner's surveys --------------------------------------------------------------------
@@ -41,38 +42,34 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
     enrolment = feedback.survey_enrolment_get(user=request.user, course_pk=course_pk)
     today = timezone.localdate()
-    context: dict[str, Any] = {"course": enrolment.course}
-    refusal = feedback.survey_refusal(enrolment=enrolment, today=today)
-    if refusal:
+    if refusal := feedback.survey_refusal(enrolment=enrolment, today=today):
         answered = bool(getattr(enrolment, "answered", False))
-        context.update(refusal=refusal, answered=answered)
         # Answering twice is a conflict with what exists; the other refusals are not allowed.
         status = (409 if request.method == "POST" else 200) if answered else 403
-        return render_page(request, "assessment/survey_form.html", context, status=status)
-
+        return _survey_refused(request, enrolment, refusal, answered=answered, status=status)
     lecturers = feedback.survey_lecturers(course=enrolment.course)
     form = SurveyForm(request.POST or None, lecturers=lecturers)
     if request.method == "POST" and form.is_valid():
         try:
             feedback.survey_submit(enrolment=enrolment, answers=form.answers(), today=today)
         except feedback.SurveyRefused as error:
-            context.update(refusal=error.messages[0], answered=True)
-            return render_page(request, "assessment/survey_form.html", context, status=409)
+            return _survey_refused(request, enrolment, error.messages[0], answered=True, status=409)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("Thank you: your answers have been recorded, without your name.")
             )
             return redirect("assessment:my_surveys")
-    context["form"] = form
-    return render_page(
-        request,
-        "assessment/survey_form.html",
-        context,
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    context = {"course": enrolment.course, "form": form}
+    return render_page(request, "assessment/survey_form.html", context, status=form_status(form))
+
+
+def _survey_refused(
+    request: HttpRequest, enrolment: Enrolment, refusal: str, *, answered: bool, status: int
+) -> HttpResponse:
+    context = {"course": enrolment.course, "refusal": refusal, "answered": answered}
+    return render_page(request, "assessment/survey_form.html", context, status=status)
 
 
 # --- A lecturer's ratings ---------------------------------------------------------------------

@@ -163,16 +163,22 @@ def _org_action(
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if created:
-                names = ", ".join(o.name for o in created)
-                messages.success(request, _("Created %(names)s.") % {"names": names})
-            messages.success(request, _("The change has been recorded."))
-            announce_merge(request, form)
-            return redirect("organizations:detail", pk=organization.pk)
+            return _org_changed(request, form, organization, created)
     context = {"organization": organization, "form": form, "title": title, "action": action}
     return render_page(
         request, "organizations/organization_action.html", context, status=form_status(form)
     )
+
+
+def _org_changed(
+    request: HttpRequest, form: Form, organization: Organization, created: list[Organization]
+) -> HttpResponse:
+    if created:
+        names = ", ".join(o.name for o in created)
+        messages.success(request, _("Created %(names)s.") % {"names": names})
+    messages.success(request, _("The change has been recorded."))
+    announce_merge(request, form)
+    return redirect("organizations:detail", pk=organization.pk)
 
 
 def organization_rename(request: HttpRequest, pk: int) -> HttpResponse:
@@ -315,11 +321,25 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "organizations/person_detail.html", context, fragment="tab")
 
 
+def _person_form(request: HttpRequest, person: Person | None) -> PersonForm:
+    return PersonForm(
+        request.POST or None,
+        instance=person,
+        organizations=selectors.organization_choices(user=request.user),
+        cutover_on=MembershipRules.current().cutover_on,
+    )
+
+
+def _person_form_page(
+    request: HttpRequest, form: PersonForm, person: Person | None
+) -> HttpResponse:
+    context = {"form": form, "person": person}
+    return render_page(request, "organizations/person_form.html", context, status=form_status(form))
+
+
 def person_create(request: HttpRequest) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    organizations = selectors.organization_choices(user=request.user)
-    cutover_on = MembershipRules.current().cutover_on
-    form = PersonForm(request.POST or None, organizations=organizations, cutover_on=cutover_on)
+    form = _person_form(request, None)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
@@ -330,24 +350,13 @@ def person_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Added %(name)s.") % {"name": person.full_name})
             return redirect("organizations:person_detail", pk=person.pk)
-    return render_page(
-        request,
-        "organizations/person_form.html",
-        {"form": form, "person": None},
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    return _person_form_page(request, form, None)
 
 
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     person = selectors.person_get(user=request.user, pk=pk)
-    organizations = selectors.organization_choices(user=request.user)
-    form = PersonForm(
-        request.POST or None,
-        instance=person,
-        organizations=organizations,
-        cutover_on=MembershipRules.current().cutover_on,
-    )
+    form = _person_form(request, person)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -364,12 +373,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("organizations:person_detail", pk=person.pk)
-    return render_page(
-        request,
-        "organizations/person_form.html",
-        {"form": form, "person": person},
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    return _person_form_page(request, form, person)
 
 
 # --- Settings: the party rules ------------------------------------------------------------
