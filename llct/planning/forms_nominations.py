@@ -5,12 +5,13 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from llct.core.versions import VersionedForm
 from llct.curriculum.models import Programme
 from llct.organizations.forms import DateField
-from llct.organizations.models import TheoryLevel
+from llct.organizations.models import Organization, TheoryLevel
 from llct.planning.models import Nomination, PositionRequirement
 from llct.planning.nominations.rules import QUARTER_CHOICES, RULE_LABELS, eligibility_warning
 from llct.planning.nominations.services import NominationChange
@@ -138,6 +139,11 @@ class RemindForm(forms.Form):
         if not data.get("organization") and not data.get("all_pending"):
             raise forms.ValidationError(_("Choose the organizations to remind."))
         return data
+
+    def chosen(self, organizations: QuerySet[Organization]) -> list[Organization]:
+        """The ticked ones among `organizations` (the user's scope), or all of them."""
+        ids = self.cleaned_data["organization"]
+        return list(organizations.filter(pk__in=ids) if ids else organizations)
 
 
 class ProvinceForm(forms.Form):
