@@ -43,7 +43,7 @@ from llct.reviews.forms import (
     inspection_initial,
     programme_initial,
 )
-from llct.reviews.models import ChecklistItem, Evidence, Inspection, Remedy
+from llct.reviews.models import ChecklistItem, Evidence, Inspection, Recommendation, Remedy
 
 
 def _today() -> dt.date:
@@ -270,10 +270,16 @@ def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         else:
             messages.success(request, _("Remedy reported; the team will review it."))
             return redirect("reviews:recommendation", pk=pk)
+    return _recommendation_page(request, recommendation, form)
+
+
+def _recommendation_page(
+    request: AuthenticatedHttpRequest, recommendation: Recommendation, form: RemedyForm | None
+) -> HttpResponse:
     context = {
         "recommendation": recommendation,
         "remedy_form": form,
-        "can_decide": ins.can_record(user, recommendation.inspection),
+        "can_decide": ins.can_record(request.user, recommendation.inspection),
         "decide_form": DecideForm(),
         "today": _today(),
     }
