@@ -226,20 +226,31 @@ def _cell_html(
     """The cell and, out of band, the learner's final score, band, verdict and the tally. 200
     even when refused: htmx swaps only successful answers, and the refusal is shown in the
     cell itself (aria-invalid, the message, the value as typed)."""
-    sheet = selectors.grade_sheet(
-        user=request.user,
-        course=course,
-        today=today,
-        typed={enrolment.pk: {name: raw}},
-        errors={enrolment.pk: {name: outcome.error}} if outcome.error else None,
-    )
-    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    errors = {enrolment.pk: {name: outcome.error}} if outcome.error else None
+    typed = {enrolment.pk: {name: raw}}
+    sheet, row = _sheet_row(request, course, enrolment, today, typed=typed, errors=errors)
     context = {**_sheet_context(request, course, sheet), "row": row, "cell": row.cell(name)}
     html = render_to_string(f"{SHEET_TEMPLATE}#cell", context, request)
     context["oob"] = True
     for part in ("final", "band", "verdict", "summary"):
         html += render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
     return HttpResponse(html)
+
+
+def _sheet_row(
+    request: HttpRequest,
+    course: Course,
+    enrolment: Any,
+    today: Any,
+    *,
+    typed: dict[int, dict[str, str]] | None = None,
+    errors: dict[int, dict[str, str]] | None = None,
+) -> tuple[selectors.GradeSheet, selectors.GradeRow]:
+    """The sheet as the user sees it, and the learner's row in it."""
+    sheet = selectors.grade_sheet(
+        user=request.user, course=course, today=today, typed=typed, errors=errors
+    )
+    return sheet, next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
 
 
 @dataclass(frozen=True)
@@ -284,8 +295,7 @@ def _cell_json(
     outcome: CellOutcome,
     today: Any,
 ) -> JsonResponse:
-    sheet = selectors.grade_sheet(user=request.user, course=course, today=today)
-    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    sheet, row = _sheet_row(request, course, enrolment, today)
     context = {**_sheet_context(request, course, sheet), "row": row, "oob": False}
     fragments = {
         f"{part}-{enrolment.pk}": render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
@@ -327,12 +337,7 @@ def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, _message_join(error))
         else:
             if result.scores and not result.rejected:
-                n = result.changed
-                text = ngettext(
-                    "%(n)s score has been changed.", "%(n)s scores have been changed.", n
-                )
-                messages.success(request, text % {"n": n})
-                return redirect("assessment:grade_sheet", pk=course.pk)
+                return _grades_changed(request, course, result.changed)
             if not result.rejected:
                 form.add_error("file", _("The file has no scores to import."))
     failed = form.is_bound and (bool(form.errors) or bool(result and result.rejected))
@@ -340,6 +345,12 @@ def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request, "assessment/results_import.html", context, status=422 if failed else 200
     )
+
+
+def _grades_changed(request: HttpRequest, course: Course, n: int) -> HttpResponse:
+    text = ngettext("%(n)s score has been changed.", "%(n)s scores have been changed.", n)
+    messages.success(request, text % {"n": n})
+    return redirect("assessment:grade_sheet", pk=course.pk)
 
 
 # --- Approval and corrections -----------------------------------------------------------------
