@@ -77,6 +77,11 @@ def serial_format_validate(value: str) -> str:
 def _serial_format_error(fmt: str) -> str:
     if not fmt:
         return _("Enter a serial number format.")
+    return _serial_fields_error(fmt) or _serial_sample_error(fmt)
+
+
+def _serial_fields_error(fmt: str) -> str:
+    """What is wrong with the names between braces, if anything."""
     try:
         fields = {name for _text, name, _spec, _conv in string.Formatter().parse(fmt) if name}
     except ValueError:
@@ -87,6 +92,11 @@ def _serial_format_error(fmt: str) -> str:
     unknown = roots - SERIAL_FIELDS
     if unknown or any(name not in SERIAL_FIELDS for name in fields):
         return _("Only {number} and {year} may appear between braces.")
+    return ""
+
+
+def _serial_sample_error(fmt: str) -> str:
+    """What is wrong with the serials the format makes, if anything."""
     try:
         sample = fmt.format(number=1, year=2026)
     except (ValueError, TypeError, KeyError, IndexError):
