@@ -276,46 +276,11 @@ def survey_submit(
     answered), else ValidationError with a key per wrong field (all of them at once).
     Deliberately writes no audit entry: one would tie the person to the answers."""
     with transaction.atomic():
-        # Lock the enrolment so that two submissions at once queue up: the second sees the
-        # first one's receipt. The receipt's unique enrolment is the last line of defence.
-        if not list(
-            Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk")
-        ):
-            raise SurveyRefused(_("This enrolment no longer exists."))
-        locked = _with_survey_state(Enrolment.objects.filter(pk=enrolment.pk)).get()
-        refusal = survey_refusal(enrolment=locked, today=today)
-        if refusal:
-            raise SurveyRefused(refusal)
-
+        locked = _enrolment_locked(enrolment, today=today)
         course = locked.course
-        lecturers = survey_lecturers(course=course)
         errors: dict[str, list[str]] = {}
-        course_scores: dict[str, int] = {}
-        for name in COURSE_CRITERIA:
-            value = getattr(answers, name)
-            score = _score(value)
-            if score is None:
-                errors[name] = [_score_error(value)]
-            else:
-                course_scores[name] = score
-        if set(answers.lecturers) - {item.lecturer.pk for item in lecturers}:
-            errors[NON_FIELD_ERRORS] = [
-                _("The lecturers of this course have changed: please reload the page.")
-            ]
-        ratings: list[LecturerRating] = []
-        for item in lecturers:
-            answer = answers.lecturers.get(item.lecturer.pk)
-            scores: dict[str, int] = {}
-            for criterion in LECTURER_CRITERIA:
-                value = getattr(answer, criterion) if answer else None
-                score = _score(value)
-                if score is None:
-                    errors[lecturer_field(item.lecturer.pk, criterion)] = [_score_error(value)]
-                else:
-                    scores[criterion] = score
-            ratings.append(
-                LecturerRating(session=item.first_session, lecturer=item.lecturer, **scores)
-            )
+        course_scores = _course_scores(answers, errors)
+        ratings = _lecturer_ratings(answers, survey_lecturers(course=course), errors)
         comments = _clean_comments(answers.comments)
         if len(comments) > COMMENTS_MAX_LENGTH:
             errors["comments"] = [
@@ -323,15 +288,7 @@ def survey_submit(
             ]
         if errors:
             raise ValidationError(errors)
-
-        try:
-            with transaction.atomic():
-                # The day only: a time would line receipts up with the answers' order.
-                SurveyReceipt.objects.create(enrolment=locked, submitted_at=_start_of(today))
-        except IntegrityError:
-            raise SurveyRefused(
-                _("You have already answered the survey for this course. Thank you!")
-            ) from None
+        _receipt_create(locked, today=today)
         response = SurveyResponse(
             pk=_random_id(), course=course, comments=comments, submitted_on=today, **course_scores
         )
@@ -342,6 +299,65 @@ def survey_submit(
             rating.response = response
         LecturerRating.objects.bulk_create(ratings)
     return response
+
+
+def _enrolment_locked(enrolment: Enrolment, *, today: dt.date) -> Enrolment:
+    """The enrolment, locked, with its survey state; SurveyRefused when it may not answer."""
+    # Lock the enrolment so that two submissions at once queue up: the second sees the
+    # first one's receipt. The receipt's unique enrolment is the last line of defence.
+    if not list(Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk")):
+        raise SurveyRefused(_("This enrolment no longer exists."))
+    locked = _with_survey_state(Enrolment.objects.filter(pk=enrolment.pk)).get()
+    refusal = survey_refusal(enrolment=locked, today=today)
+    if refusal:
+        raise SurveyRefused(refusal)
+    return locked
+
+
+def _course_scores(answers: SurveyAnswers, errors: dict[str, list[str]]) -> dict[str, int]:
+    scores: dict[str, int] = {}
+    for name in COURSE_CRITERIA:
+        value = getattr(answers, name)
+        score = _score(value)
+        if score is None:
+            errors[name] = [_score_error(value)]
+        else:
+            scores[name] = score
+    return scores
+
+
+def _lecturer_ratings(
+    answers: SurveyAnswers, lecturers: list[SurveyLecturer], errors: dict[str, list[str]]
+) -> list[LecturerRating]:
+    """One rating per lecturer of the course, unsaved; every lecturer must be rated."""
+    if set(answers.lecturers) - {item.lecturer.pk for item in lecturers}:
+        errors[NON_FIELD_ERRORS] = [
+            _("The lecturers of this course have changed: please reload the page.")
+        ]
+    ratings: list[LecturerRating] = []
+    for item in lecturers:
+        answer = answers.lecturers.get(item.lecturer.pk)
+        scores: dict[str, int] = {}
+        for criterion in LECTURER_CRITERIA:
+            value = getattr(answer, criterion) if answer else None
+            score = _score(value)
+            if score is None:
+                errors[lecturer_field(item.lecturer.pk, criterion)] = [_score_error(value)]
+            else:
+                scores[criterion] = score
+        ratings.append(LecturerRating(session=item.first_session, lecturer=item.lecturer, **scores))
+    return ratings
+
+
+def _receipt_create(enrolment: Enrolment, *, today: dt.date) -> None:
+    try:
+        with transaction.atomic():
+            # The day only: a time would line receipts up with the answers' order.
+            SurveyReceipt.objects.create(enrolment=enrolment, submitted_at=_start_of(today))
+    except IntegrityError:
+        raise SurveyRefused(
+            _("You have already answered the survey for this course. Thank you!")
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
