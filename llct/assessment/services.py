@@ -394,6 +394,20 @@ class ScoreStale(ValidationError):
         self.stored = stored
 
 
+def _correction_errors(course: Course, reason: str) -> dict[str, list[str]]:
+    """A correction is for approved results only, and states its reason."""
+    errors: dict[str, list[str]] = {}
+    if not _is_approved(course):
+        errors.setdefault("__all__", []).append(
+            _("The results are not approved yet: enter the score on the grade sheet.")
+        )
+    if not reason:
+        errors.setdefault("reason", []).append(_("Give the reason for the correction."))
+    elif len(reason) > 500:
+        errors.setdefault("reason", []).append(_("Keep the reason under 500 characters."))
+    return errors
+
+
 @transaction.atomic
 def score_correct(
     *,
@@ -410,15 +424,7 @@ def score_correct(
     (ScoreStale), checked under the course's lock."""
     course = _lock_course(enrolment.course)
     reason = clean_text(reason)
-    errors: dict[str, list[str]] = {}
-    if not _is_approved(course):
-        errors.setdefault("__all__", []).append(
-            _("The results are not approved yet: enter the score on the grade sheet.")
-        )
-    if not reason:
-        errors.setdefault("reason", []).append(_("Give the reason for the correction."))
-    elif len(reason) > 500:
-        errors.setdefault("reason", []).append(_("Keep the reason under 500 characters."))
+    errors = _correction_errors(course, reason)
     current = Result.objects.filter(enrolment=enrolment).first()
     stored = getattr(current, field_name) if current and field_name in SCORE_FIELDS else None
     if original is not UNSEEN and field_name in SCORE_FIELDS and stored != original:
