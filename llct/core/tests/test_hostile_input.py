@@ -148,6 +148,33 @@ def _ours(error: BaseException) -> list[traceback.FrameSummary]:
     return [f for f in frames if "/llct/" in f.filename and "/tests/" not in f.filename]
 
 
+def _form_names(response: Any) -> set[str]:
+    """The names the fields of the page's GET forms send."""
+    if (
+        response is None
+        or response.status_code != 200
+        or "html" not in response.get("Content-Type", "")
+        or response.streaming
+    ):
+        return set()
+    reader = _GetForms()
+    reader.feed(response.content.decode(errors="replace"))
+    return reader.names
+
+
+def _hostile_urls(
+    route: str, plain: str, params: set[str], plausible: dict[str, str]
+) -> Iterator[str]:
+    """The route with hostile values in its path, then with each parameter hostile."""
+    kinds = {m.group("kind") or "str" for m in _CONVERTER.finditer(route)}
+    for kind in kinds & set(HOSTILE_PATH):
+        for value in HOSTILE_PATH[kind]:
+            yield _fill(route, {**plausible, kind: value})
+    for name in sorted(params - {"csrfmiddlewaretoken"}):
+        for value in HOSTILE:
+            yield f"{plain}?{quote(name)}={quote(value, safe='%')}"
+
+
 def test_no_url_answers_500_to_hostile_input(demo):
     started, cpu = time.perf_counter(), time.process_time()
     roles = list(demo)
@@ -180,25 +207,10 @@ def test_no_url_answers_500_to_hostile_input(demo):
             plain = _fill(route, plausible)
             if plain.startswith(SKIP_PREFIXES):
                 continue
-            params = _view_params(callback)
             # The superuser sees every page: its forms name the page's query parameters.
-            response = get("superuser", plain)
-            if (
-                response is not None
-                and response.status_code == 200
-                and "html" in response.get("Content-Type", "")
-                and not response.streaming
-            ):
-                reader = _GetForms()
-                reader.feed(response.content.decode(errors="replace"))
-                params |= reader.names
-            kinds = {m.group("kind") or "str" for m in _CONVERTER.finditer(route)}
-            for kind in kinds & set(HOSTILE_PATH):
-                for value in HOSTILE_PATH[kind]:
-                    get(next_role(), _fill(route, {**plausible, kind: value}))
-            for name in sorted(params - {"csrfmiddlewaretoken"}):
-                for value in HOSTILE:
-                    get(next_role(), f"{plain}?{quote(name)}={quote(value, safe='%')}")
+            params = _view_params(callback) | _form_names(get("superuser", plain))
+            for url in _hostile_urls(route, plain, params, plausible):
+                get(next_role(), url)
     finally:
         logging.disable(logging.NOTSET)
     elapsed = time.perf_counter() - started
