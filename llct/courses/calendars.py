@@ -196,38 +196,58 @@ def calendar_scope(*, user: Any, params: Mapping[str, str]) -> CalendarScope:
     Organization calendars: only within the user's scope (404 otherwise). Learners see only
     their own (learner=me). Without a parameter: a learner their own, a lecturer their own
     teaching, an organization officer their organization, the department everything."""
-    if params.get("venue"):
-        require_staff(user)
-        venue = Venue.objects.filter(pk=_int_param(params["venue"])).first()
-        if venue is None:
-            raise Http404
-        return CalendarScope(
-            "venue",
-            _("Calendar of %(venue)s") % {"venue": venue.name},
-            ("venue", str(venue.pk)),
-            venue_id=venue.pk,
-        )
-    if params.get("lecturer"):
-        require_staff(user)
-        lecturer = Lecturer.objects.filter(pk=_int_param(params["lecturer"])).first()
-        if lecturer is None:
-            raise Http404
-        return _lecturer_scope(lecturer)
-    if params.get("organization"):
-        path = scope_path(user)
-        organization = Organization.objects.filter(pk=_int_param(params["organization"])).first()
-        if (
-            organization is None
-            or path is None
-            or (path != ALL and not organization.path.startswith(path))
-        ):
-            raise Http404
-        return _organization_scope(organization)
-    if params.get("learner"):
-        if params["learner"] != "me" or not getattr(user, "person_id", None):
-            raise Http404
-        return _learner_scope(user)
-    # Defaults.
+    asked = {
+        "venue": _venue_asked,
+        "lecturer": _lecturer_asked,
+        "organization": _organization_asked,
+        "learner": _learner_asked,
+    }
+    for name, scope_of in asked.items():
+        if params.get(name):
+            return scope_of(user, params[name])
+    return _default_scope(user)
+
+
+def _venue_asked(user: Any, value: str) -> CalendarScope:
+    require_staff(user)
+    venue = Venue.objects.filter(pk=_int_param(value)).first()
+    if venue is None:
+        raise Http404
+    return CalendarScope(
+        "venue",
+        _("Calendar of %(venue)s") % {"venue": venue.name},
+        ("venue", str(venue.pk)),
+        venue_id=venue.pk,
+    )
+
+
+def _lecturer_asked(user: Any, value: str) -> CalendarScope:
+    require_staff(user)
+    lecturer = Lecturer.objects.filter(pk=_int_param(value)).first()
+    if lecturer is None:
+        raise Http404
+    return _lecturer_scope(lecturer)
+
+
+def _organization_asked(user: Any, value: str) -> CalendarScope:
+    path = scope_path(user)
+    organization = Organization.objects.filter(pk=_int_param(value)).first()
+    if (
+        organization is None
+        or path is None
+        or (path != ALL and not organization.path.startswith(path))
+    ):
+        raise Http404
+    return _organization_scope(organization)
+
+
+def _learner_asked(user: Any, value: str) -> CalendarScope:
+    if value != "me" or not getattr(user, "person_id", None):
+        raise Http404
+    return _learner_scope(user)
+
+
+def _default_scope(user: Any) -> CalendarScope:
     if user.role == Role.LEARNER and user.person_id:
         return _learner_scope(user)
     lecturer = Lecturer.objects.filter(user=user).first() if user.role == Role.LECTURER else None
