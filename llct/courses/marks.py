@@ -177,23 +177,8 @@ def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
             continue
         name = clean_text(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
         raw_id, raw_mark = cells[id_col], clean_text(cells[mark_col])
-        reasons = []
         enrolment_id = _enrolment_id(raw_id)
-        enrolment = found.get(enrolment_id) if enrolment_id is not None else None
-        if enrolment_id is None:
-            reasons.append(
-                _("Missing or invalid learner ID “%(value)s”.") % {"value": clean_text(raw_id)}
-            )
-        elif enrolment is None:
-            reasons.append(_("Unknown learner ID %(id)s.") % {"id": enrolment_id})
-        elif enrolment.course_id != session.course_id:
-            reasons.append(_("This learner is not in this course."))
-        elif enrolment.status != Enrolment.Status.ENROLLED:
-            reasons.append(_("This learner has withdrawn from the course."))
-        elif enrolment_id in seen:
-            reasons.append(
-                _("This learner is already on row %(row)s.") % {"row": seen[enrolment_id]}
-            )
+        reasons = _learner_errors(raw_id, enrolment_id, found, seen, session)
         status = MARK_CODES.get(raw_mark.lower())
         if status is None:
             reasons.append(
@@ -215,6 +200,28 @@ def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
         if saved is not None:
             result.originals[enrolment_id] = saved
     return result
+
+
+def _learner_errors(
+    raw_id: Any,
+    enrolment_id: int | None,
+    found: dict[int, Enrolment],
+    seen: dict[int, int],
+    session: Session,
+) -> list[str]:
+    """Why the row's learner ID names nobody who may be marked here (on no earlier row)."""
+    enrolment = found.get(enrolment_id) if enrolment_id is not None else None
+    if enrolment_id is None:
+        return [_("Missing or invalid learner ID “%(value)s”.") % {"value": clean_text(raw_id)}]
+    if enrolment is None:
+        return [_("Unknown learner ID %(id)s.") % {"id": enrolment_id}]
+    if enrolment.course_id != session.course_id:
+        return [_("This learner is not in this course.")]
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        return [_("This learner has withdrawn from the course.")]
+    if enrolment_id in seen:
+        return [_("This learner is already on row %(row)s.") % {"row": seen[enrolment_id]}]
+    return []
 
 
 def _marks_to_write(
