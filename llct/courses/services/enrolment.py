@@ -170,6 +170,41 @@ def _outside_scope(actor: Any, people: Iterable[Person]) -> bool:
     return Person.objects.filter(pk__in=ids).exclude(organization__path__startswith=path).exists()
 
 
+def _check_eligibility(course: Course, people: list[Person], result: EnrolmentResult) -> set[int]:
+    """Put the eligibility warnings on `result`; the ids of the people warned about."""
+    warned: set[int] = set()
+    problems: list[tuple[Person, Ineligibility]] = []
+    for person in people:
+        found = ineligibilities(programme=course.programme, person=person)
+        if found:
+            warned.add(person.pk)
+            result.warnings.extend(i.message for i in found)
+            problems.extend((person, i) for i in found)
+    result.groups = warning_groups(problems)
+    return warned
+
+
+def _reenrol(
+    course: Course, withdrawn: list[int], warned: set[int], override_reason: str, enrolled_by: Any
+) -> int:
+    """Coming back after a withdrawal: the old row comes back, its attendance kept; the
+    withdrawal stays in the audit trail. The override reason only for those warned about."""
+    reenrolled = 0
+    for reason, ids in (
+        (override_reason, [i for i in withdrawn if i in warned]),
+        ("", [i for i in withdrawn if i not in warned]),
+    ):
+        if ids:
+            reenrolled += Enrolment.objects.filter(course=course, person_id__in=ids).update(
+                status=Enrolment.Status.ENROLLED,
+                withdrawn_on=None,
+                withdrawal_reason="",
+                override_reason=reason,
+                enrolled_by=enrolled_by,
+            )
+    return reenrolled
+
+
 @transaction.atomic
 def enrolment_create_many(
     *,
@@ -194,15 +229,7 @@ def enrolment_create_many(
     )
     fresh = [p for p in people if existing.get(p.pk) != Enrolment.Status.ENROLLED]
     result.already = [p for p in people if existing.get(p.pk) == Enrolment.Status.ENROLLED]
-    warned: set[int] = set()
-    problems: list[tuple[Person, Ineligibility]] = []
-    for person in fresh:
-        found = ineligibilities(programme=course.programme, person=person)
-        if found:
-            warned.add(person.pk)
-            result.warnings.extend(i.message for i in found)
-            problems.extend((person, i) for i in found)
-    result.groups = warning_groups(problems)
+    warned = _check_eligibility(course, fresh, result)
     override_reason = override_reason.strip()
     errors: dict[str, list[str]] = {}
     if result.warnings and not override_reason:
@@ -224,22 +251,7 @@ def enrolment_create_many(
     enrolled_by = actor if getattr(actor, "pk", None) else None
     withdrawn = [p.pk for p in fresh if existing.get(p.pk) == Enrolment.Status.WITHDRAWN]
     if withdrawn:
-        # Coming back after a withdrawal: the old row comes back, its attendance kept; the
-        # withdrawal stays in the audit trail.
-        for reason, ids in (
-            (override_reason, [i for i in withdrawn if i in warned]),
-            ("", [i for i in withdrawn if i not in warned]),
-        ):
-            if ids:
-                result.reenrolled += Enrolment.objects.filter(
-                    course=course, person_id__in=ids
-                ).update(
-                    status=Enrolment.Status.ENROLLED,
-                    withdrawn_on=None,
-                    withdrawal_reason="",
-                    override_reason=reason,
-                    enrolled_by=enrolled_by,
-                )
+        result.reenrolled = _reenrol(course, withdrawn, warned, override_reason, enrolled_by)
     new = [
         Enrolment(
             course=course,
