@@ -144,6 +144,17 @@ def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) ->
         errors["roll_call_opens_days"] = [
             _("Enter a number of days from 0 to %(max)s.") % {"max": MAX_ROLL_CALL_DAYS}
         ]
+    _check_half_days(rules, errors)
+    if errors:
+        raise ValidationError(errors)
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, obj=rules, action="update", summary=_("Scheduling rules"))
+    return rules
+
+
+def _check_half_days(rules: SchedulingRules, errors: dict[str, list[str]]) -> None:
+    """Each half day (morning, afternoon) has both times, the end after the start."""
     for start, end in HALF_DAYS:
         starts_at, ends_at = getattr(rules, start), getattr(rules, end)
         if starts_at is None or ends_at is None:
@@ -155,9 +166,3 @@ def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) ->
                 _("The end must be after the start (%(start)s).")
                 % {"start": starts_at.strftime("%H:%M")}
             ]
-    if errors:
-        raise ValidationError(errors)
-    rules.full_clean()
-    rules.save()
-    audit_record(actor=actor, obj=rules, action="update", summary=_("Scheduling rules"))
-    return rules
