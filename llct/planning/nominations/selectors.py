@@ -296,6 +296,31 @@ class SubmissionState:
     reason: str  # why it is locked, for the page
 
 
+def _submitted_state(*, open_window: bool) -> SubmissionState:
+    if open_window:
+        return SubmissionState(
+            False,
+            True,
+            _("Submitted. To change it, take it back first, then submit it again."),
+        )
+    return SubmissionState(
+        False,
+        False,
+        _("Submitted. The deadline has passed: to change it, ask the department to reopen it."),
+    )
+
+
+def _reopened_state(*, open_window: bool, until: dt.date) -> SubmissionState:
+    if open_window:
+        return SubmissionState(True, False, "")
+    return SubmissionState(
+        False,
+        False,
+        _("The reopening ended on %(date)s. Ask the department to reopen it again.")
+        % {"date": until.strftime("%d/%m/%Y")},
+    )
+
+
 def submission_state(
     *, nomination_round: NominationRound, submission: Submission | None, today: dt.date
 ) -> SubmissionState:
@@ -308,26 +333,9 @@ def submission_state(
     if nomination_round.is_closed:
         return SubmissionState(False, False, _("This round is closed."))
     if status == Submission.Status.SUBMITTED:
-        if today <= window:
-            return SubmissionState(
-                False,
-                True,
-                _("Submitted. To change it, take it back first, then submit it again."),
-            )
-        return SubmissionState(
-            False,
-            False,
-            _("Submitted. The deadline has passed: to change it, ask the department to reopen it."),
-        )
+        return _submitted_state(open_window=today <= window)
     if status == Submission.Status.REOPENED and until is not None:
-        if today <= window:
-            return SubmissionState(True, False, "")
-        return SubmissionState(
-            False,
-            False,
-            _("The reopening ended on %(date)s. Ask the department to reopen it again.")
-            % {"date": until.strftime("%d/%m/%Y")},
-        )
+        return _reopened_state(open_window=today <= window, until=until)
     if today <= nomination_round.deadline:
         return SubmissionState(True, False, "")
     return SubmissionState(
