@@ -141,6 +141,14 @@ PLANNED_FIELDS = (
 def _planned_validate(
     planned: PlannedCourse, nominations: Sequence[Nomination], plan: AnnualPlan
 ) -> None:
+    errors = _planned_field_errors(planned)
+    if nominations and (problems := _nominations_errors(planned, nominations, plan)):
+        errors["nominations"] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+def _planned_field_errors(planned: PlannedCourse) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -160,33 +168,38 @@ def _planned_validate(
         add("days", _("Enter the number of days (more than 0)."))
     if not planned.organizer_id:
         add("organizer", _("Choose the organizing organization."))
-    if nominations:
-        ids = [n.pk for n in nominations]
-        allowed = set(
-            nominations_for_year(year=plan.year).filter(pk__in=ids).values_list("pk", flat=True)
+    return errors
+
+
+def _nominations_errors(
+    planned: PlannedCourse, nominations: Sequence[Nomination], plan: AnnualPlan
+) -> list[str]:
+    """The nominations a planned course takes: submitted for the plan's year, for its
+    programme, and in no other planned course of the plan."""
+    errors: list[str] = []
+    ids = [n.pk for n in nominations]
+    allowed = set(
+        nominations_for_year(year=plan.year).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if len(allowed) < len(set(ids)):
+        errors.append(_("Some nominations are not nominations submitted for this year."))
+    other_programme = [n for n in nominations if n.programme_id != planned.programme_id]
+    if other_programme and planned.programme_id:
+        errors.append(
+            _("%(n)s nomination(s) are for another programme.") % {"n": len(other_programme)}
         )
-        if len(allowed) < len(set(ids)):
-            add("nominations", _("Some nominations are not nominations submitted for this year."))
-        other_programme = [n for n in nominations if n.programme_id != planned.programme_id]
-        if other_programme and planned.programme_id:
-            add(
-                "nominations",
-                _("%(n)s nomination(s) are for another programme.") % {"n": len(other_programme)},
-            )
-        taken = (
-            PlannedCourse.objects.filter(plan=plan, nominations__in=ids)
-            .exclude(pk=planned.pk or 0)
-            .values_list("name", flat=True)
-            .distinct()
+    taken = (
+        PlannedCourse.objects.filter(plan=plan, nominations__in=ids)
+        .exclude(pk=planned.pk or 0)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    for name in taken:
+        errors.append(
+            _("Some of these nominations are already in the planned course “%(name)s”.")
+            % {"name": name}
         )
-        for name in taken:
-            add(
-                "nominations",
-                _("Some of these nominations are already in the planned course “%(name)s”.")
-                % {"name": name},
-            )
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @transaction.atomic
