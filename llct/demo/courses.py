@@ -1120,8 +1120,10 @@ def _eligible(code: str, programme: Programme, person: Person) -> bool:
         return False
     if programme.eligible_stages and person.stage not in programme.eligible_stages:
         return False
-    if person.theory_level < programme.min_theory_level:
-        return False
+    return person.theory_level >= programme.min_theory_level and _fits_course(code, person)
+
+
+def _fits_course(code: str, person: Person) -> bool:
     if code == "SC":
         return person.theory_level == TheoryLevel.NONE
     if code == "TC":
@@ -1297,28 +1299,30 @@ def _attendance(
             for session in past:
                 if enrolment.withdrawn_on is not None and session.date >= enrolment.withdrawn_on:
                     break
-                draw = rng.random()
-                if draw < present:
-                    status = Attendance.Status.PRESENT
-                    method = (
-                        Attendance.Method.QR if rng.random() < 0.3 else Attendance.Method.ROLL_CALL
-                    )
-                elif draw < present + (1 - present) * 0.6:
-                    status, method = Attendance.Status.EXCUSED, Attendance.Method.ROLL_CALL
-                else:
-                    status, method = Attendance.Status.ABSENT, Attendance.Method.ROLL_CALL
-                lecturer = session.lecturer
-                marks.append(
-                    Attendance(
-                        session=session,
-                        enrolment=enrolment,
-                        status=status,
-                        method=method,
-                        marked_by=(
-                            lecturer.user if lecturer is not None and lecturer.user_id else actor
-                        )
-                        if method != Attendance.Method.QR
-                        else None,
-                    )
-                )
+                marks.append(_mark(rng, session, enrolment, present=present, actor=actor))
     return marks
+
+
+def _mark(
+    rng: random.Random, session: Session, enrolment: Enrolment, *, present: float, actor: Any
+) -> Attendance:
+    """Present with probability `present` (some by QR code); of the others, six in ten absent
+    with leave."""
+    draw = rng.random()
+    if draw < present:
+        status = Attendance.Status.PRESENT
+        method = Attendance.Method.QR if rng.random() < 0.3 else Attendance.Method.ROLL_CALL
+    elif draw < present + (1 - present) * 0.6:
+        status, method = Attendance.Status.EXCUSED, Attendance.Method.ROLL_CALL
+    else:
+        status, method = Attendance.Status.ABSENT, Attendance.Method.ROLL_CALL
+    lecturer = session.lecturer
+    return Attendance(
+        session=session,
+        enrolment=enrolment,
+        status=status,
+        method=method,
+        marked_by=(lecturer.user if lecturer is not None and lecturer.user_id else actor)
+        if method != Attendance.Method.QR
+        else None,
+    )

@@ -428,40 +428,15 @@ def _next_years_round(
         )
     NominationRound.objects.filter(pk=nomination_round.pk).update(opened_at=at(opened_on, 8, 30))
 
-    # The demo officer's own organization (canbo_coso) is the one they can still work on.
-    officer = (
-        User.objects.filter(role=Role.ORG_OFFICER, organization__in=[o.pk for o in grassroots])
-        .order_by("username")
-        .first()
+    featured = _featured(grassroots)
+    on_time, drafts, late_submitter = _share_out(rng, grassroots, featured)
+    steps = _round_steps(
+        rng,
+        on_time=on_time,
+        drafts=drafts,
+        featured=featured,
+        dates=(opened_on, reminded_on, deadline),
     )
-    featured = next((o for o in grassroots if officer and o.pk == officer.organization_id), None)
-    others = [o for o in grassroots if o is not featured]
-    rng.shuffle(others)
-    half = len(others) // 2
-    on_time, rest = others[:half], others[half:]
-    late_submitter = rest[0] if rest else None
-    untouched = rest[-3:] if len(rest) > 4 else []
-    drafts = [o for o in rest[1:] if o not in untouched]
-
-    def day_between(first: dt.date, last: dt.date) -> dt.date:
-        return first + dt.timedelta(days=rng.randint(0, max((last - first).days, 0)))
-
-    # (day, order, organization, what): what = "submit" | "draft"
-    steps: list[tuple[dt.date, int, Organization, str]] = []
-    for i, organization in enumerate(on_time):
-        day = (
-            day_between(opened_on + dt.timedelta(days=3), reminded_on - dt.timedelta(days=1))
-            if i % 2 == 0
-            else day_between(reminded_on + dt.timedelta(days=1), deadline)
-        )
-        steps.append((day, len(steps), organization, "submit"))
-    for organization in drafts:
-        day = day_between(opened_on + dt.timedelta(days=5), deadline - dt.timedelta(days=1))
-        steps.append((day, len(steps), organization, "draft"))
-    if featured is not None:
-        steps.append((reminded_on - dt.timedelta(days=2), len(steps), featured, "draft"))
-    steps.sort(key=lambda s: (s[0], s[1]))
-
     by_hand = 0
     reminded = False
 
@@ -495,30 +470,14 @@ def _next_years_round(
     # After the deadline the department reopens two: one submits late, one is still at work.
     reopened = 0
     if late_submitter is not None:
-        reopened_on, submitted_on = deadline + dt.timedelta(days=1), today - dt.timedelta(days=1)
-        with dated(at(reopened_on, 10), STAMPED):
-            nom_services.submission_reopen(
-                nomination_round=nomination_round,
-                organization=late_submitter,
-                until=today + dt.timedelta(days=4),
-                note=REOPEN_NOTES[0],
-                actor=department,
-                today=reopened_on,
-            )
-        when = at(submitted_on, 16, 20)
-        with dated(when, STAMPED):
-            _accept(
-                rng,
-                nomination_round,
-                late_submitter,
-                day=submitted_on,
-                share=1.0,
-                department=department,
-            )
-            by_hand += _add_by_hand(
-                rng, nomination_round, late_submitter, day=submitted_on, department=department
-            )
-            _submit(nomination_round, late_submitter, when=when, actor=department)
+        by_hand += _late_submission(
+            rng,
+            nomination_round,
+            late_submitter,
+            reopened_on=deadline + dt.timedelta(days=1),
+            today=today,
+            department=department,
+        )
         reopened += 1
     if featured is not None:
         reopened_on = today - dt.timedelta(days=1)
@@ -532,7 +491,105 @@ def _next_years_round(
                 today=reopened_on,
             )
         reopened += 1
+    return _round_summary(nomination_round, grassroots, reopened=reopened, by_hand=by_hand)
 
+
+def _featured(grassroots: list[Organization]) -> Organization | None:
+    """The demo officer's own organization (canbo_coso): the one they can still work on."""
+    officer = (
+        User.objects.filter(role=Role.ORG_OFFICER, organization__in=[o.pk for o in grassroots])
+        .order_by("username")
+        .first()
+    )
+    return next((o for o in grassroots if officer and o.pk == officer.organization_id), None)
+
+
+def _share_out(
+    rng: random.Random, grassroots: list[Organization], featured: Organization | None
+) -> tuple[list[Organization], list[Organization], Organization | None]:
+    """(on time, late drafts, the late submitter): about half submit on time; of the rest one
+    submits after a reopening, the last three have not started, the others are drafts."""
+    others = [o for o in grassroots if o is not featured]
+    rng.shuffle(others)
+    half = len(others) // 2
+    on_time, rest = others[:half], others[half:]
+    late_submitter = rest[0] if rest else None
+    untouched = rest[-3:] if len(rest) > 4 else []
+    drafts = [o for o in rest[1:] if o not in untouched]
+    return on_time, drafts, late_submitter
+
+
+def _round_steps(
+    rng: random.Random,
+    *,
+    on_time: list[Organization],
+    drafts: list[Organization],
+    featured: Organization | None,
+    dates: tuple[dt.date, dt.date, dt.date],
+) -> list[tuple[dt.date, int, Organization, str]]:
+    """(day, order, organization, what), in the order they happen: what = "submit" | "draft".
+    `dates`: the round's opening, the reminder and the deadline."""
+    opened_on, reminded_on, deadline = dates
+
+    def day_between(first: dt.date, last: dt.date) -> dt.date:
+        return first + dt.timedelta(days=rng.randint(0, max((last - first).days, 0)))
+
+    steps: list[tuple[dt.date, int, Organization, str]] = []
+    for i, organization in enumerate(on_time):
+        day = (
+            day_between(opened_on + dt.timedelta(days=3), reminded_on - dt.timedelta(days=1))
+            if i % 2 == 0
+            else day_between(reminded_on + dt.timedelta(days=1), deadline)
+        )
+        steps.append((day, len(steps), organization, "submit"))
+    for organization in drafts:
+        day = day_between(opened_on + dt.timedelta(days=5), deadline - dt.timedelta(days=1))
+        steps.append((day, len(steps), organization, "draft"))
+    if featured is not None:
+        steps.append((reminded_on - dt.timedelta(days=2), len(steps), featured, "draft"))
+    steps.sort(key=lambda s: (s[0], s[1]))
+    return steps
+
+
+def _late_submission(
+    rng: random.Random,
+    nomination_round: NominationRound,
+    organization: Organization,
+    *,
+    reopened_on: dt.date,
+    today: dt.date,
+    department: Any,
+) -> int:
+    """Reopened after the deadline, submitted yesterday; the people added by hand."""
+    submitted_on = today - dt.timedelta(days=1)
+    with dated(at(reopened_on, 10), STAMPED):
+        nom_services.submission_reopen(
+            nomination_round=nomination_round,
+            organization=organization,
+            until=today + dt.timedelta(days=4),
+            note=REOPEN_NOTES[0],
+            actor=department,
+            today=reopened_on,
+        )
+    when = at(submitted_on, 16, 20)
+    with dated(when, STAMPED):
+        _accept(
+            rng, nomination_round, organization, day=submitted_on, share=1.0, department=department
+        )
+        by_hand = _add_by_hand(
+            rng, nomination_round, organization, day=submitted_on, department=department
+        )
+        _submit(nomination_round, organization, when=when, actor=department)
+    return by_hand
+
+
+def _round_summary(
+    nomination_round: NominationRound,
+    grassroots: list[Organization],
+    *,
+    reopened: int,
+    by_hand: int,
+) -> dict[str, int]:
     statuses = dict(
         Submission.objects.filter(round=nomination_round).values_list("organization_id", "status")
     )
@@ -584,50 +641,8 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
             is_active=True, kind__in=[*OFFERED_KINDS, Kind.RESOLUTION]
         ).order_by("code")
     )
-    courses = [
-        c
-        for c in Course.objects.filter(
-            starts_on__year=year, programme__in=programmes, planned_course__isnull=True
-        )
-        .exclude(status=Course.Status.CANCELLED)
-        .select_related("programme", "organizer", "venue")
-        .annotate(
-            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED))
-        )
-        .order_by("starts_on", "code")
-        if c.programme.kind != Kind.RESOLUTION or c.organizer_id == province.pk
-    ]
-    # The lecturers who taught most of each course's sessions (three at most).
-    taught: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for course_id, lecturer_id, n in (
-        Session.objects.filter(course__in=courses, lecturer__isnull=False)
-        .values_list("course_id", "lecturer_id")
-        .annotate(n=Count("id"))
-        .order_by("course_id", "lecturer_id")
-    ):
-        taught[course_id][lecturer_id] = n
-    lecturers = Lecturer.objects.in_bulk([pk for per in taught.values() for pk in per])
     by_programme: dict[int, list[Lecturer]] = defaultdict(list)
-
-    specs: list[Spec] = []
-    for course in courses:
-        ranked = sorted(taught[course.pk].items(), key=lambda item: (-item[1], item[0]))
-        chosen = [lecturers[pk] for pk, _n in ranked[:3]]
-        for lecturer in chosen:
-            if lecturer not in by_programme[course.programme_id]:
-                by_programme[course.programme_id].append(lecturer)
-        specs.append(
-            Spec(
-                programme=course.programme,
-                month=course.starts_on.month,
-                name=course.name,
-                organizer=course.organizer,
-                expected=_round_up(max(course.enrolled, 10), 5),
-                venue=course.venue,
-                lecturers=chosen,
-                course=course,
-            )
-        )
+    specs = _course_specs(year, programmes, province, by_programme)
 
     def extra(programme: Programme, month: int, label: str, organizer: Organization) -> Spec:
         name = f"Lớp {_lower_first(programme.name)}{label} năm {year} ({organizer.name})"
@@ -655,19 +670,7 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
         if kind in kinds:
             specs.append(extra(kinds[kind], upcoming, " khóa bổ sung", province))
 
-    nominations: dict[int, list[Nomination]] = defaultdict(list)
-    for nomination in (
-        nom_selectors.nominations_for_year(year=year)
-        .select_related("person")
-        .order_by(
-            models.F("quarter").asc(nulls_last=True),
-            "priority",
-            "submission__organization__code",
-            "person__sort_key",
-            "pk",
-        )
-    ):
-        nominations[nomination.programme_id].append(nomination)
+    nominations = _nominations_by_programme(year)
     by_id = {p.pk: p for p in programmes}
     for programme_id in sorted(nominations):
         mine = sorted((s for s in specs if s.programme.pk == programme_id), key=lambda s: s.month)
@@ -685,6 +688,77 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
             spec.expected = max(spec.expected, len(spec.nominations))
     specs.sort(key=lambda s: (s.month, s.programme.code, s.name))
     return specs
+
+
+def _course_specs(
+    year: int,
+    programmes: list[Programme],
+    province: Organization,
+    by_programme: dict[int, list[Lecturer]],
+) -> list[Spec]:
+    """One spec per course of the year (resolution study: the province's only), with the
+    lecturers who taught most of its sessions (three at most); `by_programme` collects them
+    per programme."""
+    courses = [
+        c
+        for c in Course.objects.filter(
+            starts_on__year=year, programme__in=programmes, planned_course__isnull=True
+        )
+        .exclude(status=Course.Status.CANCELLED)
+        .select_related("programme", "organizer", "venue")
+        .annotate(
+            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED))
+        )
+        .order_by("starts_on", "code")
+        if c.programme.kind != Kind.RESOLUTION or c.organizer_id == province.pk
+    ]
+    taught: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for course_id, lecturer_id, n in (
+        Session.objects.filter(course__in=courses, lecturer__isnull=False)
+        .values_list("course_id", "lecturer_id")
+        .annotate(n=Count("id"))
+        .order_by("course_id", "lecturer_id")
+    ):
+        taught[course_id][lecturer_id] = n
+    lecturers = Lecturer.objects.in_bulk([pk for per in taught.values() for pk in per])
+    specs: list[Spec] = []
+    for course in courses:
+        ranked = sorted(taught[course.pk].items(), key=lambda item: (-item[1], item[0]))
+        chosen = [lecturers[pk] for pk, _n in ranked[:3]]
+        for lecturer in chosen:
+            if lecturer not in by_programme[course.programme_id]:
+                by_programme[course.programme_id].append(lecturer)
+        specs.append(
+            Spec(
+                programme=course.programme,
+                month=course.starts_on.month,
+                name=course.name,
+                organizer=course.organizer,
+                expected=_round_up(max(course.enrolled, 10), 5),
+                venue=course.venue,
+                lecturers=chosen,
+                course=course,
+            )
+        )
+    return specs
+
+
+def _nominations_by_programme(year: int) -> dict[int, list[Nomination]]:
+    """The year's nominations per programme, by quarter (none last), priority, organization."""
+    nominations: dict[int, list[Nomination]] = defaultdict(list)
+    for nomination in (
+        nom_selectors.nominations_for_year(year=year)
+        .select_related("person")
+        .order_by(
+            models.F("quarter").asc(nulls_last=True),
+            "priority",
+            "submission__organization__code",
+            "person__sort_key",
+            "pk",
+        )
+    ):
+        nominations[nomination.programme_id].append(nomination)
+    return nominations
 
 
 def _save(spec: Spec, plan: AnnualPlan, actor: Any) -> PlannedCourse:
@@ -912,6 +986,39 @@ def _expenses(rng: random.Random, *, today: dt.date, specs: list[Spec], departme
     finished = [s for s in held if s.course and s.course.status == Course.Status.FINISHED]
     running = [s for s in held if s.course and s.course.status == Course.Status.IN_PROGRESS]
 
+    over = _overspenders(rng, specs, finished)
+    others = [s for s in finished if s not in over]
+    under = rng.sample(others, min(3, len(others)))
+    recorded = 0
+    for spec in sorted(over + under, key=lambda s: (s.month, s.name)):
+        assert spec.course is not None and spec.planned is not None
+        recorded += _spend(
+            rng,
+            spec.course,
+            lines[spec.planned.pk],
+            over=spec in over,
+            today=today,
+            actor=department,
+        )
+    for spec in running[:1]:
+        assert spec.course is not None and spec.planned is not None
+        day = max(spec.course.starts_on, today - dt.timedelta(days=rng.randint(1, 5)))
+        for line in lines[spec.planned.pk]:
+            if line.kind == BudgetLine.Kind.LECTURER_FEES:
+                recorded += _expense(
+                    spec.course,
+                    line.kind,
+                    _thousands(line.amount * Decimal("0.4")),
+                    min(day, today),
+                    "Tạm ứng thù lao giảng viên các chuyên đề đã học",
+                    actor=department,
+                )
+    return recorded
+
+
+def _overspenders(rng: random.Random, specs: list[Spec], finished: list[Spec]) -> list[Spec]:
+    """The finished courses of an organization that held all it planned (the one with fewest);
+    without one, a finished course drawn at random."""
     planned_by_organizer = Counter(s.organizer.pk for s in specs if s.planned is not None)
     finished_by_organizer: dict[int, list[Spec]] = defaultdict(list)
     for spec in finished:
@@ -923,47 +1030,44 @@ def _expenses(rng: random.Random, *, today: dt.date, specs: list[Spec], departme
     )
     if complete:
         fewest = [pk for n, pk in complete if n == complete[0][0]]
-        over = finished_by_organizer[rng.choice(fewest)]
-    else:
-        over = rng.sample(finished, min(1, len(finished)))
-    others = [s for s in finished if s not in over]
-    under = rng.sample(others, min(3, len(others)))
+        return finished_by_organizer[rng.choice(fewest)]
+    return rng.sample(finished, min(1, len(finished)))
+
+
+def _spend(
+    rng: random.Random,
+    course: Course,
+    lines: list[BudgetLine],
+    *,
+    over: bool,
+    today: dt.date,
+    actor: Any,
+) -> int:
+    """A finished course's spending, line by line, over or under its budget."""
     recorded = 0
-
-    def record(course: Course, kind: str, amount: Decimal, day: dt.date, note: str) -> None:
-        nonlocal recorded
-        if amount <= 0:
-            return
-        with dated(at(day, 10, 30), [(AuditEntry, "at")]):
-            plan_services.expense_record(
-                course=course,
-                data={"kind": kind, "amount": amount, "spent_on": day, "note": note},
-                actor=department,
-            )
-        recorded += 1
-
-    for spec in sorted(over + under, key=lambda s: (s.month, s.name)):
-        assert spec.course is not None and spec.planned is not None
-        is_over = spec in over
-        day = min(today, spec.course.ends_on + dt.timedelta(days=rng.randint(1, 12)))
-        for line in lines[spec.planned.pk]:
-            if not is_over and line.kind == BudgetLine.Kind.OTHER and rng.random() < 0.3:
-                continue
-            factor = rng.uniform(1.08, 1.25) if is_over else rng.uniform(0.75, 0.98)
-            note = EXPENSE_NOTES.get(line.kind, "")
-            if is_over and line.kind == BudgetLine.Kind.LECTURER_FEES:
-                note = OVER_NOTE
-            record(spec.course, line.kind, _thousands(line.amount * Decimal(factor)), day, note)
-    for spec in running[:1]:
-        assert spec.course is not None and spec.planned is not None
-        day = max(spec.course.starts_on, today - dt.timedelta(days=rng.randint(1, 5)))
-        for line in lines[spec.planned.pk]:
-            if line.kind == BudgetLine.Kind.LECTURER_FEES:
-                record(
-                    spec.course,
-                    line.kind,
-                    _thousands(line.amount * Decimal("0.4")),
-                    min(day, today),
-                    "Tạm ứng thù lao giảng viên các chuyên đề đã học",
-                )
+    day = min(today, course.ends_on + dt.timedelta(days=rng.randint(1, 12)))
+    for line in lines:
+        if not over and line.kind == BudgetLine.Kind.OTHER and rng.random() < 0.3:
+            continue
+        factor = rng.uniform(1.08, 1.25) if over else rng.uniform(0.75, 0.98)
+        note = EXPENSE_NOTES.get(line.kind, "")
+        if over and line.kind == BudgetLine.Kind.LECTURER_FEES:
+            note = OVER_NOTE
+        amount = _thousands(line.amount * Decimal(factor))
+        recorded += _expense(course, line.kind, amount, day, note, actor=actor)
     return recorded
+
+
+def _expense(
+    course: Course, kind: str, amount: Decimal, day: dt.date, note: str, *, actor: Any
+) -> int:
+    """Record the expense (1), or nothing for an amount of nothing (0)."""
+    if amount <= 0:
+        return 0
+    with dated(at(day, 10, 30), [(AuditEntry, "at")]):
+        plan_services.expense_record(
+            course=course,
+            data={"kind": kind, "amount": amount, "spent_on": day, "note": note},
+            actor=actor,
+        )
+    return 1
