@@ -3,9 +3,9 @@ rolls date on or after the cut-over (MembershipRules.cutover_on), with their evi
 awareness certificate valid on the admission day and the new-member class finished within the
 probation, which llct.demo.courses scheduled and llct.demo.assessment graded and approved.
 
-The few people llct.demo.courses left without the class (llct.demo.courses.EXCEPTIONS) get their
-decisions as exceptions, with a reason, flagged and audited: the province allows exceptions
-(a setting the department can turn off). Decisions are bulk-inserted as
+The few people llct.demo.courses left without the class (llct.demo.courses.schedule.EXCEPTIONS)
+get their decisions as exceptions, with a reason, flagged and audited: the province allows
+exceptions (a setting the department can turn off). Decisions are bulk-inserted as
 llct.assessment.membership writes them one by one: the decision, its number on the stage change
 and an audit entry.
 """

@@ -21,7 +21,7 @@ from llct.core.models import Role, User
 from llct.demo.api import api_demo
 from llct.demo.assessment import assessment_demo
 from llct.demo.corps import corps_demo, corps_demo_reset
-from llct.demo.courses import CoursesSummary, demo_courses, demo_courses_reset
+from llct.demo.courses.year import CoursesSummary, demo_courses, demo_courses_reset
 from llct.demo.monitoring import monitoring_demo
 from llct.demo.organizations import (
     PROVINCE_NAME,
