@@ -30,7 +30,7 @@ from llct.demo.organizations import (
     organizations_demo,
     organizations_demo_reset,
 )
-from llct.demo.planning import planning_demo
+from llct.demo.planning.year import planning_demo
 from llct.demo.portal import portal_demo, portal_demo_reset
 from llct.demo.reviews import reviews_demo
 from llct.demo.studies import studies_demo, studies_demo_reset

@@ -45,7 +45,7 @@ from llct.courses.services.conflicts import course_conflicts, overlaps
 from llct.courses.services.enrolment import eligibility_warnings
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.demo.assessment import NAME_NOTE
-from llct.demo.planning import MAIL_DOMAIN
+from llct.demo.planning.shared import MAIL_DOMAIN
 from llct.demo.seed import DEMO_PASSWORD, DemoSummary, demo_reset, demo_seed
 from llct.demo.tests.conftest import PEOPLE, SEED, TODAY
 from llct.monitoring import dashboard
