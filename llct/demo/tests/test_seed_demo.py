@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import logging
 import random
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -167,7 +168,7 @@ def test_command_silences_the_pdf_libraries_progress_but_keeps_their_warnings(
 
     real_seed = command.demo_seed
 
-    def seed_rendering_pdfs(**options: object):
+    def seed_rendering_pdfs(**options: Any) -> Any:
         logging.getLogger("weasyprint").info("Step 4 - Creating layout")
         logging.getLogger("fontTools.subset").info("Glyph names: []")
         logging.getLogger("weasyprint").warning("Ignored `gap: 1em`")
