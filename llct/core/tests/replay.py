@@ -5,8 +5,8 @@ lecturer through the services: about 20 ms of a test's setup, for ~1,400 tests. 
 in a transaction that is rolled back, so on SQLite each test starts from the same database, down to
 the next id of every table (`sqlite_sequence` is rolled back too). The first build records each
 write statement it runs; a later test that starts from that same state replays them (a few
-milliseconds) and gets its own copy (unpickled) of the Python objects the first build returned: the same rows,
-the same ids, and objects no earlier test has touched.
+milliseconds) and unpickles its own copy of the Python objects the first build returned: the
+same rows, the same ids, and objects no earlier test has touched.
 
 Where the start differs (another fixture wrote first, or a transactional test flushed the tables),
 or on PostgreSQL (sequences are not rolled back there, so the ids would differ), the fixture is
