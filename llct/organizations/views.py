@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status
 from llct.core.htmx import render_page
@@ -287,7 +288,7 @@ def people_export_download(request: HttpRequest, pk: int) -> FileResponse:
     if export.status != export.Status.DONE or not export.file:
         raise Http404
     return FileResponse(
-        export.file.open("rb"),
+        open_stored(export.file),
         as_attachment=True,
         filename=f"danh-sach-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx",
         content_type=XLSX_TYPE,
