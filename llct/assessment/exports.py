@@ -38,7 +38,7 @@ def certificate_register_xlsx(certificates: Iterable[Certificate]) -> bytes:
             c.issued_on,
             c.expires_on,
             c.issuer_name,
-            str(c.status_label),  # type: ignore[attr-defined]
+            str(c.status_label),  # type: ignore[attr-defined]  # set by with_status
             c.revoked_on,
             c.revoke_reason,
             c.replaces.serial if c.replaces else "",
