@@ -505,14 +505,21 @@ def course_certificates(*, user: User, course_id: int) -> list[Certificate]:
     )
 
 
-def with_status(certificates: Iterable[Certificate], *, today: dt.date) -> list[Certificate]:
-    """Each certificate with `status_today` set (a list: it is read by templates and exports)."""
-    rows = list(certificates)
-    for certificate in rows:
+@dataclass(frozen=True)
+class RegisterRow:
+    """A certificate as the register lists it: with its status on the day."""
+
+    certificate: Certificate
+    status: str
+    label: str
+
+
+def with_status(certificates: Iterable[Certificate], *, today: dt.date) -> list[RegisterRow]:
+    """Each certificate with its status today (a list: it is read by templates and exports)."""
+    rows = []
+    for certificate in certificates:
         status = certificate_status_on(certificate, today)
-        # Display attributes, not columns: the register's template and export read them.
-        certificate.status_today = status  # type: ignore[attr-defined]
-        certificate.status_label = STATUS_LABELS[status]  # type: ignore[attr-defined]
+        rows.append(RegisterRow(certificate, status, str(STATUS_LABELS[status])))
     return rows
 
 
