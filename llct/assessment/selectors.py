@@ -351,17 +351,25 @@ def course_changes(*, user: User, course: Course) -> QuerySet[ScoreChange]:
     )
 
 
+@dataclass(frozen=True)
+class LabelledChange:
+    """A score change with `label`, the name of its score column."""
+
+    change: ScoreChange
+    label: str
+
+
 def with_labels(
     changes: Iterable[ScoreChange], programme: Programme | None = None
-) -> list[ScoreChange]:
-    """The changes, each with `label`, the name of its score column. Without `programme`, each
+) -> list[LabelledChange]:
+    """The changes, each with the name of its score column. Without `programme`, each
     change's course programme must have been joined."""
-    rows = list(changes)
-    for change in rows:
-        owner = programme or change.result.enrolment.course.programme
-        # A display attribute, not a column: the change table's template reads it.
-        change.label = score_label(owner, change.field)  # type: ignore[attr-defined]
-    return rows
+    return [
+        LabelledChange(
+            change, score_label(programme or change.result.enrolment.course.programme, change.field)
+        )
+        for change in changes
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
