@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -17,6 +17,7 @@ from llct.assessment.forms_feedback import FeedbackFilterForm, SurveyForm
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.courses.models import Course
 from llct.curriculum.models import Lecturer
 
@@ -24,8 +25,8 @@ from llct.curriculum.models import Lecturer
 
 
 @require_GET
-def my_surveys(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     return render_page(
         request,
         "assessment/survey_list.html",
@@ -38,7 +39,7 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
+def survey_fill(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
     enrolment = feedback.survey_enrolment_get(user=request.user, course_pk=course_pk)
     today = timezone.localdate()
     context: dict[str, Any] = {"course": enrolment.course}
@@ -79,7 +80,7 @@ def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
 
 
 @require_GET
-def lecturer_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def lecturer_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = get_object_or_404(Lecturer, pk=pk)
     require(feedback.can_view_lecturer_feedback(request.user, lecturer))
     return render_page(
@@ -94,7 +95,7 @@ def lecturer_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def my_lecturer_feedback(request: HttpRequest) -> HttpResponse:
+def my_lecturer_feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The nav link of a lecturer: to their own ratings."""
     return redirect("assessment:lecturer_feedback", pk=feedback.lecturer_of_user(request.user).pk)
 
@@ -102,7 +103,7 @@ def my_lecturer_feedback(request: HttpRequest) -> HttpResponse:
 # --- The department's report ------------------------------------------------------------------
 
 
-def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
+def _report_filters(request: AuthenticatedHttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
     form = FeedbackFilterForm(request.GET or None, years=feedback.feedback_years())
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -115,7 +116,7 @@ def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str,
 
 
 @require_GET
-def feedback_report(request: HttpRequest) -> HttpResponse:
+def feedback_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(feedback.can_view_feedback_report(request.user))
     form, filters = _report_filters(request)
     return render_page(
@@ -135,7 +136,7 @@ EXPORTS = ("giang-vien", "lop")
 
 
 @require_GET
-def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
+def feedback_report_xlsx(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
     require(feedback.can_view_feedback_report(request.user))
     if table not in EXPORTS:
         raise Http404
@@ -153,7 +154,7 @@ def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
 
 
 @require_GET
-def course_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def course_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(feedback.can_view_feedback_report(request.user))
     course = get_object_or_404(Course.objects.select_related("programme", "organizer"), pk=pk)
     with_comments = feedback.can_read_comments(request.user)

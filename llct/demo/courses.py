@@ -33,14 +33,13 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from llct.core.models import AuditEntry
+from llct.core.models import AuditEntry, User
 from llct.core.text import clean_text
 from llct.courses.models import (
     Attendance,
@@ -555,8 +554,8 @@ def demo_courses(
     rng: random.Random,
     today: dt.date,
     people: Sequence[Person],
-    actor: Any,
-    lecturer_user: Any = None,
+    actor: User,
+    lecturer_user: User | None = None,
     learner: Person | None = None,
 ) -> CoursesSummary:
     """Lecturers, venues and a year of courses for the people on the rolls (Person rows with
@@ -683,7 +682,7 @@ def _lecturers(
     *,
     people: Sequence[Person],
     topics: dict[str, list[Topic]],
-    lecturer_user: Any,
+    lecturer_user: User | None,
 ) -> tuple[list[Lecturer], dict[int, list[Lecturer]]]:
     """The lecturers, and for each topic the lecturers approved to teach it (in a fixed
     order)."""
@@ -1004,7 +1003,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _create_courses(plans: list[Plan], *, today: dt.date, actor: Any) -> None:
+def _create_courses(plans: list[Plan], *, today: dt.date, actor: User) -> None:
     """Number the courses of each programme and year in date order, then create them and
     generate their sessions through the services."""
     plans_in_order = sorted(plans, key=lambda p: (p.slots[0], p.programme.code, p.organizer.code))
@@ -1248,7 +1247,7 @@ CORRECTION_REASONS = [
 ]
 
 
-def _corrections(marks: list[Attendance], *, today: dt.date, actor: Any) -> None:
+def _corrections(marks: list[Attendance], *, today: dt.date, actor: User) -> None:
     """Two marks corrected after their session, with the reason, as an officer does when the
     paper sign-in sheet comes back: the roll call shows them under "Corrections"."""
     absent = sorted(
@@ -1274,7 +1273,7 @@ def _attendance(
     enrolments: list[Enrolment],
     *,
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> list[Attendance]:
     """Marks for every session before today: mostly present, some absent with leave, a few
     absent; a withdrawn learner is marked until the withdrawal."""

@@ -347,7 +347,7 @@ def _add_by_hand(
 
 
 def _submit(
-    nomination_round: NominationRound, organization: Organization, *, when: dt.datetime, actor: Any
+    nomination_round: NominationRound, organization: Organization, *, when: dt.datetime, actor: User
 ) -> None:
     nom_services.submission_submit(
         nomination_round=nomination_round,
@@ -687,7 +687,7 @@ def _specs(rng: random.Random, *, year: int, today: dt.date, province: Organizat
     return specs
 
 
-def _save(spec: Spec, plan: AnnualPlan, actor: Any) -> PlannedCourse:
+def _save(spec: Spec, plan: AnnualPlan, actor: User) -> PlannedCourse:
     """From the nominations when there are some (the department then completes the course),
     by hand otherwise."""
     data = {

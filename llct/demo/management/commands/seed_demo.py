@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.courses.models import Course
 from llct.demo.seed import (
     ACCOUNTS,
@@ -164,7 +165,7 @@ class Command(BaseCommand):
                 out("  ".join("-" * w for w in widths))
 
 
-def _organization_of(user: Any) -> str:
+def _organization_of(user: User) -> str:
     if user.organization is not None:
         return str(user.organization.name)
     if user.person is not None:
