@@ -264,7 +264,9 @@ def test_values_of_a_manual_target_need_evidence(client, world, manual):
     download = reverse("monitoring:entry_evidence", args=[entry.pk])
     assert b"".join(client.get(download).streaming_content) == b"PK bien ban"
     # A file lost from storage (a restore without the media folder) is not found, not an error.
-    entry.evidence.storage.delete(entry.evidence.name)
+    name = entry.evidence.name
+    assert name
+    entry.evidence.storage.delete(name)
     assert client.get(download).status_code == 404
 
 
