@@ -54,7 +54,7 @@ types: venv
 
 pytest: compilemessages
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest llct -q -n 2
+	$(VENV)/bin/pytest llct -q -n 2 --dist loadgroup
 
 e2e: compilemessages
 	$(VENV)/bin/pytest e2e -q

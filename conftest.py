@@ -15,6 +15,7 @@ from django.db.models import query
 from llct.core.models import Role, User
 from llct.core.tests.fetch_modes import RAISE_ON_PEERS
 from llct.core.tests.migrated_db import cached_migrate
+from llct.core.tests.replay import Replayer
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import Organization, Person
 from llct.organizations.tests.factories import make_org, make_person, make_user
@@ -40,8 +41,7 @@ class World:
     person_b: Person
 
 
-@pytest.fixture
-def world(db) -> World:
+def _build_world() -> World:
     province = make_org("Đảng bộ tỉnh Thử Nghiệm", code="TINH", kind_code="tinh")
     org_a = make_org("Đảng ủy Khối A", parent=province, code="A", kind_code="truc_thuoc")
     org_a1 = make_org("Chi bộ A1", parent=org_a, code="A1")
@@ -66,6 +66,15 @@ def world(db) -> World:
         person_a=person_a,
         person_b=person_b,
     )
+
+
+_world = Replayer(_build_world)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """The shared tree and accounts, replayed rather than rebuilt (llct/core/tests/replay.py)."""
+    return _world()
 
 
 @pytest.fixture

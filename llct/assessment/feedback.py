@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.text import name_sort_key
 from llct.courses.models import Course, Enrolment, Session
 from llct.courses.selectors import with_learner_counts
@@ -63,16 +64,16 @@ COMMENTS_MAX_LENGTH = 2000
 # Permissions
 
 
-def can_view_feedback_report(user: Any) -> bool:
+def can_view_feedback_report(user: User) -> bool:
     return has_capability(user, Capability.READ_FEEDBACK_REPORT)
 
 
-def can_read_comments(user: Any) -> bool:
+def can_read_comments(user: User) -> bool:
     """Free comments may identify their writer by style or content: the department only."""
     return has_capability(user, Capability.READ_FEEDBACK_COMMENTS)
 
 
-def can_view_lecturer_feedback(user: Any, lecturer: Lecturer) -> bool:
+def can_view_lecturer_feedback(user: User, lecturer: Lecturer) -> bool:
     if can_view_feedback_report(user):
         return True
     return bool(
@@ -111,7 +112,7 @@ def _with_survey_state(qs: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     )
 
 
-def _survey_enrolments(user: Any) -> QuerySet[Enrolment]:
+def _survey_enrolments(user: User) -> QuerySet[Enrolment]:
     """The user's own enrolments: a learner's survey is reached only through their person."""
     person_id = getattr(user, "person_id", None)
     if not user.is_authenticated or not person_id:
@@ -119,7 +120,7 @@ def _survey_enrolments(user: Any) -> QuerySet[Enrolment]:
     return _with_survey_state(Enrolment.objects.filter(person_id=person_id))
 
 
-def pending_surveys_for(user: Any, *, today: dt.date | None = None) -> list[Enrolment]:
+def pending_surveys_for(user: User, *, today: dt.date | None = None) -> list[Enrolment]:
     """The learner's courses awaiting their feedback, newest first: enrolled (not withdrawn),
     the last session over (or the course finished), not answered yet. One query.
 
@@ -135,7 +136,7 @@ def pending_surveys_for(user: Any, *, today: dt.date | None = None) -> list[Enro
     return list(rows)
 
 
-def answered_surveys_for(user: Any) -> list[Enrolment]:
+def answered_surveys_for(user: User) -> list[Enrolment]:
     return list(
         _survey_enrolments(user)
         .filter(survey_receipt__isnull=False)
@@ -143,7 +144,7 @@ def answered_surveys_for(user: Any) -> list[Enrolment]:
     )
 
 
-def survey_enrolment_get(*, user: Any, course_pk: int) -> Enrolment:
+def survey_enrolment_get(*, user: User, course_pk: int) -> Enrolment:
     """The user's enrolment in the course (withdrawn ones too: the page says why it refuses).
     Anyone not enrolled there gets a 404, as for anything outside their scope."""
     try:
@@ -513,7 +514,7 @@ def lecturer_feedback(*, lecturer: Lecturer) -> LecturerFeedback:
     )
 
 
-def lecturer_of_user(user: Any) -> Lecturer:
+def lecturer_of_user(user: User) -> Lecturer:
     try:
         return Lecturer.objects.get(user_id=user.pk)
     except Lecturer.DoesNotExist:
@@ -609,8 +610,10 @@ def feedback_report(*, year: int | None = None, programme_id: int | None = None)
             facilities=Sum("facilities_rating"),
         )
     )
-    course_qs = with_learner_counts(
-        Course.objects.filter(_course_filter("", year=year, programme_id=programme_id))
+    course_qs = (
+        with_learner_counts(
+            Course.objects.filter(_course_filter("", year=year, programme_id=programme_id))
+        )
         .select_related("programme")
         .annotate(
             answers=Subquery(answers.values("n"), output_field=IntegerField()),
@@ -623,10 +626,10 @@ def feedback_report(*, year: int | None = None, programme_id: int | None = None)
     courses = [
         ReportCourseRow(
             course=course,
-            answers=course.answers,  # type: ignore[attr-defined]
-            learners=course.learner_count or 0,  # type: ignore[attr-defined]
-            organization=average(course.organization_sum, course.answers),  # type: ignore[attr-defined]
-            facilities=average(course.facilities_sum, course.answers),  # type: ignore[attr-defined]
+            answers=course.answers,
+            learners=course.learner_count or 0,
+            organization=average(course.organization_sum, course.answers),
+            facilities=average(course.facilities_sum, course.answers),
         )
         for course in course_qs
     ]

@@ -16,6 +16,7 @@ from llct.assessment.feedback import (
     SurveyLecturer,
     lecturer_field,
 )
+from llct.core.forms import set_choices
 from llct.curriculum.models import Programme
 
 CRITERION_LABELS = {
@@ -98,4 +99,4 @@ class FeedbackFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        set_choices(self, "year", [("", _("All")), *((y, str(y)) for y in years)])

@@ -22,6 +22,7 @@ from llct.assessment.grading import needed_scores
 from llct.assessment.models import Result
 from llct.assessment.selectors import score_label, sheet_enrolments
 from llct.assessment.services import parse_score, scores_save
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
@@ -162,7 +163,7 @@ def _enrolment_id(value: Any) -> int | None:
     return cell_int(value)
 
 
-def _known(*, user: Any, course: Course, ids: set[int]) -> dict[int, Enrolment]:
+def _known(*, user: User, course: Course, ids: set[int]) -> dict[int, Enrolment]:
     """Among `ids`, this course's learners the user may see, and other courses' learners of
     the user's scope (so the reason can say "not in this course"). Anything else is unknown,
     so an import cannot probe other organizations."""
@@ -190,7 +191,7 @@ def _known(*, user: Any, course: Course, ids: set[int]) -> dict[int, Enrolment]:
     return found
 
 
-def grades_read(*, file: IO[bytes], course: Course, user: Any) -> GradesImport:
+def grades_read(*, file: IO[bytes], course: Course, user: User) -> GradesImport:
     """Check every row; nothing is written. Raises GradesFileError for an unreadable file."""
     rows = _read_rows(file)
     layout = _layout(rows, course)
@@ -270,7 +271,7 @@ def _originals(cells: list[Any], layout: Layout, reasons: list[str]) -> dict[str
     return originals
 
 
-def grades_import(*, file: IO[bytes], course: Course, actor: Any, today: Any) -> GradesImport:
+def grades_import(*, file: IO[bytes], course: Course, actor: User, today: Any) -> GradesImport:
     """Check every row, then write all scores in one transaction, or nothing when a row is
     rejected. Raises GradesFileError when the file cannot be read, ValidationError when the
     results are already approved."""

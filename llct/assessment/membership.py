@@ -40,7 +40,7 @@ from llct.assessment.records import (
     new_member_class_finished,
 )
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record, audit_value
+from llct.core.models import User, audit_record, audit_value
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.selectors import holidays_between, working_days
@@ -60,7 +60,7 @@ NUMBER_MAX_LENGTH = MembershipDecision._meta.get_field("number").max_length or 5
 REASON_MAX_LENGTH = MembershipDecision._meta.get_field("exception_reason").max_length or 500
 
 
-def may_record_decisions(user: Any) -> bool:
+def may_record_decisions(user: User) -> bool:
     """The person's organization officer (their scope decides whom) and the department; never
     a leader, a lecturer or a learner."""
     return has_capability(user, Capability.RECORD_MEMBERSHIP_DECISIONS)
@@ -127,7 +127,7 @@ _OVERDUE_AFTER_DAYS = 365 + 42
 
 
 def probation_overdue(
-    *, user: Any, today: dt.date, organization: Organization | None = None
+    *, user: User, today: dt.date, organization: Organization | None = None
 ) -> list[OverdueMember]:
     """Probationary members in the user's scope (or in `organization`'s subtree, which the
     caller has checked is in it) whose cell has not decided on full membership by the 30th
@@ -212,7 +212,7 @@ class PersonMembership:
         return self.may_record and self.person.stage == MembershipStage.PROBATIONARY
 
 
-def person_membership(*, person: Person, user: Any, today: dt.date) -> PersonMembership:
+def person_membership(*, person: Person, user: User, today: dt.date) -> PersonMembership:
     """The person's decisions with their evidence, the probation clock and what the user may
     record. `person` comes from person_get (in the user's scope). Four queries."""
     decisions = list(
@@ -230,7 +230,7 @@ def person_membership(*, person: Person, user: Any, today: dt.date) -> PersonMem
     )
 
 
-def membership_exceptions(*, user: Any, kind: str = "") -> QuerySet[MembershipDecision]:
+def membership_exceptions(*, user: User, kind: str = "") -> QuerySet[MembershipDecision]:
     """Decisions recorded as exceptions on people in the user's scope, newest first."""
     qs = MembershipDecision.objects.filter(is_exception=True).select_related(
         "person__organization", "actor"
@@ -350,7 +350,7 @@ def _record(
     certificate: Certificate | None,
     course: Any,
     reason: str,
-    actor: Any,
+    actor: User,
     summary: str,
 ) -> MembershipDecision:
     person.save()
@@ -408,7 +408,7 @@ def admission_record(
     decided_on: dt.date,
     issued_by: Organization | None,
     reason: str = "",
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> MembershipDecision:
     """Admit a candidate: the probation starts on the decision date. Refused unless an
@@ -531,7 +531,7 @@ def full_membership_record(
     decided_on: dt.date,
     issued_by: Organization | None,
     reason: str = "",
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> MembershipDecision:
     """Recognize a probationary member as a full member from the decision date, which may not

@@ -30,7 +30,7 @@ from llct.assessment.grading import TENTH, classify, needed_scores
 from llct.assessment.models import Certificate, Result, ResultsApproval, ScoreChange
 from llct.assessment.selectors import attendance_percent, course_attendance
 from llct.core import events
-from llct.core.models import AuditEntry, audit_record
+from llct.core.models import AuditEntry, User, audit_record
 from llct.core.text import clean_text
 from llct.core.versions import canonical, three_way
 from llct.courses.models import Course, Enrolment
@@ -112,7 +112,7 @@ COMPUTED_FIELDS = [
 ]
 
 
-def _actor(actor: Any) -> Any:
+def _actor(actor: User) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -169,7 +169,7 @@ def _write(
     *,
     course: Course,
     changes: Mapping[int, Mapping[str, Decimal | None]],
-    actor: Any,
+    actor: User,
     today: dt.date,
     reason: str = "",
     is_correction: bool = False,
@@ -221,7 +221,7 @@ def scores_set(
     *,
     course: Course,
     changes: Mapping[int, Mapping[str, Decimal | None]],
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> tuple[dict[int, Result], list[ScoreChange]]:
     """Enter scores (per enrolment id, per field) before the results are approved. Used by the
@@ -274,7 +274,7 @@ def scores_save(
     course: Course,
     changes: Mapping[int, Mapping[str, Decimal | None]],
     originals: Mapping[int, Mapping[str, Decimal | None]],
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> SheetSave:
     """Scores typed on the grade sheet, each against the value the user saw (`originals`, same
@@ -346,7 +346,7 @@ def score_set(
     enrolment: Enrolment,
     field_name: str,
     value: Decimal | None,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> Result:
     results, _logged = scores_set(
@@ -415,7 +415,7 @@ def score_correct(
     field_name: str,
     value: Decimal | None,
     reason: str,
-    actor: Any,
+    actor: User,
     today: dt.date,
     original: Decimal | Unseen | None = UNSEEN,
 ) -> Correction:
@@ -475,7 +475,7 @@ class ApprovalOutcome:
 
 
 @transaction.atomic
-def results_approve(*, course: Course, actor: Any, today: dt.date) -> ApprovalOutcome:
+def results_approve(*, course: Course, actor: User, today: dt.date) -> ApprovalOutcome:
     """The department approves a finished course's results: every enrolled learner's result is
     computed over all the sessions and stored, the passers get their certificates (if the
     programme issues them, dated today) and, where the programme raises the theory level, their
@@ -565,7 +565,7 @@ def levels_raise(
     level: int,
     effective_on: dt.date,
     sources: Mapping[int, str],
-    actor: Any,
+    actor: User,
 ) -> list[Person]:
     """Raise each person's theory level to `level`, dated `effective_on`, with a
     TheoryLevelChange naming its source and an audit entry, as person_update would write

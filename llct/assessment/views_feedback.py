@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -18,6 +18,7 @@ from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
+from llct.core.types import AuthenticatedHttpRequest
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Lecturer
 
@@ -25,8 +26,8 @@ from llct.curriculum.models import Lecturer
 
 
 @require_GET
-def my_surveys(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     return render_page(
         request,
         "assessment/survey_list.html",
@@ -39,7 +40,7 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
+def survey_fill(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
     enrolment = feedback.survey_enrolment_get(user=request.user, course_pk=course_pk)
     today = timezone.localdate()
     if refusal := feedback.survey_refusal(enrolment=enrolment, today=today):
@@ -66,7 +67,12 @@ def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
 
 
 def _survey_refused(
-    request: HttpRequest, enrolment: Enrolment, refusal: str, *, answered: bool, status: int
+    request: AuthenticatedHttpRequest,
+    enrolment: Enrolment,
+    refusal: str,
+    *,
+    answered: bool,
+    status: int,
 ) -> HttpResponse:
     context = {"course": enrolment.course, "refusal": refusal, "answered": answered}
     return render_page(request, "assessment/survey_form.html", context, status=status)
@@ -76,7 +82,7 @@ def _survey_refused(
 
 
 @require_GET
-def lecturer_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def lecturer_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = get_object_or_404(Lecturer, pk=pk)
     require(feedback.can_view_lecturer_feedback(request.user, lecturer))
     return render_page(
@@ -91,7 +97,7 @@ def lecturer_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def my_lecturer_feedback(request: HttpRequest) -> HttpResponse:
+def my_lecturer_feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The nav link of a lecturer: to their own ratings."""
     return redirect("assessment:lecturer_feedback", pk=feedback.lecturer_of_user(request.user).pk)
 
@@ -99,7 +105,7 @@ def my_lecturer_feedback(request: HttpRequest) -> HttpResponse:
 # --- The department's report ------------------------------------------------------------------
 
 
-def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
+def _report_filters(request: AuthenticatedHttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
     form = FeedbackFilterForm(request.GET or None, years=feedback.feedback_years())
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -112,7 +118,7 @@ def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str,
 
 
 @require_GET
-def feedback_report(request: HttpRequest) -> HttpResponse:
+def feedback_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(feedback.can_view_feedback_report(request.user))
     form, filters = _report_filters(request)
     return render_page(
@@ -132,7 +138,7 @@ EXPORTS = ("giang-vien", "lop")
 
 
 @require_GET
-def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
+def feedback_report_xlsx(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
     require(feedback.can_view_feedback_report(request.user))
     if table not in EXPORTS:
         raise Http404
@@ -150,7 +156,7 @@ def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
 
 
 @require_GET
-def course_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def course_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(feedback.can_view_feedback_report(request.user))
     course = get_object_or_404(Course.objects.select_related("programme", "organizer"), pk=pk)
     with_comments = feedback.can_read_comments(request.user)

@@ -28,6 +28,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -135,6 +136,8 @@ def _choice_display(field: forms.ChoiceField, value: Any) -> str:
         return ", ".join(field.label_from_instance(v) for v in value)
     if isinstance(field, forms.ModelChoiceField):
         return str(field.label_from_instance(value))
+    # Django normalizes choices when set; the stubs type the getter as what may be set
+    # (a callable among others).
     labels = _flat_choices(field.choices)  # type: ignore[arg-type]
     if isinstance(value, list | tuple | set):
         return ", ".join(labels.get(canonical(v), str(v)) for v in value)
@@ -246,7 +249,8 @@ class VersionedForm(forms.BaseForm):
         )
         # Saving again now means "keep mine": the form carries the version just read, and
         # the fields only the other user changed show their values.
-        data: Any = self.data.copy()  # type: ignore[attr-defined]
+        posted = self.data  # a QueryDict from a request, a dict in tests
+        data = posted.copy() if isinstance(posted, MultiValueDict) else dict(posted)
         data[self.add_prefix(VERSION_FIELD)] = encode(self.stored_values)
         for name in taken:
             _put(data, self.add_prefix(name), self.fields[name], self.stored_value(name))

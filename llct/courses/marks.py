@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
@@ -40,7 +40,8 @@ MARK_CODES = {
     "k": Attendance.Status.ABSENT,
     "": Attendance.Status.ABSENT,
 }
-STATUS_CODES = {
+# Keyed by the stored status text, as the marks are read from the database.
+STATUS_CODES: dict[str, str] = {
     Attendance.Status.PRESENT: "x",
     Attendance.Status.EXCUSED: "P",
     Attendance.Status.ABSENT: "K",
@@ -89,8 +90,8 @@ def marks_template_xlsx(*, session: Session, enrolments: Iterable[Enrolment]) ->
             e.person.full_name,
             e.person.organization.name,
             e.pk,
-            STATUS_CODES.get(marks.get(e.pk, ""), ""),  # type: ignore[call-overload]
-            STATUS_CODES.get(marks.get(e.pk, ""), ""),  # type: ignore[call-overload]
+            STATUS_CODES.get(marks.get(e.pk, ""), ""),
+            STATUS_CODES.get(marks.get(e.pk, ""), ""),
         ]
         for n, e in enumerate(enrolments, start=1)
     ]
@@ -146,7 +147,7 @@ def _enrolment_id(value: Any) -> int | None:
     return cell_int(value)
 
 
-def _importable(*, user: Any, session: Session, ids: set[int]) -> dict[int, Enrolment]:
+def _importable(*, user: User, session: Session, ids: set[int]) -> dict[int, Enrolment]:
     """The enrolments among `ids` the user may see: of this course within their scope, or of
     another course for people in their scope (so the reason can say "not in this course").
     Anything else is reported as unknown, so an import cannot probe other organizations."""
@@ -162,7 +163,7 @@ def _importable(*, user: Any, session: Session, ids: set[int]) -> dict[int, Enro
     return found
 
 
-def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
+def marks_read(*, file: IO[bytes], session: Session, user: User) -> MarksImport:
     """Check every row; nothing is written."""
     rows = _read_rows(file)
     header, id_col, mark_col, name_col, saved_col = _find_columns(rows)
@@ -249,7 +250,7 @@ def _marks_to_write(
 
 
 def attendance_import_marks(
-    *, file: IO[bytes], session: Session, actor: Any, today: dt.date, reason: str = ""
+    *, file: IO[bytes], session: Session, actor: User, today: dt.date, reason: str = ""
 ) -> MarksImport:
     """Check every row, then write the marks the sheet changed in one transaction, or nothing
     when a row is rejected or clashes with a mark someone else made since the download. As on
@@ -280,7 +281,7 @@ def _marks_write(
     session: Session,
     changed: Mapping[int, str],
     stored: Mapping[int, Attendance],
-    actor: Any,
+    actor: User,
     window: Window,
     reason: str,
 ) -> None:

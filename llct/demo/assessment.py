@@ -18,7 +18,6 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -101,7 +100,7 @@ class _Course:
         return max((s.date for s in self.sessions), default=self.course.ends_on)
 
 
-def assessment_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, int]:
+def assessment_demo(*, rng: random.Random, today: dt.date, actor: User) -> dict[str, int]:
     """Results, approvals, certificates (one revoked, one re-issued) and survey answers for the
     finished courses. Returns what it made, by name."""
     # Fail reasons, sources of theory levels and audit summaries are stored text.
@@ -109,7 +108,7 @@ def assessment_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[s
         return _demo(rng, today=today, actor=actor)
 
 
-def _demo(rng: random.Random, *, today: dt.date, actor: Any) -> dict[str, int]:
+def _demo(rng: random.Random, *, today: dt.date, actor: User) -> dict[str, int]:
     courses = _load()
     # People with an account (the demo learner) keep their own results and surveys untouched.
     own = set(User.objects.exclude(person=None).values_list("person_id", flat=True))
@@ -264,7 +263,7 @@ def _results(
     pending: _Course | None,
     needed: set[int],
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> dict[int, Result]:
     """A result for every enrolled learner, classified on the real attendance (all the
     sessions of a finished course count), and a ScoreChange for every score entered."""
@@ -392,7 +391,7 @@ def _revoke_one(
     *,
     own: set[int],
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> int:
     """A score found void after approval: corrected to 0 with the reason (score_correct), which
     makes the learner fail, then the certificate revoked (certificate_revoke)."""
@@ -430,7 +429,7 @@ def _revoke_one(
 
 
 def _reissue_one(
-    certificates: list[Certificate], misspelt: _Misspelt | None, *, today: dt.date, actor: Any
+    certificates: list[Certificate], misspelt: _Misspelt | None, *, today: dt.date, actor: User
 ) -> int:
     """The misspelt name corrected on the rolls (person_update), then the certificate
     re-issued with it (certificate_reissue): the old one is revoked "re-issued as ..."."""

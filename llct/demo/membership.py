@@ -26,7 +26,7 @@ from llct.assessment.records import (
     new_member_class_finished,
     revoked_enrolments,
 )
-from llct.core.models import AuditEntry, audit_value
+from llct.core.models import AuditEntry, User, audit_value
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.organizations.models import (
@@ -50,7 +50,7 @@ FULL_REASONS = [
 ]
 
 
-def membership_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, int]:
+def membership_demo(*, rng: random.Random, today: dt.date, actor: User) -> dict[str, int]:
     rules = MembershipRules.current()
     rules.exceptions_allowed = True
     rules.save(update_fields=["exceptions_allowed"])
@@ -216,7 +216,7 @@ def _new_member_attempts(
     return attempts, by_enrolment
 
 
-def _audit(decisions: list[MembershipDecision], *, actor: Any) -> None:
+def _audit(decisions: list[MembershipDecision], *, actor: User) -> None:
     content_type = ContentType.objects.get_for_model(Person)
     rows = []
     for decision in decisions:

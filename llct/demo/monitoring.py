@@ -30,6 +30,7 @@ from llct.assessment.models import (
     Result,
     ResultsApproval,
 )
+from llct.core.models import User
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.demo.project_targets import (
@@ -208,7 +209,7 @@ def _evidence(title: str, lines: list[str]) -> ContentFile[bytes]:
 
 
 def _entries(
-    rng: random.Random, target: Target, values: dict[int, int], today: dt.date, actor: Any
+    rng: random.Random, target: Target, values: dict[int, int], today: dt.date, actor: User
 ) -> int:
     made = 0
     for year, value in values.items():

@@ -17,7 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from llct.core import events
-from llct.core.models import audit_record, audit_value
+from llct.core.models import User, audit_record, audit_value
 from llct.core.text import clean_text
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
@@ -97,7 +97,7 @@ def _event(
     effective_on: dt.date,
     description: str,
     organizations: list[Organization],
-    actor: Any,
+    actor: User | None,
     note: str = "",
 ) -> OrganizationEvent:
     event = OrganizationEvent.objects.create(
@@ -142,7 +142,7 @@ def organization_create(
     kind: OrganizationKind,
     parent: Organization | None,
     founded_on: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     record_event: bool = True,
 ) -> Organization:
     code = clean_text(code).upper()
@@ -184,7 +184,7 @@ def organization_rename(
     name: str,
     effective_on: dt.date,
     today: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Organization:
     name = clean_text(name)
@@ -215,7 +215,7 @@ def organization_move(
     new_parent: Organization,
     effective_on: dt.date,
     today: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Organization:
     if new_parent.path.startswith(organization.path):
@@ -268,7 +268,12 @@ def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
 
 
 def _transfer_people(
-    *, source: Organization, target: Organization, effective_on: dt.date, actor: Any, note: str
+    *,
+    source: Organization,
+    target: Organization,
+    effective_on: dt.date,
+    actor: User | None,
+    note: str,
 ) -> int:
     people = list(Person.objects.filter(organization=source).only("id", "full_name"))
     Transfer.objects.bulk_create(
@@ -324,7 +329,7 @@ def organization_merge(
     target: Organization,
     effective_on: dt.date,
     today: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Organization:
     """Merge sources into target: their people and sub-organizations move to target, and the
@@ -373,7 +378,7 @@ class SplitPart:
 
 @transaction.atomic
 def organization_change(
-    *, action: str, organization: Organization, data: dict[str, Any], actor: Any, today: dt.date
+    *, action: str, organization: Organization, data: dict[str, Any], actor: User, today: dt.date
 ) -> list[Organization]:
     """One change to the tree from a validated form (rename, move, merge or split); returns the
     organizations a split created."""
@@ -408,7 +413,7 @@ def organization_split(
     effective_on: dt.date,
     today: dt.date,
     keep_original: bool,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> list[Organization]:
     """Split an organization into new sibling organizations. When the original does not go on,
@@ -624,7 +629,7 @@ def is_history(effective_on: dt.date, *, cutover_on: dt.date) -> bool:
 
 @transaction.atomic
 def membership_rules_update(
-    *, rules: MembershipRules, cutover_on: dt.date, exceptions_allowed: bool, actor: Any
+    *, rules: MembershipRules, cutover_on: dt.date, exceptions_allowed: bool, actor: User
 ) -> MembershipRules:
     changes = []
     for field, value in (("cutover_on", cutover_on), ("exceptions_allowed", exceptions_allowed)):
@@ -663,7 +668,7 @@ def change_display(person: Person, field: str) -> str:
 
 
 @transaction.atomic
-def person_create(*, data: dict[str, Any], actor: Any, today: dt.date) -> Person:
+def person_create(*, data: dict[str, Any], actor: User | None, today: dt.date) -> Person:
     person = Person(**data)
     cutover_on = MembershipRules.current().cutover_on
     person_validate(person, today=today, cutover_on=cutover_on)
@@ -689,7 +694,7 @@ def person_update(
     *,
     person: Person,
     data: dict[str, Any],
-    actor: Any,
+    actor: User | None,
     today: dt.date,
     effective_on: dt.date | None = None,
     note: str = "",

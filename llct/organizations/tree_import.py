@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from llct.core.models import User
 from llct.core.spreadsheets import WorkbookRefused, xlsx_check_bounds
 from llct.core.text import clean_text, fold
 from llct.organizations import services
@@ -66,7 +67,9 @@ def _header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]:
     raise ValidationError(_("No header row with the columns Mã, Tên, Loại, Mã cấp trên."))
 
 
-def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> TreeImportResult:
+def organizations_import(
+    *, path: Path, founded_on: dt.date, actor: User | None
+) -> TreeImportResult:
     result = TreeImportResult()
     try:
         rows = _read_rows(path)
@@ -159,10 +162,11 @@ def _write(
     existing: dict[str, Organization],
     *,
     founded_on: dt.date,
-    actor: Any,
+    actor: User | None,
     result: TreeImportResult,
 ) -> None:
     done: dict[str, Organization] = dict(existing)
+    seen: set[str] = set()  # existing organizations already compared with the file
 
     def ensure(code: str) -> Organization:
         _number, name, kind, parent_code = planned[code]
@@ -175,7 +179,7 @@ def _write(
                 code=code, name=name, kind=kind, parent=parent, founded_on=founded_on, actor=actor
             )
             result.created += 1
-        elif code in existing and not getattr(org, "_import_seen", False):
+        elif code in existing and code not in seen:
             changed = False
             if org.name != name:
                 services.organization_rename(
@@ -197,7 +201,7 @@ def _write(
                 changed = True
             result.updated += changed
             result.unchanged += not changed
-        org._import_seen = True  # type: ignore[attr-defined]
+        seen.add(code)
         done[code] = org
         return org
 

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
@@ -491,7 +492,7 @@ def province_suggestions_download(request: AuthenticatedHttpRequest, pk: int) ->
     if export.status != export.Status.DONE or not export.file:
         raise Http404
     return FileResponse(
-        export.file.open("rb"),
+        open_stored(export.file),
         as_attachment=True,
         filename=f"de-xuat-toan-tinh-{export.year}.xlsx",
         content_type=XLSX_TYPE,

@@ -4,7 +4,6 @@ once (all or none) and withdrawing."""
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import (
@@ -157,7 +156,7 @@ class EnrolmentResult:
         return len(self.enrolled) + self.reenrolled
 
 
-def _outside_scope(actor: Any, people: Iterable[Person]) -> bool:
+def _outside_scope(actor: User, people: Iterable[Person]) -> bool:
     """True when the actor may not see one of these people (an id posted by hand)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
@@ -185,7 +184,11 @@ def _check_eligibility(course: Course, people: list[Person], result: EnrolmentRe
 
 
 def _reenrol(
-    course: Course, withdrawn: list[int], warned: set[int], override_reason: str, enrolled_by: Any
+    course: Course,
+    withdrawn: list[int],
+    warned: set[int],
+    override_reason: str,
+    enrolled_by: User | None,
 ) -> int:
     """Coming back after a withdrawal: the old row comes back, its attendance kept; the
     withdrawal stays in the audit trail. The override reason only for those warned about."""
@@ -210,7 +213,7 @@ def enrolment_create_many(
     *,
     course: Course,
     people: list[Person],
-    actor: Any,
+    actor: User,
     override_reason: str = "",
     confirm_warnings: bool = False,
 ) -> EnrolmentResult:
@@ -278,7 +281,7 @@ def enrolment_create_many(
 
 
 @transaction.atomic
-def enrolment_withdraw(*, enrolment: Enrolment, reason: str, on: dt.date, actor: Any) -> Enrolment:
+def enrolment_withdraw(*, enrolment: Enrolment, reason: str, on: dt.date, actor: User) -> Enrolment:
     reason = clean_text(reason)
     errors: dict[str, list[str]] = {}
     if enrolment.status == Enrolment.Status.WITHDRAWN:

@@ -4,10 +4,10 @@ import datetime as dt
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.courses.models import (
     Attendance,
     Course,
@@ -165,7 +165,7 @@ CORRECTION_REASONS = [
 ]
 
 
-def corrections(marks: list[Attendance], *, today: dt.date, actor: Any) -> None:
+def corrections(marks: list[Attendance], *, today: dt.date, actor: User) -> None:
     """Two marks corrected after their session, with the reason, as an officer does when the
     paper sign-in sheet comes back: the roll call shows them under "Corrections"."""
     absent = sorted(
@@ -191,7 +191,7 @@ def attendance_marks(
     enrolments: list[Enrolment],
     *,
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> list[Attendance]:
     """Marks for every session before today: mostly present, some absent with leave, a few
     absent; a withdrawn learner is marked until the withdrawal."""
@@ -219,7 +219,7 @@ def attendance_marks(
 
 
 def _mark(
-    rng: random.Random, session: Session, enrolment: Enrolment, *, present: float, actor: Any
+    rng: random.Random, session: Session, enrolment: Enrolment, *, present: float, actor: User
 ) -> Attendance:
     """Present with probability `present` (some by QR code); of the others, six in ten absent
     with leave."""

@@ -9,8 +9,8 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from llct.core.models import User
 from llct.courses.models import (
     Course,
     SchedulingRules,
@@ -353,7 +353,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def create_courses(plans: list[Plan], *, today: dt.date, actor: Any) -> None:
+def create_courses(plans: list[Plan], *, today: dt.date, actor: User) -> None:
     """Number the courses of each programme and year in date order, then create them and
     generate their sessions through the services."""
     plans_in_order = sorted(plans, key=lambda p: (p.slots[0], p.programme.code, p.organizer.code))

@@ -6,13 +6,12 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from llct.core.models import AuditEntry
+from llct.core.models import AuditEntry, User
 from llct.core.text import clean_text
 from llct.courses.models import (
     Attendance,
@@ -143,8 +142,8 @@ def demo_courses(
     rng: random.Random,
     today: dt.date,
     people: Sequence[Person],
-    actor: Any,
-    lecturer_user: Any = None,
+    actor: User,
+    lecturer_user: User | None = None,
     learner: Person | None = None,
 ) -> CoursesSummary:
     """Lecturers, venues and a year of courses for the people on the rolls (Person rows with
@@ -271,7 +270,7 @@ def _lecturers(
     *,
     people: Sequence[Person],
     topics: dict[str, list[Topic]],
-    lecturer_user: Any,
+    lecturer_user: User | None,
 ) -> tuple[list[Lecturer], dict[int, list[Lecturer]]]:
     """The lecturers, and for each topic the lecturers approved to teach it (in a fixed
     order)."""

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, Q
 
+from llct.core.models import User
 from llct.courses.models import Course, Enrolment, Session
 from llct.curriculum.models import Lecturer, Programme
 from llct.demo.planning.shared import (
@@ -200,7 +201,7 @@ def _nominations_by_programme(year: int) -> dict[int, list[Nomination]]:
     return nominations
 
 
-def _save(spec: Spec, plan: AnnualPlan, actor: Any) -> PlannedCourse:
+def _save(spec: Spec, plan: AnnualPlan, actor: User) -> PlannedCourse:
     """From the nominations when there are some (the department then completes the course),
     by hand otherwise."""
     data = {

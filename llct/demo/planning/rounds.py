@@ -114,7 +114,7 @@ def _add_by_hand(
 
 
 def _submit(
-    nomination_round: NominationRound, organization: Organization, *, when: dt.datetime, actor: Any
+    nomination_round: NominationRound, organization: Organization, *, when: dt.datetime, actor: User
 ) -> None:
     nom_services.submission_submit(
         nomination_round=nomination_round,

@@ -84,6 +84,8 @@ from llct.planning.plans import selectors as plan_selectors
 from llct.reviews import inspections, rounds
 from llct.reviews.models import Briefing, Finding, Inspection, Report, ReportingRound
 
+pytestmark = pytest.mark.xdist_group("demo")  # one process builds the demo (conftest.py)
+
 YEAR = TODAY.year
 PROGRAMMES = {"NTVD", "DVM", "SC", "TC", "NV", "QTNQ"}
 

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.courses.models import Course
 from llct.demo.seed import (
     ACCOUNTS,
@@ -185,7 +186,7 @@ def _quiet_pdf_logs() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _organization_of(user: Any) -> str:
+def _organization_of(user: User) -> str:
     if user.organization is not None:
         return str(user.organization.name)
     if user.person is not None:
