@@ -5,7 +5,6 @@ Over 600 lines on purpose: the tree's changes (rename, move, merge, split, trans
 history rules and one path-rewriting helper, and read best side by side."""
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -522,18 +521,6 @@ def person_validate(
                 add(field, message)
 
     person.refresh_keys()
-    _check_identity(person, today=today, add=add)
-    _check_membership_dates(person, today=today, add=add)
-    _check_stage(person, add=add)
-    if person.party_card_no:
-        clash = Person.objects.filter(party_card_no=person.party_card_no).exclude(pk=person.pk)
-        if clash.exists():
-            add("party_card_no", card_taken_message())
-    if errors:
-        raise ValidationError(errors)
-
-
-def _check_identity(person: Person, *, today: dt.date, add: Callable[[str, str], None]) -> None:
     if not person.full_name:
         add("full_name", _("Enter the full name."))
     if person.date_of_birth and person.date_of_birth > today:
@@ -544,13 +531,6 @@ def _check_identity(person: Person, *, today: dt.date, add: Callable[[str, str],
             _("The date of birth cannot be before %(year)s: check the year.")
             % {"year": settings.LLCT_MIN_BIRTH_YEAR},
         )
-
-
-def _check_membership_dates(
-    person: Person, *, today: dt.date, add: Callable[[str, str], None]
-) -> None:
-    """Admitted at 18 or older, full member after the 12 months of probation, none in the
-    future."""
     if person.admitted_on:
         if person.admitted_on > today:
             add("admitted_on", _("The admission date cannot be in the future."))
@@ -568,10 +548,6 @@ def _check_membership_dates(
             )
         if person.full_member_on > today:
             add("full_member_on", _("The full membership date cannot be in the future."))
-
-
-def _check_stage(person: Person, *, add: Callable[[str, str], None]) -> None:
-    """The dates and the card the membership stage needs, and none it may not have."""
     if (
         person.stage in (MembershipStage.PROBATIONARY, MembershipStage.FULL)
         and not person.admitted_on
@@ -586,6 +562,12 @@ def _check_stage(person: Person, *, add: Callable[[str, str], None]) -> None:
             add("admitted_on", _("Only party members have an admission date."))
         if person.party_card_no:
             add("party_card_no", _("Only party members have a party card."))
+    if person.party_card_no:
+        clash = Person.objects.filter(party_card_no=person.party_card_no).exclude(pk=person.pk)
+        if clash.exists():
+            add("party_card_no", card_taken_message())
+    if errors:
+        raise ValidationError(errors)
 
 
 def card_taken_message() -> str:
