@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from llct.assessment.certificates import RegisterRow
-from llct.assessment.feedback import FeedbackReport
+from llct.assessment.feedback.reports import FeedbackReport
 from llct.assessment.models import Certificate
 from llct.core.spreadsheets import write_xlsx
 
@@ -52,7 +52,7 @@ def _register_line(c: Certificate, status_label: str) -> list[Any]:
 
 
 def lecturer_ratings_xlsx(report: FeedbackReport) -> bytes:
-    """The lecturers' table of feedback.feedback_report (aggregates only, no comment)."""
+    """The lecturers' table of feedback.reports.feedback_report (aggregates only, no comment)."""
     headers = [
         _("Year"),
         _("Lecturer"),
@@ -80,7 +80,7 @@ def lecturer_ratings_xlsx(report: FeedbackReport) -> bytes:
 
 
 def course_surveys_xlsx(report: FeedbackReport) -> bytes:
-    """The courses' table of feedback.feedback_report."""
+    """The courses' table of feedback.reports.feedback_report."""
     headers = [
         _("Code"),
         _("Course"),

@@ -1,12 +1,12 @@
 """Forms of the survey and of the feedback report. They parse and keep what was typed; the
-rules (who may answer, every lecturer rated) live in llct/assessment/feedback.py."""
+rules (who may answer, every lecturer rated) live in llct/assessment/feedback/surveys.py."""
 
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from llct.assessment.feedback import (
+from llct.assessment.feedback.surveys import (
     COMMENTS_MAX_LENGTH,
     COURSE_CRITERIA,
     LECTURER_CRITERIA,

@@ -1,5 +1,6 @@
 """Course surveys and lecturer evaluations: the learner's survey, a lecturer's ratings, the
-department's report. Views parse, call llct/assessment/feedback.py, and render or redirect."""
+department's report. Views parse, call llct/assessment/feedback/ (surveys.py, reports.py), and
+render or redirect."""
 
 from typing import Any
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from llct.assessment import exports, feedback
+from llct.assessment import exports
+from llct.assessment.feedback import reports, surveys
 from llct.assessment.forms_feedback import FeedbackFilterForm, SurveyForm
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
@@ -32,8 +34,8 @@ def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "assessment/survey_list.html",
         {
-            "pending": feedback.pending_surveys_for(user, today=timezone.localdate()),
-            "answered": feedback.answered_surveys_for(user),
+            "pending": surveys.pending_surveys_for(user, today=timezone.localdate()),
+            "answered": surveys.answered_surveys_for(user),
             "has_person": bool(user.person_id),
         },
     )
@@ -41,19 +43,19 @@ def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def survey_fill(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
-    enrolment = feedback.survey_enrolment_get(user=request.user, course_pk=course_pk)
+    enrolment = surveys.survey_enrolment_get(user=request.user, course_pk=course_pk)
     today = timezone.localdate()
-    if refusal := feedback.survey_refusal(enrolment=enrolment, today=today):
+    if refusal := surveys.survey_refusal(enrolment=enrolment, today=today):
         answered = bool(getattr(enrolment, "answered", False))
         # Answering twice is a conflict with what exists; the other refusals are not allowed.
         status = (409 if request.method == "POST" else 200) if answered else 403
         return _survey_refused(request, enrolment, refusal, answered=answered, status=status)
-    lecturers = feedback.survey_lecturers(course=enrolment.course)
+    lecturers = surveys.survey_lecturers(course=enrolment.course)
     form = SurveyForm(request.POST or None, lecturers=lecturers)
     if request.method == "POST" and form.is_valid():
         try:
-            feedback.survey_submit(enrolment=enrolment, answers=form.answers(), today=today)
-        except feedback.SurveyRefused as error:
+            surveys.survey_submit(enrolment=enrolment, answers=form.answers(), today=today)
+        except surveys.SurveyRefused as error:
             return _survey_refused(request, enrolment, error.messages[0], answered=True, status=409)
         except ValidationError as error:
             apply_errors(form, error)
@@ -84,14 +86,14 @@ def _survey_refused(
 @require_GET
 def lecturer_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = get_object_or_404(Lecturer, pk=pk)
-    require(feedback.can_view_lecturer_feedback(request.user, lecturer))
+    require(reports.can_view_lecturer_feedback(request.user, lecturer))
     return render_page(
         request,
         "assessment/feedback_lecturer.html",
         {
-            "data": feedback.lecturer_feedback(lecturer=lecturer),
+            "data": reports.lecturer_feedback(lecturer=lecturer),
             "lecturer": lecturer,
-            "can_view_courses": feedback.can_view_feedback_report(request.user),
+            "can_view_courses": reports.can_view_feedback_report(request.user),
         },
     )
 
@@ -99,14 +101,14 @@ def lecturer_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_GET
 def my_lecturer_feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The nav link of a lecturer: to their own ratings."""
-    return redirect("assessment:lecturer_feedback", pk=feedback.lecturer_of_user(request.user).pk)
+    return redirect("assessment:lecturer_feedback", pk=reports.lecturer_of_user(request.user).pk)
 
 
 # --- The department's report ------------------------------------------------------------------
 
 
 def _report_filters(request: AuthenticatedHttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
-    form = FeedbackFilterForm(request.GET or None, years=feedback.feedback_years())
+    form = FeedbackFilterForm(request.GET or None, years=reports.feedback_years())
     filters: dict[str, Any] = {}
     if form.is_valid():
         programme = form.cleaned_data["programme"]
@@ -119,16 +121,16 @@ def _report_filters(request: AuthenticatedHttpRequest) -> tuple[FeedbackFilterFo
 
 @require_GET
 def feedback_report(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(feedback.can_view_feedback_report(request.user))
+    require(reports.can_view_feedback_report(request.user))
     form, filters = _report_filters(request)
     return render_page(
         request,
         "assessment/feedback_report.html",
         {
             "form": form,
-            "report": feedback.feedback_report(**filters),
+            "report": reports.feedback_report(**filters),
             "query": request.GET.urlencode(),
-            "min_answers": feedback.MIN_ANSWERS,
+            "min_answers": reports.MIN_ANSWERS,
         },
         fragment="results",
     )
@@ -139,11 +141,11 @@ EXPORTS = ("giang-vien", "lop")
 
 @require_GET
 def feedback_report_xlsx(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
-    require(feedback.can_view_feedback_report(request.user))
+    require(reports.can_view_feedback_report(request.user))
     if table not in EXPORTS:
         raise Http404
     _form, filters = _report_filters(request)
-    report = feedback.feedback_report(**filters)
+    report = reports.feedback_report(**filters)
     suffix = f"-{filters['year']}" if filters.get("year") else ""
     if table == "giang-vien":
         content, filename = (
@@ -157,14 +159,14 @@ def feedback_report_xlsx(request: AuthenticatedHttpRequest, table: str) -> HttpR
 
 @require_GET
 def course_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require(feedback.can_view_feedback_report(request.user))
+    require(reports.can_view_feedback_report(request.user))
     course = get_object_or_404(Course.objects.select_related("programme", "organizer"), pk=pk)
-    with_comments = feedback.can_read_comments(request.user)
+    with_comments = reports.can_read_comments(request.user)
     return render_page(
         request,
         "assessment/feedback_course.html",
         {
-            "data": feedback.course_feedback(course=course, with_comments=with_comments),
+            "data": reports.course_feedback(course=course, with_comments=with_comments),
             "course": course,
             "with_comments": with_comments,
         },

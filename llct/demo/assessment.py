@@ -25,7 +25,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 
 from llct.assessment.certificates import certificate_reissue, certificate_revoke
-from llct.assessment.feedback import MIN_ANSWERS
+from llct.assessment.feedback.reports import MIN_ANSWERS
 from llct.assessment.grading import TENTH, classify, needed_scores
 from llct.assessment.models import (
     Certificate,
@@ -50,7 +50,7 @@ from llct.organizations.services import person_update
 FAIL_SHARE = 0.03
 # Learners of the course left unapproved whose scores are still to be entered.
 MISSING_SCORES = 2
-# Answers in the course whose lecturers see only the count (below feedback.MIN_ANSWERS).
+# Answers in the course whose lecturers see only the count (below feedback.reports.MIN_ANSWERS).
 FEW_ANSWERS = 3
 ZERO = Decimal("0.0")
 # The lowest mark of a learner the rolls say passed.
@@ -464,7 +464,7 @@ def _surveys(
     answers, so that its lecturers see the count without averages. Learners with an account
     (the demo learner) are left to answer themselves."""
     # The lecturers of each course, each rated against their first session there
-    # (feedback.survey_lecturers).
+    # (feedback.surveys.survey_lecturers).
     lecturers: dict[int, dict[int, int]] = {}
     for item in courses:
         first: dict[int, int] = {}

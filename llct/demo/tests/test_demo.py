@@ -18,12 +18,8 @@ from docx import Document
 
 from llct.api.models import ApiRequest, ApiToken, StudyFeed, WebhookDelivery, WebhookEndpoint
 from llct.assessment.certificates import reissue_reason
-from llct.assessment.feedback import (
-    MIN_ANSWERS,
-    lecturer_feedback,
-    pending_surveys_for,
-    survey_lecturers,
-)
+from llct.assessment.feedback.reports import MIN_ANSWERS, lecturer_feedback
+from llct.assessment.feedback.surveys import pending_surveys_for, survey_lecturers
 from llct.assessment.grading import classify, needed_scores
 from llct.assessment.membership import admission_check, new_member_check
 from llct.assessment.models import (
