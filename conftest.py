@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from django.core import management
 from django.db.models import query
 
@@ -121,3 +122,20 @@ def _test_settings(settings, tmp_path):
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup`: the tests of an `xdist_group` run in one process. pytest-xdist 3.8
+    names a test's group by rewriting `item._nodeid`, which pytest 9 no longer reads (a node's id
+    lives in `_id`), so every group was spread over the processes; name it the pytest-9 way."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        groups = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if groups and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
