@@ -41,8 +41,9 @@ from llct.courses.services.enrolment import eligibility_warnings
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.demo.assessment import NAME_NOTE
 from llct.demo.planning.shared import MAIL_DOMAIN
-from llct.demo.seed import DEMO_PASSWORD, DemoSummary, demo_reset
-from llct.demo.tests.conftest import PEOPLE, TODAY
+from llct.demo.seed import DEMO_PASSWORD, DemoSummary, demo_reset, demo_seed
+from llct.demo.tests.conftest import PEOPLE, SEED, TODAY
+from llct.demo.tests.snapshots import snapshot
 from llct.monitoring import dashboard
 from llct.monitoring.models import IndicatorSnapshot, ProgressReport, Project, TargetEntry
 from llct.organizations.models import (
@@ -103,6 +104,21 @@ def local(value: Any) -> dt.date:
 
 
 # --- Same seed, same demo -----------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a reseed after demo_reset numbers the plan's extra new-member class from where the "
+    "first seed left the count (DVM-2026-21 instead of DVM-2026-9) and its 2022 indicator "
+    "snapshots count fewer admissions certified",
+)
+def test_a_reset_demo_seeds_the_same_again(summary):
+    # Same seed, same demo on an empty database: test_seed_demo.py. Here: after a reset.
+    first = snapshot()
+    demo_reset()
+    demo_seed(people=PEOPLE, seed=SEED, today=TODAY)
+    second = snapshot()
+    assert [k for k in first if second[k] != first[k]] == []
 
 
 # --- The rolls ----------------------------------------------------------------------------------
