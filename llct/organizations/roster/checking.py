@@ -8,11 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from llct.core.text import fold
+from llct.core.text import name_sort_key
 from llct.organizations.models import (
     MembershipRules,
     MembershipStage,
@@ -39,6 +38,7 @@ from llct.organizations.roster.values import (
     cell_text,
     is_blank,
     lookup_key,
+    name_key,
     parse_date,
     parse_theory_level,
 )
@@ -46,7 +46,7 @@ from llct.organizations.services import (
     PERSONAL_FIELDS,
     TRACKED_FIELDS,
     change_display,
-    person_validate,
+    person_rule_errors,
 )
 
 Progress = Callable[[int, int], None]
@@ -63,10 +63,36 @@ class RejectedRow:
         return {"row": self.row, "name": self.name, "reason": self.reason}
 
 
+@dataclass(slots=True)
+class NewPerson:
+    """A person a row adds, as plain values: the attributes of an unsaved Person (cleaned, keys
+    computed) without building a model instance per row; the writer gives it its id."""
+
+    full_name: str
+    search_key: str
+    sort_key: str
+    sex: str
+    date_of_birth: dt.date | None
+    position: str
+    organization: Organization
+    stage: str
+    admitted_on: dt.date | None
+    full_member_on: dt.date | None
+    party_card_no: str | None
+    theory_level: int
+    pk: int | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.organization.pk
+
+
 @dataclass
 class PlannedCreate:
     row: int
-    person: Person
+    person: NewPerson
 
 
 @dataclass
@@ -111,7 +137,7 @@ class Row:
     card: str = ""
     reasons: list[str] = field(default_factory=list)
     existing: Person | None = None
-    person: Person | None = None
+    person: Person | NewPerson | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
 
     def reject(self, reason: str) -> None:
@@ -163,7 +189,7 @@ def _read_row(
         return cells[index] if index < width else None
 
     name = cell_name(cell("full_name"))
-    row = Row(number=number, name=name, values={}, key=fold(name))
+    row = Row(number=number, name=name, values={}, key=name_key(name))
     if not row.name:
         row.reject(_("The full name is missing."))
     elif len(row.name) > MAX_LENGTHS["full_name"]:
@@ -231,7 +257,7 @@ def _stage_label(stage: str) -> str:
     return str(MembershipStage(stage).label)
 
 
-def _stage_for(values: dict[str, Any], person: Person, *, current: str | None) -> str:
+def _stage_for(values: dict[str, Any], person: Person | NewPerson, *, current: str | None) -> str:
     """The stage the row means. Without a stage cell, the dates tell: a full membership date makes
     a full member, an admission date a probationary one; otherwise the person stays as they are
     (a new person is a non-member)."""
@@ -248,35 +274,35 @@ def _stage_for(values: dict[str, Any], person: Person, *, current: str | None) -
 
 
 def _validate(
-    row: Row, person: Person, *, today: dt.date, before: Person | None, cutover_on: dt.date
+    row: Row,
+    person: Person | NewPerson,
+    *,
+    today: dt.date,
+    before: Person | None,
+    cutover_on: dt.date,
 ) -> None:
     """person_validate's rules, except the card uniqueness check, which it does with a query per
     person: the caller checks cards for the whole file at once. A roster records the past:
     admissions and full memberships from the cut-over on are decisions, not roster rows."""
-    card = person.party_card_no
-    person.party_card_no = None
-    try:
-        person_validate(person, today=today, before=before, cutover_on=cutover_on)
-    except ValidationError as error:
-        for message in error.messages:
+    errors = person_rule_errors(person, today=today, before=before, cutover_on=cutover_on)
+    for messages in errors.values():
+        for message in messages:
             row.reject(message)
-    finally:
-        person.party_card_no = card
-    if card and person.stage in (MembershipStage.NON_MEMBER, MembershipStage.CANDIDATE):
-        # The one rule person_validate ties to the card; same message, same catalogue entry.
-        row.reject(_("Only party members have a party card."))
 
 
 def _new_person(
     row: Row, organizations: Organizations, *, today: dt.date, cutover_on: dt.date
-) -> Person:
+) -> NewPerson:
     values = row.values
-    person = Person(
+    person = NewPerson(
         full_name=row.name,
+        search_key=row.key,
+        sort_key=name_sort_key(row.name),
         sex=values.get("sex", ""),
         date_of_birth=values.get("date_of_birth"),
         position=values.get("position", ""),
         organization=values.get("organization", organizations.root),
+        stage="",
         admitted_on=values.get("admitted_on"),
         full_member_on=values.get("full_member_on"),
         party_card_no=values.get("party_card_no") or None,
@@ -309,6 +335,7 @@ def _changed_person(
     row.changes = _changes(before, person)
     if not row.changes:
         return None
+    person.refresh_keys()
     _validate(row, person, today=today, before=before, cutover_on=cutover_on)
     return person
 
@@ -396,11 +423,12 @@ def plan(
         if row.reasons:
             analysis.rejected.append(RejectedRow(row.number, row.name, "; ".join(row.reasons)))
         elif row.existing is None:
-            assert row.person is not None
+            assert isinstance(row.person, NewPerson)
             analysis.to_create.append(PlannedCreate(row.number, row.person))
         elif row.person is None:
             analysis.unchanged.append(row.number)
         else:
+            assert isinstance(row.person, Person)
             analysis.to_update.append(
                 PlannedUpdate(row.number, row.person, row.existing, row.changes)
             )
