@@ -7,6 +7,7 @@ organization (`CREATE`), or nobody in particular: the row goes to the importing 
 itself (`ROOT`). The readings record how each messy value was understood ("1/2/85" as
 01/02/1985, "Đảng viên dự bị" as probationary), so the officer can check them before writing."""
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -32,13 +33,6 @@ class Organizations:
     def __init__(self, organization: Organization, *, placement: str = AS_WRITTEN) -> None:
         self.root = organization
         self.placement = placement
-        # Ids only: at a province, thirty thousand organizations as objects (and their folded
-        # names) cost seconds; the file names a few of them, loaded by `prefetch`.
-        self.subtree_ids: set[int] = set(
-            Organization.objects.filter(path__startswith=organization.path).values_list(
-                "pk", flat=True
-            )
-        )
         self.by_id: dict[int, Organization] = {organization.pk: organization}
         self.by_code: dict[str, Organization] = {}
         self.by_name: dict[str, list[Organization]] = defaultdict(list)
@@ -49,6 +43,17 @@ class Organizations:
         self._shown: dict[str, str] = {}
         # The cells to create (CREATE), unsaved, by folded name.
         self.planned: dict[str, Organization] = {}
+
+    @functools.cached_property
+    def subtree_ids(self) -> set[int]:
+        """Ids only: at a province, thirty thousand organizations as objects (and their folded
+        names) cost seconds; the file names a few of them, loaded by `prefetch`. Read only
+        where the database cannot check the subtree itself (matching.candidates)."""
+        return set(
+            Organization.objects.filter(path__startswith=self.root.path).values_list(
+                "pk", flat=True
+            )
+        )
 
     def prefetch(self, values: Iterable[object]) -> None:
         """Load the organizations of the subtree that these cells may name, by code or by name
