@@ -202,14 +202,14 @@ def _read_row(
         elif day:
             row.values[field_name] = day
             if isinstance(raw, str):  # a date cell is no messy spelling
-                readings.note(field_name, raw, day.strftime("%d/%m/%Y"))
+                readings.note(field_name, raw, f"{day.day:02}/{day.month:02}/{day.year:04}")
     if not is_blank(raw := cell("sex")):
         sex = SEX_WORDS.get(lookup_key(raw))
         if sex is None:
             row.reject(_("Unknown sex: “%(value)s” (write Nam or Nữ).") % {"value": cell_text(raw)})
         else:
             row.values["sex"] = sex
-            readings.note("sex", raw, str(Sex(sex).label))
+            readings.note("sex", raw, readings.label(Sex, sex))
     if not is_blank(raw := cell("position")):
         position = cell_text(raw)
         if len(position) > MAX_LENGTHS["position"]:
@@ -247,7 +247,7 @@ def _read_row(
             )
         else:
             row.values["theory_level"] = level
-            readings.note("theory_level", raw, str(TheoryLevel(level).label))
+            readings.note("theory_level", raw, readings.label(TheoryLevel, level))
     return row
 
 

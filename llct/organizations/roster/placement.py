@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Choices, Q
 from django.utils.translation import gettext as _
 
 from llct.core.text import fold
@@ -144,6 +144,14 @@ class Readings:
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], list[Any]] = {}
+        self._labels: dict[tuple[type, object], str] = {}
+
+    def label(self, choices: type[Choices], value: object) -> str:
+        """A choice's label, translated once per import rather than once per row."""
+        key = (choices, value)
+        if (label := self._labels.get(key)) is None:
+            label = self._labels[key] = str(choices(value).label)
+        return label
 
     def note(self, column: str, raw: object, shown: str) -> None:
         if not isinstance(raw, str):
