@@ -239,6 +239,12 @@ class Person(models.Model):
             # recorded without a date, found by index for ten thousand rows at once. It replaces
             # the name's own index (one fewer index for every person written).
             models.Index(fields=["search_key", "date_of_birth"], name="person_name_birth"),
+            # The few recorded without a date of birth, whom a roster row may complete.
+            models.Index(
+                fields=["search_key"],
+                condition=models.Q(date_of_birth__isnull=True),
+                name="person_name_undated",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

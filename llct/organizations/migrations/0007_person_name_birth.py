@@ -19,4 +19,8 @@ class Migration(migrations.Migration):
             model_name='person',
             index=models.Index(fields=['search_key', 'date_of_birth'], name='person_name_birth'),
         ),
+        migrations.AddIndex(
+            model_name='person',
+            index=models.Index(condition=models.Q(('date_of_birth__isnull', True)), fields=['search_key'], name='person_name_undated'),
+        ),
     ]
