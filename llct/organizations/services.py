@@ -606,7 +606,9 @@ def history_errors(
     for field in ("admitted_on", "full_member_on"):
         old = getattr(before, field) if before is not None else None
         new = getattr(person, field)
-        if old != new and any(d is not None and d >= cutover_on for d in (old, new)):
+        if old != new and (
+            (old is not None and old >= cutover_on) or (new is not None and new >= cutover_on)
+        ):
             errors[field] = [_history_message(field) % {"date": cutover_on.strftime("%d/%m/%Y")}]
     return errors
 

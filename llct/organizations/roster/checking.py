@@ -145,6 +145,18 @@ class Row:
             self.reasons.append(reason)
 
 
+FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "admitted_on",
+    "full_member_on",
+    "sex",
+    "position",
+    "organization",
+    "stage",
+    "party_card_no",
+    "theory_level",
+)
 MAX_LENGTHS: dict[str, int] = {
     name: Person._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
     for name in ("full_name", "position", "party_card_no")
@@ -181,12 +193,11 @@ def _read_row(
     readings: Readings,
 ) -> Row:
     """The values the row gives (blank cells give none), and what cannot be read."""
-
+    # Every field's cell, None for a column the sheet lacks or the row stops before.
     width = len(cells)
-
-    def cell(name: str) -> Any:
-        index = columns.get(name, width)
-        return cells[index] if index < width else None
+    cell = {
+        name: cells[i] if (i := columns.get(name, width)) < width else None for name in FIELDS
+    }.get
 
     name = cell_name(cell("full_name"))
     row = Row(number=number, name=name, values={}, key=name_key(name))
