@@ -11,7 +11,6 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from llct.core.text import name_sort_key
 from llct.organizations.models import (
     MembershipRules,
     MembershipStage,
@@ -39,6 +38,7 @@ from llct.organizations.roster.values import (
     is_blank,
     lookup_key,
     name_key,
+    name_order_key,
     parse_date,
     parse_theory_level,
 )
@@ -308,7 +308,7 @@ def _new_person(
     person = NewPerson(
         full_name=row.name,
         search_key=row.key,
-        sort_key=name_sort_key(row.name),
+        sort_key=name_order_key(row.name),
         sex=values.get("sex", ""),
         date_of_birth=values.get("date_of_birth"),
         position=values.get("position", ""),
