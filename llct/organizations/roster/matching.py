@@ -1,11 +1,12 @@
 """Which person on the rolls a row is."""
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,23 @@ def _joined(values: Iterable[str]) -> str | None:
     """The values as one text for _ARRAY; None (an empty array's NULL) when there are none."""
     text = _SEPARATOR.join(values)
     return text or None
+
+
+@contextlib.contextmanager
+def _serial() -> Iterator[None]:
+    """PostgreSQL without parallel workers until the block ends (inside a transaction): ten
+    thousand index lookups ran twice as fast in the importing process alone as with two workers
+    started on the 2-core machine (0.07 s against 0.14-0.17 s at a million people)."""
+    name = "max_parallel_workers_per_gather"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config(%s, '0', true)", [name])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
 
 
 def cards_elsewhere(cards: Iterable[str]) -> set[str]:
@@ -185,7 +203,9 @@ def candidates(rows: list["Row"], organizations: "Organizations") -> Iterator[Pe
                 f"{organizations.root.path}%",
             ],
         )
-        yield from found
+        with transaction.atomic(), _serial():
+            people = list(found)
+        yield from people
         return
     batches: list[tuple[list[Any], Callable[[list[Any]], Iterable[Person]]]] = [
         (cards, lambda batch: Person.objects.filter(party_card_no__in=batch)),
