@@ -45,7 +45,7 @@ def _import(path: Path, profile: bool) -> dict[str, object]:
         # cleared first, as autovacuum clears them for an import that meets the rolls.
         cursor.execute(
             "VACUUM (ANALYZE) organizations_person, organizations_membershipchange, "
-            "organizations_theorylevelchange, core_auditentry"
+            "organizations_theorylevelchange, organizations_organization, core_auditentry"
         )
     province = Organization.objects.get(code="TINH")
     actor = User.objects.get(username="bantuyengiao")

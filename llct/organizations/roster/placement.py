@@ -12,7 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Choices, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from llct.core.text import fold
@@ -62,16 +64,22 @@ class Organizations:
         live = Organization.objects.filter(
             path__startswith=self.root.path, dissolved_on__isnull=True
         )
+        if connection.vendor == "postgresql" and texts:
+            self._keep(live.filter(pk__in=RawSQL(*_named(texts, self.root.path))))  # noqa: S611
+            return
         for start in range(0, len(texts), 300):
             batch = texts[start : start + 300]
             wanted = Q(code__in=[t.upper() for t in batch])
             for text in batch:
                 wanted |= Q(search_key__startswith=f"{fold(text)} ")
-            for org in live.filter(wanted):
-                org = self.by_id.setdefault(org.pk, org)
-                if fold(org.code) not in self.by_code:
-                    self.by_code[fold(org.code)] = org
-                    self.by_name[fold(org.name)].append(org)
+            self._keep(live.filter(wanted))
+
+    def _keep(self, found: Iterable[Organization]) -> None:
+        for org in found:
+            org = self.by_id.setdefault(org.pk, org)
+            if fold(org.code) not in self.by_code:
+                self.by_code[fold(org.code)] = org
+                self.by_name[fold(org.name)].append(org)
 
     def load(self, ids: Iterable[int]) -> None:
         """The organizations of these ids (people found on the rolls), for their history."""
@@ -114,6 +122,27 @@ class Organizations:
 
     def missing_list(self) -> list[dict[str, Any]]:
         return [{"name": name, "rows": rows} for name, rows in sorted(self.missing.items())]
+
+
+def _named(texts: list[str], path: str) -> tuple[str, list[Any]]:
+    """The ids of the subtree's organizations whose code, or whose folded name, is one of these
+    texts: one statement, two hash lookups a row, where 300 LIKE patterns a statement took 0.15 s
+    each at a province (thirty statements for a roster naming nine thousand cells). The folded
+    name is the search key less its folded code (`Organization.save`), which is the code in
+    lower case for a code of printable ASCII; other codes, and keys cut at their length, are
+    always read, and the caller compares the names itself."""
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    sql = (
+        f"SELECT o.id FROM {table} o WHERE o.path LIKE %s AND ("  # noqa: S608 (model names)
+        "o.code = ANY(string_to_array(%s, E'\\x1f')) "
+        "OR left(o.search_key, length(o.search_key) - length(o.code) - 1) "
+        "= ANY(string_to_array(%s, E'\\x1f')) "
+        "OR o.code !~ '^[!-~]+$' OR length(o.search_key) >= 300)"
+    )
+    # clean_text turns the separator into a space: no text holds it.
+    codes = "\x1f".join(sorted({t.upper() for t in texts}))
+    names = "\x1f".join(sorted({fold(t) for t in texts}))
+    return sql, [f"{path}%", codes, names]
 
 
 def cell_kind() -> OrganizationKind | None:
