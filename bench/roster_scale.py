@@ -1,14 +1,17 @@
 """The roster import into the province node of a scale database, measured and rolled back.
 
-    BENCH_SCALE_DB=llct_roster_scale .venv/bin/python -m bench.roster_scale [ROWS] [--profile]
+    BENCH_SCALE_DB=llct_roster_scale .venv/bin/python -m bench.roster_scale [ROWS] [--cells]
 
 Writes a roster of ROWS people (10,000 by default; `bench/run.py: write_roster`, the file of the
 scale bench) in one process, then imports it in a fresh one, inside a transaction rolled back at
 the end (after the deferred foreign-key checks a commit would run, which are timed), so the
 database stays as built and the run can be repeated; what earlier runs left behind is vacuumed
-away first (not timed). Prints the wall seconds,
-rows/s, the Python CPU seconds of the importing process, its peak resident memory and the load.
-With --profile, the 25 most expensive functions (cumulative) follow."""
+away first (not timed). Prints the wall seconds, rows/s, the Python CPU seconds of the importing
+process, its peak resident memory and the load.
+
+With --cells the roster has a "Chi bộ" column naming one of the province's cells on each row
+(thousands of them), as a province-wide file would; without it every row goes to the province
+node itself. With --profile, the 25 most expensive functions (cumulative) follow."""
 
 import datetime as dt
 import json
@@ -23,10 +26,39 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
 
-def _write(path: Path, rows: int) -> None:
+def _write(path: Path, rows: int, cells: bool) -> None:
     from bench.run import write_roster
 
     write_roster(path, rows=rows, today=dt.date.today(), taken_cards=set())
+    if cells:
+        _add_cells(path)
+
+
+def _add_cells(path: Path) -> None:
+    """The same roster with a "Chi bộ" column: each row in one of the province's cells, by
+    code, chosen at random (a province-wide file names thousands of them)."""
+    import random
+
+    from openpyxl import Workbook, load_workbook
+
+    from llct.organizations.models import Organization
+
+    codes = list(
+        Organization.objects.filter(children__isnull=True, depth__gt=0).values_list(
+            "code", flat=True
+        )
+    )
+    rng = random.Random(2026)
+    source = load_workbook(path, read_only=True)
+    rows = list(source.worksheets[0].iter_rows(values_only=True))
+    source.close()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách")
+    sheet.append(list(rows[0]))
+    sheet.append([*rows[1], "Chi bộ"])
+    for row in rows[2:]:
+        sheet.append([*row, rng.choice(codes)])
+    workbook.save(path)
 
 
 def _import(path: Path, profile: bool) -> dict[str, object]:
@@ -90,7 +122,7 @@ def main() -> None:
         from bench.scale import configure
 
         configure()
-        _write(Path(args[2]), int(args[1]))
+        _write(Path(args[2]), int(args[1]), "--cells" in sys.argv)
         return
     if args[:1] == ["import"]:
         from bench.scale import configure
@@ -100,10 +132,12 @@ def main() -> None:
         return
     rows = int(args[0]) if args else 10_000
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"roster-scale-{rows}.xlsx"
+    cells = "--cells" in sys.argv
+    path = OUT / f"roster-scale-{'cells-' if cells else ''}{rows}.xlsx"
     run = [sys.executable, "-m", "bench.roster_scale"]
     if not path.exists():
-        subprocess.run([*run, "write", str(rows), str(path)], cwd=ROOT, check=True)
+        flag = ["--cells"] if cells else []
+        subprocess.run([*run, "write", str(rows), str(path), *flag], cwd=ROOT, check=True)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     flags = ["--profile"] if "--profile" in sys.argv else []
     done = subprocess.run(
