@@ -16,7 +16,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from llct.core import events
-from llct.core.models import audit_record, audit_value
+from llct.core.models import User, audit_record, audit_value
 from llct.core.text import clean_text
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
@@ -96,7 +96,7 @@ def _event(
     effective_on: dt.date,
     description: str,
     organizations: list[Organization],
-    actor: Any,
+    actor: User | None,
     note: str = "",
 ) -> OrganizationEvent:
     event = OrganizationEvent.objects.create(
@@ -141,7 +141,7 @@ def organization_create(
     kind: OrganizationKind,
     parent: Organization | None,
     founded_on: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     record_event: bool = True,
 ) -> Organization:
     code = clean_text(code).upper()
@@ -183,7 +183,7 @@ def organization_rename(
     name: str,
     effective_on: dt.date,
     today: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Organization:
     name = clean_text(name)
@@ -214,7 +214,7 @@ def organization_move(
     new_parent: Organization,
     effective_on: dt.date,
     today: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Organization:
     if new_parent.path.startswith(organization.path):
@@ -267,7 +267,12 @@ def _dissolve(organization: Organization, *, effective_on: dt.date) -> None:
 
 
 def _transfer_people(
-    *, source: Organization, target: Organization, effective_on: dt.date, actor: Any, note: str
+    *,
+    source: Organization,
+    target: Organization,
+    effective_on: dt.date,
+    actor: User | None,
+    note: str,
 ) -> int:
     people = list(Person.objects.filter(organization=source).only("id", "full_name"))
     Transfer.objects.bulk_create(
@@ -323,7 +328,7 @@ def organization_merge(
     target: Organization,
     effective_on: dt.date,
     today: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Organization:
     """Merge sources into target: their people and sub-organizations move to target, and the
@@ -372,7 +377,7 @@ class SplitPart:
 
 @transaction.atomic
 def organization_change(
-    *, action: str, organization: Organization, data: dict[str, Any], actor: Any, today: dt.date
+    *, action: str, organization: Organization, data: dict[str, Any], actor: User, today: dt.date
 ) -> list[Organization]:
     """One change to the tree from a validated form (rename, move, merge or split); returns the
     organizations a split created."""
@@ -407,7 +412,7 @@ def organization_split(
     effective_on: dt.date,
     today: dt.date,
     keep_original: bool,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
 ) -> list[Organization]:
     """Split an organization into new sibling organizations. When the original does not go on,
@@ -633,7 +638,7 @@ def is_history(effective_on: dt.date, *, cutover_on: dt.date) -> bool:
 
 @transaction.atomic
 def membership_rules_update(
-    *, rules: MembershipRules, cutover_on: dt.date, exceptions_allowed: bool, actor: Any
+    *, rules: MembershipRules, cutover_on: dt.date, exceptions_allowed: bool, actor: User
 ) -> MembershipRules:
     changes = []
     for field, value in (("cutover_on", cutover_on), ("exceptions_allowed", exceptions_allowed)):
@@ -672,7 +677,7 @@ def change_display(person: Person, field: str) -> str:
 
 
 @transaction.atomic
-def person_create(*, data: dict[str, Any], actor: Any, today: dt.date) -> Person:
+def person_create(*, data: dict[str, Any], actor: User | None, today: dt.date) -> Person:
     person = Person(**data)
     cutover_on = MembershipRules.current().cutover_on
     person_validate(person, today=today, cutover_on=cutover_on)
@@ -698,7 +703,7 @@ def person_update(
     *,
     person: Person,
     data: dict[str, Any],
-    actor: Any,
+    actor: User | None,
     today: dt.date,
     effective_on: dt.date | None = None,
     note: str = "",
