@@ -138,4 +138,3 @@ def pytest_collection_modifyitems(config, items):
         }
         if groups and "@" not in item.nodeid:
             item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(groups))}")
-
