@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from _pytest.nodeid import coerce_node_id
 from django.core import management
+from django.core.cache import cache
 from django.db.models import query
 
 from llct.core.models import Role, User
@@ -121,6 +122,7 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # local-memory caches of one name share their data across instances
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
