@@ -53,8 +53,8 @@ from llct.organizations.models import (
     Organization,
     Person,
 )
+from llct.organizations.person_services import person_validate
 from llct.organizations.selectors import organization_name_on, person_list
-from llct.organizations.services import person_validate
 
 NUMBER_MAX_LENGTH = MembershipDecision._meta.get_field("number").max_length or 50
 REASON_MAX_LENGTH = MembershipDecision._meta.get_field("exception_reason").max_length or 500

@@ -44,7 +44,7 @@ from llct.courses.models import Attendance, Course, Enrolment, Session
 from llct.curriculum.models import AssessmentKind, Programme
 from llct.demo.membership import membership_demo
 from llct.organizations.models import MembershipRules, Person
-from llct.organizations.services import person_update
+from llct.organizations.person_services import person_update
 
 # The few who fail on their scores (attendance makes its own failures).
 FAIL_SHARE = 0.03

@@ -41,11 +41,7 @@ from llct.organizations.models import (
     TheoryLevelChange,
     add_months,
 )
-from llct.organizations.services import (
-    organization_create,
-    organization_merge,
-    organization_rename,
-)
+from llct.organizations.services import organization_create, organization_merge, organization_rename
 
 # ---------------------------------------------------------------------------------------------
 # Names. Weights are rough shares of the population; "Hoàng/Huỳnh" and "Vũ/Võ" are the northern

@@ -27,7 +27,7 @@ from llct.core.permissions import (
 from llct.core.spreadsheets import XLSX_TYPE
 from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
-from llct.organizations import exports, selectors, services
+from llct.organizations import exports, person_services, selectors, services
 from llct.organizations.forms import (
     FILTER_FIELDS,
     AsOfForm,
@@ -347,7 +347,7 @@ def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _person_form(request, None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_create(
+            person = person_services.person_create(
                 data=form.person_data(), actor=request.user, today=_today()
             )
         except ValidationError as error:
@@ -364,7 +364,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = _person_form(request, person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
+            person_services.person_update(
                 person=person,
                 data=form.person_data(),
                 actor=request.user,
@@ -390,7 +390,7 @@ def membership_rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MembershipRulesForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_rules_update(
+            person_services.membership_rules_update(
                 rules=MembershipRules.objects.get(pk=rules.pk),
                 actor=request.user,
                 **form.cleaned_data,

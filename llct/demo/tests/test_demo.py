@@ -56,8 +56,8 @@ from llct.organizations.models import (
     TheoryLevelChange,
     add_months,
 )
+from llct.organizations.person_services import person_validate, years_between
 from llct.organizations.selectors import flatten, organization_tree_as_of
-from llct.organizations.services import person_validate, years_between
 from llct.planning.models import (
     AnnualPlan,
     BudgetLine,

@@ -19,6 +19,12 @@ from llct.organizations.models import (
     Sex,
     TheoryLevel,
 )
+from llct.organizations.person_services import (
+    PERSONAL_FIELDS,
+    TRACKED_FIELDS,
+    change_display,
+    person_rule_errors,
+)
 from llct.organizations.roster.matching import (
     candidates,
     cards_elsewhere,
@@ -41,12 +47,6 @@ from llct.organizations.roster.values import (
     name_order_key,
     parse_date,
     parse_theory_level,
-)
-from llct.organizations.services import (
-    PERSONAL_FIELDS,
-    TRACKED_FIELDS,
-    change_display,
-    person_rule_errors,
 )
 
 Progress = Callable[[int, int], None]

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from llct.organizations.models import Organization, Person
-from llct.organizations.services import card_taken_message
+from llct.organizations.person_services import card_taken_message
 
 if TYPE_CHECKING:
     from llct.organizations.roster.checking import Row

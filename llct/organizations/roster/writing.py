@@ -26,14 +26,10 @@ from llct.organizations.models import (
     TheoryLevelChange,
     Transfer,
 )
+from llct.organizations.person_services import is_history, stage_date, transfer_event
 from llct.organizations.roster.checking import NewPerson, RosterAnalysis
 from llct.organizations.roster.placement import cell_kind, free_codes
-from llct.organizations.services import (
-    is_history,
-    organization_create,
-    stage_date,
-    transfer_event,
-)
+from llct.organizations.services import organization_create
 
 BATCH_SIZE = 1000
 
