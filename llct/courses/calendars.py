@@ -208,7 +208,7 @@ def calendar_scope(*, user: User, params: Mapping[str, str]) -> CalendarScope:
     return _default_scope(user)
 
 
-def _venue_asked(user: Any, value: str) -> CalendarScope:
+def _venue_asked(user: User, value: str) -> CalendarScope:
     require_staff(user)
     venue = Venue.objects.filter(pk=_int_param(value)).first()
     if venue is None:
@@ -221,7 +221,7 @@ def _venue_asked(user: Any, value: str) -> CalendarScope:
     )
 
 
-def _lecturer_asked(user: Any, value: str) -> CalendarScope:
+def _lecturer_asked(user: User, value: str) -> CalendarScope:
     require_staff(user)
     lecturer = Lecturer.objects.filter(pk=_int_param(value)).first()
     if lecturer is None:
@@ -229,7 +229,7 @@ def _lecturer_asked(user: Any, value: str) -> CalendarScope:
     return _lecturer_scope(lecturer)
 
 
-def _organization_asked(user: Any, value: str) -> CalendarScope:
+def _organization_asked(user: User, value: str) -> CalendarScope:
     path = scope_path(user)
     organization = Organization.objects.filter(pk=_int_param(value)).first()
     if (
@@ -241,13 +241,13 @@ def _organization_asked(user: Any, value: str) -> CalendarScope:
     return _organization_scope(organization)
 
 
-def _learner_asked(user: Any, value: str) -> CalendarScope:
+def _learner_asked(user: User, value: str) -> CalendarScope:
     if value != "me" or not getattr(user, "person_id", None):
         raise Http404
     return _learner_scope(user)
 
 
-def _default_scope(user: Any) -> CalendarScope:
+def _default_scope(user: User) -> CalendarScope:
     if user.role == Role.LEARNER and user.person_id:
         return _learner_scope(user)
     lecturer = Lecturer.objects.filter(user=user).first() if user.role == Role.LECTURER else None

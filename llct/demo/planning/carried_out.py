@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from llct.core.models import AuditEntry
+from llct.core.models import AuditEntry, User
 from llct.courses.models import Course
 from llct.demo.planning.plan import Spec
 from llct.demo.planning.shared import (
@@ -144,7 +144,7 @@ def _spend(
     *,
     over: bool,
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> int:
     """A finished course's spending, line by line, over or under its budget."""
     recorded = 0
@@ -162,7 +162,7 @@ def _spend(
 
 
 def _expense(
-    course: Course, kind: str, amount: Decimal, day: dt.date, note: str, *, actor: Any
+    course: Course, kind: str, amount: Decimal, day: dt.date, note: str, *, actor: User
 ) -> int:
     """Record the expense (1), or nothing for an amount of nothing (0)."""
     if amount <= 0:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.core.tests.test_xlsx_bounds import bomb, many_cells
 from llct.organizations import person_services
 from llct.organizations.models import MembershipStage, Organization, Person, RosterImport
@@ -45,7 +46,7 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-def post_upload(client: Any, user: Any, content: bytes, organization: Organization) -> Any:
+def post_upload(client: Any, user: User, content: bytes, organization: Organization) -> Any:
     client.force_login(user)
     return client.post(UPLOAD, {"organization": organization.pk, "file": upload(content)})
 
