@@ -26,6 +26,7 @@ from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
+from llct.courses.marks import learner_row_errors
 from llct.courses.models import Course, Enrolment
 
 # Headers are matched without case or diacritics, in both UI languages: a template downloaded
@@ -207,7 +208,7 @@ def grades_read(*, file: IO[bytes], course: Course, user: User) -> GradesImport:
             continue
         name = clean_text(cells[layout.name_col]) if layout.name_col is not None else ""
         enrolment_id = _enrolment_id(cells[layout.id_col])
-        reasons = _learner_errors(cells[layout.id_col], enrolment_id, found, seen, course)
+        reasons = learner_row_errors(cells[layout.id_col], enrolment_id, found, seen, course.pk)
         scores = _scores(cells, layout, course, reasons)
         originals = _originals(cells, layout, reasons)
         if reasons:
@@ -220,28 +221,6 @@ def grades_read(*, file: IO[bytes], course: Course, user: User) -> GradesImport:
             result.scores[enrolment_id] = scores
             result.originals[enrolment_id] = originals
     return result
-
-
-def _learner_errors(
-    cell: Any,
-    enrolment_id: int | None,
-    found: dict[int, Enrolment],
-    seen: dict[int, int],
-    course: Course,
-) -> list[str]:
-    """Why the row's learner ID names nobody who may be graded here (on no earlier row)."""
-    enrolment = found.get(enrolment_id) if enrolment_id is not None else None
-    if enrolment_id is None:
-        return [_("Missing or invalid learner ID “%(value)s”.") % {"value": clean_text(cell)}]
-    if enrolment is None:
-        return [_("Unknown learner ID %(id)s.") % {"id": enrolment_id}]
-    if enrolment.course_id != course.pk:
-        return [_("This learner is not in this course.")]
-    if enrolment.status != Enrolment.Status.ENROLLED:
-        return [_("This learner has withdrawn from the course.")]
-    if enrolment_id in seen:
-        return [_("This learner is already on row %(row)s.") % {"row": seen[enrolment_id]}]
-    return []
 
 
 def _scores(

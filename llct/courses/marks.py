@@ -179,7 +179,7 @@ def marks_read(*, file: IO[bytes], session: Session, user: User) -> MarksImport:
         name = clean_text(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
         raw_id, raw_mark = cells[id_col], clean_text(cells[mark_col])
         enrolment_id = _enrolment_id(raw_id)
-        reasons = _learner_errors(raw_id, enrolment_id, found, seen, session)
+        reasons = learner_row_errors(raw_id, enrolment_id, found, seen, session.course_id)
         status = MARK_CODES.get(raw_mark.lower())
         if status is None:
             reasons.append(
@@ -203,20 +203,21 @@ def marks_read(*, file: IO[bytes], session: Session, user: User) -> MarksImport:
     return result
 
 
-def _learner_errors(
+def learner_row_errors(
     raw_id: Any,
     enrolment_id: int | None,
     found: dict[int, Enrolment],
     seen: dict[int, int],
-    session: Session,
+    course_id: int,
 ) -> list[str]:
-    """Why the row's learner ID names nobody who may be marked here (on no earlier row)."""
+    """Why a sheet row's learner ID names nobody who may be marked or graded in the course (on
+    no earlier row): the marks import here and the grades import of assessment read it alike."""
     enrolment = found.get(enrolment_id) if enrolment_id is not None else None
     if enrolment_id is None:
         return [_("Missing or invalid learner ID “%(value)s”.") % {"value": clean_text(raw_id)}]
     if enrolment is None:
         return [_("Unknown learner ID %(id)s.") % {"id": enrolment_id}]
-    if enrolment.course_id != session.course_id:
+    if enrolment.course_id != course_id:
         return [_("This learner is not in this course.")]
     if enrolment.status != Enrolment.Status.ENROLLED:
         return [_("This learner has withdrawn from the course.")]
