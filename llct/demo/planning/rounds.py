@@ -136,16 +136,7 @@ def this_years_round(
     """Opened in mid-September of last year, closed after its deadline at the end of October;
     every organization submitted but a couple, which nominated nobody."""
     opened_on, deadline = dt.date(year - 1, 9, 15), dt.date(year - 1, 10, 31)
-    with dated(at(opened_on, 8, 30), STAMPED):
-        nomination_round = nom_services.round_open(
-            year=year,
-            deadline=deadline,
-            programmes=offered,
-            instructions=ROUND_INSTRUCTIONS.format(year=year),
-            actor=department,
-            today=opened_on,
-        )
-    NominationRound.objects.filter(pk=nomination_round.pk).update(opened_at=at(opened_on, 8, 30))
+    nomination_round = _open(year, opened_on, deadline, offered, department)
     silent = set(rng.sample(range(len(grassroots)), min(2, len(grassroots) // 10)))
     steps = []
     for index, organization in enumerate(grassroots):
@@ -184,16 +175,7 @@ def next_years_round(
     year = today.year + 1
     opened_on, deadline = today - dt.timedelta(days=35), today - dt.timedelta(days=3)
     reminded_on = deadline - dt.timedelta(days=4)
-    with dated(at(opened_on, 8, 30), STAMPED):
-        nomination_round = nom_services.round_open(
-            year=year,
-            deadline=deadline,
-            programmes=offered,
-            instructions=ROUND_INSTRUCTIONS.format(year=year),
-            actor=department,
-            today=opened_on,
-        )
-    NominationRound.objects.filter(pk=nomination_round.pk).update(opened_at=at(opened_on, 8, 30))
+    nomination_round = _open(year, opened_on, deadline, offered, department)
 
     featured = _featured(grassroots)
     on_time, drafts, late_submitter = _share_out(rng, grassroots, featured)
@@ -381,3 +363,20 @@ def _give_officers_addresses() -> None:
     for user in User.objects.filter(role=Role.ORG_OFFICER, is_active=True, email="").order_by("pk"):
         user.email = f"{user.username}@{MAIL_DOMAIN}"
         user.save(update_fields=["email"])
+
+
+def _open(
+    year: int, opened_on: dt.date, deadline: dt.date, offered: list[Programme], department: User
+) -> NominationRound:
+    """The department opens the year's round at half past eight on the day."""
+    with dated(at(opened_on, 8, 30), STAMPED):
+        nomination_round = nom_services.round_open(
+            year=year,
+            deadline=deadline,
+            programmes=offered,
+            instructions=ROUND_INSTRUCTIONS.format(year=year),
+            actor=department,
+            today=opened_on,
+        )
+    NominationRound.objects.filter(pk=nomination_round.pk).update(opened_at=at(opened_on, 8, 30))
+    return nomination_round
