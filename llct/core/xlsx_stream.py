@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 # Characters XML 1.0 does not allow, which a pasted name may still carry.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACES = " \t\n\r"
 _ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -76,12 +77,15 @@ def _cell(value: Any, style: str = "") -> str:
 
 def text_cell(value: str) -> str:
     """A string cell, escaped, for rows given to `write_xlsx_rows` (which removes the
-    characters XML does not allow, a chunk at a time)."""
+    characters XML does not allow, a chunk at a time). Spaces at either end are kept
+    (`xml:space="preserve"`, which a spreadsheet would otherwise trim)."""
     if not value:
         return "<c/>"
     if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+    if value[0] in _SPACES or value[-1] in _SPACES:
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+    return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
 
 
 def write_xlsx_stream(

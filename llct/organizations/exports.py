@@ -138,20 +138,24 @@ def people_xml_rows(people: Any) -> Iterator[str]:
         )
 
 
+_SQL_SPACES = "(32, 9, 10, 13)"  # the spaces `text_cell` keeps with xml:space="preserve"
+
+
 def _sql_text(column: str) -> str:
-    """SQL for a string cell of `column`, escaped as `text_cell` escapes it."""
+    """SQL for a string cell of `column`, escaped and spaced as `text_cell` writes it."""
     escaped = f"replace(replace(replace({column}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
     return (
-        f"CASE WHEN {column} IS NULL OR {column} = '' THEN '<c/>' ELSE "
-        f"'<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {escaped} || '</t></is></c>' END"
+        f"CASE WHEN {column} IS NULL OR {column} = '' THEN '<c/>' "
+        f"WHEN ascii({column}) IN {_SQL_SPACES} OR ascii(right({column}, 1)) IN {_SQL_SPACES} "
+        f"THEN '<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {escaped} || '</t></is></c>' "
+        f"ELSE '<c t=\"inlineStr\"><is><t>' || {escaped} || '</t></is></c>' END"
     )
 
 
 def _sql_day(column: str) -> str:
     return (
         f"CASE WHEN {column} IS NULL THEN '<c/>' ELSE "
-        f"'<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' || to_char({column}, 'DD/MM/YYYY')"
-        " || '</t></is></c>' END"
+        f"'<c t=\"inlineStr\"><is><t>' || to_char({column}, 'DD/MM/YYYY') || '</t></is></c>' END"
     )
 
 
