@@ -485,8 +485,9 @@ def measure_jobs() -> list[str]:
         f"{exported['rows']:,.0f} | {exported['seconds']:.1f} | "
         f"{exported['rows'] / exported['seconds']:,.0f} | {exported['peak_mb']:.0f} | "
         f"{'✅' if exported['seconds'] <= 60 else '❌'} ≤ 60 s |",
-        f"| suggestions for the whole province, year 2027 ({suggested['suggestions']:,.0f} "
-        f"suggestions in {suggested['organizations']:,.0f} organizations) | {PEOPLE:,} people | "
+        f"| suggestions for the whole province, year 2027, as a task (.xlsx "
+        f"{suggested['mb']:.0f} MB: {suggested['suggestions']:,.0f} suggestions in "
+        f"{suggested['organizations']:,.0f} organizations) | {PEOPLE:,} people | "
         f"{suggested['seconds']:.1f} | {PEOPLE / suggested['seconds']:,.0f} | "
         f"{suggested['peak_mb']:.0f} | "
         f"{'✅' if suggested['seconds'] <= 30 and suggested['peak_mb'] <= 500 else '❌'} "

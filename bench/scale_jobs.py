@@ -1,6 +1,7 @@
 """Long jobs of the scale bench, each in a fresh process so that its peak memory is its own:
 `python -m bench.scale_jobs import FILE` (a roster into the province node, full validation,
-committed) and `python -m bench.scale_jobs export` (every person, as the department officer).
+committed), `python -m bench.scale_jobs export` (every person, as the department officer) and
+`python -m bench.scale_jobs suggestions` (the whole province's suggestions for 2027, as a task).
 Prints one JSON line: seconds, rows, peak resident memory in MB."""
 
 import json
@@ -61,17 +62,27 @@ def run_export() -> dict[str, Any]:
 
 
 def run_suggestions() -> dict[str, Any]:
-    import datetime as dt
+    """The province-wide suggestions task as the department officer starts it: the rules,
+    then the .xlsx written; its row and file are removed afterwards."""
+    from llct.core.models import User
+    from llct.planning.models import SuggestionExport
+    from llct.planning.tasks import province_suggestions_task
 
-    from llct.planning.nominations.suggestions import suggestions_for_province
-
+    user = User.objects.get(username="bantuyengiao")
+    export = SuggestionExport.objects.create(requested_by=user, year=2027, language="vi")
     started = time.perf_counter()
-    grouped = suggestions_for_province(year=2027, today=dt.date(2026, 12, 1))
+    province_suggestions_task.call(export_id=export.pk, today="2026-12-01")
     seconds = time.perf_counter() - started
+    export.refresh_from_db()
+    size = export.file.size if export.file else 0
+    export.file.delete(save=False)
+    export.delete()
     return {
         "seconds": seconds,
-        "suggestions": sum(len(v) for v in grouped.values()),
-        "organizations": len(grouped),
+        "suggestions": export.total_rows,
+        "organizations": export.organizations,
+        "status": export.status,
+        "mb": size / 1e6,
         "peak_mb": _peak_mb(),
     }
 

@@ -92,13 +92,27 @@ def people_counts_rebuild() -> int:
             for ancestor in _path_ids(path):
                 totals[ancestor] += n
     changed = [
-        Organization(
-            pk=org_id, people_count=direct.get(org_id, 0), subtree_people_count=totals[org_id]
-        )
+        (org_id, direct.get(org_id, 0), totals[org_id])
         for org_id, _path, own, total in rows
         if own != direct.get(org_id, 0) or total != totals[org_id]
     ]
-    Organization.objects.bulk_update(
-        changed, ["people_count", "subtree_people_count"], batch_size=2000
-    )
+    if connection.vendor == "postgresql":
+        # One statement from three arrays: `bulk_update` writes a CASE of a branch per
+        # organization, which PostgreSQL walks for every row it updates (30,000 organizations:
+        # minutes, where this takes a second).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE organizations_organization AS o "
+                "SET people_count = v.own, subtree_people_count = v.total "
+                "FROM unnest(%s::bigint[], %s::integer[], %s::integer[]) AS v(id, own, total) "
+                "WHERE o.id = v.id",
+                [[c[0] for c in changed], [c[1] for c in changed], [c[2] for c in changed]],
+            )
+    else:
+        Organization.objects.bulk_update(
+            [Organization(pk=pk, people_count=own, subtree_people_count=total)
+             for pk, own, total in changed],
+            ["people_count", "subtree_people_count"],
+            batch_size=2000,
+        )  # fmt: skip
     return len(changed)

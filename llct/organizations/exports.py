@@ -1,14 +1,15 @@
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_csv, write_xlsx
-from llct.core.xlsx_stream import text_cell
+from llct.core.sql import without_jit
+from llct.core.xlsx_stream import text_cell, write_xlsx_chunks, write_xlsx_rows
 from llct.organizations.models import (
     MembershipStage,
     Organization,
@@ -21,6 +22,7 @@ from llct.organizations.models import (
 # Up to this many people the file is written in the request; beyond, by a task.
 EXPORT_INLINE_MAX = 5_000
 EXPORT_KEPT = dt.timedelta(days=1)
+SHEET = "Danh sach"
 WORKING = (PeopleExport.Status.QUEUED, PeopleExport.Status.RUNNING)
 
 ORG_HEADERS = ["Mã", "Tên", "Loại", "Mã cấp trên"]
@@ -134,6 +136,98 @@ def people_xml_rows(people: Any) -> Iterator[str]:
             f"{text(position)}{text(org)}{stages.get(stage, '<c/>')}{day(admitted)}"
             f"{day(full)}{text_cell(card or '')}{levels.get(level, '<c/>')}</row>"
         )
+
+
+_SQL_SPACES = "(32, 9, 10, 13)"  # the spaces `text_cell` keeps with xml:space="preserve"
+
+
+def _sql_text(column: str) -> str:
+    """SQL for a string cell of `column`, escaped and spaced as `text_cell` writes it."""
+    escaped = f"replace(replace(replace({column}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} = '' THEN '<c/>' "
+        f"WHEN ascii({column}) IN {_SQL_SPACES} OR ascii(right({column}, 1)) IN {_SQL_SPACES} "
+        f"THEN '<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {escaped} || '</t></is></c>' "
+        f"ELSE '<c t=\"inlineStr\"><is><t>' || {escaped} || '</t></is></c>' END"
+    )
+
+
+def _sql_day(column: str) -> str:
+    return (
+        f"CASE WHEN {column} IS NULL THEN '<c/>' ELSE "
+        f"'<c t=\"inlineStr\"><is><t>' || to_char({column}, 'DD/MM/YYYY') || '</t></is></c>' END"
+    )
+
+
+def _sql_label(column: str, choices: Iterable[tuple[Any, Any]], params: list[Any]) -> str:
+    """A CASE giving each stored value its label's cell; the labels travel as parameters."""
+    whens = []
+    for value, label in choices:
+        whens.append("WHEN %s THEN %s")
+        params.extend([value, text_cell(str(label))])
+    return f"CASE {column} {' '.join(whens)} ELSE '<c/>' END"
+
+
+def people_xml_sql(
+    people: Any, *, progress: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
+    """PostgreSQL: the export's rows written as `<row>` XML by the database itself, the same
+    cells as `people_xml_rows` (a test compares both): Python only moves text, a few
+    thousand rows at a time through a server-side cursor. Between two fetches the connection
+    is free, so `progress` may write to the database."""
+    inner, inner_params = people.values_list(
+        *PEOPLE_COLUMNS, "sort_key", "id"
+    ).query.sql_with_params()
+    params: list[Any] = []
+    cells = [
+        _sql_text("t.full_name"),
+        _sql_label("t.sex", Sex.choices, params),
+        _sql_day("t.born"),
+        _sql_text("t.position"),
+        _sql_text("t.org"),
+        _sql_label("t.stage", MembershipStage.choices, params),
+        _sql_day("t.admitted"),
+        _sql_day("t.full_on"),
+        _sql_text("t.card"),
+        _sql_label("t.level", TheoryLevel.choices, params),
+    ]
+    # The labels' parameters come first in the statement, the filters' after them.
+    sql = (
+        "SELECT '<row><c><v>' || row_number() OVER (ORDER BY t.sort_key, t.id) || "
+        "'</v></c>' || " + " || ".join(cells) + " || '</row>' "
+        f"FROM ({inner}) AS t(full_name, sex, born, position, org, stage, admitted, full_on, "
+        "card, level, sort_key, id) ORDER BY t.sort_key, t.id"
+    )
+    done = 0
+    with without_jit(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        while batch := cursor.fetchmany(5000):
+            done += len(batch)
+            yield "".join([row[0] for row in batch]).encode()
+            if progress is not None:
+                progress(done)
+
+
+def people_export_write(
+    target: IO[bytes], people: Any, *, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the people as the export's workbook; returns the number of rows. On PostgreSQL
+    the database writes the rows (`people_xml_sql`), elsewhere Python does."""
+    if connection.vendor != "postgresql":
+        return write_xlsx_rows(
+            target, people_headers(), people_xml_rows(people), title=SHEET, progress=progress
+        )
+    done = [0]
+
+    def counted(n: int) -> None:
+        done[0] = n
+        if progress is not None:
+            progress(n)
+
+    write_xlsx_chunks(
+        target, people_headers(), people_xml_sql(people, progress=counted), title=SHEET
+    )
+    return done[0]
 
 
 def people_export_prune(*, user: Any, now: dt.datetime) -> None:

@@ -160,8 +160,7 @@ def people_export_task(*, export_id: int) -> None:
     """QUEUED → RUNNING (with progress) → DONE with the file, or → FAILED."""
     from django.core.files import File
 
-    from llct.core.xlsx_stream import write_xlsx_rows
-    from llct.organizations.exports import people_headers, people_xml_rows
+    from llct.organizations.exports import people_export_write
     from llct.organizations.forms import person_filter_form
     from llct.organizations.models import PeopleExport
     from llct.organizations.selectors import person_list
@@ -178,12 +177,8 @@ def people_export_task(*, export_id: int) -> None:
             rows.update(status=PeopleExport.Status.RUNNING, total_rows=people.count())
             throttle = _Throttle(lambda done, total: rows.update(done_rows=done))
             with tempfile.TemporaryFile() as handle:
-                written = write_xlsx_rows(
-                    handle,
-                    people_headers(),
-                    people_xml_rows(people),
-                    title="Danh sach",
-                    progress=lambda done: throttle(done, done + 1),
+                written = people_export_write(
+                    handle, people, progress=lambda done: throttle(done, done + 1)
                 )
                 handle.seek(0)
                 export.file.save(f"danh-sach-{export_id}.xlsx", File(handle), save=False)

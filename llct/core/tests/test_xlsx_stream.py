@@ -2,7 +2,7 @@ import io
 
 from openpyxl import load_workbook
 
-from llct.core.xlsx_stream import write_xlsx_stream
+from llct.core.xlsx_stream import text_cell, write_xlsx_rows, write_xlsx_stream
 
 
 def test_a_streamed_workbook_opens_with_its_values_and_no_formulas():
@@ -28,3 +28,11 @@ def test_a_streamed_workbook_opens_with_its_values_and_no_formulas():
     assert sheet["D2"].data_type == "s"  # text, never a live formula
     assert values[2] == [2, "Trần <Thị> & Bình", 3.5, "-12"]
     assert sheet["A1"].font.b is True
+
+
+def test_rows_written_as_xml_keep_spaces_at_either_end_and_drop_forbidden_characters():
+    buffer = io.BytesIO()
+    rows = [f"<row>{text_cell(' lề ')}{text_cell('a&b<c>')}{text_cell('x\x01y')}</row>"]
+    assert write_xlsx_rows(buffer, ["A", "B", "C"], rows) == 1
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Sheet"]
+    assert [c.value for c in sheet[2]] == [" lề ", "a&b<c>", "xy"]

@@ -16,6 +16,7 @@ in SQL; a test compares the two on every probationary member of the test world.
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -105,6 +106,7 @@ def new_member_due(people: QuerySet[Person], *, today: dt.date) -> Iterator[DueR
             ~Exists(attempts.filter(HAS_PASSED, course__results_approval__isnull=True)),
             ~new_member_class_finished_exists(),
         )
+        .order_by()  # one row per person; `_suggest` sorts
         .values_list(*PERSON_FIELDS, "admitted_on")
     )
     for *person, admitted_on in rows.iterator(chunk_size=5000):
@@ -133,6 +135,7 @@ def admission_due(people: QuerySet[Person], *, year: int, today: dt.date) -> Ite
                 .values("expires_on")[:1]
             ),
         )
+        .order_by()  # one row per person; `_suggest` sorts
         .values_list(*PERSON_FIELDS, "has_current", "current_expiry")
     )
     for *person, has_current, expiry in rows.iterator(chunk_size=5000):
@@ -152,6 +155,8 @@ def position_due(
     pairs = (
         people.exclude(position="")
         .filter(theory_level__lt=top)
+        # Without the people's name order, which would make every person a distinct pair.
+        .order_by()
         .values_list("position", "theory_level")
         .distinct()
     )
@@ -173,6 +178,7 @@ def position_due(
         rows = (
             people.filter(holders)
             .filter(~Exists(booked))
+            .order_by()  # one row per person; `_suggest` sorts
             .values_list(*PERSON_FIELDS, "position", "theory_level")
         )
         for *person, position, level in rows.iterator(chunk_size=5000):
@@ -199,26 +205,37 @@ def retake_due(people: QuerySet[Person], *, today: dt.date) -> Iterator[DueRow]:
         | Q(course__starts_on=start, course__ends_on__gt=end)
         | Q(course__starts_on=start, course__ends_on=end, pk__gt=OuterRef("pk"))
     )
-    rows = (
-        Enrolment.objects.filter(FAILED, person__in=people.values("pk"))
-        .filter(
-            ~Exists(same.filter(later).filter(FAILED | HAS_PASSED)),
-            ~Exists(same.filter(_booked(today))),
-        )
-        .values_list(
-            "person_id",
-            "person__full_name",
-            "person__sort_key",
-            "person__organization_id",
-            "person__stage",
-            "course__programme_id",
-            "course__ends_on",
-            "status",
-        )
+    # FAILED in two halves, each found from a small set through its own index (the
+    # withdrawals' partial index, the results of failed learners) where FAILED as one condition
+    # makes the database read every enrolment of the province.
+    halves = (
+        Q(status=WITHDRAWN) & RAN,
+        ~Q(status=WITHDRAWN) & RAN & APPROVED & Q(result__passed=False),
     )
-    for person_id, name, sort_key, org_id, stage, programme_id, ends_on, status in rows.iterator(
-        chunk_size=5000
-    ):
+    found: list[tuple[Any, ...]] = []
+    for half in halves:
+        found.extend(
+            Enrolment.objects.filter(half, person__in=people.values("pk"))
+            .filter(
+                ~Exists(same.filter(later).filter(FAILED | HAS_PASSED)),
+                ~Exists(same.filter(_booked(today))),
+            )
+            .order_by()
+            .values_list(
+                "course_id",
+                "id",
+                "person_id",
+                "person__full_name",
+                "person__sort_key",
+                "person__organization_id",
+                "person__stage",
+                "course__programme_id",
+                "course__ends_on",
+                "status",
+            )
+        )
+    found.sort(key=lambda row: (row[0], row[1]))  # the enrolments' own order, as one query gave
+    for _c, _e, person_id, name, sort_key, org_id, stage, programme_id, ends_on, status in found:
         yield DueRow(
             (person_id, name, sort_key, org_id, stage),
             "retake",

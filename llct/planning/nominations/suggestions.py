@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from llct.core.permissions import ALL
+from llct.core.sql import without_jit
 from llct.curriculum.models import Programme
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.planning.models import (
@@ -142,7 +144,12 @@ def _probation_ends_on(admitted_on: dt.date | None) -> dt.date | None:
     return Person(admitted_on=admitted_on).probation_ends_on()
 
 
-def _suggest(
+def _suggest(**arguments: Any) -> SuggestionSet:
+    with without_jit():
+        return _suggest_all(**arguments)
+
+
+def _suggest_all(
     *,
     organization_ids: list[int] | None,
     grassroots_of: dict[int, int],
