@@ -5,6 +5,7 @@ Tỉnh (province)
 └── B (đảng ủy trực thuộc)  ── B1 (chi bộ)
 """
 
+import gc
 import os
 from dataclasses import dataclass
 
@@ -140,3 +141,11 @@ def pytest_collection_modifyitems(config, items):
         }
         if groups and "@" not in item.nodeid:
             item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
+
+def pytest_collection_finish(session):
+    """What every test process loaded before its first test (Django, the apps, the test modules)
+    lives until the end: moved out of the collector's way, which then looks only at what tests
+    make (about a quarter less time in the garbage collector)."""
+    gc.collect()
+    gc.freeze()
