@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from llct.assessment.membership import new_member_check
 from llct.assessment.models import MembershipDecision
@@ -45,12 +45,36 @@ def seed(**options: object) -> str:
 
 
 def _seeded(seed: int) -> tuple[DemoSummary, dict[str, list[object]]]:
-    """A whole demo on the empty database, what it made, then rolled back."""
+    """A whole demo on the empty database, what it made, then rolled back, ids included: a
+    course made from the plan is numbered by its planned course's id, and PostgreSQL's
+    sequences, unlike SQLite's, stay where a rolled-back transaction left them."""
+    sequences = _sequences()
     with transaction.atomic():
         summary = demo_seed(people=PEOPLE, seed=seed, today=TODAY)
         made = snapshot()
         transaction.set_rollback(True)
+    _restart(sequences)
     return summary, made
+
+
+def _sequences() -> list[tuple[str, int | None]]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+            "WHERE schemaname = current_schema()"
+        )
+        return list(cursor.fetchall())
+
+
+def _restart(sequences: list[tuple[str, int | None]]) -> None:
+    with connection.cursor() as cursor:
+        for name, last_value in sequences:
+            if last_value is None:
+                cursor.execute("SELECT setval(%s, 1, false)", [name])
+            else:
+                cursor.execute("SELECT setval(%s, %s)", [name, last_value])
 
 
 def test_same_seed_on_the_same_day_gives_the_same_demo_and_another_seed_another(db):
