@@ -185,68 +185,89 @@ def _date_reason(field_name: str, problem: str, value: object) -> str:
     }
 
 
-def _read_row(
-    number: int,
-    cells: Sequence[Any],
-    columns: dict[str, int],
-    organizations: Organizations,
-    readings: Readings,
-) -> Row:
-    """The values the row gives (blank cells give none), and what cannot be read."""
-    # Every field's cell, None for a column the sheet lacks or the row stops before.
-    width = len(cells)
-    cell = {
-        name: cells[i] if (i := columns.get(name, width)) < width else None for name in FIELDS
-    }.get
+class _RowReader:
+    """Reads the rows of one sheet: the values each row gives (blank cells give none), and what
+    cannot be read. Built once per file; its readers are the same bound methods for every row."""
 
-    name = cell_name(cell("full_name"))
-    row = Row(number=number, name=name, values={}, key=name_key(name))
-    if not row.name:
-        row.reject(_("The full name is missing."))
-    elif len(row.name) > MAX_LENGTHS["full_name"]:
-        row.reject(_("The full name is too long."))
-    row.values["full_name"] = row.name
-    for field_name in ("date_of_birth", "admitted_on", "full_member_on"):
-        day, problem = parse_date(raw := cell(field_name))
-        if problem:
-            row.reject(_date_reason(field_name, problem, raw))
-        elif day:
-            row.values[field_name] = day
-            if isinstance(raw, str):  # a date cell is no messy spelling
-                readings.note(field_name, raw, f"{day.day:02}/{day.month:02}/{day.year:04}")
-    if not is_blank(raw := cell("sex")):
+    def __init__(
+        self, columns: dict[str, int], organizations: Organizations, readings: Readings
+    ) -> None:
+        self.columns = columns
+        self.organizations = organizations
+        self.readings = readings
+        # The cells after the name and the dates, each read when it is not blank, in the order
+        # of a row's reasons.
+        self.readers: tuple[tuple[str, Callable[[Row, Any], None]], ...] = (
+            ("sex", self._sex),
+            ("position", self._position),
+            ("organization", self._organization),
+            ("stage", self._stage),
+            ("party_card_no", self._card),
+            ("theory_level", self._theory_level),
+        )
+
+    def read(self, number: int, cells: Sequence[Any]) -> Row:
+        # Every field's cell, None for a column the sheet lacks or the row stops before.
+        columns, width = self.columns, len(cells)
+        cell = {
+            name: cells[i] if (i := columns.get(name, width)) < width else None for name in FIELDS
+        }.get
+        row = _named_row(number, cell("full_name"))
+        self._dates(row, cell)
+        for field_name, read in self.readers:
+            if not is_blank(raw := cell(field_name)):
+                read(row, raw)
+        return row
+
+    def _dates(self, row: Row, cell: Callable[[str], Any]) -> None:
+        for field_name in ("date_of_birth", "admitted_on", "full_member_on"):
+            day, problem = parse_date(raw := cell(field_name))
+            if problem:
+                row.reject(_date_reason(field_name, problem, raw))
+            elif day:
+                row.values[field_name] = day
+                if isinstance(raw, str):  # a date cell is no messy spelling
+                    written = f"{day.day:02}/{day.month:02}/{day.year:04}"
+                    self.readings.note(field_name, raw, written)
+
+    def _sex(self, row: Row, raw: Any) -> None:
         sex = SEX_WORDS.get(lookup_key(raw))
         if sex is None:
             row.reject(_("Unknown sex: “%(value)s” (write Nam or Nữ).") % {"value": cell_text(raw)})
         else:
             row.values["sex"] = sex
-            readings.note("sex", raw, readings.label(Sex, sex))
-    if not is_blank(raw := cell("position")):
+            self.readings.note("sex", raw, self.readings.label(Sex, sex))
+
+    def _position(self, row: Row, raw: Any) -> None:
         position = cell_text(raw)
         if len(position) > MAX_LENGTHS["position"]:
             row.reject(_("The position is too long."))
         row.values["position"] = position
-    if not is_blank(raw := cell("organization")):
-        org, problem = organizations.find(raw)
+
+    def _organization(self, row: Row, raw: Any) -> None:
+        org, problem = self.organizations.find(raw)
         if problem:
             row.reject(problem)
         else:
             assert org is not None
             row.values["organization"] = org
-            readings.note("organization", raw, org.name)
-    if not is_blank(raw := cell("stage")):
+            self.readings.note("organization", raw, org.name)
+
+    def _stage(self, row: Row, raw: Any) -> None:
         stage = STAGE_WORDS.get(lookup_key(raw))
         if stage is None:
             row.reject(_("Unknown membership stage: “%(value)s”.") % {"value": cell_text(raw)})
         else:
             row.values["stage"] = stage
-            readings.note("stage", raw, _stage_label(stage))
-    if not is_blank(raw := cell("party_card_no")):
+            self.readings.note("stage", raw, _stage_label(stage))
+
+    def _card(self, row: Row, raw: Any) -> None:
         card = card_text(raw)
         if len(card) > MAX_LENGTHS["party_card_no"]:
             row.reject(_("The party card number is too long."))
         row.values["party_card_no"] = row.card = card
-    if not is_blank(raw := cell("theory_level")):
+
+    def _theory_level(self, row: Row, raw: Any) -> None:
         level = parse_theory_level(raw)
         if level is None:
             row.reject(
@@ -258,7 +279,16 @@ def _read_row(
             )
         else:
             row.values["theory_level"] = level
-            readings.note("theory_level", raw, readings.label(TheoryLevel, level))
+            self.readings.note("theory_level", raw, self.readings.label(TheoryLevel, level))
+
+
+def _named_row(number: int, raw: object) -> Row:
+    name = cell_name(raw)
+    row = Row(number=number, name=name, values={"full_name": name}, key=name_key(name))
+    if not name:
+        row.reject(_("The full name is missing."))
+    elif len(name) > MAX_LENGTHS["full_name"]:
+        row.reject(_("The full name is too long."))
     return row
 
 
@@ -386,26 +416,43 @@ def plan(
     organizations = Organizations(organization, placement=placement)
     readings = Readings()
     cutover_on = MembershipRules.current().cutover_on
-    total = len(sheet.rows)
     if (column := sheet.columns.get("organization")) is not None:
         organizations.prefetch(
             cells[column] for _number, cells in sheet.rows if column < len(cells)
         )
-    rows = [
-        _read_row(number, cells, sheet.columns, organizations, readings)
-        for number, cells in sheet.rows
-    ]
-    by_card: dict[str, Person] = {}
-    by_name: dict[str, list[Person]] = defaultdict(list)
-    found = list(candidates(rows, organizations))
-    organizations.load(p.organization_id for p in found)
-    for person in found:
-        # Loaded once for the whole file: no query per row, and history shows the names.
-        person.organization = organizations.by_id[person.organization_id]
-        if person.party_card_no:
-            by_card[person.party_card_no] = person
-        by_name[person.search_key].append(person)
+    reader = _RowReader(sheet.columns, organizations, readings)
+    rows = [reader.read(number, cells) for number, cells in sheet.rows]
+    _check(rows, organizations, today=today, cutover_on=cutover_on, progress=progress)
+    reject_duplicates(rows)
+
+    analysis = RosterAnalysis(
+        sheet_title=sheet.title,
+        header_row=sheet.header_row,
+        columns={name: sheet.headers[index] for name, index in sheet.columns.items()},
+        last_row=sheet.last_row,
+        total_rows=len(rows),
+        missing_organizations=organizations.missing_list(),
+        new_organizations=list(organizations.planned.values()),
+        readings=readings.as_list({name: _label(name) for name in sheet.columns}),
+    )
+    for row in rows:
+        _add_to_analysis(analysis, row)
+    return analysis
+
+
+def _check(
+    rows: list[Row],
+    organizations: Organizations,
+    *,
+    today: dt.date,
+    cutover_on: dt.date,
+    progress: Progress | None,
+) -> None:
+    """Each row read without fault matched against the rolls, then the person it would add or
+    change checked against the rules."""
+    by_card, by_name = _people_named(rows, organizations)
     elsewhere = cards_elsewhere({r.card for r in rows if r.card} - by_card.keys())
+    total = len(rows)
     for done, row in enumerate(rows, start=1):
         if not row.reasons:
             match(row, by_card=by_card, by_name=by_name, elsewhere=elsewhere)
@@ -418,29 +465,33 @@ def plan(
             progress(done, total)
     if progress and not total:
         progress(0, 0)
-    reject_duplicates(rows)
 
-    analysis = RosterAnalysis(
-        sheet_title=sheet.title,
-        header_row=sheet.header_row,
-        columns={name: sheet.headers[index] for name, index in sheet.columns.items()},
-        last_row=sheet.last_row,
-        total_rows=total,
-        missing_organizations=organizations.missing_list(),
-        new_organizations=list(organizations.planned.values()),
-        readings=readings.as_list({name: _label(name) for name in sheet.columns}),
-    )
-    for row in rows:
-        if row.reasons:
-            analysis.rejected.append(RejectedRow(row.number, row.name, "; ".join(row.reasons)))
-        elif row.existing is None:
-            assert isinstance(row.person, NewPerson)
-            analysis.to_create.append(PlannedCreate(row.number, row.person))
-        elif row.person is None:
-            analysis.unchanged.append(row.number)
-        else:
-            assert isinstance(row.person, Person)
-            analysis.to_update.append(
-                PlannedUpdate(row.number, row.person, row.existing, row.changes)
-            )
-    return analysis
+
+def _people_named(
+    rows: list[Row], organizations: Organizations
+) -> tuple[dict[str, Person], dict[str, list[Person]]]:
+    """The people on the rolls the rows may name, by card number and by folded name."""
+    by_card: dict[str, Person] = {}
+    by_name: dict[str, list[Person]] = defaultdict(list)
+    found = list(candidates(rows, organizations))
+    organizations.load(p.organization_id for p in found)
+    for person in found:
+        # Loaded once for the whole file: no query per row, and history shows the names.
+        person.organization = organizations.by_id[person.organization_id]
+        if person.party_card_no:
+            by_card[person.party_card_no] = person
+        by_name[person.search_key].append(person)
+    return by_card, by_name
+
+
+def _add_to_analysis(analysis: RosterAnalysis, row: Row) -> None:
+    if row.reasons:
+        analysis.rejected.append(RejectedRow(row.number, row.name, "; ".join(row.reasons)))
+    elif row.existing is None:
+        assert isinstance(row.person, NewPerson)
+        analysis.to_create.append(PlannedCreate(row.number, row.person))
+    elif row.person is None:
+        analysis.unchanged.append(row.number)
+    else:
+        assert isinstance(row.person, Person)
+        analysis.to_update.append(PlannedUpdate(row.number, row.person, row.existing, row.changes))
