@@ -114,14 +114,16 @@ def _env(database_url: str, port: int) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> list[str]:
-    """Migrate, then create the province, TAKERS people with accounts, a bank of 60 questions
-    and an open test; returns one session cookie per taker. Runs in a child process so that
-    this process keeps no Django state."""
+    """Migrate (and make the database cache's table, as deploy/serve.sh does), then create the
+    province, TAKERS people with accounts, a bank of 60 questions and an open test; returns one
+    session cookie per taker. Runs in a child process so that this process keeps no Django
+    state."""
     code = f"""
 import datetime as dt, json, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+call_command("createcachetable", verbosity=0)
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
