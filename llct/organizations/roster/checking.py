@@ -3,6 +3,7 @@ refused for."""
 
 import copy
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -145,18 +146,6 @@ class Row:
             self.reasons.append(reason)
 
 
-FIELDS = (
-    "full_name",
-    "date_of_birth",
-    "admitted_on",
-    "full_member_on",
-    "sex",
-    "position",
-    "organization",
-    "stage",
-    "party_card_no",
-    "theory_level",
-)
 MAX_LENGTHS: dict[str, int] = {
     name: Person._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
     for name in ("full_name", "position", "party_card_no")
@@ -187,48 +176,51 @@ def _date_reason(field_name: str, problem: str, value: object) -> str:
 
 class _RowReader:
     """Reads the rows of one sheet: the values each row gives (blank cells give none), and what
-    cannot be read. Built once per file; its readers are the same bound methods for every row."""
+    cannot be read. Built once per file, for the columns the sheet has: a row costs one call
+    per cell that is not blank."""
 
     def __init__(
         self, columns: dict[str, int], organizations: Organizations, readings: Readings
     ) -> None:
-        self.columns = columns
         self.organizations = organizations
         self.readings = readings
-        # The cells after the name and the dates, each read when it is not blank, in the order
-        # of a row's reasons.
-        self.readers: tuple[tuple[str, Callable[[Row, Any], None]], ...] = (
-            ("sex", self._sex),
-            ("position", self._position),
-            ("organization", self._organization),
-            ("stage", self._stage),
-            ("party_card_no", self._card),
-            ("theory_level", self._theory_level),
+        self.name_column = columns.get("full_name")
+        # Field by field in the order of a row's reasons: the column, and the method that
+        # reads a cell of it that is not blank.
+        readers: dict[str, Callable[[Row, Any], None]] = {
+            "date_of_birth": functools.partial(self._date, "date_of_birth"),
+            "admitted_on": functools.partial(self._date, "admitted_on"),
+            "full_member_on": functools.partial(self._date, "full_member_on"),
+            "sex": self._sex,
+            "position": self._position,
+            "organization": self._organization,
+            "stage": self._stage,
+            "party_card_no": self._card,
+            "theory_level": self._theory_level,
+        }
+        self.readers = tuple(
+            (columns[name], read) for name, read in readers.items() if name in columns
         )
 
     def read(self, number: int, cells: Sequence[Any]) -> Row:
-        # Every field's cell, None for a column the sheet lacks or the row stops before.
-        columns, width = self.columns, len(cells)
-        cell = {
-            name: cells[i] if (i := columns.get(name, width)) < width else None for name in FIELDS
-        }.get
-        row = _named_row(number, cell("full_name"))
-        self._dates(row, cell)
-        for field_name, read in self.readers:
-            if not is_blank(raw := cell(field_name)):
+        # A column the sheet lacks, or a row that stops before it, gives no value.
+        width = len(cells)
+        at = self.name_column
+        row = _named_row(number, cells[at] if at is not None and at < width else None)
+        for index, read in self.readers:
+            if index < width and not is_blank(raw := cells[index]):
                 read(row, raw)
         return row
 
-    def _dates(self, row: Row, cell: Callable[[str], Any]) -> None:
-        for field_name in ("date_of_birth", "admitted_on", "full_member_on"):
-            day, problem = parse_date(raw := cell(field_name))
-            if problem:
-                row.reject(_date_reason(field_name, problem, raw))
-            elif day:
-                row.values[field_name] = day
-                if isinstance(raw, str):  # a date cell is no messy spelling
-                    written = f"{day.day:02}/{day.month:02}/{day.year:04}"
-                    self.readings.note(field_name, raw, written)
+    def _date(self, field_name: str, row: Row, raw: Any) -> None:
+        day, problem = parse_date(raw)
+        if problem:
+            row.reject(_date_reason(field_name, problem, raw))
+        elif day:
+            row.values[field_name] = day
+            if isinstance(raw, str):  # a date cell is no messy spelling
+                written = f"{day.day:02}/{day.month:02}/{day.year:04}"
+                self.readings.note(field_name, raw, written)
 
     def _sex(self, row: Row, raw: Any) -> None:
         sex = SEX_WORDS.get(lookup_key(raw))
