@@ -114,14 +114,16 @@ def _env(database_url: str, port: int) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> list[str]:
-    """Migrate, then create the province, TAKERS people with accounts, a bank of 60 questions
-    and an open test; returns one session cookie per taker. Runs in a child process so that
-    this process keeps no Django state."""
+    """Migrate (and make the database cache's table, as deploy/serve.sh does), then create the
+    province, TAKERS people with accounts, a bank of 60 questions and an open test; returns one
+    session cookie per taker. Runs in a child process so that this process keeps no Django
+    state."""
     code = f"""
 import datetime as dt, json, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+call_command("createcachetable", verbosity=0)
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
@@ -271,7 +273,7 @@ class Taker:
 
 def run() -> ContestLoad:
     OUT.mkdir(parents=True, exist_ok=True)
-    from bench.run import _free_port, percentile
+    from bench.run import _free_port
 
     port = _free_port()
     database_url = _database_url()
@@ -284,89 +286,118 @@ def run() -> ContestLoad:
     contest = int(env["BENCH_CONTEST_ID"])
     server, load.server = _server(env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                c = http.client.HTTPConnection(HOST, port, timeout=5)
-                c.request("GET", "/dang-nhap/", headers={"Host": f"{HOST}:{port}"})
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start (see bench/out/contest-server.log)")
-            time.sleep(0.3)
+        _wait_until_serving(server, port)
         warmup, sessions = sessions[:WARMUP_TAKERS], sessions[WARMUP_TAKERS:]
-        for i in range(0, len(warmup), 5):
-            group = [
-                threading.Thread(target=Taker(port, s, contest).run) for s in warmup[i : i + 5]
-            ]
-            for thread in group:
-                thread.start()
-            for thread in group:
-                thread.join(timeout=TIMEOUT_S * 6)
-        timings: list[tuple[str, float, str]] = []
-        failures: Counter[str] = Counter()
-        lock = threading.Lock()
-        slots = threading.Semaphore(CLIENTS)
-        gap = WINDOW_S / max(1, len(sessions))
-        started = time.perf_counter()
-
-        def take(session: str) -> None:
-            taker = Taker(port, session, contest)
-            try:
-                taker.run()
-            except Exception as error:  # counted, never raised: the bench reports
-                with lock:
-                    failures[type(error).__name__] += 1
-            finally:
-                slots.release()
-                with lock:
-                    timings.extend(taker.timings)
-
-        threads = []
-        for i, session in enumerate(sessions):
-            wait = started + i * gap - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            slots.acquire()
-            thread = threading.Thread(target=take, args=(session,))
-            thread.start()
-            threads.append(thread)
-        for thread in threads:
-            thread.join(timeout=TIMEOUT_S * 6)
-        load.wall_s = time.perf_counter() - started
-        statuses = Counter(status for _step, _ms, status in timings)
-        values = [ms for _step, ms, _status in timings]
+        _warm_up(port, contest, warmup)
+        timings, failures, load.wall_s = _deadline_rush(port, contest, sessions)
         load.takers = len(sessions)
-        load.requests = len(timings)
-        load.statuses = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
-        load.errors = sum(v for k, v in statuses.items() if k not in ("200", "302")) + sum(
-            failures.values()
-        )
-        load.p50 = statistics.median(values) if values else 0.0
-        load.p95 = percentile(values, 95) if values else 0.0
-        load.max_ms = max(values) if values else 0.0
-        for step in ("test page", "start", "paper", "submit", "result"):
-            step_values = [ms for s, ms, _ in timings if s == step]
-            if step_values:
-                load.by_step[step] = percentile(step_values, 95)
-        load.submit_p95 = load.by_step.get("submit", 0.0)
+        _record_timings(load, timings, failures)
         submitted, counted = _count(env, contest)
         load.submitted, load.counted = submitted - len(warmup), counted - len(warmup)
-        if failures:
-            load.detail = "failures: " + ", ".join(f"{k} {v}" for k, v in failures.items())
     except Exception as error:  # the bench reports, it does not crash
         load.available = False
         load.detail = f"failed: {type(error).__name__}: {error}"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
     return load
+
+
+def _wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
+    """Until the login page answers 200; RuntimeError when gunicorn stops or a minute passes."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            c = http.client.HTTPConnection(HOST, port, timeout=5)
+            c.request("GET", "/dang-nhap/", headers={"Host": f"{HOST}:{port}"})
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("gunicorn did not start (see bench/out/contest-server.log)")
+        time.sleep(0.3)
+
+
+def _warm_up(port: int, contest: int, sessions: list[str]) -> None:
+    """The warm-up takers, five at a time, unmeasured."""
+    for i in range(0, len(sessions), 5):
+        group = [threading.Thread(target=Taker(port, s, contest).run) for s in sessions[i : i + 5]]
+        for thread in group:
+            thread.start()
+        for thread in group:
+            thread.join(timeout=TIMEOUT_S * 6)
+
+
+def _deadline_rush(
+    port: int, contest: int, sessions: list[str]
+) -> tuple[list[tuple[str, float, str]], Counter[str], float]:
+    """The measured takers, started at an even pace over WINDOW_S, at most CLIENTS at once:
+    every request's (step, milliseconds, status), the takers' failures by kind, and the wall
+    seconds."""
+    timings: list[tuple[str, float, str]] = []
+    failures: Counter[str] = Counter()
+    lock = threading.Lock()
+    slots = threading.Semaphore(CLIENTS)
+    gap = WINDOW_S / max(1, len(sessions))
+    started = time.perf_counter()
+
+    def take(session: str) -> None:
+        taker = Taker(port, session, contest)
+        try:
+            taker.run()
+        except Exception as error:  # counted, never raised: the bench reports
+            with lock:
+                failures[type(error).__name__] += 1
+        finally:
+            slots.release()
+            with lock:
+                timings.extend(taker.timings)
+
+    threads = []
+    for i, session in enumerate(sessions):
+        wait = started + i * gap - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        slots.acquire()
+        thread = threading.Thread(target=take, args=(session,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(timeout=TIMEOUT_S * 6)
+    return timings, failures, time.perf_counter() - started
+
+
+def _record_timings(
+    load: ContestLoad, timings: list[tuple[str, float, str]], failures: Counter[str]
+) -> None:
+    from bench.run import percentile
+
+    statuses = Counter(status for _step, _ms, status in timings)
+    values = [ms for _step, ms, _status in timings]
+    load.requests = len(timings)
+    load.statuses = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+    load.errors = sum(v for k, v in statuses.items() if k not in ("200", "302")) + sum(
+        failures.values()
+    )
+    load.p50 = statistics.median(values) if values else 0.0
+    load.p95 = percentile(values, 95) if values else 0.0
+    load.max_ms = max(values) if values else 0.0
+    for step in ("test page", "start", "paper", "submit", "result"):
+        step_values = [ms for s, ms, _ in timings if s == step]
+        if step_values:
+            load.by_step[step] = percentile(step_values, 95)
+    load.submit_p95 = load.by_step.get("submit", 0.0)
+    if failures:
+        load.detail = "failures: " + ", ".join(f"{k} {v}" for k, v in failures.items())
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def _count(env: dict[str, str], contest: int) -> tuple[int, int]:

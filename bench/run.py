@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -259,6 +260,13 @@ def _working_half_days(start: dt.date, count: int) -> list[tuple[dt.date, str]]:
     return out[:count]
 
 
+# When the sessions of each half-day start and end.
+_PART_TIMES = {
+    "morning": (dt.time(7, 30), dt.time(11, 30)),
+    "afternoon": (dt.time(13, 30), dt.time(17)),
+}
+
+
 def build_courses(*, today: dt.date, actor: Any) -> CourseData:
     """Synthetic courses on top of the demo's, straight into the tables with bulk_create (the
     services would take minutes): COURSES courses in all over three years, each with its
@@ -268,17 +276,12 @@ def build_courses(*, today: dt.date, actor: Any) -> CourseData:
     one with SMALL_COURSE_LEARNERS."""
     from django.db import transaction
 
-    from llct.courses.models import Attendance, Course, Enrolment, Session, Venue
-    from llct.curriculum.models import Lecturer, Programme
-    from llct.demo.organizations import random_name
+    from llct.courses.models import Course, Enrolment, Session
+    from llct.curriculum.models import Programme
     from llct.organizations.models import MembershipStage, Organization, Person
 
     started = time.perf_counter()
     rng = random.Random(SEED + 2)
-    times = {
-        "morning": (dt.time(7, 30), dt.time(11, 30)),
-        "afternoon": (dt.time(13, 30), dt.time(17)),
-    }
     programmes = list(Programme.objects.prefetch_related("topics").order_by("code"))
     organizers = list(
         Organization.objects.filter(
@@ -291,179 +294,23 @@ def build_courses(*, today: dt.date, actor: Any) -> CourseData:
         .values_list("id", flat=True)
     )
     with transaction.atomic():
-        venues = Venue.objects.bulk_create(
-            Venue(name=f"Hội trường thử nghiệm {i}", capacity=rng.choice([80, 120, 200, 300]))
-            for i in range(1, 51)
-        )
-        lecturers = Lecturer.objects.bulk_create(
-            Lecturer(full_name=random_name(rng, rng.choice(["male", "female"])), workplace="Bench")
-            for _ in range(200)
-        )
-        Through = Lecturer.topics.through
-        topics = [t for p in programmes for t in p.topics.all()]
-        Through.objects.bulk_create(
-            Through(lecturer_id=lec.pk, topic_id=t.pk)
-            for lec in lecturers
-            for t in rng.sample(topics, 10)
-        )
-
-        # The two measured courses: a sơ cấp class of the province that started ten working
-        # half-days ago, in its own hall, taught by its own lecturers (no conflicts to list).
-        sc = next(p for p in programmes if p.code == "SC")
-        sc_topics = [t for t in sc.topics.all() for _ in range(max(t.sessions, 1))]
+        venues, lecturers = _bench_venues_and_lecturers(rng, programmes)
         province = next(o for o in organizers if o.parent_id is None)
-        first_day, held_days = today, 0
-        while held_days < MEASURED_SESSIONS // 4:  # two sessions a day, half of them held
-            first_day -= dt.timedelta(days=1)
-            held_days += first_day.weekday() < 5
-        slots = _working_half_days(first_day, MEASURED_SESSIONS)
-        # Different people in each, so that neither lists the other as a clash.
-        chosen = rng.sample(people, BIG_COURSE_LEARNERS + SMALL_COURSE_LEARNERS)
-        groups = [chosen[:BIG_COURSE_LEARNERS], chosen[BIG_COURSE_LEARNERS:]]
-        measured = []
-        for (label, learners), group in zip(
-            (("LON", BIG_COURSE_LEARNERS), ("NHO", SMALL_COURSE_LEARNERS)), groups, strict=True
-        ):
-            hall = Venue.objects.create(name=f"Hội trường đo {label}", capacity=250)
-            teacher = Lecturer.objects.create(
-                full_name=random_name(rng, "female"), workplace="Bench"
-            )
-            teacher.topics.set({t.pk for t in sc_topics})
-            course = Course.objects.create(
-                code=f"BENCH-SC-{label}",
-                name=f"Lớp sơ cấp lý luận chính trị đo hiệu năng ({learners} học viên)",
-                programme=sc,
-                organizer=province,
-                starts_on=slots[0][0],
-                ends_on=slots[-1][0],
-                venue=hall,
-                capacity=250,
-                status=Course.Status.IN_PROGRESS,
-            )
-            sessions = Session.objects.bulk_create(
-                Session(
-                    course=course,
-                    date=day,
-                    part=part,
-                    starts_at=times[part][0],
-                    ends_at=times[part][1],
-                    topic=topic,
-                    lecturer=teacher,
-                    venue=hall,
-                )
-                for (day, part), topic in zip(slots, sc_topics, strict=False)
-            )
-            enrolments = Enrolment.objects.bulk_create(
-                Enrolment(course=course, person_id=pid, enrolled_by=actor) for pid in group
-            )
-            measured.append((course, sessions, enrolments))
-
-        # Synthetic courses: over three years, most of them finished.
-        existing = Course.objects.count()
-        count = max(0, COURSES - existing)
-        courses = []
-        plans: list[tuple[Any, list[tuple[dt.date, str]]]] = []
-        for i in range(count):
-            programme = rng.choice(programmes)
-            n = min(20, sum(max(t.sessions, 1) for t in programme.topics.all())) or 1
-            start = today + dt.timedelta(days=rng.randint(-1000, 120))
-            days = _working_half_days(start, n)
-            status = (
-                Course.Status.FINISHED
-                if days[-1][0] < today
-                else Course.Status.OPEN
-                if days[0][0] > today
-                else Course.Status.IN_PROGRESS
-            )
-            courses.append(
-                Course(
-                    code=f"BENCH-{i:05d}",
-                    name=f"Lớp {programme.name.lower()} thử nghiệm số {i + 1}",
-                    programme=programme,
-                    organizer=rng.choice(organizers),
-                    starts_on=days[0][0],
-                    ends_on=days[-1][0],
-                    venue=rng.choice(venues),
-                    capacity=300,
-                    status=status,
-                )
-            )
-            plans.append((programme, days))
-        Course.objects.bulk_create(courses, batch_size=1000)
-        sessions = []
-        for course, (programme, days) in zip(courses, plans, strict=True):
-            course_topics = [t for t in programme.topics.all() for _ in range(max(t.sessions, 1))]
-            for (day, part), topic in zip(days, course_topics, strict=False):
-                sessions.append(
-                    Session(
-                        course=course,
-                        date=day,
-                        part=part,
-                        starts_at=times[part][0],
-                        ends_at=times[part][1],
-                        topic=topic,
-                        lecturer=rng.choice(lecturers),
-                        venue=course.venue,
-                    )
-                )
-        Session.objects.bulk_create(sessions, batch_size=2000)
-
-        # Enrolments: what is left of ENROLMENTS, shared unevenly among the synthetic courses.
-        remaining = max(0, ENROLMENTS - Enrolment.objects.count())
-        weights = [rng.uniform(0.2, 1.8) for _ in courses]
-        scale = remaining / sum(weights) if weights else 0
-        sizes = [min(len(people), 300, round(w * scale)) for w in weights]
-        # Rounding: hand out or take back the difference one learner at a time.
-        i = 0
-        while sizes and sum(sizes) != remaining:
-            j = i % len(sizes)
-            if sum(sizes) < remaining and sizes[j] < min(len(people), 300):
-                sizes[j] += 1
-            elif sum(sizes) > remaining and sizes[j] > 1:
-                sizes[j] -= 1
-            i += 1
-        enrolments = []
-        for course, size in zip(courses, sizes, strict=True):
-            enrolments += [
-                Enrolment(course=course, person_id=pid, enrolled_by=actor)
-                for pid in rng.sample(people, size)
-            ]
-        Enrolment.objects.bulk_create(enrolments, batch_size=2000)
-
-        # Attendance for the sessions held in the last twelve months, synthetic and measured
-        # alike (older years would triple the build time and change nothing measured here:
-        # every attendance query is by session or by the course's sessions).
-        by_course: dict[int, list[Any]] = {}
-        for enrolment in enrolments:
-            by_course.setdefault(enrolment.course_id, []).append(enrolment.pk)
-        held: dict[int, list[int]] = {}
-        year_ago = today - dt.timedelta(days=365)
-        for session in sessions:
-            if year_ago <= session.date < today:
-                held.setdefault(session.course_id, []).append(session.pk)
-        for course, course_sessions, course_enrolments in measured:
-            by_course[course.pk] = [e.pk for e in course_enrolments]
-            held[course.pk] = [s.pk for s in course_sessions if s.date < today]
-        statuses = ["present"] * 90 + ["excused"] * 6 + ["absent"] * 4
-        pairs = (
-            (session_id, enrolment_id)
-            for course_id, session_ids in held.items()
-            for session_id in session_ids
-            for enrolment_id in by_course.get(course_id, [])
+        measured = _measured_courses(
+            rng, today=today, actor=actor, programmes=programmes, province=province, people=people
         )
-        marks = 0
-        # In slices: a million model instances at once would take gigabytes.
-        for chunk in itertools.batched(pairs, 20_000):
-            Attendance.objects.bulk_create(
-                [
-                    Attendance(
-                        session_id=sid, enrolment_id=eid, status=statuses[rng.randrange(100)]
-                    )
-                    for sid, eid in chunk
-                ],
-                batch_size=5000,
-            )
-            marks += len(chunk)
+        courses, sessions = _synthetic_courses(
+            rng,
+            today=today,
+            programmes=programmes,
+            organizers=organizers,
+            venues=venues,
+            lecturers=lecturers,
+        )
+        enrolments = _synthetic_enrolments(rng, courses=courses, people=people, actor=actor)
+        marks = _attendance(
+            rng, today=today, sessions=sessions, enrolments=enrolments, measured=measured
+        )
 
     big, small = measured
     return CourseData(
@@ -478,6 +325,236 @@ def build_courses(*, today: dt.date, actor: Any) -> CourseData:
         big_session=[s for s in big[1] if s.date < today][-1],
         small_session=[s for s in small[1] if s.date < today][-1],
     )
+
+
+def _bench_venues_and_lecturers(rng: random.Random, programmes: list[Any]) -> tuple[Any, Any]:
+    """Fifty halls and two hundred lecturers, each able to teach ten topics."""
+    from llct.courses.models import Venue
+    from llct.curriculum.models import Lecturer
+    from llct.demo.organizations import random_name
+
+    venues = Venue.objects.bulk_create(
+        Venue(name=f"Hội trường thử nghiệm {i}", capacity=rng.choice([80, 120, 200, 300]))
+        for i in range(1, 51)
+    )
+    lecturers = Lecturer.objects.bulk_create(
+        Lecturer(full_name=random_name(rng, rng.choice(["male", "female"])), workplace="Bench")
+        for _ in range(200)
+    )
+    Through = Lecturer.topics.through
+    topics = [t for p in programmes for t in p.topics.all()]
+    Through.objects.bulk_create(
+        Through(lecturer_id=lec.pk, topic_id=t.pk)
+        for lec in lecturers
+        for t in rng.sample(topics, 10)
+    )
+    return venues, lecturers
+
+
+def _measured_courses(
+    rng: random.Random,
+    *,
+    today: dt.date,
+    actor: Any,
+    programmes: list[Any],
+    province: Any,
+    people: list[int],
+) -> list[tuple[Any, list[Any], list[Any]]]:
+    """The two measured courses, (course, sessions, enrolments) each: a sơ cấp class of the
+    province that started ten working half-days ago, in its own hall, taught by its own
+    lecturers (no conflicts to list)."""
+    from llct.courses.models import Course, Enrolment, Session, Venue
+    from llct.curriculum.models import Lecturer
+    from llct.demo.organizations import random_name
+
+    sc = next(p for p in programmes if p.code == "SC")
+    sc_topics = [t for t in sc.topics.all() for _ in range(max(t.sessions, 1))]
+    first_day, held_days = today, 0
+    while held_days < MEASURED_SESSIONS // 4:  # two sessions a day, half of them held
+        first_day -= dt.timedelta(days=1)
+        held_days += first_day.weekday() < 5
+    slots = _working_half_days(first_day, MEASURED_SESSIONS)
+    # Different people in each, so that neither lists the other as a clash.
+    chosen = rng.sample(people, BIG_COURSE_LEARNERS + SMALL_COURSE_LEARNERS)
+    groups = [chosen[:BIG_COURSE_LEARNERS], chosen[BIG_COURSE_LEARNERS:]]
+    measured = []
+    for (label, learners), group in zip(
+        (("LON", BIG_COURSE_LEARNERS), ("NHO", SMALL_COURSE_LEARNERS)), groups, strict=True
+    ):
+        hall = Venue.objects.create(name=f"Hội trường đo {label}", capacity=250)
+        teacher = Lecturer.objects.create(full_name=random_name(rng, "female"), workplace="Bench")
+        teacher.topics.set({t.pk for t in sc_topics})
+        course = Course.objects.create(
+            code=f"BENCH-SC-{label}",
+            name=f"Lớp sơ cấp lý luận chính trị đo hiệu năng ({learners} học viên)",
+            programme=sc,
+            organizer=province,
+            starts_on=slots[0][0],
+            ends_on=slots[-1][0],
+            venue=hall,
+            capacity=250,
+            status=Course.Status.IN_PROGRESS,
+        )
+        sessions = Session.objects.bulk_create(
+            Session(
+                course=course,
+                date=day,
+                part=part,
+                starts_at=_PART_TIMES[part][0],
+                ends_at=_PART_TIMES[part][1],
+                topic=topic,
+                lecturer=teacher,
+                venue=hall,
+            )
+            for (day, part), topic in zip(slots, sc_topics, strict=False)
+        )
+        enrolments = Enrolment.objects.bulk_create(
+            Enrolment(course=course, person_id=pid, enrolled_by=actor) for pid in group
+        )
+        measured.append((course, sessions, enrolments))
+    return measured
+
+
+def _synthetic_courses(
+    rng: random.Random,
+    *,
+    today: dt.date,
+    programmes: list[Any],
+    organizers: list[Any],
+    venues: list[Any],
+    lecturers: list[Any],
+) -> tuple[list[Any], list[Any]]:
+    """What is left of COURSES, over three years, most of them finished, and their sessions."""
+    from llct.courses.models import Course, Session
+
+    count = max(0, COURSES - Course.objects.count())
+    courses = []
+    plans: list[tuple[Any, list[tuple[dt.date, str]]]] = []
+    for i in range(count):
+        programme = rng.choice(programmes)
+        n = min(20, sum(max(t.sessions, 1) for t in programme.topics.all())) or 1
+        start = today + dt.timedelta(days=rng.randint(-1000, 120))
+        days = _working_half_days(start, n)
+        status = (
+            Course.Status.FINISHED
+            if days[-1][0] < today
+            else Course.Status.OPEN
+            if days[0][0] > today
+            else Course.Status.IN_PROGRESS
+        )
+        courses.append(
+            Course(
+                code=f"BENCH-{i:05d}",
+                name=f"Lớp {programme.name.lower()} thử nghiệm số {i + 1}",
+                programme=programme,
+                organizer=rng.choice(organizers),
+                starts_on=days[0][0],
+                ends_on=days[-1][0],
+                venue=rng.choice(venues),
+                capacity=300,
+                status=status,
+            )
+        )
+        plans.append((programme, days))
+    Course.objects.bulk_create(courses, batch_size=1000)
+    sessions = []
+    for course, (programme, days) in zip(courses, plans, strict=True):
+        course_topics = [t for t in programme.topics.all() for _ in range(max(t.sessions, 1))]
+        for (day, part), topic in zip(days, course_topics, strict=False):
+            sessions.append(
+                Session(
+                    course=course,
+                    date=day,
+                    part=part,
+                    starts_at=_PART_TIMES[part][0],
+                    ends_at=_PART_TIMES[part][1],
+                    topic=topic,
+                    lecturer=rng.choice(lecturers),
+                    venue=course.venue,
+                )
+            )
+    Session.objects.bulk_create(sessions, batch_size=2000)
+    return courses, sessions
+
+
+def _synthetic_enrolments(
+    rng: random.Random, *, courses: list[Any], people: list[int], actor: Any
+) -> list[Any]:
+    """What is left of ENROLMENTS, shared unevenly among the synthetic courses."""
+    from llct.courses.models import Enrolment
+
+    remaining = max(0, ENROLMENTS - Enrolment.objects.count())
+    weights = [rng.uniform(0.2, 1.8) for _ in courses]
+    sizes = _sizes(weights, total=remaining, most=min(len(people), 300))
+    enrolments = []
+    for course, size in zip(courses, sizes, strict=True):
+        enrolments += [
+            Enrolment(course=course, person_id=pid, enrolled_by=actor)
+            for pid in rng.sample(people, size)
+        ]
+    Enrolment.objects.bulk_create(enrolments, batch_size=2000)
+    return enrolments
+
+
+def _sizes(weights: list[float], *, total: int, most: int) -> list[int]:
+    """`total` shared in proportion to the weights, none above `most`."""
+    scale = total / sum(weights) if weights else 0
+    sizes = [min(most, round(w * scale)) for w in weights]
+    # Rounding: hand out or take back the difference one learner at a time.
+    i = 0
+    while sizes and sum(sizes) != total:
+        j = i % len(sizes)
+        if sum(sizes) < total and sizes[j] < most:
+            sizes[j] += 1
+        elif sum(sizes) > total and sizes[j] > 1:
+            sizes[j] -= 1
+        i += 1
+    return sizes
+
+
+def _attendance(
+    rng: random.Random,
+    *,
+    today: dt.date,
+    sessions: list[Any],
+    enrolments: list[Any],
+    measured: list[tuple[Any, list[Any], list[Any]]],
+) -> int:
+    """Attendance for the sessions held in the last twelve months, synthetic and measured alike
+    (older years would triple the build time and change nothing measured here: every attendance
+    query is by session or by the course's sessions). Returns the number of marks."""
+    from llct.courses.models import Attendance
+
+    by_course: dict[int, list[Any]] = {}
+    for enrolment in enrolments:
+        by_course.setdefault(enrolment.course_id, []).append(enrolment.pk)
+    held: dict[int, list[int]] = {}
+    year_ago = today - dt.timedelta(days=365)
+    for session in sessions:
+        if year_ago <= session.date < today:
+            held.setdefault(session.course_id, []).append(session.pk)
+    for course, course_sessions, course_enrolments in measured:
+        by_course[course.pk] = [e.pk for e in course_enrolments]
+        held[course.pk] = [s.pk for s in course_sessions if s.date < today]
+    statuses = ["present"] * 90 + ["excused"] * 6 + ["absent"] * 4
+    pairs = (
+        (session_id, enrolment_id)
+        for course_id, session_ids in held.items()
+        for session_id in session_ids
+        for enrolment_id in by_course.get(course_id, [])
+    )
+    marks = 0
+    # In slices: a million model instances at once would take gigabytes.
+    for chunk in itertools.batched(pairs, 20_000):
+        Attendance.objects.bulk_create(
+            [
+                Attendance(session_id=sid, enrolment_id=eid, status=statuses[rng.randrange(100)])
+                for sid, eid in chunk
+            ],
+            batch_size=5000,
+        )
+        marks += len(chunk)
+    return marks
 
 
 def course_pages(data: CourseData) -> list[tuple[str, str, bool, bool]]:
@@ -734,10 +811,6 @@ def measure_verification() -> VerifyResult:
     VERIFY_REQUESTS GETs of valid codes, against `manage.py runserver` (Django's threaded
     development server) on the loopback, with DEBUG off and the rate limit raised
     (bench/settings_bench.py). Latency is measured by the clients: connect, server, read."""
-    import subprocess
-    import threading
-    from collections import Counter
-
     from llct.assessment.models import Certificate
 
     codes = list(
@@ -748,75 +821,15 @@ def measure_verification() -> VerifyResult:
         return VerifyResult(available=False, detail="no certificate to verify")
     port = _free_port()
     base = "/xac-minh/"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-    }
     log = (OUT / "verify-server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = _start_server(port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _get(port, base + codes[0] + "/")[0] == "200":
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start (see {log.name})")
-            time.sleep(0.3)
+        _wait_until_serving(server, port, base + codes[0] + "/", log.name)
         rng = random.Random(SEED + 4)
         for _ in range(WARMUP * 4):
             _get(port, base + rng.choice(codes) + "/")
         plans = [[rng.choice(codes) for _ in range(VERIFY_REQUESTS)] for _ in range(VERIFY_CLIENTS)]
-        timings: list[float] = []
-        connects: list[float] = []
-        statuses: Counter[str] = Counter()
-        lock = threading.Lock()
-        barrier = threading.Barrier(VERIFY_CLIENTS)
-
-        def client(mine: list[str]) -> None:
-            barrier.wait()
-            for code in mine:
-                started = time.perf_counter()
-                connect_ms = 0.0
-                try:
-                    status, connect_ms = _get(port, base + code + "/")
-                except OSError as error:
-                    status = type(error).__name__
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    timings.append(elapsed)
-                    connects.append(connect_ms)
-                    statuses[status] += 1
-
-        threads = [threading.Thread(target=client, args=(p,)) for p in plans]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=VERIFY_TIMEOUT_S * VERIFY_REQUESTS)
-        result.wall_s = time.perf_counter() - started
-        result.requests = len(timings)
-        result.ok = statuses.get("200", 0)
-        result.statuses = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
-        result.p50 = statistics.median(timings)
-        result.p95 = percentile(timings, 95)
-        result.max_ms = max(timings)
-        result.over_1s = sum(t > 1000 for t in timings)
-        result.connect_p95 = percentile(connects, 95)
-        result.response_p95 = percentile(
-            [t - c for t, c in zip(timings, connects, strict=True)], 95
-        )
-        result.slow_connects = sum(c > 900 for c in connects)
+        _record_gets(result, _concurrent_gets(port, base, plans))
         print(
             f"  {result.requests} GETs from {VERIFY_CLIENTS} clients: p50 {result.p50:.0f} ms, "
             f"p95 {result.p95:.0f} ms, {result.throughput:.0f} req/s ({result.statuses})",
@@ -827,14 +840,112 @@ def measure_verification() -> VerifyResult:
         result.detail = f"failed: {type(error).__name__}: {error}"
         print(f"  verification {result.detail}", flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop_server(server)
         log.close()
     return result
+
+
+def _start_server(port: int, log: Any) -> Any:
+    """`manage.py runserver` with the bench's settings, its output in `log`."""
+    import subprocess
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_until_serving(server: Any, port: int, path: str, log_name: str) -> None:
+    """Until `path` answers 200; RuntimeError when the server stops or a minute passes."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _get(port, path)[0] == "200":
+                return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not start (see {log_name})")
+        time.sleep(0.3)
+
+
+def _stop_server(server: Any) -> None:
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@dataclass
+class _Gets:
+    """What the clients saw: each GET's milliseconds in all and to connect, the statuses (or
+    the error's name), and the wall seconds of the whole run."""
+
+    timings: list[float]
+    connects: list[float]
+    statuses: Counter[str]
+    wall_s: float
+
+
+def _concurrent_gets(port: int, base: str, plans: list[list[str]]) -> _Gets:
+    """One thread per plan, started together, each GETting its codes one after another."""
+    import threading
+
+    gets = _Gets(timings=[], connects=[], statuses=Counter(), wall_s=0.0)
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(plans))
+
+    def client(mine: list[str]) -> None:
+        barrier.wait()
+        for code in mine:
+            started = time.perf_counter()
+            connect_ms = 0.0
+            try:
+                status, connect_ms = _get(port, base + code + "/")
+            except OSError as error:
+                status = type(error).__name__
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                gets.timings.append(elapsed)
+                gets.connects.append(connect_ms)
+                gets.statuses[status] += 1
+
+    threads = [threading.Thread(target=client, args=(p,)) for p in plans]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=VERIFY_TIMEOUT_S * VERIFY_REQUESTS)
+    gets.wall_s = time.perf_counter() - started
+    return gets
+
+
+def _record_gets(result: VerifyResult, gets: _Gets) -> None:
+    timings, connects, statuses = gets.timings, gets.connects, gets.statuses
+    result.wall_s = gets.wall_s
+    result.requests = len(timings)
+    result.ok = statuses.get("200", 0)
+    result.statuses = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+    result.p50 = statistics.median(timings)
+    result.p95 = percentile(timings, 95)
+    result.max_ms = max(timings)
+    result.over_1s = sum(t > 1000 for t in timings)
+    result.connect_p95 = percentile(connects, 95)
+    result.response_p95 = percentile([t - c for t, c in zip(timings, connects, strict=True)], 95)
+    result.slow_connects = sum(c > 900 for c in connects)
 
 
 # --- The yearly cycle: suggestions for the province, plan against actual ----------------------
@@ -1425,22 +1536,10 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    db = configure()
-
-    from django.core.management import call_command
-    from django.urls import reverse
-    from django.utils import timezone
-
-    started_at = timezone.localtime()
-
-    from llct.core.models import User
+def _seed(today: dt.date) -> str:
+    """The demo's data at the bench's size; the line of the report that says what it holds."""
     from llct.demo.seed import demo_seed
-    from llct.organizations.models import Organization
 
-    print(f"Fresh database: {db.relative_to(ROOT)}", flush=True)
-    call_command("migrate", verbosity=0)
-    today = timezone.localdate()
     started = time.perf_counter()
     summary = demo_seed(people=PEOPLE, seed=SEED, today=today)
     seed_s = time.perf_counter() - started
@@ -1457,6 +1556,66 @@ def main() -> None:
         + f", seeded in {seed_s:.1f} s"
     )
     print(seeded, flush=True)
+    return seeded
+
+
+def _measure_courses(
+    department: Any, officer: Any, *, today: dt.date
+) -> tuple[CourseData, list[PageResult]]:
+    """The synthetic courses built, then their pages measured for both users."""
+    course_data = build_courses(today=today, actor=department)
+    print(
+        f"  {course_data.courses:,} courses, {course_data.sessions:,} sessions, "
+        f"{course_data.enrolments:,} enrolments, {course_data.attendance:,} attendance marks "
+        f"in {course_data.seconds:.1f} s",
+        flush=True,
+    )
+    course_results = measure_pages(
+        [department], course_pages(course_data), target_ms=COURSE_PAGE_TARGET_MS
+    )
+    course_results += measure_pages(
+        [officer], course_pages(course_data)[:2], target_ms=COURSE_PAGE_TARGET_MS
+    )
+    return course_data, course_results
+
+
+def _measure_plan(department: Any, *, today: dt.date) -> tuple[PlanData | None, list[PageResult]]:
+    """This year's plan against actual: built, then its page measured; no page on failure."""
+    from django.urls import reverse
+
+    plan: PlanData | None = None
+    try:
+        plan = build_plan(today=today, actor=department)
+        url = reverse("planning:plan_actual", args=[plan.plan.pk])
+        return plan, measure_pages([department], [("Plan against actual", url, False, False)])
+    except Exception as error:  # the bench reports, it does not crash
+        print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
+        return plan, []
+
+
+def _measure_portal() -> list[str]:
+    """The portal's pages and the online tests under load: the report's lines."""
+    from bench.contest_load import run as contest_run
+    from bench.portal import measure_portal, portal_section
+
+    return portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
+
+
+def main() -> None:
+    db = configure()
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    started_at = timezone.localtime()
+
+    from llct.core.models import User
+    from llct.organizations.models import Organization
+
+    print(f"Fresh database: {db.relative_to(ROOT)}", flush=True)
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    seeded = _seed(today)
 
     department = User.objects.get(username="bantuyengiao")
     officer = User.objects.select_related("organization").get(username="canbo_khoi")
@@ -1474,32 +1633,13 @@ def main() -> None:
     dashboards_scaled, _floors, _cpu = monitoring.measure([leader, officer], with_lists=False)
     organizations = Organization.objects.count()
     print("Courses:", flush=True)
-    course_data = build_courses(today=today, actor=department)
-    print(
-        f"  {course_data.courses:,} courses, {course_data.sessions:,} sessions, "
-        f"{course_data.enrolments:,} enrolments, {course_data.attendance:,} attendance marks "
-        f"in {course_data.seconds:.1f} s",
-        flush=True,
-    )
-    course_results = measure_pages(
-        [department], course_pages(course_data), target_ms=COURSE_PAGE_TARGET_MS
-    )
-    course_results += measure_pages(
-        [officer], course_pages(course_data)[:2], target_ms=COURSE_PAGE_TARGET_MS
-    )
+    course_data, course_results = _measure_courses(department, officer, today=today)
     print("Evaluation:", flush=True)
     evaluation = measure_evaluation(today=today, actor=department)
     verify = measure_verification()
     print("The yearly cycle:", flush=True)
     suggestions = measure_suggestions(today=today)
-    plan: PlanData | None = None
-    plan_pages: list[PageResult] = []
-    try:
-        plan = build_plan(today=today, actor=department)
-        url = reverse("planning:plan_actual", args=[plan.plan.pk])
-        plan_pages = measure_pages([department], [("Plan against actual", url, False, False)])
-    except Exception as error:  # the bench reports, it does not crash
-        print(f"  plan against actual failed: {type(error).__name__}: {error}", flush=True)
+    plan, plan_pages = _measure_plan(department, today=today)
     print("Oversight and reports:", flush=True)
     from bench.reviews import measure_reviews
 
@@ -1510,10 +1650,7 @@ def main() -> None:
     print(f"API bulk upsert of {API_ROWS:,} people:", flush=True)
     api = measure_api(actor=department, parent=province, today=today)
     print("Portal and online tests:", flush=True)
-    from bench.contest_load import run as contest_run
-    from bench.portal import measure_portal, portal_section
-
-    portal = portal_section(measure_portal(requests=REQUESTS, warmup=WARMUP), contest_run())
+    portal = _measure_portal()
 
     text = report(
         dashboards=monitoring.section(

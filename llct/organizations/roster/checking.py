@@ -3,6 +3,7 @@ refused for."""
 
 import copy
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -145,18 +146,6 @@ class Row:
             self.reasons.append(reason)
 
 
-FIELDS = (
-    "full_name",
-    "date_of_birth",
-    "admitted_on",
-    "full_member_on",
-    "sex",
-    "position",
-    "organization",
-    "stage",
-    "party_card_no",
-    "theory_level",
-)
 MAX_LENGTHS: dict[str, int] = {
     name: Person._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
     for name in ("full_name", "position", "party_card_no")
@@ -185,68 +174,92 @@ def _date_reason(field_name: str, problem: str, value: object) -> str:
     }
 
 
-def _read_row(
-    number: int,
-    cells: Sequence[Any],
-    columns: dict[str, int],
-    organizations: Organizations,
-    readings: Readings,
-) -> Row:
-    """The values the row gives (blank cells give none), and what cannot be read."""
-    # Every field's cell, None for a column the sheet lacks or the row stops before.
-    width = len(cells)
-    cell = {
-        name: cells[i] if (i := columns.get(name, width)) < width else None for name in FIELDS
-    }.get
+class _RowReader:
+    """Reads the rows of one sheet: the values each row gives (blank cells give none), and what
+    cannot be read. Built once per file, for the columns the sheet has: a row costs one call
+    per cell that is not blank."""
 
-    name = cell_name(cell("full_name"))
-    row = Row(number=number, name=name, values={}, key=name_key(name))
-    if not row.name:
-        row.reject(_("The full name is missing."))
-    elif len(row.name) > MAX_LENGTHS["full_name"]:
-        row.reject(_("The full name is too long."))
-    row.values["full_name"] = row.name
-    for field_name in ("date_of_birth", "admitted_on", "full_member_on"):
-        day, problem = parse_date(raw := cell(field_name))
+    def __init__(
+        self, columns: dict[str, int], organizations: Organizations, readings: Readings
+    ) -> None:
+        self.organizations = organizations
+        self.readings = readings
+        self.name_column = columns.get("full_name")
+        # Field by field in the order of a row's reasons: the column, and the method that
+        # reads a cell of it that is not blank.
+        readers: dict[str, Callable[[Row, Any], None]] = {
+            "date_of_birth": functools.partial(self._date, "date_of_birth"),
+            "admitted_on": functools.partial(self._date, "admitted_on"),
+            "full_member_on": functools.partial(self._date, "full_member_on"),
+            "sex": self._sex,
+            "position": self._position,
+            "organization": self._organization,
+            "stage": self._stage,
+            "party_card_no": self._card,
+            "theory_level": self._theory_level,
+        }
+        self.readers = tuple(
+            (columns[name], read) for name, read in readers.items() if name in columns
+        )
+
+    def read(self, number: int, cells: Sequence[Any]) -> Row:
+        # A column the sheet lacks, or a row that stops before it, gives no value.
+        width = len(cells)
+        at = self.name_column
+        row = _named_row(number, cells[at] if at is not None and at < width else None)
+        for index, read in self.readers:
+            if index < width and not is_blank(raw := cells[index]):
+                read(row, raw)
+        return row
+
+    def _date(self, field_name: str, row: Row, raw: Any) -> None:
+        day, problem = parse_date(raw)
         if problem:
             row.reject(_date_reason(field_name, problem, raw))
         elif day:
             row.values[field_name] = day
             if isinstance(raw, str):  # a date cell is no messy spelling
-                readings.note(field_name, raw, f"{day.day:02}/{day.month:02}/{day.year:04}")
-    if not is_blank(raw := cell("sex")):
+                written = f"{day.day:02}/{day.month:02}/{day.year:04}"
+                self.readings.note(field_name, raw, written)
+
+    def _sex(self, row: Row, raw: Any) -> None:
         sex = SEX_WORDS.get(lookup_key(raw))
         if sex is None:
             row.reject(_("Unknown sex: “%(value)s” (write Nam or Nữ).") % {"value": cell_text(raw)})
         else:
             row.values["sex"] = sex
-            readings.note("sex", raw, readings.label(Sex, sex))
-    if not is_blank(raw := cell("position")):
+            self.readings.note("sex", raw, self.readings.label(Sex, sex))
+
+    def _position(self, row: Row, raw: Any) -> None:
         position = cell_text(raw)
         if len(position) > MAX_LENGTHS["position"]:
             row.reject(_("The position is too long."))
         row.values["position"] = position
-    if not is_blank(raw := cell("organization")):
-        org, problem = organizations.find(raw)
+
+    def _organization(self, row: Row, raw: Any) -> None:
+        org, problem = self.organizations.find(raw)
         if problem:
             row.reject(problem)
         else:
             assert org is not None
             row.values["organization"] = org
-            readings.note("organization", raw, org.name)
-    if not is_blank(raw := cell("stage")):
+            self.readings.note("organization", raw, org.name)
+
+    def _stage(self, row: Row, raw: Any) -> None:
         stage = STAGE_WORDS.get(lookup_key(raw))
         if stage is None:
             row.reject(_("Unknown membership stage: “%(value)s”.") % {"value": cell_text(raw)})
         else:
             row.values["stage"] = stage
-            readings.note("stage", raw, _stage_label(stage))
-    if not is_blank(raw := cell("party_card_no")):
+            self.readings.note("stage", raw, _stage_label(stage))
+
+    def _card(self, row: Row, raw: Any) -> None:
         card = card_text(raw)
         if len(card) > MAX_LENGTHS["party_card_no"]:
             row.reject(_("The party card number is too long."))
         row.values["party_card_no"] = row.card = card
-    if not is_blank(raw := cell("theory_level")):
+
+    def _theory_level(self, row: Row, raw: Any) -> None:
         level = parse_theory_level(raw)
         if level is None:
             row.reject(
@@ -258,7 +271,16 @@ def _read_row(
             )
         else:
             row.values["theory_level"] = level
-            readings.note("theory_level", raw, readings.label(TheoryLevel, level))
+            self.readings.note("theory_level", raw, self.readings.label(TheoryLevel, level))
+
+
+def _named_row(number: int, raw: object) -> Row:
+    name = cell_name(raw)
+    row = Row(number=number, name=name, values={"full_name": name}, key=name_key(name))
+    if not name:
+        row.reject(_("The full name is missing."))
+    elif len(name) > MAX_LENGTHS["full_name"]:
+        row.reject(_("The full name is too long."))
     return row
 
 
@@ -386,26 +408,43 @@ def plan(
     organizations = Organizations(organization, placement=placement)
     readings = Readings()
     cutover_on = MembershipRules.current().cutover_on
-    total = len(sheet.rows)
     if (column := sheet.columns.get("organization")) is not None:
         organizations.prefetch(
             cells[column] for _number, cells in sheet.rows if column < len(cells)
         )
-    rows = [
-        _read_row(number, cells, sheet.columns, organizations, readings)
-        for number, cells in sheet.rows
-    ]
-    by_card: dict[str, Person] = {}
-    by_name: dict[str, list[Person]] = defaultdict(list)
-    found = list(candidates(rows, organizations))
-    organizations.load(p.organization_id for p in found)
-    for person in found:
-        # Loaded once for the whole file: no query per row, and history shows the names.
-        person.organization = organizations.by_id[person.organization_id]
-        if person.party_card_no:
-            by_card[person.party_card_no] = person
-        by_name[person.search_key].append(person)
+    reader = _RowReader(sheet.columns, organizations, readings)
+    rows = [reader.read(number, cells) for number, cells in sheet.rows]
+    _check(rows, organizations, today=today, cutover_on=cutover_on, progress=progress)
+    reject_duplicates(rows)
+
+    analysis = RosterAnalysis(
+        sheet_title=sheet.title,
+        header_row=sheet.header_row,
+        columns={name: sheet.headers[index] for name, index in sheet.columns.items()},
+        last_row=sheet.last_row,
+        total_rows=len(rows),
+        missing_organizations=organizations.missing_list(),
+        new_organizations=list(organizations.planned.values()),
+        readings=readings.as_list({name: _label(name) for name in sheet.columns}),
+    )
+    for row in rows:
+        _add_to_analysis(analysis, row)
+    return analysis
+
+
+def _check(
+    rows: list[Row],
+    organizations: Organizations,
+    *,
+    today: dt.date,
+    cutover_on: dt.date,
+    progress: Progress | None,
+) -> None:
+    """Each row read without fault matched against the rolls, then the person it would add or
+    change checked against the rules."""
+    by_card, by_name = _people_named(rows, organizations)
     elsewhere = cards_elsewhere({r.card for r in rows if r.card} - by_card.keys())
+    total = len(rows)
     for done, row in enumerate(rows, start=1):
         if not row.reasons:
             match(row, by_card=by_card, by_name=by_name, elsewhere=elsewhere)
@@ -418,29 +457,33 @@ def plan(
             progress(done, total)
     if progress and not total:
         progress(0, 0)
-    reject_duplicates(rows)
 
-    analysis = RosterAnalysis(
-        sheet_title=sheet.title,
-        header_row=sheet.header_row,
-        columns={name: sheet.headers[index] for name, index in sheet.columns.items()},
-        last_row=sheet.last_row,
-        total_rows=total,
-        missing_organizations=organizations.missing_list(),
-        new_organizations=list(organizations.planned.values()),
-        readings=readings.as_list({name: _label(name) for name in sheet.columns}),
-    )
-    for row in rows:
-        if row.reasons:
-            analysis.rejected.append(RejectedRow(row.number, row.name, "; ".join(row.reasons)))
-        elif row.existing is None:
-            assert isinstance(row.person, NewPerson)
-            analysis.to_create.append(PlannedCreate(row.number, row.person))
-        elif row.person is None:
-            analysis.unchanged.append(row.number)
-        else:
-            assert isinstance(row.person, Person)
-            analysis.to_update.append(
-                PlannedUpdate(row.number, row.person, row.existing, row.changes)
-            )
-    return analysis
+
+def _people_named(
+    rows: list[Row], organizations: Organizations
+) -> tuple[dict[str, Person], dict[str, list[Person]]]:
+    """The people on the rolls the rows may name, by card number and by folded name."""
+    by_card: dict[str, Person] = {}
+    by_name: dict[str, list[Person]] = defaultdict(list)
+    found = list(candidates(rows, organizations))
+    organizations.load(p.organization_id for p in found)
+    for person in found:
+        # Loaded once for the whole file: no query per row, and history shows the names.
+        person.organization = organizations.by_id[person.organization_id]
+        if person.party_card_no:
+            by_card[person.party_card_no] = person
+        by_name[person.search_key].append(person)
+    return by_card, by_name
+
+
+def _add_to_analysis(analysis: RosterAnalysis, row: Row) -> None:
+    if row.reasons:
+        analysis.rejected.append(RejectedRow(row.number, row.name, "; ".join(row.reasons)))
+    elif row.existing is None:
+        assert isinstance(row.person, NewPerson)
+        analysis.to_create.append(PlannedCreate(row.number, row.person))
+    elif row.person is None:
+        analysis.unchanged.append(row.number)
+    else:
+        assert isinstance(row.person, Person)
+        analysis.to_update.append(PlannedUpdate(row.number, row.person, row.existing, row.changes))

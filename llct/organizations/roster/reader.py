@@ -226,51 +226,47 @@ class Workbook:
     def rows(self, path: str) -> Iterator[tuple[int, list[Any]]]:
         """(Excel row number, values) for every row down to the last, blank ones included."""
         expected = 1
-        ns = row_tag = cell_tag = value_tag = formula_tag = inline_tag = ""
+        tags: _Tags | None = None
         with self._open(path) as source:
             for _event, element in _xml_events(source, ("end",)):
-                if not ns:
-                    ns = _namespace(element.tag)
-                    row_tag, cell_tag = f"{ns}row", f"{ns}c"
-                    value_tag, formula_tag, inline_tag = f"{ns}v", f"{ns}f", f"{ns}is"
-                if element.tag != row_tag:
+                if tags is None:
+                    tags = _Tags.of(_namespace(element.tag))
+                if element.tag != tags.row:
                     continue
                 number = int(element.get("r") or expected)
                 while expected < number:
                     yield expected, []
                     expected += 1
-                values: list[Any] = []
-                for cell in element:
-                    if cell.tag != cell_tag:
-                        continue
-                    column = len(values)
-                    if ref := cell.get("r"):
-                        column = -1
-                        for char in ref:
-                            if char <= "9":
-                                break
-                            column = (column + 1) * 26 + ord(char) - 65
-                    if column >= MAX_COLUMNS:
-                        break
-                    if column > len(values):
-                        values.extend([None] * (column - len(values)))
-                    values.append(self._value(cell, value_tag, formula_tag, inline_tag, ns))
-                yield number, values
+                yield number, self._row_values(element, tags)
                 expected = number + 1
                 element.clear()
 
-    def _value(self, cell: Any, value_tag: str, formula_tag: str, inline_tag: str, ns: str) -> Any:
+    def _row_values(self, row: Any, tags: "_Tags") -> list[Any]:
+        cell_tag = tags.cell
+        values: list[Any] = []
+        for cell in row:
+            if cell.tag != cell_tag:
+                continue
+            column = len(values)
+            if ref := cell.get("r"):
+                column = -1
+                for char in ref:
+                    if char <= "9":
+                        break
+                    column = (column + 1) * 26 + ord(char) - 65
+            if column >= MAX_COLUMNS:
+                break
+            if column > len(values):
+                values.extend([None] * (column - len(values)))
+            values.append(self._value(cell, tags))
+        return values
+
+    def _value(self, cell: Any, tags: "_Tags") -> Any:
         kind = cell.get("t", "n")
-        raw = cell.findtext(value_tag)
+        raw = cell.findtext(tags.value)
         # openpyxl writes a formula without a computed value as an empty <v/>.
         if raw is None or (not raw and kind != "str"):
-            if kind == "inlineStr":
-                item = cell.find(inline_tag)
-                return _string_item(item, ns) if item is not None else None
-            # A formula never computed (a file written by a program, not Excel): its text,
-            # which stays plain text from here on.
-            formula = cell.findtext(formula_tag)
-            return f"={formula}" if formula else None
+            return _value_not_stored(cell, kind, tags)
         if kind == "s":
             return self.shared_strings[int(raw)]
         if kind in ("str", "inlineStr", "e"):
@@ -279,12 +275,41 @@ class Workbook:
             return raw == "1"
         if kind == "d":
             return dt.datetime.fromisoformat(raw)
+        return self._number(cell, raw)
+
+    def _number(self, cell: Any, raw: str) -> Any:
         number: int | float = float(raw)
         if number.is_integer() and "." not in raw and "E" not in raw.upper():
             number = int(raw)
         if int(cell.get("s", "0")) in self.date_styles:
             return from_excel(number, self.epoch)
         return number
+
+
+@dataclass(frozen=True, slots=True)
+class _Tags:
+    """A sheet's element names, in the namespace the file uses."""
+
+    ns: str
+    row: str
+    cell: str
+    value: str
+    formula: str
+    inline: str
+
+    @classmethod
+    def of(cls, ns: str) -> "_Tags":
+        return cls(ns, f"{ns}row", f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is")
+
+
+def _value_not_stored(cell: Any, kind: str, tags: _Tags) -> Any:
+    """The value of a cell without a stored one: an inline string, or a formula never computed
+    (a file written by a program, not Excel), whose text stays plain text from here on."""
+    if kind == "inlineStr":
+        item = cell.find(tags.inline)
+        return _string_item(item, tags.ns) if item is not None else None
+    formula = cell.findtext(tags.formula)
+    return f"={formula}" if formula else None
 
 
 def read_sheet(path_or_file: PathOrFile) -> Sheet:
@@ -311,15 +336,8 @@ def read_sheet(path_or_file: PathOrFile) -> Sheet:
         raise RosterFileError(unreadable) from error
     try:
         for title, path in workbook.sheets:
-            rows = workbook.rows(path)
-            for number, cells in rows:
-                if number > HEADER_SEARCH_ROWS:
-                    break
-                columns = header_columns(cells)
-                if "full_name" in columns and len(columns) >= 2:
-                    headers = [cell_text(v) for v in cells]
-                    body, last_row = _body(rows, columns["full_name"], start=number)
-                    return Sheet(title, number, headers, columns, body, last_row)
+            if sheet := _sheet_with_header(title, workbook.rows(path)):
+                return sheet
     except RosterFileError:
         raise
     except Exception as error:
@@ -329,6 +347,19 @@ def read_sheet(path_or_file: PathOrFile) -> Sheet:
     finally:
         workbook.close()
     raise RosterFileError(_no_header())
+
+
+def _sheet_with_header(title: str, rows: Iterator[tuple[int, list[Any]]]) -> Sheet | None:
+    """The sheet read down to the end of the list, when a header row is among its first rows."""
+    for number, cells in rows:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        columns = header_columns(cells)
+        if "full_name" in columns and len(columns) >= 2:
+            headers = [cell_text(v) for v in cells]
+            body, last_row = _body(rows, columns["full_name"], start=number)
+            return Sheet(title, number, headers, columns, body, last_row)
+    return None
 
 
 def _read_sheet_calamine(path_or_file: PathOrFile) -> Sheet:
@@ -346,14 +377,8 @@ def _read_sheet_calamine(path_or_file: PathOrFile) -> Sheet:
             if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
                 continue
             rows = _calamine_rows(workbook.get_sheet_by_name(meta.name))
-            for number, cells in rows:
-                if number > HEADER_SEARCH_ROWS:
-                    break
-                columns = header_columns(cells)
-                if "full_name" in columns and len(columns) >= 2:
-                    headers = [cell_text(v) for v in cells]
-                    body, last_row = _body(rows, columns["full_name"], start=number)
-                    return Sheet(meta.name, number, headers, columns, body, last_row)
+            if sheet := _sheet_with_header(meta.name, rows):
+                return sheet
     finally:
         workbook.close()
     raise RosterFileError(_no_header())

@@ -159,41 +159,54 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
     The day always comes first: 05/06/1990 is the 5th of June, whatever the computer's locale."""
     if is_blank(value):
         return None, None
-    day: dt.date | None = None
     if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, bool):
+        return _checked_date(value.date())
+    if isinstance(value, dt.date):
+        return _checked_date(value)
+    if isinstance(value, str):
+        return _parse_date_text(value.strip())
+    # A bare number is not a date cell: a year typed as a number, or a serial that lost its
+    # date format. Guessing would be silent; the row is rejected instead.
+    if _is_year_number(value):
+        return None, INCOMPLETE
+    return None, INVALID
+
+
+def _is_year_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and 1000 <= value <= 9999
+    )
+
+
+def _parse_date_text(text: str) -> tuple[dt.date | None, str | None]:
+    parts = _date_parts(text)
+    if parts is None:
+        return None, INCOMPLETE if _PARTIAL.fullmatch(text) else INVALID
+    try:
+        day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
         return None, INVALID
-    elif isinstance(value, int | float):
-        # A bare number is not a date cell: a year typed as a number, or a serial that lost
-        # its date format. Guessing would be silent; the row is rejected instead.
-        if float(value).is_integer() and 1000 <= value <= 9999:
-            return None, INCOMPLETE
-        return None, INVALID
-    elif isinstance(value, str):
-        text = value.strip()
-        parts: tuple[str, str, str] | None = None
-        if match := _DMY.fullmatch(text):
-            parts = (match[3], match[2], match[1])
-        elif match := _DMY_SHORT.fullmatch(text):
-            year = int(match[3])
-            parts = (str(year + (2000 if year < 30 else 1900)), match[2], match[1])
-        elif match := _ISO.fullmatch(text):
-            parts = (match[1], match[2], match[3])
-        elif match := _WORDY.search(lookup_key(text)):
-            parts = (match[3], match[2], match[1])
-        elif _PARTIAL.fullmatch(text):
-            return None, INCOMPLETE
-        else:
-            return None, INVALID
-        try:
-            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            return None, INVALID
-    else:
-        return None, INVALID
+    return _checked_date(day)
+
+
+def _date_parts(text: str) -> tuple[str, str, str] | None:
+    """(year, month, day) as the text writes them, or None when it is no whole date."""
+    if match := _DMY.fullmatch(text):
+        return match[3], match[2], match[1]
+    if match := _DMY_SHORT.fullmatch(text):
+        year = int(match[3])
+        return str(year + (2000 if year < 30 else 1900)), match[2], match[1]
+    if match := _ISO.fullmatch(text):
+        return match[1], match[2], match[3]
+    if match := _WORDY.search(lookup_key(text)):
+        return match[3], match[2], match[1]
+    return None
+
+
+def _checked_date(day: dt.date) -> tuple[dt.date | None, str | None]:
     # Earlier years are typing errors; a date of birth has its own floor (person_validate).
     if day.year < 1800:
         return None, INVALID
