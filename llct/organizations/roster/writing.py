@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from llct.core import events
-from llct.core.models import AuditEntry, audit_record
+from llct.core.models import AuditEntry, User, audit_record
 from llct.organizations.counts import people_counts_apply
 from llct.organizations.models import (
     MembershipChange,
@@ -38,14 +38,14 @@ def write(
     analysis: RosterAnalysis,
     *,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     today: dt.date,
     note: str,
     progress: Callable[[int, int], None],
 ) -> None:
     """The people in bulk, then the history rows and audit entries person_create and
     person_update would write one by one."""
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None else None
     now = timezone.now()
     content_type_id = ContentType.objects.get_for_model(Person).pk
     _create_cells(analysis, organization=organization, actor=actor, today=today)
@@ -179,7 +179,7 @@ def _write_people(
 
 
 def _create_cells(
-    analysis: RosterAnalysis, *, organization: Organization, actor: Any, today: dt.date
+    analysis: RosterAnalysis, *, organization: Organization, actor: User | None, today: dt.date
 ) -> None:
     """The cells the officer chose to create (placement CREATE), through the tree's service so
     that they have their history; the rows naming them then point to them."""
