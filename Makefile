@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# Compiled modules (and pytest's rewritten test modules) are kept in __pycache__ even where the
+# environment says otherwise: every test process would compile the whole project again.
+export PYTHONDONTWRITEBYTECODE :=
 
 # Django 6.1 needs Python >= 3.12: take the first suitable interpreter we can find.
 PYTHON_CANDIDATES := python3.13 python3.12 python3 \
@@ -54,7 +57,7 @@ types: venv
 
 pytest: compilemessages
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest llct -q -n 2
+	$(VENV)/bin/pytest llct -q -n 2 --dist loadgroup
 
 e2e: compilemessages
 	$(VENV)/bin/pytest e2e -q

@@ -9,12 +9,15 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from django.core import management
+from django.core.cache import cache
 from django.db.models import query
 
 from llct.core.models import Role, User
 from llct.core.tests.fetch_modes import RAISE_ON_PEERS
 from llct.core.tests.migrated_db import cached_migrate
+from llct.core.tests.replay import Replayer
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import Organization, Person
 from llct.organizations.tests.factories import make_org, make_person, make_user
@@ -40,8 +43,7 @@ class World:
     person_b: Person
 
 
-@pytest.fixture
-def world(db) -> World:
+def _build_world() -> World:
     province = make_org("Đảng bộ tỉnh Thử Nghiệm", code="TINH", kind_code="tinh")
     org_a = make_org("Đảng ủy Khối A", parent=province, code="A", kind_code="truc_thuoc")
     org_a1 = make_org("Chi bộ A1", parent=org_a, code="A1")
@@ -66,6 +68,15 @@ def world(db) -> World:
         person_a=person_a,
         person_b=person_b,
     )
+
+
+_world = Replayer(_build_world)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """The shared tree and accounts, replayed rather than rebuilt (llct/core/tests/replay.py)."""
+    return _world()
 
 
 @pytest.fixture
@@ -111,4 +122,21 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # local-memory caches of one name share their data across instances
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup`: the tests of an `xdist_group` run in one process. pytest-xdist 3.8
+    names a test's group by rewriting `item._nodeid`, which pytest 9 no longer reads (a node's id
+    lives in `_id`), so every group was spread over the processes; name it the pytest-9 way."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        groups = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if groups and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(groups))}")

@@ -1132,7 +1132,7 @@ def _counts(result: Any) -> str:
 
 def measure_import(*, actor: Any, parent: Any, today: dt.date) -> ImportResult:
     try:
-        from llct.organizations.roster.imports import person_import_roster  # type: ignore[import-not-found,unused-ignore]
+        from llct.organizations.roster.imports import person_import_roster
     except ImportError as error:
         return ImportResult(available=False, detail=f"llct.organizations.roster: {error}")
 

@@ -170,6 +170,8 @@ LLCT_XLSX_MAX_UNCOMPRESSED_BYTES = int(
 LLCT_MIN_BIRTH_YEAR = int(os.environ.get("LLCT_MIN_BIRTH_YEAR", "1900"))
 # An uploaded roster (personal data) left in preview this long is deleted by `roster_sweep`.
 LLCT_ROSTER_PREVIEW_HOURS = int(os.environ.get("LLCT_ROSTER_PREVIEW_HOURS", "6"))
+# How long the watchlist counts of the home page and dashboards are kept (0: always live).
+LLCT_WATCHLIST_COUNTS_SECONDS = int(os.environ.get("LLCT_WATCHLIST_COUNTS_SECONDS", "300"))
 
 # A strict policy: no inline scripts or styles; htmx is served from our own static files.
 SECURE_CSP = {

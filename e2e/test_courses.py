@@ -20,6 +20,22 @@ from llct.organizations.tests.factories import make_person
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def _move_to_the_taken_hall(page, first, hall_a, neighbour, taken):
+    """Move the first session to hall A, where the other course sits at the same time: refused,
+    with the conflict and what was typed."""
+    page.locator(f"#session-{first.pk}").get_by_role("link", name="Sửa").click()
+    page.locator("#id_venue").select_option(str(hall_a.pk))
+    page.get_by_label("Ghi chú").fill("Mang theo Điều lệ Đảng")
+    page.get_by_role("button", name="Lưu").click()
+    panel = page.locator("#conflicts")
+    expect(panel).to_contain_text("Hội trường A")
+    expect(panel).to_contain_text("Lớp của Khối B")
+    link = panel.get_by_role("link", name="xem buổi học kia")
+    expect(link).to_have_attribute("href", f"/lop-hoc/{neighbour.pk}/#session-{taken.pk}")
+    expect(page.get_by_label("Ghi chú")).to_have_value("Mang theo Điều lệ Đảng")
+    expect(page.get_by_label("Đây chỉ là cảnh báo: vẫn lưu")).to_have_count(0)
+
+
 def test_department_runs_a_course_from_creation_to_enrolment(world, sign_in, live_server):
     programme = make_programme(
         topics=[("Lịch sử Đảng", 1), ("Điều lệ Đảng", 1), ("Tư tưởng Hồ Chí Minh", 1)],
@@ -59,17 +75,7 @@ def test_department_runs_a_course_from_creation_to_enrolment(world, sign_in, liv
     assert first is not None
 
     # Move the first session to hall A, where the other course sits at the same time.
-    page.locator(f"#session-{first.pk}").get_by_role("link", name="Sửa").click()
-    page.locator("#id_venue").select_option(str(hall_a.pk))
-    page.get_by_label("Ghi chú").fill("Mang theo Điều lệ Đảng")
-    page.get_by_role("button", name="Lưu").click()
-    panel = page.locator("#conflicts")
-    expect(panel).to_contain_text("Hội trường A")
-    expect(panel).to_contain_text("Lớp của Khối B")
-    link = panel.get_by_role("link", name="xem buổi học kia")
-    expect(link).to_have_attribute("href", f"/lop-hoc/{neighbour.pk}/#session-{taken.pk}")
-    expect(page.get_by_label("Ghi chú")).to_have_value("Mang theo Điều lệ Đảng")
-    expect(page.get_by_label("Đây chỉ là cảnh báo: vẫn lưu")).to_have_count(0)
+    _move_to_the_taken_hall(page, first, hall_a, neighbour, taken)
 
     # Resolve it: back to hall B.
     page.locator("#id_venue").select_option(str(hall_b.pk))

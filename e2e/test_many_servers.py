@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import pytest
@@ -120,9 +120,29 @@ def stack(transactional_db, tmp_path, settings) -> Iterator[dict[str, Any]]:
         pytest.skip("several servers share a PostgreSQL database, not a SQLite file")
     if not _redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379")
-    db = connection.settings_dict
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
+    env = _stack_env(tmp_path, prefix)
+    ports = [_free_port(), _free_port()]
+    processes, logs = _start(ports, env, tmp_path)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    try:
+        _wait_until_up(ports)
+        yield {"ports": ports, "tmp": tmp_path}
+    finally:
+        _stop(processes, logs)
+
+
+def _stack_env(tmp_path: Path, prefix: str) -> dict[str, str]:
+    """The servers' and workers' environment: the tests' database, Redis, production settings."""
+    db = connection.settings_dict
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CACHE_URL": REDIS,
@@ -140,11 +160,16 @@ def stack(transactional_db, tmp_path, settings) -> Iterator[dict[str, Any]]:
         "LOG_LEVEL": "WARNING",
         "WORKER_HEARTBEAT_SECONDS": "1",
     }
-    ports = [_free_port(), _free_port()]
-    processes = []
-    logs = []
+
+
+def _start(
+    ports: list[int], env: dict[str, str], tmp_path: Path
+) -> tuple[list[subprocess.Popen[bytes]], list[IO[str]]]:
+    """A web server on each port and two task workers, each logging to its file."""
+    processes: list[subprocess.Popen[bytes]] = []
+    logs: list[IO[str]] = []
     for i, port in enumerate(ports):
-        log = open(tmp_path / f"web{i}.log", "w")  # noqa: SIM115 (closed below)
+        log = open(tmp_path / f"web{i}.log", "w")  # noqa: SIM115 (closed by _stop)
         logs.append(log)
         processes.append(
             subprocess.Popen(  # noqa: S603 (our own interpreter)
@@ -156,7 +181,7 @@ def stack(transactional_db, tmp_path, settings) -> Iterator[dict[str, Any]]:
             )
         )
     for i in range(2):
-        log = open(tmp_path / f"worker{i}.log", "w")  # noqa: SIM115 (closed below)
+        log = open(tmp_path / f"worker{i}.log", "w")  # noqa: SIM115 (closed by _stop)
         logs.append(log)
         processes.append(
             subprocess.Popen(
@@ -167,57 +192,42 @@ def stack(transactional_db, tmp_path, settings) -> Iterator[dict[str, Any]]:
                 stderr=subprocess.STDOUT,
             )
         )
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    try:
-        deadline = time.monotonic() + 30
-        for port in ports:
-            while True:
-                try:
-                    status, _h, text = Browser().request(port, "GET", "/healthz")
-                    if status == 200 and '"workers": 2' in text:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "the stack did not start"
-                time.sleep(0.2)
-        yield {"ports": ports, "tmp": tmp_path}
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
+    return processes, logs
+
+
+def _wait_until_up(ports: list[int]) -> None:
+    """Each server answers /healthz and sees both workers, within 30 seconds."""
+    deadline = time.monotonic() + 30
+    for port in ports:
+        while True:
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
+                status, _h, text = Browser().request(port, "GET", "/healthz")
+                if status == 200 and '"workers": 2' in text:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the stack did not start"
+            time.sleep(0.2)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]], logs: list[IO[str]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for log in logs:
+        log.close()
 
 
 PROGRESS = re.compile(r'<progress[^>]*max="(\d+)" value="(\d+)"')
 
 
-def test_two_servers_and_two_workers_share_one_truth(stack):
-    a, b = stack["ports"]
-    province = make_org("Đảng bộ tỉnh Thử Nghiệm", code="TINH", kind_code="tinh")
-    user = make_user("bantuyengiao", Role.DEPARTMENT)
-    # The servers know the production hashers, not the tests' fast one.
-    user.password = PBKDF2PasswordHasher().encode("matkhau-123", "manyservers", iterations=1000)
-    user.save(update_fields=["password"])
-
-    # Sessions are shared: signed in on A, known on B.
-    browser = Browser()
-    browser.sign_in(a, "bantuyengiao")
-    assert browser.request(b, "GET", "/to-chuc/nhan-su/")[0] == 200
-
-    # A roster uploaded and committed on A; its progress read on B while a worker writes.
-    roster = stack["tmp"] / "roster.xlsx"
+def _roster_on_a_progress_on_b(browser: Browser, a: int, b: int, province: Any, tmp: Path) -> None:
+    """A roster uploaded and committed on A; its progress read on B while a worker writes."""
+    roster = tmp / "roster.xlsx"
     _roster(roster, ROWS)
     status, _h, _t = browser.upload(
         a,
@@ -249,6 +259,23 @@ def test_two_servers_and_two_workers_share_one_truth(stack):
     assert RosterImport.objects.get(pk=pk).status == RosterImport.Status.DONE
     assert Person.objects.count() == ROWS
     assert any(0 < done < total for done, total in seen_on_b), seen_on_b
+
+
+def test_two_servers_and_two_workers_share_one_truth(stack):
+    a, b = stack["ports"]
+    province = make_org("Đảng bộ tỉnh Thử Nghiệm", code="TINH", kind_code="tinh")
+    user = make_user("bantuyengiao", Role.DEPARTMENT)
+    # The servers know the production hashers, not the tests' fast one.
+    user.password = PBKDF2PasswordHasher().encode("matkhau-123", "manyservers", iterations=1000)
+    user.save(update_fields=["password"])
+
+    # Sessions are shared: signed in on A, known on B.
+    browser = Browser()
+    browser.sign_in(a, "bantuyengiao")
+    assert browser.request(b, "GET", "/to-chuc/nhan-su/")[0] == 200
+
+    # A roster uploaded and committed on A; its progress read on B while a worker writes.
+    _roster_on_a_progress_on_b(browser, a, b, province, stack["tmp"])
 
     # The verification rate limit (30 a minute per address) counts requests on both servers.
     if time.time() % 60 > 50:  # stay inside one one-minute window

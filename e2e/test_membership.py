@@ -23,6 +23,28 @@ def moment(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(8, 30), tzinfo=TZ)
 
 
+def _record_admission(page, person_url, certificate, committee):
+    """The officer records the admission from the person's page, the certificate as evidence."""
+    page.goto(person_url)
+    section = page.locator("#membership")
+    expect(section.get_by_role("heading", name="Đảng tịch")).to_be_visible()
+    section.get_by_role("link", name="Ghi nhận kết nạp").click()
+
+    expect(page.get_by_role("heading", name="Ghi nhận kết nạp")).to_be_visible()
+    expect(page.locator("#decision-evidence")).to_contain_text(certificate.serial)
+    expect(page.locator("#decision-evidence")).to_contain_text("có giá trị đến ngày 17/10/2030")
+    page.get_by_label("Số quyết định").fill("125-QĐ/ĐU")
+    expect(page.get_by_label("Ngày quyết định")).to_have_value("02/03/2026")
+    expect(page.get_by_label("Cấp ủy ra quyết định")).to_have_value(str(committee.pk))
+    page.get_by_role("button", name="Ghi quyết định").click()
+
+    expect(page.get_by_text("Đã ghi nhận kết nạp Đinh Thị Ngọc Ánh")).to_be_visible()
+    decisions = page.locator("#membership-decisions")
+    expect(decisions).to_contain_text("Quyết định số 125-QĐ/ĐU ngày 02/03/2026, Đảng ủy Khối A")
+    expect(decisions).to_contain_text(certificate.serial)
+    expect(page.locator("#probation-clock")).to_contain_text("Hết thời gian dự bị ngày 02/03/2027")
+
+
 def test_officer_admits_a_candidate_and_a_year_later_recognizes_the_full_member(
     world, sign_in, live_server, page
 ):
@@ -32,26 +54,7 @@ def test_officer_admits_a_candidate_and_a_year_later_recognizes_the_full_member(
 
     with time_machine.travel(moment(dt.date(2026, 3, 2))):
         sign_in("canbo_a")
-        page.goto(person_url)
-        section = page.locator("#membership")
-        expect(section.get_by_role("heading", name="Đảng tịch")).to_be_visible()
-        section.get_by_role("link", name="Ghi nhận kết nạp").click()
-
-        expect(page.get_by_role("heading", name="Ghi nhận kết nạp")).to_be_visible()
-        expect(page.locator("#decision-evidence")).to_contain_text(certificate.serial)
-        expect(page.locator("#decision-evidence")).to_contain_text("có giá trị đến ngày 17/10/2030")
-        page.get_by_label("Số quyết định").fill("125-QĐ/ĐU")
-        expect(page.get_by_label("Ngày quyết định")).to_have_value("02/03/2026")
-        expect(page.get_by_label("Cấp ủy ra quyết định")).to_have_value(str(world.org_a.pk))
-        page.get_by_role("button", name="Ghi quyết định").click()
-
-        expect(page.get_by_text("Đã ghi nhận kết nạp Đinh Thị Ngọc Ánh")).to_be_visible()
-        decisions = page.locator("#membership-decisions")
-        expect(decisions).to_contain_text("Quyết định số 125-QĐ/ĐU ngày 02/03/2026, Đảng ủy Khối A")
-        expect(decisions).to_contain_text(certificate.serial)
-        expect(page.locator("#probation-clock")).to_contain_text(
-            "Hết thời gian dự bị ngày 02/03/2027"
-        )
+        _record_admission(page, person_url, certificate, world.org_a)
 
     person.refresh_from_db()
     assert (person.stage, person.admitted_on) == ("probationary", dt.date(2026, 3, 2))

@@ -20,15 +20,8 @@ def _sign_out(page):
     page.get_by_role("button", name="Đăng xuất").click()
 
 
-def test_build_submit_return_revise_approve_and_open_the_course(world, sign_in, live_server):
-    programme = make_programme("Bồi dưỡng nghiệp vụ công tác đảng")
-    third = make_person(world.org_b1, "Lê Thị Cúc")
-    for person, quarter in ((world.person_a, 2), (world.person_b, 2), (third, 3)):
-        nominate(person, programme, quarter=quarter)
-    base = live_server.url
-
-    # The department builds the plan from the nominations.
-    page = sign_in("bantuyengiao")
+def _build_and_submit(page, base, world):
+    """The department builds the plan from the nominations and submits it."""
     page.goto(f"{base}/ke-hoach/ke-hoach-nam/")
     page.get_by_role("link", name="Lập kế hoạch năm").click()
     page.get_by_label("Năm").fill("2027")
@@ -58,6 +51,35 @@ def test_build_submit_return_revise_approve_and_open_the_course(world, sign_in, 
     page.get_by_role("button", name="Trình phê duyệt").click()
     expect(page.get_by_text("Đã trình phê duyệt kế hoạch (phiên bản 1).")).to_be_visible()
     expect(page.get_by_role("link", name="Sửa", exact=True)).to_have_count(0)
+
+
+def _approve(page, base):
+    """The leader sees what changed and approves."""
+    page.goto(f"{base}/ke-hoach/ke-hoach-nam/")
+    page.get_by_role("link", name="Đào tạo, bồi dưỡng lý luận chính trị năm 2027").click()
+    page.get_by_role("link", name="Phê duyệt hoặc trả lại").click()
+    diff = page.locator("#diff")
+    expect(diff).to_contain_text("Số học viên dự kiến")
+    expect(diff.locator("del").first).to_have_text("3")
+    expect(diff.locator("ins").first).to_have_text("40")
+    page.get_by_label("Đã phê duyệt").check()
+    page.get_by_role("button", name="Ghi quyết định").click()
+    expect(page.get_by_text("Đã phê duyệt kế hoạch.")).to_be_visible()
+    timeline = page.locator("#timeline")
+    for step in ("Trả lại kèm ý kiến", "Đã chỉnh sửa", "Đã phê duyệt"):
+        expect(timeline.get_by_text(step, exact=True)).to_be_visible()
+
+
+def test_build_submit_return_revise_approve_and_open_the_course(world, sign_in, live_server):
+    programme = make_programme("Bồi dưỡng nghiệp vụ công tác đảng")
+    third = make_person(world.org_b1, "Lê Thị Cúc")
+    for person, quarter in ((world.person_a, 2), (world.person_b, 2), (third, 3)):
+        nominate(person, programme, quarter=quarter)
+    base = live_server.url
+
+    # The department builds the plan from the nominations.
+    page = sign_in("bantuyengiao")
+    _build_and_submit(page, base, world)
     _sign_out(page)
 
     # The leader returns it with a comment.
@@ -90,19 +112,7 @@ def test_build_submit_return_revise_approve_and_open_the_course(world, sign_in, 
 
     # The leader sees what changed and approves.
     sign_in("lanhdao")
-    page.goto(f"{base}/ke-hoach/ke-hoach-nam/")
-    page.get_by_role("link", name="Đào tạo, bồi dưỡng lý luận chính trị năm 2027").click()
-    page.get_by_role("link", name="Phê duyệt hoặc trả lại").click()
-    diff = page.locator("#diff")
-    expect(diff).to_contain_text("Số học viên dự kiến")
-    expect(diff.locator("del").first).to_have_text("3")
-    expect(diff.locator("ins").first).to_have_text("40")
-    page.get_by_label("Đã phê duyệt").check()
-    page.get_by_role("button", name="Ghi quyết định").click()
-    expect(page.get_by_text("Đã phê duyệt kế hoạch.")).to_be_visible()
-    timeline = page.locator("#timeline")
-    for step in ("Trả lại kèm ý kiến", "Đã chỉnh sửa", "Đã phê duyệt"):
-        expect(timeline.get_by_text(step, exact=True)).to_be_visible()
+    _approve(page, base)
     _sign_out(page)
 
     # The department opens the course of the planned course.

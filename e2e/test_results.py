@@ -12,6 +12,18 @@ from llct.organizations.tests.factories import make_person
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def _expect_outcomes(page, an, binh, chi):
+    """Each row shows its final score, band and verdict as soon as it is saved."""
+    expect(page.locator(f"#final-{an.pk}")).to_have_text("8,8")  # (8.5 + 9) / 2 = 8.75
+    expect(page.locator(f"#band-{an.pk}")).to_have_text("Giỏi")
+    expect(page.locator(f"#final-{binh.pk}")).to_have_text("6,5")
+    expect(page.locator(f"#band-{binh.pk}")).to_have_text("Trung bình")
+    expect(page.locator(f"#final-{chi.pk}")).to_have_text("7,8")
+    expect(page.locator(f"#verdict-{chi.pk}")).to_contain_text("Đạt")
+    expect(page.locator("#results-summary")).to_contain_text("3 đạt")
+    expect(page.locator(f"#cell-{binh.pk}-essay_score .error")).to_have_count(0)
+
+
 def test_fill_a_grade_sheet_by_keyboard_then_approve(world, sign_in, live_server, page):
     people = [
         make_person(world.org_a1, "Nguyễn Thị An"),
@@ -60,14 +72,7 @@ def test_fill_a_grade_sheet_by_keyboard_then_approve(world, sign_in, live_server
     expect(cell(binh, "test_score")).to_be_focused()
 
     # Each row shows its final score, band and verdict as soon as it is saved.
-    expect(page.locator(f"#final-{an.pk}")).to_have_text("8,8")  # (8.5 + 9) / 2 = 8.75
-    expect(page.locator(f"#band-{an.pk}")).to_have_text("Giỏi")
-    expect(page.locator(f"#final-{binh.pk}")).to_have_text("6,5")
-    expect(page.locator(f"#band-{binh.pk}")).to_have_text("Trung bình")
-    expect(page.locator(f"#final-{chi.pk}")).to_have_text("7,8")
-    expect(page.locator(f"#verdict-{chi.pk}")).to_contain_text("Đạt")
-    expect(page.locator("#results-summary")).to_contain_text("3 đạt")
-    expect(page.locator(f"#cell-{binh.pk}-essay_score .error")).to_have_count(0)
+    _expect_outcomes(page, an, binh, chi)
 
     # Reload: the values were kept.
     page.reload()

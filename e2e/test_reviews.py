@@ -16,6 +16,36 @@ from llct.reviews.models import DocumentIssuer, Report
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def _open_round(page, base, world, deadline):
+    """The department opens the round for organizations A and B."""
+    page.goto(f"{base}/bao-cao/")
+    page.get_by_role("link", name="Mở đợt báo cáo").first.click()
+    page.get_by_label("Tên đợt báo cáo").fill("Sơ kết 6 tháng đầu năm")
+    page.get_by_label("Hạn nộp").fill(deadline)
+    pick_organization(page, "Các tổ chức báo cáo", world.org_a)
+    pick_organization(page, "Các tổ chức báo cáo", world.org_b)
+    page.get_by_role("button", name="Mở đợt báo cáo").click()
+    expect(page.get_by_text("Đã mở đợt báo cáo.")).to_be_visible()
+    expect(page.locator("#status-counts")).to_contain_text("2")
+
+
+def _correct_and_resubmit(page, base, world):
+    """The officer sees the comment, corrects and resubmits; the number stays."""
+    page.goto(f"{base}/bao-cao/")
+    page.get_by_role("link", name="Sơ kết 6 tháng đầu năm — Đảng ủy Khối A").click()
+    expect(page.get_by_role("alert")).to_contain_text("Bổ sung nguyên nhân của hạn chế.")
+    page.get_by_label("Hạn chế và nguyên nhân").fill("Một lớp tổ chức chậm do trùng lịch hội nghị.")
+    page.get_by_role("button", name="Gửi lại").click()
+    expect(page.get_by_text("Đã gửi, số 01-BC/ĐU.")).to_be_visible()
+    report = Report.objects.get(organization=world.org_a)
+    assert report.status == Report.Status.SUBMITTED
+    assert list(report.events.values_list("action", flat=True)) == [
+        "submitted",
+        "returned",
+        "submitted",
+    ]
+
+
 def test_open_fill_submit_return_resubmit_and_download(world, sign_in, live_server):
     DocumentIssuer.objects.create(
         organization=world.province,
@@ -30,15 +60,7 @@ def test_open_fill_submit_return_resubmit_and_download(world, sign_in, live_serv
 
     # The department opens the round.
     page = sign_in("bantuyengiao")
-    page.goto(f"{live_server.url}/bao-cao/")
-    page.get_by_role("link", name="Mở đợt báo cáo").first.click()
-    page.get_by_label("Tên đợt báo cáo").fill("Sơ kết 6 tháng đầu năm")
-    page.get_by_label("Hạn nộp").fill(deadline)
-    pick_organization(page, "Các tổ chức báo cáo", world.org_a)
-    pick_organization(page, "Các tổ chức báo cáo", world.org_b)
-    page.get_by_role("button", name="Mở đợt báo cáo").click()
-    expect(page.get_by_text("Đã mở đợt báo cáo.")).to_be_visible()
-    expect(page.locator("#status-counts")).to_contain_text("2")
+    _open_round(page, live_server.url, world, deadline)
     page.context.clear_cookies()
 
     # The officer of A fills the narrative and submits.
@@ -65,19 +87,7 @@ def test_open_fill_submit_return_resubmit_and_download(world, sign_in, live_serv
 
     # The officer sees the comment, corrects and resubmits; the number stays.
     page = sign_in("canbo_a")
-    page.goto(f"{live_server.url}/bao-cao/")
-    page.get_by_role("link", name="Sơ kết 6 tháng đầu năm — Đảng ủy Khối A").click()
-    expect(page.get_by_role("alert")).to_contain_text("Bổ sung nguyên nhân của hạn chế.")
-    page.get_by_label("Hạn chế và nguyên nhân").fill("Một lớp tổ chức chậm do trùng lịch hội nghị.")
-    page.get_by_role("button", name="Gửi lại").click()
-    expect(page.get_by_text("Đã gửi, số 01-BC/ĐU.")).to_be_visible()
-    report = Report.objects.get(organization=world.org_a)
-    assert report.status == Report.Status.SUBMITTED
-    assert list(report.events.values_list("action", flat=True)) == [
-        "submitted",
-        "returned",
-        "submitted",
-    ]
+    _correct_and_resubmit(page, live_server.url, world)
     page.context.clear_cookies()
 
     # The department downloads the province's report.

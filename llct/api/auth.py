@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 from llct.api.errors import ApiError
 from llct.api.models import ApiRequest, ApiToken
 from llct.api.services import TOKEN_PREFIX, digest
+from llct.core.models import User
 
 RATE_WINDOW_SECONDS = 60
 
@@ -65,9 +66,11 @@ def rate_check(*, token: ApiToken, now: dt.datetime) -> None:
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer llct_...`. Sets request.api_token; returns the principal."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         now = timezone.now()
         api_token = token_authenticate(raw=token, now=now)
+        # Kept on the request before the rate check, so that a refused request is audited too;
+        # ninja hands authenticate a plain HttpRequest.
         request.api_token = api_token  # type: ignore[attr-defined]
         rate_check(token=api_token, now=now)
         principal = api_token.principal
@@ -113,13 +116,17 @@ def audited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return login_not_required(wrapper)
 
 
-def principal(request: HttpRequest) -> Any:
-    """The user the token acts as: what every selector and service is given as `user`."""
-    return request.auth  # type: ignore[attr-defined]
+def principal(request: HttpRequest) -> User:
+    """The user the token acts as: what every selector and service is given as `user` (the
+    very object TokenAuth returned, which ninja keeps as request.auth)."""
+    return token_of(request).principal
 
 
 def token_of(request: HttpRequest) -> ApiToken:
-    token: ApiToken = request.api_token  # type: ignore[attr-defined]
+    """The token TokenAuth checked for this request; ApiError when there is none."""
+    token = getattr(request, "api_token", None)
+    if not isinstance(token, ApiToken):
+        raise ApiError("unauthenticated", headers={"WWW-Authenticate": "Bearer"})
     return token
 
 

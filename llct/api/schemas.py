@@ -25,6 +25,7 @@ def paged(name: str, item: type[Schema]) -> type[Schema]:
     model: type[Schema] = create_model(
         name,
         __base__=Schema,
+        # A model built at run time: the item schema is a parameter, not a type mypy can read.
         items=(list[item], ...),  # type: ignore[valid-type]
         next_cursor=(str | None, Field(None, description="Pass as `cursor` for the next page.")),
     )

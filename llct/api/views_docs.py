@@ -96,16 +96,7 @@ def _operation(method: str, path: str, op: dict[str, Any], components: dict[str,
         anchor=str(op.get("operationId", f"{method}-{path}")),
         public=not op.get("security"),
     )
-    operation.parameters = [
-        Field(
-            name=param["name"],
-            where=param["in"],
-            kind=_kind(param.get("schema", {}), components),
-            required=bool(param.get("required")),
-            description=str(param.get("description", "")),
-        )
-        for param in op.get("parameters", [])
-    ]
+    operation.parameters = [_parameter(param, components) for param in op.get("parameters", [])]
     for media, body in op.get("requestBody", {}).get("content", {}).items():
         operation.body_kind = media
         operation.body = _fields(body.get("schema", {}), components, "body")
@@ -113,6 +104,16 @@ def _operation(method: str, path: str, op: dict[str, Any], components: dict[str,
         (code, str(r.get("description", ""))) for code, r in op.get("responses", {}).items()
     ]
     return operation
+
+
+def _parameter(param: dict[str, Any], components: dict[str, Any]) -> Field:
+    return Field(
+        name=param["name"],
+        where=param["in"],
+        kind=_kind(param.get("schema", {}), components),
+        required=bool(param.get("required")),
+        description=str(param.get("description", "")),
+    )
 
 
 def translated(groups: list[tuple[str, list[Operation]]]) -> list[tuple[str, list[Operation]]]:

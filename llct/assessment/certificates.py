@@ -12,7 +12,6 @@ import datetime as dt
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from llct.assessment.models import Certificate, CertificateSeries
 from llct.core import events
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import Course, Enrolment
@@ -77,6 +76,11 @@ def serial_format_validate(value: str) -> str:
 def _serial_format_error(fmt: str) -> str:
     if not fmt:
         return _("Enter a serial number format.")
+    return _serial_fields_error(fmt) or _serial_sample_error(fmt)
+
+
+def _serial_fields_error(fmt: str) -> str:
+    """What is wrong with the names between braces, if anything."""
     try:
         fields = {name for _text, name, _spec, _conv in string.Formatter().parse(fmt) if name}
     except ValueError:
@@ -87,6 +91,11 @@ def _serial_format_error(fmt: str) -> str:
     unknown = roots - SERIAL_FIELDS
     if unknown or any(name not in SERIAL_FIELDS for name in fields):
         return _("Only {number} and {year} may appear between braces.")
+    return ""
+
+
+def _serial_sample_error(fmt: str) -> str:
+    """What is wrong with the serials the format makes, if anything."""
     try:
         sample = fmt.format(number=1, year=2026)
     except (ValueError, TypeError, KeyError, IndexError):
@@ -123,7 +132,7 @@ def series_for(*, programme: Programme, year: int) -> CertificateSeries:
 
 @transaction.atomic
 def series_set_format(
-    *, programme: Programme, year: int, serial_format: str, actor: Any
+    *, programme: Programme, year: int, serial_format: str, actor: User | None
 ) -> CertificateSeries:
     """Set the serial format of a programme's series for a year. Serials already issued keep
     the text they were issued with; only the next numbers use the new format."""
@@ -217,7 +226,7 @@ def certificates_issue(
     course: Course,
     enrolments: list[Enrolment],
     issued_on: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     replaces: Certificate | None = None,
 ) -> list[Certificate]:
     """One certificate per enrolment, numbered consecutively in the series of the course's
@@ -351,14 +360,14 @@ def certificate_status_on(certificate: Certificate, day: dt.date) -> str:
 # Revoking and re-issuing
 
 
-def can_manage_certificates(user: Any) -> bool:
+def can_manage_certificates(user: User) -> bool:
     """Revoking, re-issuing and the numbering settings belong to the department."""
     return has_capability(user, Capability.MANAGE_CERTIFICATES)
 
 
 @transaction.atomic
 def certificate_revoke(
-    *, certificate: Certificate, reason: str, actor: Any, today: dt.date
+    *, certificate: Certificate, reason: str, actor: User | None, today: dt.date
 ) -> Certificate:
     """Revoke with a reason, from today. The certificate stays, marked revoked."""
     reason = clean_text(reason)
@@ -386,7 +395,7 @@ def certificate_revoke(
 
 @transaction.atomic
 def certificate_reissue(
-    *, certificate: Certificate, actor: Any, today: dt.date, note: str = ""
+    *, certificate: Certificate, actor: User | None, today: dt.date, note: str = ""
 ) -> Certificate:
     """Re-issue after a correction (e.g. of the holder's name on the person record): a new
     certificate, new serial in this year's series, carrying the person's name as it is now and
@@ -418,7 +427,7 @@ def certificate_reissue(
 # Reads
 
 
-def certificate_scope(*, user: Any) -> QuerySet[Certificate]:
+def certificate_scope(*, user: User) -> QuerySet[Certificate]:
     """The certificates this user may see: department officers and leaders all of them, an
     organization officer those whose holder is in their subtree, anyone else their own."""
     qs = Certificate.objects.all()
@@ -433,14 +442,14 @@ def certificate_scope(*, user: Any) -> QuerySet[Certificate]:
     return qs.none()
 
 
-def may_see_register(user: Any) -> bool:
+def may_see_register(user: User) -> bool:
     """Staff within their scope; anyone whose account is a person, for their own."""
     if has_capability(user, Capability.READ_CERTIFICATES) and scope_path(user) is not None:
         return True
     return bool(user.is_authenticated and getattr(user, "person_id", None))
 
 
-def certificate_get(*, user: Any, pk: int) -> Certificate:
+def certificate_get(*, user: User, pk: int) -> Certificate:
     """One certificate with what its page shows; 404 outside the user's scope."""
     try:
         return (
@@ -461,7 +470,7 @@ def certificate_replaced_by(certificate: Certificate) -> Certificate | None:
 
 def certificate_register(
     *,
-    user: Any,
+    user: User,
     programme_id: int | None = None,
     year: int | None = None,
     organization: Organization | None = None,
@@ -484,7 +493,7 @@ def certificate_register(
     return qs.order_by("programme__code", "series__year", "number", "pk")
 
 
-def certificate_years(*, user: Any) -> list[int]:
+def certificate_years(*, user: User) -> list[int]:
     years = (
         certificate_scope(user=user)
         .order_by()
@@ -495,7 +504,7 @@ def certificate_years(*, user: Any) -> list[int]:
     return sorted(set(years), reverse=True)
 
 
-def course_certificates(*, user: Any, course_id: int) -> list[Certificate]:
+def course_certificates(*, user: User, course_id: int) -> list[Certificate]:
     """The course's certificates in force (not revoked) that the user may see, in serial order,
     with what the printed page needs."""
     return list(
@@ -506,13 +515,21 @@ def course_certificates(*, user: Any, course_id: int) -> list[Certificate]:
     )
 
 
-def with_status(certificates: Iterable[Certificate], *, today: dt.date) -> list[Certificate]:
-    """Each certificate with `status_today` set (a list: it is read by templates and exports)."""
-    rows = list(certificates)
-    for certificate in rows:
+@dataclass(frozen=True)
+class RegisterRow:
+    """A certificate as the register lists it: with its status on the day."""
+
+    certificate: Certificate
+    status: str
+    label: str
+
+
+def with_status(certificates: Iterable[Certificate], *, today: dt.date) -> list[RegisterRow]:
+    """Each certificate with its status today (a list: it is read by templates and exports)."""
+    rows = []
+    for certificate in certificates:
         status = certificate_status_on(certificate, today)
-        certificate.status_today = status  # type: ignore[attr-defined]
-        certificate.status_label = STATUS_LABELS[status]  # type: ignore[attr-defined]
+        rows.append(RegisterRow(certificate, status, str(STATUS_LABELS[status])))
     return rows
 
 

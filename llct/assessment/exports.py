@@ -2,16 +2,18 @@
 the survey report. Values only (core.spreadsheets writes no live formula)."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from llct.assessment.feedback import FeedbackReport
+from llct.assessment.certificates import RegisterRow
+from llct.assessment.feedback.reports import FeedbackReport
 from llct.assessment.models import Certificate
 from llct.core.spreadsheets import write_xlsx
 
 
-def certificate_register_xlsx(certificates: Iterable[Certificate]) -> bytes:
-    """The register as listed (with_status has set each certificate's status label)."""
+def certificate_register_xlsx(register: Iterable[RegisterRow]) -> bytes:
+    """The register as listed, each certificate with its status today."""
     headers = [
         _("Serial number"),
         _("Holder"),
@@ -27,29 +29,30 @@ def certificate_register_xlsx(certificates: Iterable[Certificate]) -> bytes:
         _("Reason for revoking"),
         _("Replaces"),
     ]
-    rows = (
-        [
-            c.serial,
-            c.holder_name,
-            c.person.organization.name,
-            c.programme.name,
-            c.course.code,
-            c.course.name,
-            c.issued_on,
-            c.expires_on,
-            c.issuer_name,
-            str(c.status_label),  # type: ignore[attr-defined]
-            c.revoked_on,
-            c.revoke_reason,
-            c.replaces.serial if c.replaces else "",
-        ]
-        for c in certificates
-    )
+    rows = (_register_line(row.certificate, row.label) for row in register)
     return write_xlsx(headers, rows, title=_("Certificate register"))
 
 
+def _register_line(c: Certificate, status_label: str) -> list[Any]:
+    return [
+        c.serial,
+        c.holder_name,
+        c.person.organization.name,
+        c.programme.name,
+        c.course.code,
+        c.course.name,
+        c.issued_on,
+        c.expires_on,
+        c.issuer_name,
+        status_label,
+        c.revoked_on,
+        c.revoke_reason,
+        c.replaces.serial if c.replaces else "",
+    ]
+
+
 def lecturer_ratings_xlsx(report: FeedbackReport) -> bytes:
-    """The lecturers' table of feedback.feedback_report (aggregates only, no comment)."""
+    """The lecturers' table of feedback.reports.feedback_report (aggregates only, no comment)."""
     headers = [
         _("Year"),
         _("Lecturer"),
@@ -77,7 +80,7 @@ def lecturer_ratings_xlsx(report: FeedbackReport) -> bytes:
 
 
 def course_surveys_xlsx(report: FeedbackReport) -> bytes:
-    """The courses' table of feedback.feedback_report."""
+    """The courses' table of feedback.reports.feedback_report."""
     headers = [
         _("Code"),
         _("Course"),

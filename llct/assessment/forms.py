@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy
 
 from llct.assessment.selectors import Column
 from llct.assessment.services import parse_score
+from llct.core.forms import set_choices
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload
 from llct.organizations.forms import DateField
 
 MAX_GRADES_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class ScoreField(forms.CharField):
+class ScoreField(forms.Field):
     """A score as a person types it: "7,5" or "7.5"; blank is no score."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -22,7 +23,7 @@ class ScoreField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:
         return parse_score(value)
 
 
@@ -42,7 +43,7 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args: Any, columns: list[Column], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [(c.field, c.label) for c in columns]  # type: ignore[attr-defined]
+        set_choices(self, "field", [(c.field, c.label) for c in columns])
         # A programme graded by one piece (an essay, or the final exams) has nothing to choose:
         # the score is that one, whatever the hidden input carries.
         self.only = columns[0].field if len(columns) == 1 else ""

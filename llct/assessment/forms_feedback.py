@@ -1,12 +1,12 @@
 """Forms of the survey and of the feedback report. They parse and keep what was typed; the
-rules (who may answer, every lecturer rated) live in llct/assessment/feedback.py."""
+rules (who may answer, every lecturer rated) live in llct/assessment/feedback/surveys.py."""
 
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from llct.assessment.feedback import (
+from llct.assessment.feedback.surveys import (
     COMMENTS_MAX_LENGTH,
     COURSE_CRITERIA,
     LECTURER_CRITERIA,
@@ -16,6 +16,7 @@ from llct.assessment.feedback import (
     SurveyLecturer,
     lecturer_field,
 )
+from llct.core.forms import set_choices
 from llct.curriculum.models import Programme
 
 CRITERION_LABELS = {
@@ -98,4 +99,4 @@ class FeedbackFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        set_choices(self, "year", [("", _("All")), *((y, str(y)) for y in years)])

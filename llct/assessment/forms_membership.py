@@ -3,12 +3,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from llct.core.forms import set_choices, set_queryset
 from llct.organizations.forms import DateField
 from llct.organizations.models import Organization
 
 
-class CommitteeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class CommitteeChoiceField(forms.ModelChoiceField[Organization]):
+    def label_from_instance(self, obj: Organization) -> str:
         return str(obj.name)
 
 
@@ -40,10 +41,9 @@ class DecisionForm(forms.Form):
         self, *args: Any, committees: list[Organization], exceptions_allowed: bool, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["issued_by"]
-        field.queryset = Organization.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[c.pk for c in committees]
+        set_queryset(
+            self, "issued_by", Organization.objects.filter(pk__in=[c.pk for c in committees])
         )
-        field.choices = [(c.pk, c.name) for c in committees]  # type: ignore[attr-defined]
+        set_choices(self, "issued_by", [(c.pk, c.name) for c in committees])
         if not exceptions_allowed:
             del self.fields["reason"]

@@ -22,9 +22,11 @@ from llct.assessment.grading import needed_scores
 from llct.assessment.models import Result
 from llct.assessment.selectors import score_label, sheet_enrolments
 from llct.assessment.services import parse_score, scores_save
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
+from llct.courses.marks import learner_row_errors
 from llct.courses.models import Course, Enrolment
 
 # Headers are matched without case or diacritics, in both UI languages: a template downloaded
@@ -162,7 +164,7 @@ def _enrolment_id(value: Any) -> int | None:
     return cell_int(value)
 
 
-def _known(*, user: Any, course: Course, ids: set[int]) -> dict[int, Enrolment]:
+def _known(*, user: User, course: Course, ids: set[int]) -> dict[int, Enrolment]:
     """Among `ids`, this course's learners the user may see, and other courses' learners of
     the user's scope (so the reason can say "not in this course"). Anything else is unknown,
     so an import cannot probe other organizations."""
@@ -190,7 +192,7 @@ def _known(*, user: Any, course: Course, ids: set[int]) -> dict[int, Enrolment]:
     return found
 
 
-def grades_read(*, file: IO[bytes], course: Course, user: Any) -> GradesImport:
+def grades_read(*, file: IO[bytes], course: Course, user: User) -> GradesImport:
     """Check every row; nothing is written. Raises GradesFileError for an unreadable file."""
     rows = _read_rows(file)
     layout = _layout(rows, course)
@@ -205,34 +207,9 @@ def grades_read(*, file: IO[bytes], course: Course, user: Any) -> GradesImport:
         if all(clean_text(v) == "" for v in cells):
             continue
         name = clean_text(cells[layout.name_col]) if layout.name_col is not None else ""
-        reasons = []
         enrolment_id = _enrolment_id(cells[layout.id_col])
-        enrolment = found.get(enrolment_id) if enrolment_id is not None else None
-        if enrolment_id is None:
-            reasons.append(
-                _("Missing or invalid learner ID “%(value)s”.")
-                % {"value": clean_text(cells[layout.id_col])}
-            )
-        elif enrolment is None:
-            reasons.append(_("Unknown learner ID %(id)s.") % {"id": enrolment_id})
-        elif enrolment.course_id != course.pk:
-            reasons.append(_("This learner is not in this course."))
-        elif enrolment.status != Enrolment.Status.ENROLLED:
-            reasons.append(_("This learner has withdrawn from the course."))
-        elif enrolment_id in seen:
-            reasons.append(
-                _("This learner is already on row %(row)s.") % {"row": seen[enrolment_id]}
-            )
-        scores: dict[str, Decimal | None] = {}
-        for name_field, col in layout.score_cols.items():
-            try:
-                value = parse_score(cells[col])
-            except ValidationError as error:
-                label = score_label(course.programme, name_field)
-                reasons.append(f"{label}: {' '.join(error.messages)}")
-                continue
-            if value is not None:
-                scores[name_field] = value
+        reasons = learner_row_errors(cells[layout.id_col], enrolment_id, found, seen, course.pk)
+        scores = _scores(cells, layout, course, reasons)
         originals = _originals(cells, layout, reasons)
         if reasons:
             result.rejected.append(RejectedRow(number, name, " ".join(reasons)))
@@ -246,6 +223,23 @@ def grades_read(*, file: IO[bytes], course: Course, user: Any) -> GradesImport:
     return result
 
 
+def _scores(
+    cells: list[Any], layout: Layout, course: Course, reasons: list[str]
+) -> dict[str, Decimal | None]:
+    """The row's scores (empty cells left out); what cannot be read goes to `reasons`."""
+    scores: dict[str, Decimal | None] = {}
+    for name_field, col in layout.score_cols.items():
+        try:
+            value = parse_score(cells[col])
+        except ValidationError as error:
+            label = score_label(course.programme, name_field)
+            reasons.append(f"{label}: {' '.join(error.messages)}")
+            continue
+        if value is not None:
+            scores[name_field] = value
+    return scores
+
+
 def _originals(cells: list[Any], layout: Layout, reasons: list[str]) -> dict[str, Decimal | None]:
     originals: dict[str, Decimal | None] = {}
     for name_field, col in layout.saved_cols.items():
@@ -256,7 +250,7 @@ def _originals(cells: list[Any], layout: Layout, reasons: list[str]) -> dict[str
     return originals
 
 
-def grades_import(*, file: IO[bytes], course: Course, actor: Any, today: Any) -> GradesImport:
+def grades_import(*, file: IO[bytes], course: Course, actor: User, today: Any) -> GradesImport:
     """Check every row, then write all scores in one transaction, or nothing when a row is
     rejected. Raises GradesFileError when the file cannot be read, ValidationError when the
     results are already approved."""

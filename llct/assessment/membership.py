@@ -40,7 +40,7 @@ from llct.assessment.records import (
     new_member_class_finished,
 )
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record, audit_value
+from llct.core.models import User, audit_record, audit_value
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.selectors import holidays_between, working_days
@@ -53,14 +53,14 @@ from llct.organizations.models import (
     Organization,
     Person,
 )
+from llct.organizations.person_services import person_validate
 from llct.organizations.selectors import organization_name_on, person_list
-from llct.organizations.services import person_validate
 
 NUMBER_MAX_LENGTH = MembershipDecision._meta.get_field("number").max_length or 50
 REASON_MAX_LENGTH = MembershipDecision._meta.get_field("exception_reason").max_length or 500
 
 
-def may_record_decisions(user: Any) -> bool:
+def may_record_decisions(user: User) -> bool:
     """The person's organization officer (their scope decides whom) and the department; never
     a leader, a lecturer or a learner."""
     return has_capability(user, Capability.RECORD_MEMBERSHIP_DECISIONS)
@@ -127,7 +127,7 @@ _OVERDUE_AFTER_DAYS = 365 + 42
 
 
 def probation_overdue(
-    *, user: Any, today: dt.date, organization: Organization | None = None
+    *, user: User, today: dt.date, organization: Organization | None = None
 ) -> list[OverdueMember]:
     """Probationary members in the user's scope (or in `organization`'s subtree, which the
     caller has checked is in it) whose cell has not decided on full membership by the 30th
@@ -212,7 +212,7 @@ class PersonMembership:
         return self.may_record and self.person.stage == MembershipStage.PROBATIONARY
 
 
-def person_membership(*, person: Person, user: Any, today: dt.date) -> PersonMembership:
+def person_membership(*, person: Person, user: User, today: dt.date) -> PersonMembership:
     """The person's decisions with their evidence, the probation clock and what the user may
     record. `person` comes from person_get (in the user's scope). Four queries."""
     decisions = list(
@@ -230,7 +230,7 @@ def person_membership(*, person: Person, user: Any, today: dt.date) -> PersonMem
     )
 
 
-def membership_exceptions(*, user: Any, kind: str = "") -> QuerySet[MembershipDecision]:
+def membership_exceptions(*, user: User, kind: str = "") -> QuerySet[MembershipDecision]:
     """Decisions recorded as exceptions on people in the user's scope, newest first."""
     qs = MembershipDecision.objects.filter(is_exception=True).select_related(
         "person__organization", "actor"
@@ -315,23 +315,28 @@ def _locked(person: Person) -> Person:
     )
 
 
-def _evidence_missing(
-    *, why: str, reason: str, rules: MembershipRules, errors: dict[str, list[str]]
-) -> bool:
-    """Without the evidence: refused, or an exception when the department allows them and a
-    reason is given. True when the decision goes ahead as an exception."""
-    if not rules.exceptions_allowed:
-        errors.setdefault("__all__", []).append(why)
-        return False
-    if not reason:
-        errors.setdefault("reason", []).append(
-            _("%(why)s To record the decision as an exception, give the reason.") % {"why": why}
-        )
-        return False
-    if len(reason) > REASON_MAX_LENGTH:
-        errors.setdefault("reason", []).append(_("The reason is too long."))
-        return False
-    return True
+def _exception_reason(
+    *, missing: str, reason: str, rules: MembershipRules, errors: dict[str, list[str]]
+) -> str:
+    """The exception reason a decision is recorded with: none when the evidence is there
+    (`missing` is empty). Without it (`missing` says why), the decision is refused unless the
+    department allows exceptions and a reason is given. Raises every error collected so far."""
+    recorded = ""
+    if missing:
+        if not rules.exceptions_allowed:
+            errors.setdefault("__all__", []).append(missing)
+        elif not reason:
+            errors.setdefault("reason", []).append(
+                _("%(why)s To record the decision as an exception, give the reason.")
+                % {"why": missing}
+            )
+        elif len(reason) > REASON_MAX_LENGTH:
+            errors.setdefault("reason", []).append(_("The reason is too long."))
+        else:
+            recorded = reason
+    if errors:
+        raise ValidationError(errors)
+    return recorded
 
 
 def _record(
@@ -345,7 +350,7 @@ def _record(
     certificate: Certificate | None,
     course: Any,
     reason: str,
-    actor: Any,
+    actor: User,
     summary: str,
 ) -> MembershipDecision:
     person.save()
@@ -403,7 +408,7 @@ def admission_record(
     decided_on: dt.date,
     issued_by: Organization | None,
     reason: str = "",
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> MembershipDecision:
     """Admit a candidate: the probation starts on the decision date. Refused unless an
@@ -431,27 +436,24 @@ def admission_record(
     person.admitted_on = decided_on
     _check_person(person, today=today, errors=errors)
     status = admission_check(person=person, on=decided_on)
-    exception = False
-    if not status.valid:
-        exception = _evidence_missing(
-            why=admission_refusal(status), reason=reason, rules=rules, errors=errors
-        )
-    if errors:
-        raise ValidationError(errors)
+    reason = _exception_reason(
+        missing="" if status.valid else admission_refusal(status),
+        reason=reason,
+        rules=rules,
+        errors=errors,
+    )
     assert issued_by is not None
     certificate = status.certificate if status.valid else None
-    if certificate is not None:
-        summary = _("Admitted by decision %(number)s of %(date)s; certificate %(serial)s") % {
-            "number": number,
-            "date": _day(decided_on),
-            "serial": certificate.serial,
-        }
-    else:
-        summary = _("Admitted by decision %(number)s of %(date)s, as an exception: %(reason)s") % {
-            "number": number,
-            "date": _day(decided_on),
-            "reason": reason,
-        }
+    summary = (
+        _("Admitted by decision %(number)s of %(date)s; certificate %(serial)s")
+        if certificate is not None
+        else _("Admitted by decision %(number)s of %(date)s, as an exception: %(reason)s")
+    ) % {
+        "number": number,
+        "date": _day(decided_on),
+        "serial": certificate.serial if certificate is not None else "",
+        "reason": reason,
+    }
     return _record(
         person=person,
         before=before,
@@ -461,7 +463,7 @@ def admission_record(
         issued_by=issued_by,
         certificate=certificate,
         course=None,
-        reason=reason if exception else "",
+        reason=reason,
         actor=actor,
         summary=summary,
     )
@@ -529,7 +531,7 @@ def full_membership_record(
     decided_on: dt.date,
     issued_by: Organization | None,
     reason: str = "",
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> MembershipDecision:
     """Recognize a probationary member as a full member from the decision date, which may not
@@ -567,9 +569,9 @@ def full_membership_record(
         person.stage = MembershipStage.FULL
         person.full_member_on = decided_on
         _check_person(person, today=today, errors=errors)
-    exception = False
+    missing = ""
     if not check.done:
-        why = _(
+        missing = _(
             "%(name)s has not finished the new-member class within the probation "
             "(%(start)s – %(end)s): passed, with the results approved."
         ) % {
@@ -577,22 +579,18 @@ def full_membership_record(
             "start": _day(person.admitted_on),
             "end": _day(ends_on) if ends_on else "—",
         }
-        exception = _evidence_missing(why=why, reason=reason, rules=rules, errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    reason = _exception_reason(missing=missing, reason=reason, rules=rules, errors=errors)
     assert issued_by is not None
-    if check.course is not None:
-        summary = _(
-            "Full member by decision %(number)s of %(date)s; new-member class %(course)s"
-        ) % {
-            "number": number,
-            "date": _day(decided_on),
-            "course": check.course.name,
-        }
-    else:
-        summary = _(
-            "Full member by decision %(number)s of %(date)s, as an exception: %(reason)s"
-        ) % {"number": number, "date": _day(decided_on), "reason": reason}
+    summary = (
+        _("Full member by decision %(number)s of %(date)s; new-member class %(course)s")
+        if check.course is not None
+        else _("Full member by decision %(number)s of %(date)s, as an exception: %(reason)s")
+    ) % {
+        "number": number,
+        "date": _day(decided_on),
+        "course": check.course.name if check.course is not None else "",
+        "reason": reason,
+    }
     return _record(
         person=person,
         before=before,
@@ -602,7 +600,7 @@ def full_membership_record(
         issued_by=issued_by,
         certificate=None,
         course=check.course,
-        reason=reason if exception else "",
+        reason=reason,
         actor=actor,
         summary=summary,
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from llct.assessment.certificates import certificate_status_on
 from llct.assessment.grading import needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
-from llct.assessment.selectors import result_of, score_label, with_labels
+from llct.assessment.selectors import LabelledChange, result_of, score_label, with_labels
 from llct.core.dates import date_key
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
@@ -124,7 +124,7 @@ class PersonCourse:
     result: Result | None
     approval: ResultsApproval | None
     certificates: list[Certificate]
-    changes: list[ScoreChange]
+    changes: list[LabelledChange]
 
     @property
     def band_label(self) -> str:
@@ -174,7 +174,7 @@ class PersonResults:
     person: Person
     courses: list[PersonCourse]
     certificates: list[tuple[Certificate, str]]  # with the status today
-    changes: list[ScoreChange]
+    changes: list[LabelledChange]
     new_member: NewMemberStatus | None
     admission: AdmissionStatus | None
 
@@ -204,9 +204,9 @@ def person_results(*, person: Person, today: dt.date, on: dt.date | None = None)
         .select_related("actor", "result__enrolment__course__programme")
         .order_by("-at", "-id")
     )
-    by_result: dict[int, list[ScoreChange]] = {}
-    for change in changes:
-        by_result.setdefault(change.result_id, []).append(change)
+    by_result: dict[int, list[LabelledChange]] = {}
+    for row in changes:
+        by_result.setdefault(row.change.result_id, []).append(row)
     by_enrolment: dict[int, list[Certificate]] = {}
     for certificate in certificates:
         by_enrolment.setdefault(certificate.enrolment_id, []).append(certificate)

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from llct.assessment.grading import Outcome, classify, needed_scores
 from llct.assessment.models import Certificate, GradeBand, Result, ResultsApproval, ScoreChange
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import Role
+from llct.core.models import Role, User
 from llct.core.permissions import ALL, scope_path
 from llct.core.versions import canonical
 from llct.courses.models import Course, Enrolment
@@ -30,7 +29,7 @@ from llct.curriculum.models import AssessmentKind, Programme
 # Who may do what
 
 
-def teaches(user: Any, course: Course) -> bool:
+def teaches(user: User, course: Course) -> bool:
     """The user is the lecturer of at least one session of the course."""
     return bool(
         has_capability(user, Capability.ENTER_RESULTS)
@@ -39,7 +38,7 @@ def teaches(user: Any, course: Course) -> bool:
     )
 
 
-def may_enter_results(user: Any, course: Course) -> bool:
+def may_enter_results(user: User, course: Course) -> bool:
     """Department officers, organization officers who manage the course, and the lecturers
     who teach one of its sessions."""
     if not has_capability(user, Capability.ENTER_RESULTS):
@@ -47,7 +46,7 @@ def may_enter_results(user: Any, course: Course) -> bool:
     return can_manage_course(user, course) or teaches(user, course)
 
 
-def may_approve_results(user: Any) -> bool:
+def may_approve_results(user: User) -> bool:
     """Approving results is the department's act, and only the department's."""
     return has_capability(user, Capability.APPROVE_RESULTS)
 
@@ -198,7 +197,7 @@ def outcome_for(
     )
 
 
-def sheet_enrolments(*, user: Any, course: Course) -> QuerySet[Enrolment]:
+def sheet_enrolments(*, user: User, course: Course) -> QuerySet[Enrolment]:
     """Enrolled learners the user may see, in Vietnamese name order, each with its result
     (a reverse one-to-one, joined in the same query)."""
     return (
@@ -258,7 +257,7 @@ def _row(
 
 def grade_sheet(
     *,
-    user: Any,
+    user: User,
     course: Course,
     today: dt.date,
     typed: Mapping[int, Mapping[str, str]] | None = None,
@@ -329,7 +328,7 @@ def count_rows(rows: list[GradeRow]) -> Counts:
     return counts
 
 
-def sheet_enrolment_get(*, user: Any, course: Course, enrolment_id: int) -> Enrolment:
+def sheet_enrolment_get(*, user: User, course: Course, enrolment_id: int) -> Enrolment:
     """An enrolled learner of the course whom the user may see; 404 otherwise, so that
     nobody can probe the learners of another organization."""
     enrolment = sheet_enrolments(user=user, course=course).filter(pk=enrolment_id).first()
@@ -342,7 +341,7 @@ def sheet_enrolment_get(*, user: Any, course: Course, enrolment_id: int) -> Enro
 # The change log
 
 
-def course_changes(*, user: Any, course: Course) -> QuerySet[ScoreChange]:
+def course_changes(*, user: User, course: Course) -> QuerySet[ScoreChange]:
     """Every score change of the course's learners that the user may see, newest first."""
     visible = enrolment_list(user=user, course=course).values("pk")
     return (
@@ -352,23 +351,32 @@ def course_changes(*, user: Any, course: Course) -> QuerySet[ScoreChange]:
     )
 
 
+@dataclass(frozen=True)
+class LabelledChange:
+    """A score change with `label`, the name of its score column."""
+
+    change: ScoreChange
+    label: str
+
+
 def with_labels(
     changes: Iterable[ScoreChange], programme: Programme | None = None
-) -> list[ScoreChange]:
-    """The changes, each with `label`, the name of its score column. Without `programme`, each
+) -> list[LabelledChange]:
+    """The changes, each with the name of its score column. Without `programme`, each
     change's course programme must have been joined."""
-    rows = list(changes)
-    for change in rows:
-        owner = programme or change.result.enrolment.course.programme
-        change.label = score_label(owner, change.field)  # type: ignore[attr-defined]
-    return rows
+    return [
+        LabelledChange(
+            change, score_label(programme or change.result.enrolment.course.programme, change.field)
+        )
+        for change in changes
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # The courses whose results a user enters or approves
 
 
-def results_courses(*, user: Any, year: int | None = None) -> QuerySet[Course]:
+def results_courses(*, user: User, year: int | None = None) -> QuerySet[Course]:
     """Courses whose results this user may enter (or, for the department, approve), newest
     first, each with its approval joined. Draft and cancelled courses have no results."""
     qs = course_list(user=user, year=year).exclude(

@@ -30,7 +30,7 @@ from llct.assessment.grading import TENTH, classify, needed_scores
 from llct.assessment.models import Certificate, Result, ResultsApproval, ScoreChange
 from llct.assessment.selectors import attendance_percent, course_attendance
 from llct.core import events
-from llct.core.models import AuditEntry, audit_record
+from llct.core.models import AuditEntry, User, audit_record
 from llct.core.text import clean_text
 from llct.core.versions import canonical, three_way
 from llct.courses.models import Course, Enrolment
@@ -112,7 +112,7 @@ COMPUTED_FIELDS = [
 ]
 
 
-def _actor(actor: Any) -> Any:
+def _actor(actor: User) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -169,7 +169,7 @@ def _write(
     *,
     course: Course,
     changes: Mapping[int, Mapping[str, Decimal | None]],
-    actor: Any,
+    actor: User,
     today: dt.date,
     reason: str = "",
     is_correction: bool = False,
@@ -221,7 +221,7 @@ def scores_set(
     *,
     course: Course,
     changes: Mapping[int, Mapping[str, Decimal | None]],
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> tuple[dict[int, Result], list[ScoreChange]]:
     """Enter scores (per enrolment id, per field) before the results are approved. Used by the
@@ -274,7 +274,7 @@ def scores_save(
     course: Course,
     changes: Mapping[int, Mapping[str, Decimal | None]],
     originals: Mapping[int, Mapping[str, Decimal | None]],
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> SheetSave:
     """Scores typed on the grade sheet, each against the value the user saw (`originals`, same
@@ -346,7 +346,7 @@ def score_set(
     enrolment: Enrolment,
     field_name: str,
     value: Decimal | None,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> Result:
     results, _logged = scores_set(
@@ -394,22 +394,8 @@ class ScoreStale(ValidationError):
         self.stored = stored
 
 
-@transaction.atomic
-def score_correct(
-    *,
-    enrolment: Enrolment,
-    field_name: str,
-    value: Decimal | None,
-    reason: str,
-    actor: Any,
-    today: dt.date,
-    original: Decimal | Unseen | None = UNSEEN,
-) -> Correction:
-    """Change a score of an approved course. The reason is required and kept with the change.
-    With `original` (the score the caller read), a score changed meanwhile is refused
-    (ScoreStale), checked under the course's lock."""
-    course = _lock_course(enrolment.course)
-    reason = clean_text(reason)
+def _correction_errors(course: Course, reason: str) -> dict[str, list[str]]:
+    """A correction is for approved results only, and states its reason."""
     errors: dict[str, list[str]] = {}
     if not _is_approved(course):
         errors.setdefault("__all__", []).append(
@@ -419,6 +405,26 @@ def score_correct(
         errors.setdefault("reason", []).append(_("Give the reason for the correction."))
     elif len(reason) > 500:
         errors.setdefault("reason", []).append(_("Keep the reason under 500 characters."))
+    return errors
+
+
+@transaction.atomic
+def score_correct(
+    *,
+    enrolment: Enrolment,
+    field_name: str,
+    value: Decimal | None,
+    reason: str,
+    actor: User,
+    today: dt.date,
+    original: Decimal | Unseen | None = UNSEEN,
+) -> Correction:
+    """Change a score of an approved course. The reason is required and kept with the change.
+    With `original` (the score the caller read), a score changed meanwhile is refused
+    (ScoreStale), checked under the course's lock."""
+    course = _lock_course(enrolment.course)
+    reason = clean_text(reason)
+    errors = _correction_errors(course, reason)
     current = Result.objects.filter(enrolment=enrolment).first()
     stored = getattr(current, field_name) if current and field_name in SCORE_FIELDS else None
     if original is not UNSEEN and field_name in SCORE_FIELDS and stored != original:
@@ -469,7 +475,7 @@ class ApprovalOutcome:
 
 
 @transaction.atomic
-def results_approve(*, course: Course, actor: Any, today: dt.date) -> ApprovalOutcome:
+def results_approve(*, course: Course, actor: User, today: dt.date) -> ApprovalOutcome:
     """The department approves a finished course's results: every enrolled learner's result is
     computed over all the sessions and stored, the passers get their certificates (if the
     programme issues them, dated today) and, where the programme raises the theory level, their
@@ -559,7 +565,7 @@ def levels_raise(
     level: int,
     effective_on: dt.date,
     sources: Mapping[int, str],
-    actor: Any,
+    actor: User,
 ) -> list[Person]:
     """Raise each person's theory level to `level`, dated `effective_on`, with a
     TheoryLevelChange naming its source and an audit entry, as person_update would write

@@ -34,13 +34,15 @@ from llct.assessment.certificate_pdf import (
     verification_path,
 )
 from llct.assessment.models import CertificateSeries
-from llct.core.forms import ID_MAX
+from llct.core.forms import ID_MAX, set_choices, set_queryset
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
+from llct.core.models import User
 from llct.core.permissions import can_read_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.text import fold
+from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import VersionedForm, announce_merge
 from llct.courses.qr import qr_data_uri
 from llct.curriculum.models import Programme
@@ -58,7 +60,7 @@ CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 YEARS = range(2000, 2101)
 
 
-def _url_for(request: HttpRequest) -> UrlFor:
+def _url_for(request: AuthenticatedHttpRequest) -> UrlFor:
     """The absolute public verification URL of a code, as printed under the QR code."""
 
     def url_for(code: str) -> str:
@@ -106,11 +108,11 @@ class RegisterFilterForm(forms.Form):
         required=False, widget=forms.HiddenInput, min_value=1, max_value=ID_MAX
     )
 
-    def __init__(self, *args: Any, user: Any, years: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        set_choices(self, "year", [("", _("All")), *((y, str(y)) for y in years)])
         if can_read_rolls(user):
-            self.fields["organization"].queryset = organization_choices(user=user)  # type: ignore[attr-defined]
+            set_queryset(self, "organization", organization_choices(user=user))
         else:
             del self.fields["organization"]
 
@@ -126,8 +128,8 @@ class RegisterFilterForm(forms.Form):
         }
 
 
-def register(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(certs.may_see_register(user))
     form = RegisterFilterForm(
         request.GET or None, user=user, years=certs.certificate_years(user=user)
@@ -152,8 +154,8 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def register_xlsx(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def register_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(can_read_rolls(user))
     form = RegisterFilterForm(
         request.GET or None, user=user, years=certs.certificate_years(user=user)
@@ -169,8 +171,8 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
 # --- One certificate --------------------------------------------------------------------------
 
 
-def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def certificate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     certificate = certs.certificate_get(user=user, pk=pk)
     today = timezone.localdate()
     status = certs.certificate_status_on(certificate, today)
@@ -191,15 +193,15 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     certificate = certs.certificate_get(user=request.user, pk=pk)
     content = certificates_pdf([certificate], url_for=_url_for(request), today=timezone.localdate())
     return _pdf_response(content, _pdf_name(f"giay-chung-nhan-{certificate.serial}"))
 
 
-def course_pdf(request: HttpRequest, course_pk: int) -> HttpResponse:
+def course_pdf(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
     """Every certificate in force of a course that the user may see, one per page."""
-    user: Any = request.user
+    user = request.user
     require(can_read_rolls(user))
     rows = certs.course_certificates(user=user, course_id=course_pk)
     if not rows:
@@ -216,8 +218,8 @@ class RevokeForm(forms.Form):
     )
 
 
-def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def certificate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     certificate = certs.certificate_get(user=user, pk=pk)
     require(certs.can_manage_certificates(user))
     form = RevokeForm(request.POST or None)
@@ -252,8 +254,8 @@ class ReissueForm(forms.Form):
     )
 
 
-def certificate_reissue(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def certificate_reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     certificate = certs.certificate_get(user=user, pk=pk)
     require(certs.can_manage_certificates(user))
     form = ReissueForm(request.POST or None)
@@ -299,7 +301,7 @@ class SeriesFormatForm(VersionedForm, forms.Form):
             raise forms.ValidationError(error.message_dict["serial_format"]) from None
 
 
-def _year_param(request: HttpRequest) -> int:
+def _year_param(request: AuthenticatedHttpRequest) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -307,7 +309,7 @@ def _year_param(request: HttpRequest) -> int:
     return year if year in YEARS else timezone.localdate().year
 
 
-def series_settings(request: HttpRequest) -> HttpResponse:
+def series_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(certs.can_manage_certificates(request.user))
     year = _year_param(request)
     rows = certs.series_overview(year=year)
@@ -318,7 +320,7 @@ def series_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def series_edit(request: HttpRequest, programme_pk: int, year: int) -> HttpResponse:
+def series_edit(request: AuthenticatedHttpRequest, programme_pk: int, year: int) -> HttpResponse:
     require(certs.can_manage_certificates(request.user))
     if year not in YEARS:
         raise Http404

@@ -1,109 +1,114 @@
 """Course surveys and lecturer evaluations: the learner's survey, a lecturer's ratings, the
-department's report. Views parse, call llct/assessment/feedback.py, and render or redirect."""
+department's report. Views parse, call llct/assessment/feedback/ (surveys.py, reports.py), and
+render or redirect."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from llct.assessment import exports, feedback
+from llct.assessment import exports
+from llct.assessment.feedback import reports, surveys
 from llct.assessment.forms_feedback import FeedbackFilterForm, SurveyForm
+from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
-from llct.courses.models import Course
+from llct.core.types import AuthenticatedHttpRequest
+from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Lecturer
 
 # --- The learner's surveys --------------------------------------------------------------------
 
 
 @require_GET
-def my_surveys(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     return render_page(
         request,
         "assessment/survey_list.html",
         {
-            "pending": feedback.pending_surveys_for(user, today=timezone.localdate()),
-            "answered": feedback.answered_surveys_for(user),
+            "pending": surveys.pending_surveys_for(user, today=timezone.localdate()),
+            "answered": surveys.answered_surveys_for(user),
             "has_person": bool(user.person_id),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def survey_fill(request: HttpRequest, course_pk: int) -> HttpResponse:
-    enrolment = feedback.survey_enrolment_get(user=request.user, course_pk=course_pk)
+def survey_fill(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
+    enrolment = surveys.survey_enrolment_get(user=request.user, course_pk=course_pk)
     today = timezone.localdate()
-    context: dict[str, Any] = {"course": enrolment.course}
-    refusal = feedback.survey_refusal(enrolment=enrolment, today=today)
-    if refusal:
+    if refusal := surveys.survey_refusal(enrolment=enrolment, today=today):
         answered = bool(getattr(enrolment, "answered", False))
-        context.update(refusal=refusal, answered=answered)
         # Answering twice is a conflict with what exists; the other refusals are not allowed.
         status = (409 if request.method == "POST" else 200) if answered else 403
-        return render_page(request, "assessment/survey_form.html", context, status=status)
-
-    lecturers = feedback.survey_lecturers(course=enrolment.course)
+        return _survey_refused(request, enrolment, refusal, answered=answered, status=status)
+    lecturers = surveys.survey_lecturers(course=enrolment.course)
     form = SurveyForm(request.POST or None, lecturers=lecturers)
     if request.method == "POST" and form.is_valid():
         try:
-            feedback.survey_submit(enrolment=enrolment, answers=form.answers(), today=today)
-        except feedback.SurveyRefused as error:
-            context.update(refusal=error.messages[0], answered=True)
-            return render_page(request, "assessment/survey_form.html", context, status=409)
+            surveys.survey_submit(enrolment=enrolment, answers=form.answers(), today=today)
+        except surveys.SurveyRefused as error:
+            return _survey_refused(request, enrolment, error.messages[0], answered=True, status=409)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("Thank you: your answers have been recorded, without your name.")
             )
             return redirect("assessment:my_surveys")
-    context["form"] = form
-    return render_page(
-        request,
-        "assessment/survey_form.html",
-        context,
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    context = {"course": enrolment.course, "form": form}
+    return render_page(request, "assessment/survey_form.html", context, status=form_status(form))
+
+
+def _survey_refused(
+    request: AuthenticatedHttpRequest,
+    enrolment: Enrolment,
+    refusal: str,
+    *,
+    answered: bool,
+    status: int,
+) -> HttpResponse:
+    context = {"course": enrolment.course, "refusal": refusal, "answered": answered}
+    return render_page(request, "assessment/survey_form.html", context, status=status)
 
 
 # --- A lecturer's ratings ---------------------------------------------------------------------
 
 
 @require_GET
-def lecturer_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def lecturer_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lecturer = get_object_or_404(Lecturer, pk=pk)
-    require(feedback.can_view_lecturer_feedback(request.user, lecturer))
+    require(reports.can_view_lecturer_feedback(request.user, lecturer))
     return render_page(
         request,
         "assessment/feedback_lecturer.html",
         {
-            "data": feedback.lecturer_feedback(lecturer=lecturer),
+            "data": reports.lecturer_feedback(lecturer=lecturer),
             "lecturer": lecturer,
-            "can_view_courses": feedback.can_view_feedback_report(request.user),
+            "can_view_courses": reports.can_view_feedback_report(request.user),
         },
     )
 
 
 @require_GET
-def my_lecturer_feedback(request: HttpRequest) -> HttpResponse:
+def my_lecturer_feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The nav link of a lecturer: to their own ratings."""
-    return redirect("assessment:lecturer_feedback", pk=feedback.lecturer_of_user(request.user).pk)
+    return redirect("assessment:lecturer_feedback", pk=reports.lecturer_of_user(request.user).pk)
 
 
 # --- The department's report ------------------------------------------------------------------
 
 
-def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
-    form = FeedbackFilterForm(request.GET or None, years=feedback.feedback_years())
+def _report_filters(request: AuthenticatedHttpRequest) -> tuple[FeedbackFilterForm, dict[str, Any]]:
+    form = FeedbackFilterForm(request.GET or None, years=reports.feedback_years())
     filters: dict[str, Any] = {}
     if form.is_valid():
         programme = form.cleaned_data["programme"]
@@ -115,17 +120,17 @@ def _report_filters(request: HttpRequest) -> tuple[FeedbackFilterForm, dict[str,
 
 
 @require_GET
-def feedback_report(request: HttpRequest) -> HttpResponse:
-    require(feedback.can_view_feedback_report(request.user))
+def feedback_report(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(reports.can_view_feedback_report(request.user))
     form, filters = _report_filters(request)
     return render_page(
         request,
         "assessment/feedback_report.html",
         {
             "form": form,
-            "report": feedback.feedback_report(**filters),
+            "report": reports.feedback_report(**filters),
             "query": request.GET.urlencode(),
-            "min_answers": feedback.MIN_ANSWERS,
+            "min_answers": reports.MIN_ANSWERS,
         },
         fragment="results",
     )
@@ -135,12 +140,12 @@ EXPORTS = ("giang-vien", "lop")
 
 
 @require_GET
-def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
-    require(feedback.can_view_feedback_report(request.user))
+def feedback_report_xlsx(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
+    require(reports.can_view_feedback_report(request.user))
     if table not in EXPORTS:
         raise Http404
     _form, filters = _report_filters(request)
-    report = feedback.feedback_report(**filters)
+    report = reports.feedback_report(**filters)
     suffix = f"-{filters['year']}" if filters.get("year") else ""
     if table == "giang-vien":
         content, filename = (
@@ -153,15 +158,15 @@ def feedback_report_xlsx(request: HttpRequest, table: str) -> HttpResponse:
 
 
 @require_GET
-def course_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    require(feedback.can_view_feedback_report(request.user))
+def course_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(reports.can_view_feedback_report(request.user))
     course = get_object_or_404(Course.objects.select_related("programme", "organizer"), pk=pk)
-    with_comments = feedback.can_read_comments(request.user)
+    with_comments = reports.can_read_comments(request.user)
     return render_page(
         request,
         "assessment/feedback_course.html",
         {
-            "data": feedback.course_feedback(course=course, with_comments=with_comments),
+            "data": reports.course_feedback(course=course, with_comments=with_comments),
             "course": course,
             "with_comments": with_comments,
         },

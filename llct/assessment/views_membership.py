@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -21,6 +21,7 @@ from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors, form_status, query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import require
+from llct.core.types import AuthenticatedHttpRequest
 from llct.organizations.models import MembershipRules, MembershipStage
 from llct.organizations.selectors import person_get
 
@@ -39,7 +40,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def membership_section(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_section(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The person's decisions, probation clock and actions; an htmx request (the section on the
     person's page) gets the section alone."""
     person = person_get(user=request.user, pk=pk)
@@ -58,7 +59,7 @@ def _evidence(person: Any, kind: str, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _decision(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def _decision(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     require(membership.may_record_decisions(request.user))
     person = person_get(user=request.user, pk=pk)
     today, rules = _today(), MembershipRules.current()
@@ -101,17 +102,17 @@ def _recorded(decision: MembershipDecision) -> str:
     return text
 
 
-def admission(request: HttpRequest, pk: int) -> HttpResponse:
+def admission(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decision(request, pk, MembershipDecision.Kind.ADMISSION)
 
 
-def full_membership(request: HttpRequest, pk: int) -> HttpResponse:
+def full_membership(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decision(request, pk, MembershipDecision.Kind.FULL)
 
 
-def exceptions(request: HttpRequest) -> HttpResponse:
+def exceptions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The department's list of decisions recorded as exceptions (leaders read it too)."""
-    user: Any = request.user
+    user = request.user
     require(has_capability(user, Capability.READ_MEMBERSHIP_EXCEPTIONS))
     kind = request.GET.get("kind", "")
     kind = kind if kind in MembershipDecision.Kind.values else ""

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -26,6 +26,7 @@ from llct.assessment.grades_import import GradesFileError, grades_import, grades
 from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors
 from llct.core.htmx import render_page, wants_json
+from llct.core.models import User
 from llct.core.permissions import require
 from llct.core.spreadsheets import XLSX_TYPE, file_response
 from llct.core.types import AuthenticatedHttpRequest
@@ -40,7 +41,7 @@ SHEET_TEMPLATE = "assessment/results_sheet.html"
 _INPUT_NAME = re.compile(r"^(essay_score|test_score)-(\d+)$")
 
 
-def _entry_course(request: HttpRequest, pk: int) -> Course:
+def _entry_course(request: AuthenticatedHttpRequest, pk: int) -> Course:
     """The course, if the user may enter its results: 404 outside their sight, 403 for a role
     or an organization that may not."""
     course = course_get(user=request.user, pk=pk)
@@ -64,8 +65,8 @@ def _message_join(error: ValidationError) -> str:
 # --- The courses awaiting results -------------------------------------------------------------
 
 
-def results_index(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def results_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(has_capability(user, Capability.ENTER_RESULTS))
     courses = selectors.results_courses(user=user)
     pending = request.GET.get("pending") == "1"
@@ -83,7 +84,7 @@ def results_index(request: HttpRequest) -> HttpResponse:
 
 
 def _sheet_context(
-    request: HttpRequest, course: Course, sheet: selectors.GradeSheet
+    request: AuthenticatedHttpRequest, course: Course, sheet: selectors.GradeSheet
 ) -> dict[str, Any]:
     return {
         "course": course,
@@ -189,11 +190,11 @@ def _save_sheet(
 
 
 @require_POST
-def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+def grade_cell(request: AuthenticatedHttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
     """Save one score as it is typed, against the value the page showed (`original`). The
     sheet's script gets JSON (the state, the stored value, the learner's final score, band and
     verdict); htmx gets the cell and, out of band, those parts and the tally."""
-    user: Any = request.user
+    user = request.user
     course = _entry_course(request, pk)
     enrolment = selectors.sheet_enrolment_get(user=user, course=course, enrolment_id=enrolment_id)
     enrolment.course = course
@@ -215,7 +216,7 @@ def grade_cell(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse
 
 
 def _cell_html(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     course: Course,
     enrolment: Any,
     name: str,
@@ -226,20 +227,31 @@ def _cell_html(
     """The cell and, out of band, the learner's final score, band, verdict and the tally. 200
     even when refused: htmx swaps only successful answers, and the refusal is shown in the
     cell itself (aria-invalid, the message, the value as typed)."""
-    sheet = selectors.grade_sheet(
-        user=request.user,
-        course=course,
-        today=today,
-        typed={enrolment.pk: {name: raw}},
-        errors={enrolment.pk: {name: outcome.error}} if outcome.error else None,
-    )
-    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    errors = {enrolment.pk: {name: outcome.error}} if outcome.error else None
+    typed = {enrolment.pk: {name: raw}}
+    sheet, row = _sheet_row(request, course, enrolment, today, typed=typed, errors=errors)
     context = {**_sheet_context(request, course, sheet), "row": row, "cell": row.cell(name)}
     html = render_to_string(f"{SHEET_TEMPLATE}#cell", context, request)
     context["oob"] = True
     for part in ("final", "band", "verdict", "summary"):
         html += render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
     return HttpResponse(html)
+
+
+def _sheet_row(
+    request: AuthenticatedHttpRequest,
+    course: Course,
+    enrolment: Any,
+    today: Any,
+    *,
+    typed: dict[int, dict[str, str]] | None = None,
+    errors: dict[int, dict[str, str]] | None = None,
+) -> tuple[selectors.GradeSheet, selectors.GradeRow]:
+    """The sheet as the user sees it, and the learner's row in it."""
+    sheet = selectors.grade_sheet(
+        user=request.user, course=course, today=today, typed=typed, errors=errors
+    )
+    return sheet, next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
 
 
 @dataclass(frozen=True)
@@ -255,7 +267,7 @@ def _save_cell(
     name: str,
     raw: str,
     original: str | None,
-    user: Any,
+    user: User,
     today: Any,
 ) -> CellOutcome:
     try:
@@ -277,15 +289,14 @@ def _save_cell(
 
 
 def _cell_json(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     course: Course,
     enrolment: Any,
     name: str,
     outcome: CellOutcome,
     today: Any,
 ) -> JsonResponse:
-    sheet = selectors.grade_sheet(user=request.user, course=course, today=today)
-    row = next(r for r in sheet.rows if r.enrolment.pk == enrolment.pk)
+    sheet, row = _sheet_row(request, course, enrolment, today)
     context = {**_sheet_context(request, course, sheet), "row": row, "oob": False}
     fragments = {
         f"{part}-{enrolment.pk}": render_to_string(f"{SHEET_TEMPLATE}#{part}", context, request)
@@ -303,7 +314,7 @@ def _cell_json(
     )
 
 
-def grades_template(request: HttpRequest, pk: int) -> HttpResponse:
+def grades_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = _entry_course(request, pk)
     enrolments = selectors.sheet_enrolments(user=request.user, course=course)
     content = grades_template_xlsx(course=course, enrolments=enrolments)
@@ -312,7 +323,7 @@ def grades_template(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def grades_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = _entry_course(request, pk)
     approval = selectors.approval_of(course)
     form = GradesUploadForm(request.POST or None, request.FILES or None)
@@ -327,12 +338,7 @@ def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, _message_join(error))
         else:
             if result.scores and not result.rejected:
-                n = result.changed
-                text = ngettext(
-                    "%(n)s score has been changed.", "%(n)s scores have been changed.", n
-                )
-                messages.success(request, text % {"n": n})
-                return redirect("assessment:grade_sheet", pk=course.pk)
+                return _grades_changed(request, course, result.changed)
             if not result.rejected:
                 form.add_error("file", _("The file has no scores to import."))
     failed = form.is_bound and (bool(form.errors) or bool(result and result.rejected))
@@ -340,6 +346,12 @@ def grades_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request, "assessment/results_import.html", context, status=422 if failed else 200
     )
+
+
+def _grades_changed(request: AuthenticatedHttpRequest, course: Course, n: int) -> HttpResponse:
+    text = ngettext("%(n)s score has been changed.", "%(n)s scores have been changed.", n)
+    messages.success(request, text % {"n": n})
+    return redirect("assessment:grade_sheet", pk=course.pk)
 
 
 # --- Approval and corrections -----------------------------------------------------------------
@@ -460,7 +472,7 @@ def _correction_page(
     return render_page(request, "assessment/results_correct.html", context, status=status)
 
 
-def results_changes(request: HttpRequest, pk: int) -> HttpResponse:
+def results_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = _entry_course(request, pk)
     changes = selectors.course_changes(user=request.user, course=course)
     page = Paginator(changes, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -479,7 +491,7 @@ def results_changes(request: HttpRequest, pk: int) -> HttpResponse:
 # --- A person's results -----------------------------------------------------------------------
 
 
-def person_results(request: HttpRequest, pk: int) -> HttpResponse:
+def person_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A person's courses, results and certificates; an htmx request (the section on the
     person's page) gets the section alone."""
     person = person_get(user=request.user, pk=pk)

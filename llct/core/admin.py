@@ -5,7 +5,7 @@ from llct.core.models import User
 
 
 @admin.register(User)
-class LLCTUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class LLCTUserAdmin(UserAdmin[User]):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("LLCT", {"fields": ("role", "organization", "person")}),

@@ -1,7 +1,7 @@
 """Helpers every form view shares: a service's errors onto the form, the status code, query
 values read safely, number fields that read numbers as a Vietnamese writes them, and typed
 setters for what a form decides when it is built (the rows or choices a field offers), so that
-forms need no `type: ignore` for `self.fields[name].queryset = ...`."""
+forms need no exemption from the type checker for `self.fields[name].queryset = ...`."""
 
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -216,6 +216,8 @@ class VietnameseDecimalField(forms.DecimalField):
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {}
 
+    # Django's DecimalField derives from IntegerField; the stubs narrow its to_python to Decimal
+    # with their own ignore, which a subclass must repeat.
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
@@ -254,6 +256,8 @@ class MoneyField(VietnameseDecimalField):
         kwargs["decimal_places"] = 0
         super().__init__(**kwargs)
 
+    # Django's DecimalField derives from IntegerField; the stubs narrow its to_python to Decimal
+    # with their own ignore, which a subclass must repeat.
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         number = super().to_python(value)
         if number is not None and number != number.to_integral_value():

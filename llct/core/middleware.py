@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from llct.core.forms import ID_MAX
+from llct.core.models import User
 
 
 class LanguageMiddleware:
@@ -120,7 +121,7 @@ class IdleSessionMiddleware:
 SEEN_KEY = "_llct_seen"
 
 
-def session_seen_at_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def session_seen_at_sign_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     """Signing in counts as activity: the first pages after it need no session write."""
     if getattr(request, "session", None) is not None:
         request.session[SEEN_KEY] = int(time.time())

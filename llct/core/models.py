@@ -125,7 +125,7 @@ def audit_value(obj: models.Model, field: str) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | None,
     obj: models.Model,
     action: str,
     summary: str = "",

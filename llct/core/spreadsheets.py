@@ -206,13 +206,10 @@ def xlsx_check_bounds(
     """Raise WorkbookRefused when the workbook holds, or declares, more cells, shared strings or
     uncompressed bytes than the settings allow (LLCT_XLSX_MAX_CELLS, ..._SHARED_STRINGS,
     ..._UNCOMPRESSED_BYTES), or is not a readable zip. Reads the file once, a chunk at a time."""
-    max_cells = min(max_cells or settings.LLCT_XLSX_MAX_CELLS, settings.LLCT_XLSX_MAX_CELLS)
-    max_shared_strings = max_shared_strings or settings.LLCT_XLSX_MAX_SHARED_STRINGS
-    max_bytes = max_bytes or settings.LLCT_XLSX_MAX_UNCOMPRESSED_BYTES
-    too_big = _(
-        "This workbook is too large to import: once unpacked it holds more than %(limit)s. "
-        "Keep only the list (one sheet, no empty formatted rows or columns), save it again "
-        "in Excel, or split it into several files."
+    scan = _Scan(
+        max_cells=min(max_cells or settings.LLCT_XLSX_MAX_CELLS, settings.LLCT_XLSX_MAX_CELLS),
+        max_shared_strings=max_shared_strings or settings.LLCT_XLSX_MAX_SHARED_STRINGS,
+        max_bytes=max_bytes or settings.LLCT_XLSX_MAX_UNCOMPRESSED_BYTES,
     )
     if hasattr(file, "seek"):
         file.seek(0)
@@ -225,55 +222,82 @@ def xlsx_check_bounds(
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_PARTS:
-            raise WorkbookRefused(too_big % {"limit": _("%(n)s parts") % {"n": MAX_PARTS}})
-        size_limit = too_big % {"limit": filesizeformat(max_bytes)}
-        if sum(info.file_size for info in infos) > max_bytes:
-            raise WorkbookRefused(size_limit)
-        total = cells = strings = declared = formulas = 0
+            raise _too_big(_("%(n)s parts") % {"n": MAX_PARTS})
+        if sum(info.file_size for info in infos) > scan.max_bytes:
+            raise _too_big(filesizeformat(scan.max_bytes))
         for info in infos:
-            name = info.filename.lower()
-            sheet = _SheetCount() if name.startswith("xl/worksheets/") else None
-            shared = name.endswith("sharedstrings.xml")
-            small = sheet is None and not shared and name.endswith((".xml", ".rels"))
-            part = 0
-            carry = b""
-            try:
-                with archive.open(info) as source:
-                    while chunk := source.read(_CHUNK):
-                        part += len(chunk)
-                        total += len(chunk)
-                        if total > max_bytes or (small and part > MAX_SMALL_PART_BYTES):
-                            raise WorkbookRefused(size_limit)
-                        if sheet is None and not shared:
-                            continue
-                        # Whole tags only: the tail after the last ">" waits for the next chunk.
-                        data = carry + chunk
-                        cut = data.rfind(b">") + 1
-                        data, carry = data[:cut], data[cut:][-4096:]
-                        if sheet is not None:
-                            sheet.feed(data)
-                            if max(sheet.cells, sheet.declared, sheet.area) + cells > max_cells:
-                                raise WorkbookRefused(
-                                    too_big % {"limit": _("%(n)s cells") % {"n": max_cells}}
-                                )
-                        else:
-                            if not declared and (match := _UNIQUE_COUNT.search(data)):
-                                declared = int(match[1])
-                            strings += data.count(b"<si>") + data.count(b"<si ")
-                            strings += data.count(b":si>") + data.count(b":si ")
-                            if max(strings, declared) > max_shared_strings:
-                                raise WorkbookRefused(
-                                    too_big
-                                    % {"limit": _("%(n)s texts") % {"n": max_shared_strings}}
-                                )
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-                raise WorkbookUnreadable(
-                    _("The workbook is damaged and cannot be read. Save it again in Excel.")
-                ) from None
-            if sheet is not None:
-                cells += max(sheet.cells, sheet.area)
-                formulas += sheet.formulas
-    return XlsxCounts(cells=cells, formulas=formulas)
+            scan.read_part(archive, info)
+    return XlsxCounts(cells=scan.cells, formulas=scan.formulas)
+
+
+def _too_big(limit: str) -> WorkbookRefused:
+    return WorkbookRefused(
+        _(
+            "This workbook is too large to import: once unpacked it holds more than %(limit)s. "
+            "Keep only the list (one sheet, no empty formatted rows or columns), save it again "
+            "in Excel, or split it into several files."
+        )
+        % {"limit": limit}
+    )
+
+
+@dataclass
+class _Scan:
+    """The workbook's totals so far, checked against the limits as each chunk is read."""
+
+    max_cells: int
+    max_shared_strings: int
+    max_bytes: int
+    total: int = 0  # uncompressed bytes
+    cells: int = 0
+    strings: int = 0
+    declared: int = 0  # the shared strings' uniqueCount
+    formulas: int = 0
+
+    def read_part(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        name = info.filename.lower()
+        sheet = _SheetCount() if name.startswith("xl/worksheets/") else None
+        shared = name.endswith("sharedstrings.xml")
+        small = sheet is None and not shared and name.endswith((".xml", ".rels"))
+        part = 0
+        carry = b""
+        try:
+            with archive.open(info) as source:
+                while chunk := source.read(_CHUNK):
+                    part += len(chunk)
+                    self.total += len(chunk)
+                    if self.total > self.max_bytes or (small and part > MAX_SMALL_PART_BYTES):
+                        raise _too_big(filesizeformat(self.max_bytes))
+                    if sheet is None and not shared:
+                        continue
+                    # Whole tags only: the tail after the last ">" waits for the next chunk.
+                    data = carry + chunk
+                    cut = data.rfind(b">") + 1
+                    data, carry = data[:cut], data[cut:][-4096:]
+                    if sheet is not None:
+                        self._feed_sheet(sheet, data)
+                    else:
+                        self._feed_strings(data)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+            raise WorkbookUnreadable(
+                _("The workbook is damaged and cannot be read. Save it again in Excel.")
+            ) from None
+        if sheet is not None:
+            self.cells += max(sheet.cells, sheet.area)
+            self.formulas += sheet.formulas
+
+    def _feed_sheet(self, sheet: _SheetCount, data: bytes) -> None:
+        sheet.feed(data)
+        if max(sheet.cells, sheet.declared, sheet.area) + self.cells > self.max_cells:
+            raise _too_big(_("%(n)s cells") % {"n": self.max_cells})
+
+    def _feed_strings(self, data: bytes) -> None:
+        if not self.declared and (match := _UNIQUE_COUNT.search(data)):
+            self.declared = int(match[1])
+        self.strings += data.count(b"<si>") + data.count(b"<si ")
+        self.strings += data.count(b":si>") + data.count(b":si ")
+        if max(self.strings, self.declared) > self.max_shared_strings:
+            raise _too_big(_("%(n)s texts") % {"n": self.max_shared_strings})
 
 
 def cell_int(value: Any) -> int | None:

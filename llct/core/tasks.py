@@ -43,6 +43,7 @@ class ThreadBackend(ImmediateBackend):
                     time.sleep(delay)
             close_old_connections()
             try:
+                # ImmediateBackend runs a result this way; the stubs leave out private methods.
                 self._execute_task(task_result)  # type: ignore[attr-defined]
             finally:
                 connections.close_all()

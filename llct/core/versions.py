@@ -28,6 +28,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,15 @@ VERSION_FIELD = "_version"
 def canonical(value: Any) -> str:
     """One text per value, so that what the database holds and what a form cleans compare
     equal: a row by its key, 7.50 as 7.5, dates in ISO, nothing (None, "", False, []) as ""."""
-    if value is None or value is False or (isinstance(value, str) and value == ""):
+    if isinstance(value, str | Model) or not isinstance(value, Iterable):
+        return _canonical_one(value)
+    # Lists, sets, querysets: a set of keys.
+    items = sorted(canonical(v) for v in value)
+    return json.dumps(items) if items else ""
+
+
+def _canonical_one(value: Any) -> str:
+    if value is None or value is False:
         return ""
     if value is True:
         return "1"
@@ -48,11 +57,6 @@ def canonical(value: Any) -> str:
         return format(Decimal(str(value)).normalize(), "f")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Iterable):  # lists, sets, querysets: a set of keys
-        items = sorted(canonical(v) for v in value)
-        return json.dumps(items) if items else ""
     return str(value)
 
 
@@ -122,15 +126,25 @@ def display(field: forms.Field, value: Any) -> str:
     """A value as the user reads it in the form: the label of a choice, dd/mm/yyyy, 7,5."""
     if canonical(value) == "":
         return _("(empty)")
+    if isinstance(field, forms.ChoiceField):
+        return _choice_display(field, value)
+    return _value_display(field, value)
+
+
+def _choice_display(field: forms.ChoiceField, value: Any) -> str:
     if isinstance(field, forms.ModelMultipleChoiceField):
         return ", ".join(field.label_from_instance(v) for v in value)
     if isinstance(field, forms.ModelChoiceField):
         return str(field.label_from_instance(value))
-    if isinstance(field, forms.ChoiceField):
-        labels = _flat_choices(field.choices)  # type: ignore[arg-type]
-        if isinstance(value, list | tuple | set):
-            return ", ".join(labels.get(canonical(v), str(v)) for v in value)
-        return labels.get(canonical(value), str(value))
+    # Django normalizes choices when set; the stubs type the getter as what may be set
+    # (a callable among others).
+    labels = _flat_choices(field.choices)  # type: ignore[arg-type]
+    if isinstance(value, list | tuple | set):
+        return ", ".join(labels.get(canonical(v), str(v)) for v in value)
+    return labels.get(canonical(value), str(value))
+
+
+def _value_display(field: forms.Field, value: Any) -> str:
     if value is True:
         return _("Yes")
     if isinstance(value, dt.date):
@@ -235,7 +249,8 @@ class VersionedForm(forms.BaseForm):
         )
         # Saving again now means "keep mine": the form carries the version just read, and
         # the fields only the other user changed show their values.
-        data: Any = self.data.copy()  # type: ignore[attr-defined]
+        posted = self.data  # a QueryDict from a request, a dict in tests
+        data = posted.copy() if isinstance(posted, MultiValueDict) else dict(posted)
         data[self.add_prefix(VERSION_FIELD)] = encode(self.stored_values)
         for name in taken:
             _put(data, self.add_prefix(name), self.fields[name], self.stored_value(name))

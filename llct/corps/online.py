@@ -185,19 +185,7 @@ def report_read(*, file: IO[bytes], session: Session) -> ReportImport:
             course_id=session.course_id, status=Enrolment.Status.ENROLLED
         ).select_related("person")
     )
-    by_email: dict[str, list[Enrolment]] = defaultdict(list)
-    by_name: dict[str, list[Enrolment]] = defaultdict(list)
-    # People have no email on the rolls; a learner's account may have one.
-    emails = dict(
-        User.objects.filter(person_id__in=[e.person_id for e in enrolments])
-        .exclude(email="")
-        .values_list("person_id", "email")
-    )
-    for e in enrolments:
-        email = emails.get(e.person_id, "")
-        if email:
-            by_email[email.strip().lower()].append(e)
-        by_name[fold(e.person.full_name)].append(e)
+    by_email, by_name = _learner_index(enrolments)
     seen: set[tuple[str, ...]] = set()
     intervals: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for number, cells in enumerate(lines[1:], start=2):
@@ -212,28 +200,64 @@ def report_read(*, file: IO[bytes], session: Session) -> ReportImport:
         candidates = by_email.get(email, []) if email else by_name.get(fold(name), [])
         if email and not candidates and name:
             candidates = by_name.get(fold(name), [])
-        if key in seen:
-            row.problem = _("Duplicate of an earlier row.")
-        elif row.joined is None or row.left is None or row.left < row.joined:
-            row.problem = _("The join and leave times cannot be read, or leave is before join.")
-        elif not candidates:
-            row.problem = _("No enrolled learner matches this name or email.")
-        elif len(candidates) > 1:
-            row.problem = _("Several enrolled learners have this name: use the email.")
+        row.problem = _row_problem(row, candidates, duplicate=key in seen)
         seen.add(key)
         if row.problem:
             result.rejected.append(row)
             continue
         assert row.joined is not None and row.left is not None
         intervals[candidates[0].pk].append((row.joined, row.left))
+    result.statuses = _statuses(enrolments, intervals, session)
+    return result
+
+
+def _learner_index(
+    enrolments: list[Enrolment],
+) -> tuple[dict[str, list[Enrolment]], dict[str, list[Enrolment]]]:
+    """The enrolled learners by email and by folded name."""
+    by_email: dict[str, list[Enrolment]] = defaultdict(list)
+    by_name: dict[str, list[Enrolment]] = defaultdict(list)
+    # People have no email on the rolls; a learner's account may have one.
+    emails = dict(
+        User.objects.filter(person_id__in=[e.person_id for e in enrolments])
+        .exclude(email="")
+        .values_list("person_id", "email")
+    )
+    for e in enrolments:
+        email = emails.get(e.person_id, "")
+        if email:
+            by_email[email.strip().lower()].append(e)
+        by_name[fold(e.person.full_name)].append(e)
+    return by_email, by_name
+
+
+def _row_problem(row: ReportRow, candidates: list[Enrolment], *, duplicate: bool) -> str:
+    if duplicate:
+        return _("Duplicate of an earlier row.")
+    if row.joined is None or row.left is None or row.left < row.joined:
+        return _("The join and leave times cannot be read, or leave is before join.")
+    if not candidates:
+        return _("No enrolled learner matches this name or email.")
+    if len(candidates) > 1:
+        return _("Several enrolled learners have this name: use the email.")
+    return ""
+
+
+def _statuses(
+    enrolments: list[Enrolment],
+    intervals: dict[int, list[tuple[dt.datetime, dt.datetime]]],
+    session: Session,
+) -> dict[int, tuple[str, int, dt.datetime | None]]:
+    """Each learner's status, minutes in the room and first arrival."""
     rules = OnlineSettings.current()
     start, end = session.start_datetime(), session.end_datetime()
+    statuses: dict[int, tuple[str, int, dt.datetime | None]] = {}
     for e in enrolments:
         spans = intervals.get(e.pk, [])
         minutes = _minutes(spans, start, end)
         first = min((s for s, _e in spans), default=None)
-        result.statuses[e.pk] = (_status(minutes, first, start, rules), minutes, first)
-    return result
+        statuses[e.pk] = (_status(minutes, first, start, rules), minutes, first)
+    return statuses
 
 
 def _minutes(

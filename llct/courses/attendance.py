@@ -19,6 +19,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.courses.models import (
     Attendance,
     Course,
@@ -42,12 +43,12 @@ from llct.courses.selectors import (
 # Who may do what
 
 
-def is_staff(user: Any) -> bool:
+def is_staff(user: User) -> bool:
     """Everyone but learners: department, organization officers, leaders, lecturers."""
     return has_capability(user, Capability.READ_OTHER_CALENDARS)
 
 
-def may_take_attendance(user: Any, session: Session) -> bool:
+def may_take_attendance(user: User, session: Session) -> bool:
     """Department officers, organization officers who manage the course, and the lecturer of
     this very session."""
     if not has_capability(user, Capability.RUN_ROLL_CALL):
@@ -58,7 +59,7 @@ def may_take_attendance(user: Any, session: Session) -> bool:
     return lecturer is not None and lecturer.user_id is not None and lecturer.user_id == user.pk
 
 
-def session_get(*, user: Any, pk: int) -> Session:
+def session_get(*, user: User, pk: int) -> Session:
     """A session whose course the user may see; 404 otherwise."""
     session = Session.objects.select_related("topic", "lecturer", "venue").filter(pk=pk).first()
     if session is None:
@@ -68,7 +69,7 @@ def session_get(*, user: Any, pk: int) -> Session:
     return session
 
 
-def roll_call_enrolments(*, user: Any, course: Course) -> QuerySet[Enrolment]:
+def roll_call_enrolments(*, user: User, course: Course) -> QuerySet[Enrolment]:
     """Enrolled learners of the course within the user's scope, in Vietnamese name order."""
     return (
         enrolment_list(user=user, course=course)
@@ -134,7 +135,7 @@ def _rate(rates: Mapping[int, tuple[int, int]], enrolment_id: int, threshold: in
     return Rate(present, held, threshold)
 
 
-def roll_call(*, user: Any, session: Session, today: dt.date) -> RollCall:
+def roll_call(*, user: User, session: Session, today: dt.date) -> RollCall:
     """Every visible learner with today's mark and their rate. A fixed number of queries."""
     enrolments = list(roll_call_enrolments(user=user, course=session.course))
     marks = dict(
@@ -150,7 +151,7 @@ def roll_call(*, user: Any, session: Session, today: dt.date) -> RollCall:
 
 def roll_call_mark(
     *,
-    user: Any,
+    user: User,
     session: Session,
     enrolment_id: int,
     status: str,
@@ -178,7 +179,7 @@ def roll_call_mark(
     return RollCallRow(enrolment, saved.status, rate), saved
 
 
-def roll_call_counts(*, user: Any, session: Session) -> Counts:
+def roll_call_counts(*, user: User, session: Session) -> Counts:
     """The counts of the roll call page, for the learners the user may see."""
     visible = roll_call_enrolments(user=user, course=session.course)
     statuses = dict(
@@ -192,7 +193,7 @@ def roll_call_counts(*, user: Any, session: Session) -> Counts:
 
 
 def roll_call_mark_all(
-    *, user: Any, session: Session, enrolment_ids: list[int], reason: str, today: dt.date
+    *, user: User, session: Session, enrolment_ids: list[int], reason: str, today: dt.date
 ) -> list[RollCallRow]:
     """ "All present" for the learners the user saw unmarked (those they may see); returns their
     rows as stored now."""
@@ -274,7 +275,7 @@ class Matrix:
     threshold: int
 
 
-def attendance_matrix(*, user: Any, course: Course, today: dt.date) -> Matrix:
+def attendance_matrix(*, user: User, course: Course, today: dt.date) -> Matrix:
     """Learners (in the user's scope) × sessions. Five queries, whatever the size."""
     sessions = list(
         course.sessions.select_related("topic", "lecturer").order_by("date", "starts_at")

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from llct.core.models import Role
+from llct.core.models import Role, User
 from llct.core.permissions import ALL, scope_path
 from llct.courses.attendance import is_staff, may_take_attendance
 from llct.courses.models import (
@@ -118,7 +118,7 @@ class CalendarGrid:
 
 
 def calendar_build(
-    *, view: str, anchor: dt.date, sessions: Iterable[Session], today: dt.date, user: Any
+    *, view: str, anchor: dt.date, sessions: Iterable[Session], today: dt.date, user: User
 ) -> CalendarGrid:
     start, end = calendar_range(view, anchor)
     by_day: dict[dt.date, list[CalendarEntry]] = {}
@@ -165,10 +165,10 @@ class CalendarScope:
     lecturer_id: int | None = None
     organization_path: str | None = None
     person_id: int | None = None
-    user: Any = None
+    user: User | None = None
 
     def sessions(self, start: dt.date, end: dt.date) -> QuerySet[Session]:
-        if self.kind == "mine":
+        if self.user is not None:  # "mine": only that scope names a user
             qs = own_sessions(user=self.user, start=start, end=end)
         else:
             qs = sessions_between(
@@ -191,43 +191,63 @@ def _int_param(value: str) -> int:
     return int(value)
 
 
-def calendar_scope(*, user: Any, params: Mapping[str, str]) -> CalendarScope:
+def calendar_scope(*, user: User, params: Mapping[str, str]) -> CalendarScope:
     """Whose sessions a calendar shows. Venue and lecturer calendars: any staff user.
     Organization calendars: only within the user's scope (404 otherwise). Learners see only
     their own (learner=me). Without a parameter: a learner their own, a lecturer their own
     teaching, an organization officer their organization, the department everything."""
-    if params.get("venue"):
-        require_staff(user)
-        venue = Venue.objects.filter(pk=_int_param(params["venue"])).first()
-        if venue is None:
-            raise Http404
-        return CalendarScope(
-            "venue",
-            _("Calendar of %(venue)s") % {"venue": venue.name},
-            ("venue", str(venue.pk)),
-            venue_id=venue.pk,
-        )
-    if params.get("lecturer"):
-        require_staff(user)
-        lecturer = Lecturer.objects.filter(pk=_int_param(params["lecturer"])).first()
-        if lecturer is None:
-            raise Http404
-        return _lecturer_scope(lecturer)
-    if params.get("organization"):
-        path = scope_path(user)
-        organization = Organization.objects.filter(pk=_int_param(params["organization"])).first()
-        if (
-            organization is None
-            or path is None
-            or (path != ALL and not organization.path.startswith(path))
-        ):
-            raise Http404
-        return _organization_scope(organization)
-    if params.get("learner"):
-        if params["learner"] != "me" or not getattr(user, "person_id", None):
-            raise Http404
-        return _learner_scope(user)
-    # Defaults.
+    asked = {
+        "venue": _venue_asked,
+        "lecturer": _lecturer_asked,
+        "organization": _organization_asked,
+        "learner": _learner_asked,
+    }
+    for name, scope_of in asked.items():
+        if params.get(name):
+            return scope_of(user, params[name])
+    return _default_scope(user)
+
+
+def _venue_asked(user: User, value: str) -> CalendarScope:
+    require_staff(user)
+    venue = Venue.objects.filter(pk=_int_param(value)).first()
+    if venue is None:
+        raise Http404
+    return CalendarScope(
+        "venue",
+        _("Calendar of %(venue)s") % {"venue": venue.name},
+        ("venue", str(venue.pk)),
+        venue_id=venue.pk,
+    )
+
+
+def _lecturer_asked(user: User, value: str) -> CalendarScope:
+    require_staff(user)
+    lecturer = Lecturer.objects.filter(pk=_int_param(value)).first()
+    if lecturer is None:
+        raise Http404
+    return _lecturer_scope(lecturer)
+
+
+def _organization_asked(user: User, value: str) -> CalendarScope:
+    path = scope_path(user)
+    organization = Organization.objects.filter(pk=_int_param(value)).first()
+    if (
+        organization is None
+        or path is None
+        or (path != ALL and not organization.path.startswith(path))
+    ):
+        raise Http404
+    return _organization_scope(organization)
+
+
+def _learner_asked(user: User, value: str) -> CalendarScope:
+    if value != "me" or not getattr(user, "person_id", None):
+        raise Http404
+    return _learner_scope(user)
+
+
+def _default_scope(user: User) -> CalendarScope:
     if user.role == Role.LEARNER and user.person_id:
         return _learner_scope(user)
     lecturer = Lecturer.objects.filter(user=user).first() if user.role == Role.LECTURER else None
@@ -236,14 +256,14 @@ def calendar_scope(*, user: Any, params: Mapping[str, str]) -> CalendarScope:
     path = scope_path(user)
     if path == ALL:
         return CalendarScope("all", _("All sessions"), None)
-    if path is not None and user.organization_id:
+    if path is not None and user.organization is not None:
         return _organization_scope(user.organization)
     if getattr(user, "person_id", None):
         return _learner_scope(user)
     raise PermissionDenied
 
 
-def require_staff(user: Any) -> None:
+def require_staff(user: User) -> None:
     if not is_staff(user):
         raise PermissionDenied
 
@@ -266,16 +286,16 @@ def _organization_scope(organization: Organization) -> CalendarScope:
     )
 
 
-def _learner_scope(user: Any) -> CalendarScope:
+def _learner_scope(user: User) -> CalendarScope:
     return CalendarScope(
         "learner", _("My study calendar"), ("learner", "me"), person_id=user.person_id
     )
 
 
-def own_sessions(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Session]:
+def own_sessions(*, user: User, start: dt.date, end: dt.date) -> QuerySet[Session]:
     """The sessions a user teaches or attends (enrolled) in [start, end]."""
     who = Q(lecturer__user_id=user.pk)
-    if getattr(user, "person_id", None):
+    if user.person_id:
         enrolled = Enrolment.objects.filter(
             person_id=user.person_id, status=Enrolment.Status.ENROLLED
         ).values("course_id")
@@ -287,7 +307,7 @@ def own_sessions(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Session
     )
 
 
-def calendar_filter_choices(*, user: Any) -> dict[str, Any]:
+def calendar_filter_choices(*, user: User) -> dict[str, Any]:
     """What a staff user may pick on the calendar page. Organizations stop two levels below
     the user's own, so the list stays short in a province of thousands of cells."""
     if not is_staff(user):
@@ -295,7 +315,7 @@ def calendar_filter_choices(*, user: Any) -> dict[str, Any]:
     path = scope_path(user)
     organizations: Any = []
     if path is not None:
-        depth = user.organization.depth if path != ALL and user.organization_id else 0
+        depth = user.organization.depth if path != ALL and user.organization is not None else 0
         organizations = Organization.objects.filter(
             dissolved_on__isnull=True, depth__lte=depth + 2
         ).order_by("path")

@@ -2,12 +2,11 @@
 
 import datetime as dt
 import zoneinfo
-from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.courses.calendars import own_sessions
 from llct.courses.models import (
     CalendarFeed,
@@ -21,12 +20,12 @@ FEED_DAYS_BEFORE = 30
 FEED_DAYS_AFTER = 365
 
 
-def calendar_feed_get(*, user: Any) -> CalendarFeed:
+def calendar_feed_get(*, user: User) -> CalendarFeed:
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
     return feed
 
 
-def calendar_feed_regenerate(*, user: Any) -> CalendarFeed:
+def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
     """A new secret link; the old one stops working at once."""
     feed = calendar_feed_get(user=user)
     feed.token = new_code()
@@ -50,7 +49,7 @@ def session_summary(session: Session) -> str:
     return session.course.name
 
 
-def feed_ics(*, user: Any, today: dt.date, now: dt.datetime) -> bytes:
+def feed_ics(*, user: User, today: dt.date, now: dt.datetime) -> bytes:
     """The user's sessions (taught or attended) from 30 days ago to a year ahead, with times
     in the province's zone so phones show them right wherever they are."""
     from icalendar import Calendar, Event

@@ -7,7 +7,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from llct.core.forms import number_formfield
+from llct.core.forms import number_formfield, set_choices, set_queryset
+from llct.core.models import User
 from llct.core.spreadsheets import XLSX_TYPE, check_xlsx_upload
 from llct.core.versions import VersionedForm
 from llct.courses.models import Attendance, Course, Session, Venue
@@ -41,7 +42,7 @@ class CourseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        set_choices(self, "year", [("", _("All")), *((y, str(y)) for y in years)])
 
     def filters(self) -> dict[str, Any]:
         """The keyword arguments of selectors.course_list; none when the query is invalid."""
@@ -56,8 +57,8 @@ class CourseFilterForm(forms.Form):
         }
 
 
-class VenueChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class VenueChoiceField(forms.ModelChoiceField[Venue]):
+    def label_from_instance(self, obj: Venue) -> str:
         if obj.kind == Venue.Kind.ONLINE:
             return str(_("%(name)s (online, %(n)s seats)") % {"name": obj.name, "n": obj.capacity})
         return str(_("%(name)s (%(n)s seats)") % {"name": obj.name, "n": obj.capacity})
@@ -68,7 +69,7 @@ def _in_use(qs: QuerySet[Any], current_id: int | None) -> QuerySet[Any]:
     return qs.filter(Q(is_active=True) | Q(pk=current_id or 0))
 
 
-class CourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class CourseForm(VersionedForm, forms.ModelForm[Course]):
     starts_on = DateField(label=_("Starts on"))
     ends_on = DateField(label=_("Ends on"))
     organizer = OrganizationChoiceField(
@@ -84,11 +85,11 @@ class CourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
-        self.fields["organizer"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["programme"].queryset = _in_use(  # type: ignore[attr-defined]
-            Programme.objects.order_by("name"), instance.programme_id
+        set_queryset(self, "organizer", organizations)
+        set_queryset(
+            self, "programme", _in_use(Programme.objects.order_by("name"), instance.programme_id)
         )
-        self.fields["venue"].queryset = _in_use(Venue.objects.all(), instance.venue_id)  # type: ignore[attr-defined]
+        set_queryset(self, "venue", _in_use(Venue.objects.all(), instance.venue_id))
         self.fields["code"].widget.attrs["autocomplete"] = "off"
 
     def _post_clean(self) -> None:
@@ -99,17 +100,17 @@ class CourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in COURSE_FIELDS}
 
 
-class LessonPlanChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class LessonPlanChoiceField(forms.ModelChoiceField[LessonPlan]):
+    def label_from_instance(self, obj: LessonPlan) -> str:
         return f"{obj.topic.order}. {obj.topic.title[:60]} — v{obj.version}"
 
 
-class LecturerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class LecturerChoiceField(forms.ModelChoiceField[Lecturer]):
+    def label_from_instance(self, obj: Lecturer) -> str:
         return f"{obj.full_name} ({obj.get_kind_display()})"
 
 
-class SessionForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class SessionForm(VersionedForm, forms.ModelForm[Session]):
     date = DateField(label=_("Date"))
     starts_at = forms.TimeField(
         label=_("Starts at"),
@@ -147,15 +148,17 @@ class SessionForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         instance = self.instance
         topics = course.programme.topics.order_by("order")
-        self.fields["topic"].queryset = topics  # type: ignore[attr-defined]
-        self.fields["lecturer"].queryset = _in_use(  # type: ignore[attr-defined]
-            Lecturer.objects.order_by("full_name"), instance.lecturer_id
+        set_queryset(self, "topic", topics)
+        set_queryset(
+            self, "lecturer", _in_use(Lecturer.objects.order_by("full_name"), instance.lecturer_id)
         )
-        self.fields["venue"].queryset = _in_use(Venue.objects.all(), instance.venue_id)  # type: ignore[attr-defined]
-        self.fields["lesson_plan"].queryset = (  # type: ignore[attr-defined]
+        set_queryset(self, "venue", _in_use(Venue.objects.all(), instance.venue_id))
+        set_queryset(
+            self,
+            "lesson_plan",
             LessonPlan.objects.filter(topic__programme_id=course.programme_id)
             .select_related("topic")
-            .order_by("topic__order", "-version")
+            .order_by("topic__order", "-version"),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -211,9 +214,9 @@ class EnrolForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
-        self.fields["people"].queryset = people  # type: ignore[attr-defined]
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "person", people)
+        set_queryset(self, "people", people)
+        set_queryset(self, "organization", organizations)
         self.organizations = organizations
 
     def clean(self) -> dict[str, Any]:
@@ -234,7 +237,7 @@ class EnrolForm(forms.Form):
             return "organization"
         return "people"
 
-    def chosen(self, *, user: Any, course: Course) -> list[Person]:
+    def chosen(self, *, user: User, course: Course) -> list[Person]:
         """The people to enrol: the one, the ticked, or everyone enrollable in the
         organization's subtree (only the eligible ones when asked)."""
         data = self.cleaned_data

@@ -20,7 +20,7 @@ class VenueFilterForm(forms.Form):
     inactive = forms.BooleanField(label=_("Include venues no longer in use"), required=False)
 
 
-class VenueForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class VenueForm(VersionedForm, forms.ModelForm[Venue]):
     owner = OrganizationChoiceField(
         label=_("Managed by"),
         queryset=Organization.objects.none(),
@@ -76,7 +76,7 @@ class HolidayForm(forms.Form):
 TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm", "size": 6})
 
 
-class RulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class RulesForm(VersionedForm, forms.ModelForm[SchedulingRules]):
     class Meta:
         formfield_callback = number_formfield
         model = SchedulingRules

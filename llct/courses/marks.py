@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import cell_int, read_first_sheet, write_xlsx
 from llct.core.text import clean_text, fold
@@ -40,7 +40,8 @@ MARK_CODES = {
     "k": Attendance.Status.ABSENT,
     "": Attendance.Status.ABSENT,
 }
-STATUS_CODES = {
+# Keyed by the stored status text, as the marks are read from the database.
+STATUS_CODES: dict[str, str] = {
     Attendance.Status.PRESENT: "x",
     Attendance.Status.EXCUSED: "P",
     Attendance.Status.ABSENT: "K",
@@ -89,8 +90,8 @@ def marks_template_xlsx(*, session: Session, enrolments: Iterable[Enrolment]) ->
             e.person.full_name,
             e.person.organization.name,
             e.pk,
-            STATUS_CODES.get(marks.get(e.pk, ""), ""),  # type: ignore[call-overload]
-            STATUS_CODES.get(marks.get(e.pk, ""), ""),  # type: ignore[call-overload]
+            STATUS_CODES.get(marks.get(e.pk, ""), ""),
+            STATUS_CODES.get(marks.get(e.pk, ""), ""),
         ]
         for n, e in enumerate(enrolments, start=1)
     ]
@@ -146,7 +147,7 @@ def _enrolment_id(value: Any) -> int | None:
     return cell_int(value)
 
 
-def _importable(*, user: Any, session: Session, ids: set[int]) -> dict[int, Enrolment]:
+def _importable(*, user: User, session: Session, ids: set[int]) -> dict[int, Enrolment]:
     """The enrolments among `ids` the user may see: of this course within their scope, or of
     another course for people in their scope (so the reason can say "not in this course").
     Anything else is reported as unknown, so an import cannot probe other organizations."""
@@ -162,7 +163,7 @@ def _importable(*, user: Any, session: Session, ids: set[int]) -> dict[int, Enro
     return found
 
 
-def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
+def marks_read(*, file: IO[bytes], session: Session, user: User) -> MarksImport:
     """Check every row; nothing is written."""
     rows = _read_rows(file)
     header, id_col, mark_col, name_col, saved_col = _find_columns(rows)
@@ -177,23 +178,8 @@ def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
             continue
         name = clean_text(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
         raw_id, raw_mark = cells[id_col], clean_text(cells[mark_col])
-        reasons = []
         enrolment_id = _enrolment_id(raw_id)
-        enrolment = found.get(enrolment_id) if enrolment_id is not None else None
-        if enrolment_id is None:
-            reasons.append(
-                _("Missing or invalid learner ID “%(value)s”.") % {"value": clean_text(raw_id)}
-            )
-        elif enrolment is None:
-            reasons.append(_("Unknown learner ID %(id)s.") % {"id": enrolment_id})
-        elif enrolment.course_id != session.course_id:
-            reasons.append(_("This learner is not in this course."))
-        elif enrolment.status != Enrolment.Status.ENROLLED:
-            reasons.append(_("This learner has withdrawn from the course."))
-        elif enrolment_id in seen:
-            reasons.append(
-                _("This learner is already on row %(row)s.") % {"row": seen[enrolment_id]}
-            )
+        reasons = learner_row_errors(raw_id, enrolment_id, found, seen, session.course_id)
         status = MARK_CODES.get(raw_mark.lower())
         if status is None:
             reasons.append(
@@ -215,6 +201,29 @@ def marks_read(*, file: IO[bytes], session: Session, user: Any) -> MarksImport:
         if saved is not None:
             result.originals[enrolment_id] = saved
     return result
+
+
+def learner_row_errors(
+    raw_id: Any,
+    enrolment_id: int | None,
+    found: dict[int, Enrolment],
+    seen: dict[int, int],
+    course_id: int,
+) -> list[str]:
+    """Why a sheet row's learner ID names nobody who may be marked or graded in the course (on
+    no earlier row): the marks import here and the grades import of assessment read it alike."""
+    enrolment = found.get(enrolment_id) if enrolment_id is not None else None
+    if enrolment_id is None:
+        return [_("Missing or invalid learner ID “%(value)s”.") % {"value": clean_text(raw_id)}]
+    if enrolment is None:
+        return [_("Unknown learner ID %(id)s.") % {"id": enrolment_id}]
+    if enrolment.course_id != course_id:
+        return [_("This learner is not in this course.")]
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        return [_("This learner has withdrawn from the course.")]
+    if enrolment_id in seen:
+        return [_("This learner is already on row %(row)s.") % {"row": seen[enrolment_id]}]
+    return []
 
 
 def _marks_to_write(
@@ -242,7 +251,7 @@ def _marks_to_write(
 
 
 def attendance_import_marks(
-    *, file: IO[bytes], session: Session, actor: Any, today: dt.date, reason: str = ""
+    *, file: IO[bytes], session: Session, actor: User, today: dt.date, reason: str = ""
 ) -> MarksImport:
     """Check every row, then write the marks the sheet changed in one transaction, or nothing
     when a row is rejected or clashes with a mark someone else made since the download. As on
@@ -273,7 +282,7 @@ def _marks_write(
     session: Session,
     changed: Mapping[int, str],
     stored: Mapping[int, Attendance],
-    actor: Any,
+    actor: User,
     window: Window,
     reason: str,
 ) -> None:

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -21,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import AuditEntry, audit_record
+from llct.core.models import AuditEntry, User, audit_record
 from llct.core.text import clean_text
 from llct.core.versions import three_way
 from llct.courses.models import Attendance, Enrolment, SchedulingRules, Session
@@ -121,7 +120,7 @@ def roll_call_save(
     status: str,
     original: str | None,
     reason: str = "",
-    actor: Any,
+    actor: User,
     today: dt.date,
     method: str = Attendance.Method.ROLL_CALL,
 ) -> Saved:
@@ -184,7 +183,7 @@ def _audit_correction(
     reason: str,
     old: str,
     new: str,
-    actor: Any,
+    actor: User,
 ) -> None:
     if window.phase != Phase.CORRECTION:
         return
@@ -210,7 +209,7 @@ def roll_call_all_present(
     session: Session,
     enrolments: Sequence[Enrolment],
     reason: str = "",
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> dict[int, str]:
     """Mark present every one of `enrolments` (the learners the officer saw unmarked) who is

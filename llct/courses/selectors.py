@@ -5,7 +5,7 @@ subtree; a lecturer sees the courses they teach; a learner, the courses they are
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
@@ -13,7 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import Role
+from llct.core.models import Role, User
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.courses.models import Attendance, Course, Enrolment, Holiday, Session, Venue
@@ -21,10 +21,13 @@ from llct.curriculum.models import Programme
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.organizations.selectors import PersonFilter, person_list
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency
+
 
 def course_list(
     *,
-    user: Any,
+    user: User,
     year: int | None = None,
     programme_id: int | None = None,
     status: str = "",
@@ -37,7 +40,7 @@ def course_list(
     if path is None:
         if user.role == Role.LECTURER:
             qs = qs.filter(sessions__lecturer__user=user).distinct()
-        elif getattr(user, "person_id", None):
+        elif user.person_id:
             qs = qs.filter(enrolments__person_id=user.person_id)
         else:
             return qs.none()
@@ -60,7 +63,11 @@ def course_list(
     return qs
 
 
-def with_learner_counts(qs: QuerySet[Course]) -> QuerySet[Course]:
+class LearnerCount(TypedDict):
+    learner_count: int | None  # None: nobody enrolled
+
+
+def with_learner_counts(qs: QuerySet[Course]) -> "QuerySet[WithAnnotations[Course, LearnerCount]]":
     """Each course with `learner_count`, the learners currently enrolled (a subquery, so the
     joins of the scope filter cannot multiply it)."""
     enrolled = (
@@ -73,7 +80,7 @@ def with_learner_counts(qs: QuerySet[Course]) -> QuerySet[Course]:
     return qs.annotate(learner_count=Subquery(enrolled, output_field=IntegerField()))
 
 
-def course_years(*, user: Any) -> list[int]:
+def course_years(*, user: User) -> list[int]:
     """The years in which the courses this user may see start, newest first."""
     years = (
         course_list(user=user)
@@ -85,19 +92,19 @@ def course_years(*, user: Any) -> list[int]:
     return sorted(set(years), reverse=True)
 
 
-def course_get(*, user: Any, pk: int) -> Course:
+def course_get(*, user: User, pk: int) -> Course:
     try:
         return course_list(user=user).get(pk=pk)
     except Course.DoesNotExist:
         raise Http404 from None
 
 
-def can_create_course(user: Any) -> bool:
+def can_create_course(user: User) -> bool:
     """Department officers, and organization officers for their own subtree."""
     return has_capability(user, Capability.MANAGE_COURSES) and scope_path(user) is not None
 
 
-def can_manage_course(user: Any, course: Course) -> bool:
+def can_manage_course(user: User, course: Course) -> bool:
     """Department officers manage every course; an organization officer, the courses their
     subtree organizes."""
     if not has_capability(user, Capability.MANAGE_COURSES):
@@ -106,7 +113,7 @@ def can_manage_course(user: Any, course: Course) -> bool:
     return path is not None and (path == ALL or course.organizer.path.startswith(path))
 
 
-def can_enrol(user: Any, course: Course) -> bool:
+def can_enrol(user: User, course: Course) -> bool:
     """Whoever manages the course enrols learners; while it is open for enrolment, any
     organization officer may also enrol people of their subtree (the scope of person_list)."""
     if course.status in (Course.Status.FINISHED, Course.Status.CANCELLED):
@@ -120,7 +127,7 @@ def can_enrol(user: Any, course: Course) -> bool:
     )
 
 
-def can_withdraw(user: Any, course: Course) -> bool:
+def can_withdraw(user: User, course: Course) -> bool:
     """Withdrawals are recorded by the course's managers and, for their own people, by the
     officers who may enrol them (enrolment_list limits whom they see)."""
     if can_manage_course(user, course):
@@ -139,13 +146,13 @@ def course_sessions(*, course: Course) -> QuerySet[Session]:
     )
 
 
-def enrolment_list(*, user: Any, course: Course) -> QuerySet[Enrolment]:
+def enrolment_list(*, user: User, course: Course) -> QuerySet[Enrolment]:
     """The learners of a course that this user may see, in Vietnamese name order."""
     qs = Enrolment.objects.filter(course=course).select_related("person", "person__organization")
     path = scope_path(user)
     qs = qs.order_by("person__sort_key", "id")
     if path is None:
-        if getattr(user, "person_id", None) and user.role == Role.LEARNER:
+        if user.person_id and user.role == Role.LEARNER:
             return qs.filter(person_id=user.person_id)
         if user.role == Role.LECTURER:
             return qs
@@ -155,7 +162,7 @@ def enrolment_list(*, user: Any, course: Course) -> QuerySet[Enrolment]:
     return qs
 
 
-def enrolment_get(*, user: Any, pk: int) -> Enrolment:
+def enrolment_get(*, user: User, pk: int) -> Enrolment:
     """An enrolment whose course and learner the user may see, with its course; 404 otherwise."""
     enrolment = Enrolment.objects.filter(pk=pk).only("course_id").first()
     if enrolment is None:
@@ -222,11 +229,11 @@ def sessions_between(
 # Venues: who may manage them
 
 
-def can_create_venue(user: Any) -> bool:
+def can_create_venue(user: User) -> bool:
     return has_capability(user, Capability.MANAGE_VENUES) and scope_path(user) is not None
 
 
-def can_manage_venue(user: Any, venue: Venue) -> bool:
+def can_manage_venue(user: User, venue: Venue) -> bool:
     if not has_capability(user, Capability.MANAGE_VENUES):
         return False
     path = scope_path(user)
@@ -310,7 +317,7 @@ class LearnerRow:
         return round(100 * self.present / self.held) if self.held else None
 
 
-def course_learners(*, user: Any, course: Course, today: dt.date) -> list[LearnerRow]:
+def course_learners(*, user: User, course: Course, today: dt.date) -> list[LearnerRow]:
     """The learners of the course page, each with their attendance so far. Four queries."""
     rates = attendance_rates(course=course, today=today)
     withdraw_url = reverse("courses:withdraw", args=[0]).replace("/0/", "/%s/")
@@ -320,14 +327,14 @@ def course_learners(*, user: Any, course: Course, today: dt.date) -> list[Learne
     ]
 
 
-def enrollable_people(*, user: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:
+def enrollable_people(*, user: User, filters: PersonFilter | None = None) -> QuerySet[Person]:
     """The people the user may enrol: the rolls of their scope without those who have left the
     Party or moved their membership away (stage "left")."""
     return person_list(user=user, filters=filters).exclude(stage=MembershipStage.LEFT)
 
 
 def organization_learners(
-    *, user: Any, organization: Organization, programme: Programme, eligible: bool
+    *, user: User, organization: Organization, programme: Programme, eligible: bool
 ) -> list[Person]:
     """Everyone enrollable in the organization's subtree; with `eligible`, only the people the
     programme is for (no eligibility warning to explain)."""

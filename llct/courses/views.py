@@ -157,14 +157,26 @@ def _session_form_page(
         else:
             _session_saved_message(request, form, accepted=len(accepted), is_new=is_new)
             return redirect(reverse("courses:detail", args=[course.pk]) + f"#session-{saved.pk}")
+    return _session_page(request, form, course, session, refused)
+
+
+def _session_page(
+    request: AuthenticatedHttpRequest,
+    form: SessionForm,
+    course: Course,
+    session: Session,
+    refused: ConflictError | None,
+) -> HttpResponse:
+    """The form; after a refusal, with the conflicts and, for warnings, the offer to confirm."""
+    conflicts = refused.conflicts if refused else []
     context: dict[str, Any] = {
         "form": form,
         "course": course,
         "session": session if session.pk else None,
+        "conflicts": conflicts,
+        "offer_confirm": bool(refused and refused.needs_confirmation),
     }
-    confirm = bool(refused and refused.needs_confirmation)
-    context.update(conflicts=refused.conflicts if refused else [], offer_confirm=confirm)
-    status = _status(form, context["conflicts"])
+    status = _status(form, conflicts)
     return render_page(request, "courses/session_form.html", context, status=status)
 
 
@@ -267,25 +279,35 @@ def _enrolled(
     return redirect(request.get_full_path())
 
 
-def _enrol_page(
-    request: AuthenticatedHttpRequest,
-    course: Course,
-    form: EnrolForm,
-    refused: ConflictError | None,
-) -> HttpResponse:
+def _enrollable_people(
+    request: AuthenticatedHttpRequest, course: Course, form: EnrolForm
+) -> dict[str, Any]:
+    """The filtered page of people the user may enrol, each with their status in the course
+    and whether it was ticked."""
     filter_form = PersonFilterForm(request.GET or None, organizations=form.organizations)
     filters = people_filter(filter_form, request.GET)
     people = selectors.enrollable_people(user=request.user, filters=filters)
     page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = selectors.enrolment_statuses(course=course, people=list(page.object_list))
     picked = set(request.POST.getlist("people"))
-    context = {
-        "course": course,
+    return {
         "filter_form": filter_form,
-        "form": form,
         "page": page,
         "rows": [(p, statuses.get(p.pk), str(p.pk) in picked) for p in page.object_list],
         "query": _query_without_page(request),
+    }
+
+
+def _enrol_page(
+    request: AuthenticatedHttpRequest,
+    course: Course,
+    form: EnrolForm,
+    refused: ConflictError | None,
+) -> HttpResponse:
+    context = {
+        "course": course,
+        "form": form,
+        **_enrollable_people(request, course, form),
         "error": refused if refused and (refused.conflicts or refused.eligibility) else None,
         "hidden": form.carried(),  # what was chosen travels on in the confirmation form
         "posted": request.method == "POST",

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -29,7 +29,7 @@ from llct.courses.selectors import course_get
 from llct.courses.services.checkin import attendance_check_in, checkin_state
 
 
-def _attendance_session(request: HttpRequest, pk: int) -> Session:
+def _attendance_session(request: AuthenticatedHttpRequest, pk: int) -> Session:
     """The session, if the user may take its attendance: 404 outside the scope, 403 for a role
     that may not."""
     session = attendance.session_get(user=request.user, pk=pk)
@@ -41,14 +41,14 @@ def _filename(session: Session, stem: str, ext: str) -> str:
     return f"{stem}-{slugify(session.course.code)}-{session.date:%Y-%m-%d}-{session.part}.{ext}"
 
 
-def _checkin_url(request: HttpRequest, session: Session) -> str:
+def _checkin_url(request: AuthenticatedHttpRequest, session: Session) -> str:
     return request.build_absolute_uri(reverse("courses:checkin", args=[session.checkin_code]))
 
 
 # --- Roll call --------------------------------------------------------------------------------
 
 
-def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_call(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _attendance_session(request, pk)
     today = timezone.localdate()
     roll = attendance.roll_call(user=request.user, session=session, today=today)
@@ -76,12 +76,12 @@ def _roll_context(session: Session, window: Window) -> dict[str, Any]:
     return {"session": session, "statuses": Attendance.Status.choices, "roll_window": window}
 
 
-def _rate_html(request: HttpRequest, context: dict[str, Any], row: Any) -> str:
+def _rate_html(request: AuthenticatedHttpRequest, context: dict[str, Any], row: Any) -> str:
     return render_to_string(f"{ROLL_CALL_TEMPLATE}#rate", {**context, "row": row}, request)
 
 
 def _refused(
-    request: HttpRequest, pk: int, enrolment_id: int, message: str, status: int
+    request: AuthenticatedHttpRequest, pk: int, enrolment_id: int, message: str, status: int
 ) -> HttpResponse:
     """A mark that was not saved: JSON for the sheet's script, a message and the page back for
     a plain form post."""
@@ -137,7 +137,7 @@ def _marked(
 
 
 def _mark_json(
-    request: HttpRequest, context: dict[str, Any], row: Any, saved: Any, status: str
+    request: AuthenticatedHttpRequest, context: dict[str, Any], row: Any, saved: Any, status: str
 ) -> JsonResponse:
     return JsonResponse(
         {
@@ -188,7 +188,7 @@ def _all_json(
     )
 
 
-def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The QR code alone, big, for a projector or a printed poster."""
     session = _attendance_session(request, pk)
     checkin_url = _checkin_url(request, session)
@@ -208,7 +208,7 @@ def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def checkin(request: HttpRequest, code: str) -> HttpResponse:
+def checkin(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """GET only shows the session and a button: link previews and prefetchers must not check
     anybody in. The POST checks the signed-in learner in."""
     session = get_object_or_404(
@@ -227,7 +227,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
 # --- Sign-in sheet and its marks --------------------------------------------------------------
 
 
-def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def signin_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _attendance_session(request, pk)
     enrolments = attendance.roll_call_enrolments(user=request.user, course=session.course)
     pdf = attendance.signin_sheet_pdf(session=session, enrolments=enrolments)
@@ -239,7 +239,7 @@ def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def marks_template(request: HttpRequest, pk: int) -> HttpResponse:
+def marks_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _attendance_session(request, pk)
     enrolments = attendance.roll_call_enrolments(user=request.user, course=session.course)
     content = marks.marks_template_xlsx(session=session, enrolments=enrolments)
@@ -258,7 +258,7 @@ def _imported(result: marks.MarksImport) -> str:
     ) % {"n": result.written}
 
 
-def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
+def marks_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _attendance_session(request, pk)
     form = MarksUploadForm(request.POST or None, request.FILES or None)
     result = None
@@ -286,7 +286,7 @@ def marks_import(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The attendance matrix of a course --------------------------------------------------------
 
 
-def attendance_matrix(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_matrix(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = course_get(user=request.user, pk=pk)
     require(attendance.is_staff(request.user))
     matrix = attendance.attendance_matrix(

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from llct.core.htmx import render_page
+from llct.core.types import AuthenticatedHttpRequest
 from llct.courses import calendars, feeds
 from llct.courses.models import CalendarFeed
 
 
-def _grid(request: HttpRequest, scope: calendars.CalendarScope) -> dict[str, Any]:
+def _grid(request: AuthenticatedHttpRequest, scope: calendars.CalendarScope) -> dict[str, Any]:
     """The calendar of a scope for the view and date the query asks for, with the links to the
     previous and next period (real hrefs that keep the other parameters)."""
     today = timezone.localdate()
@@ -35,7 +36,7 @@ def _grid(request: HttpRequest, scope: calendars.CalendarScope) -> dict[str, Any
 
 
 @require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = calendars.calendar_scope(user=request.user, params=request.GET)
     context = _grid(request, scope)
     context.update(calendars.calendar_filter_choices(user=request.user))
@@ -43,8 +44,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def my_calendar(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def my_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     scope = calendars.CalendarScope("mine", _("My calendar"), None, user=user)
     context = _grid(request, scope)
     feed = feeds.calendar_feed_get(user=user)
@@ -59,7 +60,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def feed_regenerate(request: HttpRequest) -> HttpResponse:
+def feed_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     feeds.calendar_feed_regenerate(user=request.user)
     messages.success(
         request,

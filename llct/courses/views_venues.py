@@ -8,12 +8,10 @@ The settings pages belong to the department.
 The reads are in the app's selectors.py, the writes in its services.py.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -24,6 +22,7 @@ from llct.core.capabilities import Capability, has_capability
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
+from llct.core.models import User
 from llct.core.permissions import is_department, require
 from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
@@ -56,17 +55,17 @@ from llct.organizations.selectors import organization_choices
 # Views
 
 
-def _owner_choices(user: Any) -> QuerySet[Organization]:
+def _owner_choices(user: User) -> QuerySet[Organization]:
     return organization_choices(user=user)
 
 
-def venue_list_view(request: HttpRequest) -> HttpResponse:
+def venue_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = VenueFilterForm(request.GET or None)
     q, inactive = "", False
     if form.is_valid():
         q, inactive = form.cleaned_data["q"], form.cleaned_data["inactive"]
     venues = venue_list(q=q, include_inactive=inactive, today=timezone.localdate())
-    user: Any = request.user
+    user = request.user
     return render_page(
         request,
         "courses/venue_list.html",
@@ -81,7 +80,7 @@ def venue_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def venue_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     venue = venue_get(pk=pk)
     return render_page(
         request,
@@ -130,7 +129,7 @@ def venue_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def venue_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def venue_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     venue = venue_get(pk=pk)
     require(can_manage_venue(request.user, venue))
     venue_set_active(venue=venue, active=False, actor=request.user)
@@ -146,7 +145,7 @@ def venue_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def venue_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def venue_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     venue = venue_get(pk=pk)
     require(can_manage_venue(request.user, venue))
     venue_set_active(venue=venue, active=True, actor=request.user)
@@ -157,7 +156,7 @@ def venue_activate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Settings: holidays and scheduling rules -----------------------------------------------
 
 
-def holiday_list(request: HttpRequest) -> HttpResponse:
+def holiday_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_CLASS_SETTINGS))
     today = timezone.localdate()
     year = YearForm.year_of(request.GET, default=today.year)
@@ -181,7 +180,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def holiday_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def holiday_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_CLASS_SETTINGS))
     try:
         holiday = Holiday.objects.get(pk=pk)
@@ -193,7 +192,7 @@ def holiday_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("courses:holiday_list") + f"?year={year}")
 
 
-def rules_view(request: HttpRequest) -> HttpResponse:
+def rules_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_CLASS_SETTINGS))
     rules = SchedulingRules.current()
     form = RulesForm(request.POST or None, instance=rules)

@@ -3,6 +3,7 @@ and records who did it."""
 
 import itertools
 import os
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,6 +59,13 @@ def programme_validate(programme: Programme) -> None:
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    _check_settings(programme, add)
+    _check_bands(programme, add)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_settings(programme: Programme, add: Callable[[str, str], None]) -> None:
     if not programme.name:
         add("name", _("Enter the programme's name."))
     unknown = set(programme.eligible_stages) - set(MembershipStage.values)
@@ -77,6 +85,9 @@ def programme_validate(programme: Programme) -> None:
     if programme.raises_level_to is not None and programme.raises_level_to == TheoryLevel.NONE:
         add("raises_level_to", _("Choose a theory level, or leave this empty."))
 
+
+def _check_bands(programme: Programme, add: Callable[[str, str], None]) -> None:
+    """Each band's lowest score is a score, and the bands decrease strictly."""
     scores: dict[str, Decimal] = {}
     for field in BANDS:
         score = _as_score(getattr(programme, field))
@@ -105,8 +116,6 @@ def programme_validate(programme: Programme) -> None:
                 "Xuất sắc > Giỏi > Khá > Trung bình, each from 0 to 10."
             ),
         )
-    if errors:
-        raise ValidationError(errors)
 
 
 def _display(programme: Programme, field: str) -> str:

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
@@ -224,11 +225,7 @@ def lesson_plan_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def lesson_plan_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Lesson plans are served through this view, never from a public media URL."""
     plan = selectors.lesson_plan_get(pk=pk)
-    try:
-        handle = plan.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=plan.original_name)
+    return FileResponse(open_stored(plan.file), as_attachment=True, filename=plan.original_name)
 
 
 # --- Lecturers ----------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -26,7 +25,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 
 from llct.assessment.certificates import certificate_reissue, certificate_revoke
-from llct.assessment.feedback import MIN_ANSWERS
+from llct.assessment.feedback.reports import MIN_ANSWERS
 from llct.assessment.grading import TENTH, classify, needed_scores
 from llct.assessment.models import (
     Certificate,
@@ -45,13 +44,13 @@ from llct.courses.models import Attendance, Course, Enrolment, Session
 from llct.curriculum.models import AssessmentKind, Programme
 from llct.demo.membership import membership_demo
 from llct.organizations.models import MembershipRules, Person
-from llct.organizations.services import person_update
+from llct.organizations.person_services import person_update
 
 # The few who fail on their scores (attendance makes its own failures).
 FAIL_SHARE = 0.03
 # Learners of the course left unapproved whose scores are still to be entered.
 MISSING_SCORES = 2
-# Answers in the course whose lecturers see only the count (below feedback.MIN_ANSWERS).
+# Answers in the course whose lecturers see only the count (below feedback.reports.MIN_ANSWERS).
 FEW_ANSWERS = 3
 ZERO = Decimal("0.0")
 # The lowest mark of a learner the rolls say passed.
@@ -101,7 +100,7 @@ class _Course:
         return max((s.date for s in self.sessions), default=self.course.ends_on)
 
 
-def assessment_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, int]:
+def assessment_demo(*, rng: random.Random, today: dt.date, actor: User) -> dict[str, int]:
     """Results, approvals, certificates (one revoked, one re-issued) and survey answers for the
     finished courses. Returns what it made, by name."""
     # Fail reasons, sources of theory levels and audit summaries are stored text.
@@ -109,7 +108,7 @@ def assessment_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[s
         return _demo(rng, today=today, actor=actor)
 
 
-def _demo(rng: random.Random, *, today: dt.date, actor: Any) -> dict[str, int]:
+def _demo(rng: random.Random, *, today: dt.date, actor: User) -> dict[str, int]:
     courses = _load()
     # People with an account (the demo learner) keep their own results and surveys untouched.
     own = set(User.objects.exclude(person=None).values_list("person_id", flat=True))
@@ -264,7 +263,7 @@ def _results(
     pending: _Course | None,
     needed: set[int],
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> dict[int, Result]:
     """A result for every enrolled learner, classified on the real attendance (all the
     sessions of a finished course count), and a ScoreChange for every score entered."""
@@ -392,7 +391,7 @@ def _revoke_one(
     *,
     own: set[int],
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> int:
     """A score found void after approval: corrected to 0 with the reason (score_correct), which
     makes the learner fail, then the certificate revoked (certificate_revoke)."""
@@ -430,7 +429,7 @@ def _revoke_one(
 
 
 def _reissue_one(
-    certificates: list[Certificate], misspelt: _Misspelt | None, *, today: dt.date, actor: Any
+    certificates: list[Certificate], misspelt: _Misspelt | None, *, today: dt.date, actor: User
 ) -> int:
     """The misspelt name corrected on the rolls (person_update), then the certificate
     re-issued with it (certificate_reissue): the old one is revoked "re-issued as ..."."""
@@ -465,7 +464,7 @@ def _surveys(
     answers, so that its lecturers see the count without averages. Learners with an account
     (the demo learner) are left to answer themselves."""
     # The lecturers of each course, each rated against their first session there
-    # (feedback.survey_lecturers).
+    # (feedback.surveys.survey_lecturers).
     lecturers: dict[int, dict[int, int]] = {}
     for item in courses:
         first: dict[int, int] = {}

@@ -6,12 +6,13 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from llct.core.models import User
 from llct.corps import services
 from llct.corps.ledger import hours_ledger
 from llct.corps.models import FollowUp, OnlineSettings, Post, default_post
 from llct.courses.models import Session
 from llct.curriculum.models import Lecturer
-from llct.organizations.models import TheoryLevel
+from llct.organizations.models import Person, TheoryLevel
 
 DEGREES = ["Thạc sĩ Chính trị học", "Cử nhân Luật", "Thạc sĩ Lịch sử Đảng", "Tiến sĩ Triết học"]
 TRAININGS = [
@@ -21,7 +22,7 @@ TRAININGS = [
 
 
 def corps_demo(
-    *, rng: random.Random, today: dt.date, actor: Any, learner: Any = None
+    *, rng: random.Random, today: dt.date, actor: User, learner: Person | None = None
 ) -> dict[str, int]:
     lecturers = list(Lecturer.objects.filter(is_active=True).order_by("pk"))
     year_start = dt.date(today.year, 1, 1)
@@ -133,7 +134,7 @@ NOTES = [
 ]
 
 
-def followups_demo(*, rng: random.Random, today: dt.date, actor: Any) -> int:
+def followups_demo(*, rng: random.Random, today: dt.date, actor: User) -> int:
     """The cells are asked about last year's courses; most have answered, some not yet."""
     from llct.corps import followups
 
@@ -150,7 +151,7 @@ def followups_demo(*, rng: random.Random, today: dt.date, actor: Any) -> int:
     return answered
 
 
-def online_demo(*, rng: random.Random, today: dt.date, actor: Any, learner: Any) -> int:
+def online_demo(*, rng: random.Random, today: dt.date, actor: User, learner: Person | None) -> int:
     """An evening online class: last week's session with the provider's report imported, and
     tonight's session, whose link the demo learner sees on their home page from 18:45."""
     import io
@@ -158,7 +159,6 @@ def online_demo(*, rng: random.Random, today: dt.date, actor: Any, learner: Any)
     from llct.corps.online import online_report_import
     from llct.courses.models import Course, Enrolment, Venue
     from llct.curriculum.models import Programme
-    from llct.organizations.models import Person
 
     venue = Venue.objects.filter(kind=Venue.Kind.ONLINE).order_by("-pk").first()
     programme = Programme.objects.filter(kind=Programme.Kind.RESOLUTION).order_by("pk").first()
@@ -278,7 +278,7 @@ def _facilities_target() -> Any:
     return target or Target.objects.order_by("pk").first()
 
 
-def lesson_plans_demo(*, rng: random.Random, actor: Any) -> int:
+def lesson_plans_demo(*, rng: random.Random, actor: User) -> int:
     """Versioned lesson plans (giáo án) for the topics of the programmes, written by a lecturer
     approved for each topic: a first version, and for some topics a revised second one."""
     import io

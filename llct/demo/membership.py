@@ -3,9 +3,9 @@ rolls date on or after the cut-over (MembershipRules.cutover_on), with their evi
 awareness certificate valid on the admission day and the new-member class finished within the
 probation, which llct.demo.courses scheduled and llct.demo.assessment graded and approved.
 
-The few people llct.demo.courses left without the class (llct.demo.courses.EXCEPTIONS) get their
-decisions as exceptions, with a reason, flagged and audited: the province allows exceptions
-(a setting the department can turn off). Decisions are bulk-inserted as
+The few people llct.demo.courses left without the class (llct.demo.courses.schedule.EXCEPTIONS)
+get their decisions as exceptions, with a reason, flagged and audited: the province allows
+exceptions (a setting the department can turn off). Decisions are bulk-inserted as
 llct.assessment.membership writes them one by one: the decision, its number on the stage change
 and an audit entry.
 """
@@ -26,7 +26,7 @@ from llct.assessment.records import (
     new_member_class_finished,
     revoked_enrolments,
 )
-from llct.core.models import AuditEntry, audit_value
+from llct.core.models import AuditEntry, User, audit_value
 from llct.courses.models import Course, Enrolment
 from llct.curriculum.models import Programme
 from llct.organizations.models import (
@@ -50,7 +50,7 @@ FULL_REASONS = [
 ]
 
 
-def membership_demo(*, rng: random.Random, today: dt.date, actor: Any) -> dict[str, int]:
+def membership_demo(*, rng: random.Random, today: dt.date, actor: User) -> dict[str, int]:
     rules = MembershipRules.current()
     rules.exceptions_allowed = True
     rules.save(update_fields=["exceptions_allowed"])
@@ -216,7 +216,7 @@ def _new_member_attempts(
     return attempts, by_enrolment
 
 
-def _audit(decisions: list[MembershipDecision], *, actor: Any) -> None:
+def _audit(decisions: list[MembershipDecision], *, actor: User) -> None:
     content_type = ContentType.objects.get_for_model(Person)
     rows = []
     for decision in decisions:

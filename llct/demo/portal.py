@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.portal import documents as docs
 from llct.portal import services
 from llct.portal.models import (
@@ -210,7 +211,7 @@ def _image(rng: random.Random) -> SimpleUploadedFile:
 
 
 def portal_demo(
-    *, rng: random.Random, actor: Any, now: dt.datetime | None = None
+    *, rng: random.Random, actor: User, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     now = now or timezone.now()
     categories = {

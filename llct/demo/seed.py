@@ -21,19 +21,14 @@ from llct.core.models import Role, User
 from llct.demo.api import api_demo
 from llct.demo.assessment import assessment_demo
 from llct.demo.corps import corps_demo, corps_demo_reset
-from llct.demo.courses import CoursesSummary, demo_courses, demo_courses_reset
+from llct.demo.courses.year import CoursesSummary, demo_courses, demo_courses_reset
 from llct.demo.monitoring import monitoring_demo
-from llct.demo.organizations import (
-    PROVINCE_NAME,
-    TREE,
-    Node,
-    organizations_demo,
-    organizations_demo_reset,
-)
-from llct.demo.planning import planning_demo
+from llct.demo.organizations import organizations_demo, organizations_demo_reset
+from llct.demo.planning.year import planning_demo
 from llct.demo.portal import portal_demo, portal_demo_reset
 from llct.demo.reviews import reviews_demo
 from llct.demo.studies import studies_demo, studies_demo_reset
+from llct.demo.tree import PROVINCE_NAME, TREE, Node
 from llct.organizations.models import MembershipStage, Organization, Person
 
 DEMO_PASSWORD = "llct-demo-2026"

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.organizations.models import MembershipStage, Organization, Person
 from llct.studies import campaigns, contests
 from llct.studies.models import (
@@ -112,7 +113,7 @@ def _run_conferences(
     share: float,
     cover: float,
     today: dt.date,
-    actor: Any,
+    actor: User,
 ) -> list[Person]:
     """A conference in `cover` of the cells, each attended by about `share` of its audience;
     returns who missed."""
@@ -145,7 +146,7 @@ def _essays(
     share: float,
     graded: float,
     at: dt.datetime,
-    actor: Any,
+    actor: User,
 ) -> int:
     studied = campaigns.campaign_audience(campaign).filter(
         pk__in=campaigns.studied_ids(campaign, as_of=dt.date.max)
@@ -176,7 +177,7 @@ def studies_demo(
     *,
     rng: random.Random,
     today: dt.date,
-    actor: Any,
+    actor: User,
     documents: dict[str, Any],
     learner: Person | None = None,
 ) -> dict[str, int]:

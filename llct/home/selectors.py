@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from llct.assessment.feedback import pending_surveys_for
+from llct.assessment.feedback.surveys import pending_surveys_for
 from llct.assessment.models import ResultsApproval
 from llct.core.capabilities import Capability, has_capability
 from llct.core.models import Role, User

@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page
 from llct.core.permissions import require
@@ -176,9 +177,9 @@ def entry_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     entry = get_object_or_404(
         TargetEntry.objects.filter(organization__in=organization_choices(user=user)), pk=pk
     )
-    if not entry.evidence:
-        raise Http404
-    return FileResponse(entry.evidence.open("rb"), as_attachment=True, filename=entry.evidence_name)
+    return FileResponse(
+        open_stored(entry.evidence), as_attachment=True, filename=entry.evidence_name
+    )
 
 
 def _task_form(
@@ -268,10 +269,8 @@ def report_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     user = _reader(request)
     report = get_object_or_404(ProgressReport, pk=pk)
     selectors.assignment_get(user=user, pk=report.assignment_id)
-    if not report.evidence:
-        raise Http404
     return FileResponse(
-        report.evidence.open("rb"), as_attachment=True, filename=report.evidence_name
+        open_stored(report.evidence), as_attachment=True, filename=report.evidence_name
     )
 
 

@@ -26,8 +26,7 @@ PAGE_SIZE = 200
 def _filters(
     request: AuthenticatedHttpRequest, project: Project | None, today: dt.date
 ) -> tuple[DashboardForm, Any, int, dt.date, bool]:
-    """(form, organization, year, as_of, live) from the query string. A past year without a
-    date reads the year's snapshots; a date asks for a live computation as of it."""
+    """(form, organization, year, as_of, live) from the query string."""
     user = request.user
     years = project.years if project else list(range(today.year - 10, today.year + 1))
     form = DashboardForm(
@@ -43,13 +42,18 @@ def _filters(
         if project
         else (form.value("year") or today.year)
     )
-    as_of = form.value("as_of")
     form.initial = {"org": organization.pk, "year": year}
+    return form, organization, year, *_reading(year, form.value("as_of"), today)
+
+
+def _reading(year: int, as_of: dt.date | None, today: dt.date) -> tuple[dt.date, bool]:
+    """(as_of, live): a past year without a date reads the year's snapshots; a date asks for a
+    live computation as of it."""
     if as_of is not None:
-        return form, organization, year, as_of, True
+        return as_of, True
     if year < today.year:
-        return form, organization, year, dt.date(year, 12, 31), False
-    return form, organization, year, today, True
+        return dt.date(year, 12, 31), False
+    return today, True
 
 
 def _charts(board: dashboard.Dashboard, *, trend: bool) -> list[dict[str, Any]]:
@@ -73,15 +77,15 @@ def _charts(board: dashboard.Dashboard, *, trend: bool) -> list[dict[str, Any]]:
 
 
 def project_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(selectors.can_read_projects(request.user))
+    project = selectors.project_get(user=request.user, pk=pk)
     # The targets and the watchlists share the queries they have in common.
     with indicators.shared():
-        return _project_dashboard(request, pk)
+        return _project_dashboard(request, project)
 
 
-def _project_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _project_dashboard(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     user = request.user
-    require(selectors.can_read_projects(user))
-    project = selectors.project_get(user=user, pk=pk)
     today = timezone.localdate()
     form, organization, year, as_of, live = _filters(request, project, today)
     full = has_capability(user, Capability.READ_WHOLE_TREE)
@@ -94,14 +98,15 @@ def _project_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         live=live,
         trend=full,
     )
-    lists = watchlists(user=user, today=today, organization=organization, counts_only=True)
     context = {
         "project": project,
         "board": board,
+        "watchlists": watchlists(
+            user=user, today=today, organization=organization, counts_only=True
+        ),
         "form": form,
         "full": full,
         "blocks": _charts(board, trend=full),
-        "watchlists": lists,
     }
     return render_page(request, "monitoring/dashboard.html", context)
 

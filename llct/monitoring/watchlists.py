@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -384,6 +386,31 @@ def watchlists(
 
 def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> list[Watchlist]:
     rules = MonitoringSettings.current()
+    seconds = settings.LLCT_WATCHLIST_COUNTS_SECONDS
+    if counts_only and seconds > 0:
+        # The home page's and dashboard's counts go over every person of the subtree (about a
+        # second for a province of a million): kept in the shared cache for a few minutes, per
+        # subtree, day and rule. The lists themselves are always read live.
+        key = ":".join(
+            (
+                "watchlist-counts",
+                prefix,
+                today.isoformat(),
+                str(rules.probation_watch_days),
+                str(rules.certificate_watch_days),
+            )
+        )
+        counts: list[Watchlist] | None = cache.get(key)
+        if counts is None:
+            counts = _watchlists(prefix=prefix, today=today, counts_only=True, rules=rules)
+            cache.set(key, counts, seconds)
+        return counts
+    return _watchlists(prefix=prefix, today=today, counts_only=counts_only, rules=rules)
+
+
+def _watchlists(
+    *, prefix: str, today: dt.date, counts_only: bool, rules: MonitoringSettings
+) -> list[Watchlist]:
     if counts_only:
         people = people_counts(prefix=prefix, today=today, rules=rules)
     else:

@@ -2,8 +2,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_queryset
+from llct.core.models import User
 from llct.core.text import clean_text
 from llct.core.versions import VersionedForm
 from llct.organizations.models import (
@@ -34,13 +37,13 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class OrganizationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class OrganizationChoiceField(forms.ModelChoiceField[Organization]):
     """One organization, chosen with the search-as-you-type picker (never a <select> of the
     whole tree)."""
 
     widget = OrganizationPicker
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Organization) -> str:
         return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
 
 
@@ -67,9 +70,9 @@ class PersonFilterForm(forms.Form):
     )
     position = forms.CharField(label=_("Position"), required=False)
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
 
     def person_filter(self) -> PersonFilter:
         """The selector's filter; the subtree box counts as ticked unless the form was sent
@@ -91,12 +94,12 @@ class PersonFilterForm(forms.Form):
 FILTER_FIELDS = ("q", "organization", "subtree", "stage", "theory_level", "position")
 
 
-def person_filter_form(*, user: Any, data: Any) -> PersonFilterForm:
+def person_filter_form(*, user: User, data: Any) -> PersonFilterForm:
     """The people list's filter form for this user's scope, from a query (or stored) dict."""
     return PersonFilterForm(data or None, organizations=organization_choices(user=user))
 
 
-class PersonForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class PersonForm(VersionedForm, forms.ModelForm[Person]):
     date_of_birth = DateField(label=_("Date of birth"), required=False)
     admitted_on = DateField(label=_("Admitted on"), required=False)
     full_member_on = DateField(label=_("Full member since"), required=False)
@@ -126,10 +129,14 @@ class PersonForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         ]
 
     def __init__(
-        self, *args: Any, organizations: Any, cutover_on: dt.date | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization],
+        cutover_on: dt.date | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
         self.fields["party_card_no"].widget.attrs["autocomplete"] = "off"
         if cutover_on is not None:
             history = _(
@@ -168,9 +175,9 @@ class MoveForm(VersionedForm, forms.Form):
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "new_parent", organizations)
 
 
 class MergeForm(forms.Form):
@@ -182,10 +189,9 @@ class MergeForm(forms.Form):
     effective_on = DateField(label=_("Effective date"))
     note = forms.CharField(label=_("Note (decision number, reason)"), required=False)
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sources"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["sources"].label_from_instance = lambda o: f"{o.name} ({o.code})"  # type: ignore[attr-defined]
+        set_queryset(self, "sources", organizations, label=lambda o: f"{o.name} ({o.code})")
 
 
 class SplitForm(forms.Form):
@@ -239,7 +245,7 @@ class AsOfForm(forms.Form):
     on = DateField(label=_("As of"), required=False)
 
 
-class MembershipRulesForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class MembershipRulesForm(VersionedForm, forms.ModelForm[MembershipRules]):
     cutover_on = DateField(
         label=_("LLCT in use from"),
         help_text=MembershipRules._meta.get_field("cutover_on").help_text,

@@ -196,7 +196,8 @@ class Person(models.Model):
     the change tables below; personal data (date of birth, card number) stays in scope."""
 
     full_name = models.CharField(_("full name"), max_length=150)
-    search_key = models.CharField(max_length=150, editable=False, db_index=True)
+    # Indexed with the date of birth (Meta.indexes), which serves lookups by name alone too.
+    search_key = models.CharField(max_length=150, editable=False)
     sort_key = models.CharField(max_length=255, editable=False)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
@@ -234,6 +235,16 @@ class Person(models.Model):
             models.Index(fields=["organization", "sort_key"], name="person_org_sort"),
             # The whole-province list in Vietnamese name order.
             models.Index(fields=["sort_key", "id"], name="person_sort"),
+            # Namesakes, and for the roster import's matching those born on the row's day or
+            # recorded without a date, found by index for ten thousand rows at once. It replaces
+            # the name's own index (one fewer index for every person written).
+            models.Index(fields=["search_key", "date_of_birth"], name="person_name_birth"),
+            # The few recorded without a date of birth, whom a roster row may complete.
+            models.Index(
+                fields=["search_key"],
+                condition=models.Q(date_of_birth__isnull=True),
+                name="person_name_undated",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

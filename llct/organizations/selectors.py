@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.organizations.models import (
@@ -21,7 +22,7 @@ from llct.organizations.models import (
 )
 
 
-def organization_scope(*, user: Any, include_dissolved: bool = False) -> QuerySet[Organization]:
+def organization_scope(*, user: User, include_dissolved: bool = False) -> QuerySet[Organization]:
     path = scope_path(user)
     qs = Organization.objects.select_related("kind")
     if path is None:
@@ -33,7 +34,7 @@ def organization_scope(*, user: Any, include_dissolved: bool = False) -> QuerySe
     return qs
 
 
-def organization_get(*, user: Any, pk: int) -> Organization:
+def organization_get(*, user: User, pk: int) -> Organization:
     try:
         return (
             organization_scope(user=user, include_dissolved=True)
@@ -44,14 +45,14 @@ def organization_get(*, user: Any, pk: int) -> Organization:
         raise Http404 from None
 
 
-def organization_choices(*, user: Any) -> QuerySet[Organization]:
+def organization_choices(*, user: User) -> QuerySet[Organization]:
     return organization_scope(user=user).order_by("path")
 
 
 PICKER_LIMIT = 20
 
 
-def organization_search(*, user: Any, q: str, limit: int = PICKER_LIMIT) -> list[Organization]:
+def organization_search(*, user: User, q: str, limit: int = PICKER_LIMIT) -> list[Organization]:
     """What the organization picker offers for what was typed: every word found in the folded
     name or code, shallowest first. One query over the organizations in scope (a few tens of
     thousands at most), never the whole list."""
@@ -86,7 +87,7 @@ class TreeLevel:
     children: list[TreeChild]
 
 
-def organization_tree_roots(*, user: Any) -> list[Organization]:
+def organization_tree_roots(*, user: User) -> list[Organization]:
     """Where the user's tree starts: the top organizations of their scope."""
     path = scope_path(user)
     qs = organization_scope(user=user).select_related("kind")
@@ -97,13 +98,13 @@ def organization_tree_roots(*, user: Any) -> list[Organization]:
     return list(qs.filter(path=path))
 
 
-def people_count_in_scope(*, user: Any) -> int:
+def people_count_in_scope(*, user: User) -> int:
     """How many people the user's rolls hold, from the stored subtree counts of the scope's top
     organizations (no count over the people themselves)."""
     return sum(o.subtree_people_count for o in organization_tree_roots(user=user))
 
 
-def stored_people_count(*, user: Any, filters: "PersonFilter") -> int | None:
+def stored_people_count(*, user: User, filters: "PersonFilter") -> int | None:
     """The list's count from the stored counts when only an organization's subtree (or the
     whole scope) is asked for; None when other filters need a count of their own."""
     if filters.q or filters.stage or filters.theory_level is not None or filters.position:
@@ -116,7 +117,7 @@ def stored_people_count(*, user: Any, filters: "PersonFilter") -> int | None:
 
 
 def person_list_count(
-    *, user: Any, filters: "PersonFilter", people: QuerySet[Person], page: "PersonPage"
+    *, user: User, filters: "PersonFilter", people: QuerySet[Person], page: "PersonPage"
 ) -> tuple[int, bool]:
     """What the people list says it holds: the stored count when it can; for a name search,
     the page itself (its rows, or "more than" them: past a page the user types more of the
@@ -131,7 +132,7 @@ def person_list_count(
     return capped_count(people, COUNT_CAP)
 
 
-def organization_children(*, user: Any, parent: Organization) -> list[TreeChild]:
+def organization_children(*, user: User, parent: Organization) -> list[TreeChild]:
     """The children of an organization in scope, with their stored people counts and whether
     each has children. One indexed query, whatever the size of the tree; plain values, not
     model instances (a level can hold hundreds)."""
@@ -159,7 +160,7 @@ class TreeNode:
     dissolved_on: dt.date | None = None
 
 
-def organization_tree(*, user: Any) -> list[TreeNode]:
+def organization_tree(*, user: User) -> list[TreeNode]:
     """The current tree within scope, with people counts per node (own and whole subtree).
     Two queries, whatever the size of the tree."""
     orgs = list(
@@ -201,7 +202,7 @@ def organization_tree(*, user: Any) -> list[TreeNode]:
     return roots
 
 
-def organization_tree_as_of(*, user: Any, on: dt.date) -> list[TreeNode]:
+def organization_tree_as_of(*, user: User, on: dt.date) -> list[TreeNode]:
     """The tree as it stood on a date: names, kinds and parents from the versions valid then.
     The scope is today's subtree (an officer sees the history of what they hold now)."""
     versions = list(
@@ -257,7 +258,7 @@ def organization_name_on(organization: Organization, on: dt.date) -> str:
     return version.name if version else organization.name
 
 
-def organization_versions_as_of(*, user: Any, on: dt.date) -> QuerySet[OrganizationVersion]:
+def organization_versions_as_of(*, user: User, on: dt.date) -> QuerySet[OrganizationVersion]:
     """The versions in force on a date of the organizations within today's scope."""
     visible = organization_scope(user=user, include_dissolved=True).values("id")
     return organization_versions_on(on).filter(organization__in=visible)
@@ -306,7 +307,7 @@ class PersonFilter:
 
 
 def person_list(
-    *, user: Any, filters: PersonFilter | None = None, inline_subtrees: bool = False
+    *, user: User, filters: PersonFilter | None = None, inline_subtrees: bool = False
 ) -> QuerySet[Person]:
     """People within the user's scope, filtered, in Vietnamese name order.
 
@@ -487,7 +488,7 @@ def _subtree_ids(path: str, *, inline: bool = False) -> Any:
     return ids
 
 
-def person_get(*, user: Any, pk: int) -> Person:
+def person_get(*, user: User, pk: int) -> Person:
     """The person if the user may see them; 404 otherwise, so existence is not revealed."""
     try:
         return person_list(user=user).get(pk=pk)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from llct.core.models import User
 from llct.core.spreadsheets import WorkbookRefused, xlsx_check_bounds
 from llct.core.text import clean_text, fold
 from llct.organizations import services
@@ -66,7 +67,9 @@ def _header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]:
     raise ValidationError(_("No header row with the columns Mã, Tên, Loại, Mã cấp trên."))
 
 
-def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> TreeImportResult:
+def organizations_import(
+    *, path: Path, founded_on: dt.date, actor: User | None
+) -> TreeImportResult:
     result = TreeImportResult()
     try:
         rows = _read_rows(path)
@@ -77,13 +80,39 @@ def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> Tree
     kinds = {fold(k.name): k for k in OrganizationKind.objects.all()}
     kinds.update({fold(k.code): k for k in OrganizationKind.objects.all()})
     existing = {o.code: o for o in Organization.objects.select_related("parent", "kind")}
+    planned = _plan(rows[start + 1 :], columns, kinds, result)
+    _check_parents(planned, existing, result)
+    if result.rejected:
+        result.rejected.sort(key=lambda r: r.row)
+        return result
+
+    try:
+        with transaction.atomic():
+            _write(planned, existing, founded_on=founded_on, actor=actor, result=result)
+    except ValidationError as error:
+        result.created = result.updated = result.unchanged = 0
+        result.rejected.append(RejectedRow(row=0, reason="; ".join(error.messages)))
+    return result
+
+
+_Planned = dict[str, tuple[int, str, OrganizationKind, str]]
+
+
+def _plan(
+    rows: list[tuple[int, list[Any]]],
+    columns: dict[str, int],
+    kinds: dict[str, OrganizationKind],
+    result: TreeImportResult,
+) -> _Planned:
+    """The rows that name a code, a name and a known kind, by code: (row, name, kind, parent
+    code). The others go to `result.rejected`."""
 
     def cell(row: list[Any], key: str) -> str:
         i = columns.get(key)
         return clean_text(row[i]) if i is not None and i < len(row) else ""
 
-    planned: dict[str, tuple[int, str, OrganizationKind, str]] = {}
-    for number, row in rows[start + 1 :]:
+    planned: _Planned = {}
+    for number, row in rows:
         code, name = cell(row, "code").upper(), cell(row, "name")
         kind_text, parent_code = cell(row, "kind"), cell(row, "parent").upper()
         if not any((code, name, kind_text, parent_code)):
@@ -102,7 +131,13 @@ def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> Tree
             result.rejected.append(RejectedRow(row=number, reason="; ".join(reasons)))
             continue
         planned[code] = (number, name, kind, parent_code)
+    return planned
 
+
+def _check_parents(
+    planned: _Planned, existing: dict[str, Organization], result: TreeImportResult
+) -> None:
+    """Every parent is in the file or the tree, and the file's parents form no cycle."""
     for code, (number, _name, _kind, parent_code) in planned.items():
         if parent_code and parent_code not in planned and parent_code not in existing:
             result.rejected.append(
@@ -120,28 +155,18 @@ def organizations_import(*, path: Path, founded_on: dt.date, actor: Any) -> Tree
                 break
             seen.add(cursor)
             cursor = planned[cursor][3]
-    if result.rejected:
-        result.rejected.sort(key=lambda r: r.row)
-        return result
-
-    try:
-        with transaction.atomic():
-            _write(planned, existing, founded_on=founded_on, actor=actor, result=result)
-    except ValidationError as error:
-        result.created = result.updated = result.unchanged = 0
-        result.rejected.append(RejectedRow(row=0, reason="; ".join(error.messages)))
-    return result
 
 
 def _write(
-    planned: dict[str, tuple[int, str, OrganizationKind, str]],
+    planned: _Planned,
     existing: dict[str, Organization],
     *,
     founded_on: dt.date,
-    actor: Any,
+    actor: User | None,
     result: TreeImportResult,
 ) -> None:
     done: dict[str, Organization] = dict(existing)
+    seen: set[str] = set()  # existing organizations already compared with the file
 
     def ensure(code: str) -> Organization:
         _number, name, kind, parent_code = planned[code]
@@ -154,7 +179,7 @@ def _write(
                 code=code, name=name, kind=kind, parent=parent, founded_on=founded_on, actor=actor
             )
             result.created += 1
-        elif code in existing and not getattr(org, "_import_seen", False):
+        elif code in existing and code not in seen:
             changed = False
             if org.name != name:
                 services.organization_rename(
@@ -176,7 +201,7 @@ def _write(
                 changed = True
             result.updated += changed
             result.unchanged += not changed
-        org._import_seen = True  # type: ignore[attr-defined]
+        seen.add(code)
         done[code] = org
         return org
 

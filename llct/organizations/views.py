@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status
 from llct.core.htmx import render_page
@@ -24,8 +25,9 @@ from llct.core.permissions import (
     require,
 )
 from llct.core.spreadsheets import XLSX_TYPE
+from llct.core.types import AuthenticatedHttpRequest
 from llct.core.versions import announce_merge
-from llct.organizations import exports, selectors, services
+from llct.organizations import exports, person_services, selectors, services
 from llct.organizations.forms import (
     FILTER_FIELDS,
     AsOfForm,
@@ -58,7 +60,7 @@ def _tree_links() -> dict[str, str]:
     }
 
 
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Today's tree a level at a time (each branch loads when opened), with the stored people
     counts; or, with a date, the whole tree as it stood then."""
     require(can_read_rolls(request.user))
@@ -79,7 +81,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render_page(request, "organizations/tree.html", context, fragment="tree")
 
 
-def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
+def tree_branch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The children of one organization: the htmx fragment a branch loads when opened, or a
     page of its own (the link inside the branch, without JavaScript)."""
     require(can_read_rolls(request.user))
@@ -95,7 +97,7 @@ def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def organization_picker(request: HttpRequest) -> HttpResponse:
+def organization_picker(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The picker's suggestions for what was typed (an htmx fragment)."""
     require(can_read_rolls(request.user) or can_edit_rolls(request.user))
     q = request.GET.get("org_q", "").strip()
@@ -107,14 +109,14 @@ def organization_picker(request: HttpRequest) -> HttpResponse:
     )
 
 
-def tree_export(request: HttpRequest) -> HttpResponse:
+def tree_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_read_rolls(request.user))
     fmt = request.GET.get("format", "xlsx")
     orgs = selectors.organization_scope(user=request.user).select_related("parent")
     return exports.organizations_response(orgs, fmt=fmt)
 
 
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_get(user=request.user, pk=pk)
     context = {
         "organization": organization,
@@ -130,7 +132,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _org_action_form(
-    request: HttpRequest, organization: Organization, form_class: type[Form]
+    request: AuthenticatedHttpRequest, organization: Organization, form_class: type[Form]
 ) -> Form:
     kwargs: dict[str, Any] = {}
     if form_class in (MoveForm, MergeForm):
@@ -146,7 +148,7 @@ def _org_action_form(
 
 
 def _org_action(
-    request: HttpRequest, pk: int, form_class: type[Form], action: str, title: str
+    request: AuthenticatedHttpRequest, pk: int, form_class: type[Form], action: str, title: str
 ) -> HttpResponse:
     organization = selectors.organization_get(user=request.user, pk=pk)
     require(can_edit_organization(request.user, organization))
@@ -163,37 +165,46 @@ def _org_action(
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if created:
-                names = ", ".join(o.name for o in created)
-                messages.success(request, _("Created %(names)s.") % {"names": names})
-            messages.success(request, _("The change has been recorded."))
-            announce_merge(request, form)
-            return redirect("organizations:detail", pk=organization.pk)
+            return _org_changed(request, form, organization, created)
     context = {"organization": organization, "form": form, "title": title, "action": action}
     return render_page(
         request, "organizations/organization_action.html", context, status=form_status(form)
     )
 
 
-def organization_rename(request: HttpRequest, pk: int) -> HttpResponse:
+def _org_changed(
+    request: AuthenticatedHttpRequest,
+    form: Form,
+    organization: Organization,
+    created: list[Organization],
+) -> HttpResponse:
+    if created:
+        names = ", ".join(o.name for o in created)
+        messages.success(request, _("Created %(names)s.") % {"names": names})
+    messages.success(request, _("The change has been recorded."))
+    announce_merge(request, form)
+    return redirect("organizations:detail", pk=organization.pk)
+
+
+def organization_rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _org_action(request, pk, RenameForm, "rename", _("Rename"))
 
 
-def organization_move(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _org_action(request, pk, MoveForm, "move", _("Move to another parent"))
 
 
-def organization_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _org_action(
         request, pk, MergeForm, "merge", _("Merge other organizations into this one")
     )
 
 
-def organization_split(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _org_action(request, pk, SplitForm, "split", _("Split"))
 
 
-def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_create_child(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parent = selectors.organization_get(user=request.user, pk=pk)
     require(can_edit_rolls(request.user) and parent.dissolved_on is None)
     form = OrganizationCreateForm(request.POST or None, initial={"founded_on": _today()})
@@ -223,7 +234,7 @@ def organization_create_child(request: HttpRequest, pk: int) -> HttpResponse:
 # --- People -------------------------------------------------------------------------------
 
 
-def _filtered_people(request: HttpRequest) -> tuple[PersonFilterForm, Any]:
+def _filtered_people(request: AuthenticatedHttpRequest) -> tuple[PersonFilterForm, Any]:
     form = person_filter_form(user=request.user, data=request.GET)
     return form, selectors.person_list(user=request.user, filters=form.person_filter())
 
@@ -232,7 +243,7 @@ def _cursor(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_read_rolls(request.user))
     form = person_filter_form(user=request.user, data=request.GET)
     filters = form.person_filter()
@@ -258,7 +269,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def person_export(request: HttpRequest) -> HttpResponse:
+def person_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A small list downloads at once; a large one is written by a task (progress page)."""
     require(can_read_rolls(request.user))
     _form, people = _filtered_people(request)
@@ -272,7 +283,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
     return redirect("organizations:people_export_detail", pk=export.pk)
 
 
-def people_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def people_export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     export = exports.people_export_get(user=request.user, pk=pk)
     return render_page(
         request,
@@ -282,19 +293,19 @@ def people_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def people_export_download(request: HttpRequest, pk: int) -> FileResponse:
+def people_export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     export = exports.people_export_get(user=request.user, pk=pk)
     if export.status != export.Status.DONE or not export.file:
         raise Http404
     return FileResponse(
-        export.file.open("rb"),
+        open_stored(export.file),
         as_attachment=True,
         filename=f"danh-sach-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx",
         content_type=XLSX_TYPE,
     )
 
 
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
     tab = request.GET.get("tab", "info")
     context: dict[str, Any] = {
@@ -315,14 +326,28 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "organizations/person_detail.html", context, fragment="tab")
 
 
-def person_create(request: HttpRequest) -> HttpResponse:
+def _person_form(request: AuthenticatedHttpRequest, person: Person | None) -> PersonForm:
+    return PersonForm(
+        request.POST or None,
+        instance=person,
+        organizations=selectors.organization_choices(user=request.user),
+        cutover_on=MembershipRules.current().cutover_on,
+    )
+
+
+def _person_form_page(
+    request: AuthenticatedHttpRequest, form: PersonForm, person: Person | None
+) -> HttpResponse:
+    context = {"form": form, "person": person}
+    return render_page(request, "organizations/person_form.html", context, status=form_status(form))
+
+
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    organizations = selectors.organization_choices(user=request.user)
-    cutover_on = MembershipRules.current().cutover_on
-    form = PersonForm(request.POST or None, organizations=organizations, cutover_on=cutover_on)
+    form = _person_form(request, None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_create(
+            person = person_services.person_create(
                 data=form.person_data(), actor=request.user, today=_today()
             )
         except ValidationError as error:
@@ -330,27 +355,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Added %(name)s.") % {"name": person.full_name})
             return redirect("organizations:person_detail", pk=person.pk)
-    return render_page(
-        request,
-        "organizations/person_form.html",
-        {"form": form, "person": None},
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    return _person_form_page(request, form, None)
 
 
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     person = selectors.person_get(user=request.user, pk=pk)
-    organizations = selectors.organization_choices(user=request.user)
-    form = PersonForm(
-        request.POST or None,
-        instance=person,
-        organizations=organizations,
-        cutover_on=MembershipRules.current().cutover_on,
-    )
+    form = _person_form(request, person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
+            person_services.person_update(
                 person=person,
                 data=form.person_data(),
                 actor=request.user,
@@ -364,24 +378,19 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("organizations:person_detail", pk=person.pk)
-    return render_page(
-        request,
-        "organizations/person_form.html",
-        {"form": form, "person": person},
-        status=422 if form.is_bound and form.errors else 200,
-    )
+    return _person_form_page(request, form, person)
 
 
 # --- Settings: the party rules ------------------------------------------------------------
 
 
-def membership_rules(request: HttpRequest) -> HttpResponse:
+def membership_rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(has_capability(request.user, Capability.EDIT_PARTY_RULES))
     rules = MembershipRules.current()
     form = MembershipRulesForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_rules_update(
+            person_services.membership_rules_update(
                 rules=MembershipRules.objects.get(pk=rules.pk),
                 actor=request.user,
                 **form.cleaned_data,

@@ -6,16 +6,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from llct.core.forms import set_queryset
 from llct.core.htmx import render_page
 from llct.core.permissions import can_edit_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, WorkbookRefused, file_response, xlsx_check_bounds
+from llct.core.types import AuthenticatedHttpRequest
 from llct.organizations import selectors, tasks
 from llct.organizations.forms import OrganizationChoiceField
 from llct.organizations.models import Organization, RosterImport
@@ -47,9 +50,9 @@ class RosterUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
     )
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "organization", organizations)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -95,9 +98,9 @@ class PlacementForm(forms.Form):
     )
 
 
-def roster_upload(request: HttpRequest) -> HttpResponse:
+def roster_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(can_edit_rolls(request.user))
-    user: Any = request.user
+    user = request.user
     form = RosterUploadForm(
         request.POST or None,
         request.FILES or None,
@@ -127,7 +130,7 @@ def _progress(roster_import: RosterImport) -> tuple[int, int]:
     return roster_import.processed_rows, roster_import.total_rows
 
 
-def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     done, total = _progress(roster_import)
@@ -150,7 +153,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     if not uploads.roster_import_commit(
@@ -164,7 +167,7 @@ def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def roster_place(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_place(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The officer's answer about cells that do not exist: the preview is made again with it."""
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
@@ -182,7 +185,7 @@ def roster_place(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def roster_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     if uploads.roster_import_cancel(roster_import=roster_import):
@@ -192,7 +195,7 @@ def roster_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organizations:roster_detail", pk=roster_import.pk)
 
 
-def roster_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_rejected(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(can_edit_rolls(request.user))
     roster_import = uploads.roster_import_get(user=request.user, pk=pk)
     if not roster_import.rejected_rows or not roster_import.file:

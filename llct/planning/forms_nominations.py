@@ -5,12 +5,14 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.forms import set_queryset
 from llct.core.versions import VersionedForm
 from llct.curriculum.models import Programme
 from llct.organizations.forms import DateField
-from llct.organizations.models import TheoryLevel
+from llct.organizations.models import Organization, TheoryLevel
 from llct.planning.models import Nomination, PositionRequirement
 from llct.planning.nominations.rules import QUARTER_CHOICES, RULE_LABELS, eligibility_warning
 from llct.planning.nominations.services import NominationChange
@@ -46,10 +48,10 @@ def _priority_field(**kwargs: Any) -> forms.TypedChoiceField:
     )
 
 
-class ProgrammesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class ProgrammesField(forms.ModelMultipleChoiceField[Programme]):
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Programme) -> str:
         return f"{obj.name} ({obj.code})"
 
 
@@ -69,16 +71,12 @@ class RoundForm(VersionedForm, forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programmes"].queryset = Programme.objects.filter(  # type: ignore[attr-defined]
-            is_active=True
-        ).order_by("code")
+        set_queryset(self, "programmes", Programme.objects.filter(is_active=True).order_by("code"))
         if editing:
             self.fields["year"].disabled = True
             self.fields["year"].required = False
             # A programme taken out of use stays listed while the round offers it.
-            self.fields["programmes"].queryset = Programme.objects.order_by(  # type: ignore[attr-defined]
-                "code"
-            )
+            set_queryset(self, "programmes", Programme.objects.order_by("code"))
         else:
             del self.fields["is_closed"]
 
@@ -109,9 +107,9 @@ class AddForm(forms.Form):
     quarter = _quarter_field()
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        set_queryset(self, "programme", programmes)
 
 
 class IdsField(forms.Field):
@@ -138,6 +136,11 @@ class RemindForm(forms.Form):
         if not data.get("organization") and not data.get("all_pending"):
             raise forms.ValidationError(_("Choose the organizations to remind."))
         return data
+
+    def chosen(self, organizations: QuerySet[Organization]) -> list[Organization]:
+        """The ticked ones among `organizations` (the user's scope), or all of them."""
+        ids = self.cleaned_data["organization"]
+        return list(organizations.filter(pk__in=ids) if ids else organizations)
 
 
 class ProvinceForm(forms.Form):
@@ -228,7 +231,7 @@ class StatusFilterForm(forms.Form):
     )
 
 
-class RequirementForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class RequirementForm(VersionedForm, forms.ModelForm[PositionRequirement]):
     required_level = forms.TypedChoiceField(
         label=_("Required theory level"),
         choices=[c for c in TheoryLevel.choices if c[0] != TheoryLevel.NONE],
@@ -247,9 +250,7 @@ class RequirementForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by(  # type: ignore[attr-defined]
-            "code"
-        )
+        set_queryset(self, "programme", Programme.objects.order_by("code"))
 
     def _post_clean(self) -> None:
         # The rules (a position once, without diacritics) live in the service.

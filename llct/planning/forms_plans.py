@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from llct.core.forms import MoneyField, number_formfield
+from llct.core.forms import MoneyField, number_formfield, set_queryset
 from llct.core.versions import VersionedForm
 from llct.courses.forms import VenueChoiceField
 from llct.courses.models import Venue
@@ -34,7 +34,7 @@ LEARNERS_MAX = 99_999
 MONTHS = [(m, _("Month %(n)s") % {"n": m}) for m in range(1, 13)]
 
 
-class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class PlanForm(VersionedForm, forms.ModelForm[AnnualPlan]):
     issuer = OrganizationChoiceField(
         label=_("Issuing organization"), queryset=Organization.objects.none()
     )
@@ -68,7 +68,7 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["issuer"].queryset = organizations  # type: ignore[attr-defined]
+        set_queryset(self, "issuer", organizations)
         self.fields["number"].required = False
         if not self.instance.pk:
             for name, value in plan_services.DEPARTMENT_DOCUMENT.items():
@@ -82,18 +82,18 @@ class PlanForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data.get(name) for name in plan_services.PLAN_FIELDS}
 
 
-class NominationChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class NominationChoiceField(forms.ModelMultipleChoiceField[Nomination]):
+    def label_from_instance(self, obj: Nomination) -> str:
         quarter = _("Q%(n)s") % {"n": obj.quarter} if obj.quarter else _("any quarter")
         return f"{obj.person.full_name} — {obj.submission.organization.name} ({quarter})"
 
 
-class LecturerMultipleField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
+class LecturerMultipleField(forms.ModelMultipleChoiceField[Lecturer]):
+    def label_from_instance(self, obj: Lecturer) -> str:
         return f"{obj.full_name} ({obj.get_kind_display()})"
 
 
-class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class PlannedCourseForm(VersionedForm, forms.ModelForm[PlannedCourse]):
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int)
     organizer = OrganizationChoiceField(
         label=_("Organized by"), queryset=Organization.objects.none()
@@ -138,17 +138,25 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
         super().__init__(*args, **kwargs)
         instance = self.instance
         lecturer_ids = list(instance.lecturers.values_list("pk", flat=True)) if instance.pk else []
-        self.fields["programme"].queryset = Programme.objects.filter(  # type: ignore[attr-defined]
-            Q(is_active=True) | Q(pk=instance.programme_id or 0)
-        ).order_by("name")
-        self.fields["organizer"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["expected_learners"].validators.append(MaxValueValidator(LEARNERS_MAX))
-        self.fields["venue"].queryset = Venue.objects.filter(  # type: ignore[attr-defined]
-            Q(is_active=True) | Q(pk=instance.venue_id or 0)
+        set_queryset(
+            self,
+            "programme",
+            Programme.objects.filter(Q(is_active=True) | Q(pk=instance.programme_id or 0)).order_by(
+                "name"
+            ),
         )
-        self.fields["lecturers"].queryset = Lecturer.objects.filter(  # type: ignore[attr-defined]
-            Q(is_active=True) | Q(pk__in=lecturer_ids)
-        ).order_by("full_name")
+        set_queryset(self, "organizer", organizations)
+        self.fields["expected_learners"].validators.append(MaxValueValidator(LEARNERS_MAX))
+        set_queryset(
+            self, "venue", Venue.objects.filter(Q(is_active=True) | Q(pk=instance.venue_id or 0))
+        )
+        set_queryset(
+            self,
+            "lecturers",
+            Lecturer.objects.filter(Q(is_active=True) | Q(pk__in=lecturer_ids)).order_by(
+                "full_name"
+            ),
+        )
         # Left empty, the programme's length is used: a class added by hand is budgeted for
         # the sessions and days its programme takes, not one of each.
         for name in ("sessions", "days"):
@@ -159,7 +167,7 @@ class PlannedCourseForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
         if nominations is None:
             del self.fields["nominations"]
         else:
-            self.fields["nominations"].queryset = nominations  # type: ignore[attr-defined]
+            set_queryset(self, "nominations", nominations)
 
     def _post_clean(self) -> None:
         # The rules (nominations of this year and programme, the budget) live in the service.
@@ -177,7 +185,7 @@ class NominationPickForm(forms.Form):
 
     def __init__(self, *args: Any, nominations: QuerySet[Nomination], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nominations"].queryset = nominations  # type: ignore[attr-defined]
+        set_queryset(self, "nominations", nominations)
 
 
 class ProgrammeFilterForm(forms.Form):
@@ -190,7 +198,7 @@ class ProgrammeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        set_queryset(self, "programme", programmes)
 
 
 class BudgetLineForm(VersionedForm, forms.Form):
@@ -204,7 +212,7 @@ class BudgetLineForm(VersionedForm, forms.Form):
     )
 
 
-class FacilityNeedForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class FacilityNeedForm(VersionedForm, forms.ModelForm[FacilityNeed]):
     estimated_cost = MoneyField(
         label=_("Estimated cost (đồng)"), help_text=_("For the whole quantity.")
     )

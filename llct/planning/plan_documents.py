@@ -48,7 +48,7 @@ def money(amount: Decimal | int) -> str:
 @dataclass
 class PlanData:
     plan: AnnualPlan
-    courses: list[PlannedCourse]
+    courses: list[plan_selectors.PlannedCourseRow]
     lines: list[BudgetLine]
     needs: list[FacilityNeed]
     totals: plan_budget.Totals
@@ -381,7 +381,7 @@ def plan_xlsx(*, plan: AnnualPlan) -> bytes:
             pc.venue.name if pc.venue else "",
             pc.organizer.name,
             ", ".join(lecturer.full_name for lecturer in pc.lecturers.all()),
-            pc.nomination_count,  # type: ignore[attr-defined]
+            pc.nomination_count,
             pc.course.code if pc.course else "",
         ]
         for i, pc in enumerate(data.courses, start=1)

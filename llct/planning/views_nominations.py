@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import form_status as _status
 from llct.core.htmx import render_page
@@ -166,13 +167,10 @@ def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = RemindForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest()
-    ids = form.cleaned_data["organization"]
-    organizations = nom_selectors.grassroots_in_scope(user=request.user)
-    chosen = list(organizations.filter(pk__in=ids) if ids else organizations)
     try:
         result = nom_reminders.submissions_remind(
             nomination_round=nomination_round,
-            organizations=chosen,
+            organizations=form.chosen(nom_selectors.grassroots_in_scope(user=request.user)),
             link_for=lambda o: request.build_absolute_uri(
                 reverse("planning:submission", args=[nomination_round.pk, o.pk])
             ),
@@ -182,7 +180,7 @@ def round_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         for text in error.messages:
             messages.error(request, text)
         return redirect("planning:round_status", pk=nomination_round.pk)
-    _announce_reminders(request, result, named=bool(ids))
+    _announce_reminders(request, result, named=bool(form.cleaned_data["organization"]))
     back = reverse("planning:round_status", args=[nomination_round.pk])
     show = form.cleaned_data["show"]
     return redirect(f"{back}?show={show}" if show else back)
@@ -228,21 +226,29 @@ def _submission_page(
     context = nom_selectors.submission_overview(
         nomination_round=nomination_round, organization=organization, today=today
     )
-    nominations = context["nominations"]
-    can_act = nom_permissions.can_nominate(request.user, organization)
     context |= _suggestions_context(request, nomination_round, organization, today)
-    context |= _search_context(request, organization, nominations)
+    context |= _search_context(request, organization, context["nominations"])
+    context |= _submission_actions(request, organization, context["state"].editable, today)
     context |= {
-        "can_edit": can_act and context["state"].editable,
-        "can_act": can_act,
-        "is_department": has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS),
-        "nominations_form": nominations_form or NominationsForm(nominations=nominations),
+        "nominations_form": nominations_form or NominationsForm(nominations=context["nominations"]),
         "add_form": add_form or AddForm(programmes=nomination_round.programmes.all()),
         "errors": errors or [],
-        "reopen_form": ReopenForm(initial={"reopened_until": today + dt.timedelta(days=7)}),
     }
     template = "planning/submission_detail.html"
     return render_page(request, template, context, fragment="search", status=status)
+
+
+def _submission_actions(
+    request: AuthenticatedHttpRequest, organization: Organization, editable: bool, today: dt.date
+) -> dict[str, Any]:
+    """What the user may do on the page; the department's form to reopen the submission."""
+    can_act = nom_permissions.can_nominate(request.user, organization)
+    return {
+        "can_edit": can_act and editable,
+        "can_act": can_act,
+        "is_department": has_capability(request.user, Capability.MANAGE_NOMINATION_ROUNDS),
+        "reopen_form": ReopenForm(initial={"reopened_until": today + dt.timedelta(days=7)}),
+    }
 
 
 def _suggestions_context(
@@ -486,7 +492,7 @@ def province_suggestions_download(request: AuthenticatedHttpRequest, pk: int) ->
     if export.status != export.Status.DONE or not export.file:
         raise Http404
     return FileResponse(
-        export.file.open("rb"),
+        open_stored(export.file),
         as_attachment=True,
         filename=f"de-xuat-toan-tinh-{export.year}.xlsx",
         content_type=XLSX_TYPE,

@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from llct.core.files import open_stored
 from llct.core.htmx import render_page
 from llct.portal import selectors
 from llct.portal.cache import public_cache
@@ -103,11 +104,7 @@ def image(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
     etag = '"' + hashlib.md5((field.name or "").encode(), usedforsecurity=False).hexdigest() + '"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = FileResponse(open_stored(field), content_type="image/jpeg")
     response["ETag"] = etag
     public = not request.user.is_authenticated
     response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=600"

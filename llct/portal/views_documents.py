@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors, form_status, query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import require
@@ -77,10 +78,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     """A document's file, only for whoever may see the document (404 otherwise)."""
     item = docs.document_file_get(user=request.user, document_pk=pk, pk=file_pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    handle = open_stored(item.file)
     content_type = mimetypes.guess_type(item.original_name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type, filename=item.original_name)
     public = item.document.access == "public" and not request.user.is_authenticated

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors, form_status, query_int
 from llct.core.htmx import render_page
 from llct.core.party_documents import DOCX_TYPE
@@ -43,7 +44,7 @@ from llct.reviews.forms import (
     inspection_initial,
     programme_initial,
 )
-from llct.reviews.models import ChecklistItem, Evidence, Inspection, Remedy
+from llct.reviews.models import ChecklistItem, Evidence, Inspection, Recommendation, Remedy
 
 
 def _today() -> dt.date:
@@ -270,10 +271,16 @@ def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         else:
             messages.success(request, _("Remedy reported; the team will review it."))
             return redirect("reviews:recommendation", pk=pk)
+    return _recommendation_page(request, recommendation, form)
+
+
+def _recommendation_page(
+    request: AuthenticatedHttpRequest, recommendation: Recommendation, form: RemedyForm | None
+) -> HttpResponse:
     context = {
         "recommendation": recommendation,
         "remedy_form": form,
-        "can_decide": ins.can_record(user, recommendation.inspection),
+        "can_decide": ins.can_record(request.user, recommendation.inspection),
         "decide_form": DecideForm(),
         "today": _today(),
     }
@@ -313,7 +320,7 @@ def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
         ins.inspection_get(user=user, pk=evidence.finding.inspection_id)  # 404 outside scope
     elif evidence.remedy is not None:
         ins.recommendation_get(user=user, pk=evidence.remedy.recommendation_id)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return FileResponse(open_stored(evidence.file), as_attachment=True, filename=evidence.name)
 
 
 # --- Checklists ----------------------------------------------------------------------------------

@@ -283,12 +283,8 @@ def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             announce_merge(request, form)
             return redirect("reviews:template_list")
-    return render_page(
-        request,
-        "reviews/template_form.html",
-        {"form": form, "template": template, "placeholders": _placeholders()},
-        status=form_status(form),
-    )
+    context = {"form": form, "template": template, "placeholders": _placeholders()}
+    return render_page(request, "reviews/template_form.html", context, status=form_status(form))
 
 
 def _placeholders() -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.files import open_stored
 from llct.core.forms import apply_errors, form_status
 from llct.core.permissions import can_read_rolls, require
 from llct.core.types import AuthenticatedHttpRequest
@@ -217,9 +218,9 @@ def essay_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def essay_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     essay = svc.essay_get(user=request.user, pk=pk)
-    if not essay.file:
-        raise Http404
-    response = FileResponse(essay.file.open("rb"), as_attachment=True, filename=essay.original_name)
+    response = FileResponse(
+        open_stored(essay.file), as_attachment=True, filename=essay.original_name
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -34,6 +34,7 @@ from llct.assessment import selectors as results_selectors
 from llct.assessment import services as results_services
 from llct.assessment.models import Result, ResultsApproval
 from llct.assessment.services import parse_score
+from llct.core.models import User
 from llct.courses import attendance as roll
 from llct.courses import selectors as course_selectors
 from llct.courses.models import Attendance, Course, Enrolment, Session
@@ -331,7 +332,7 @@ def stale_write(clashes: list[dict[str, Any]]) -> ApiError:
     )
 
 
-def _scores_save(course: Course, payload: ScoresIn, user: Any, today: dt.date) -> None:
+def _scores_save(course: Course, payload: ScoresIn, user: User, today: dt.date) -> None:
     """Before approval: as the grade sheet saves, each score against the one the client read."""
     changes: dict[int, dict[str, Any]] = {}
     originals: dict[int, dict[str, Any]] = {}
@@ -352,7 +353,7 @@ def _scores_save(course: Course, payload: ScoresIn, user: Any, today: dt.date) -
 
 
 def _scores_correct(
-    course: Course, visible: dict[int, Any], payload: ScoresIn, user: Any, today: dt.date
+    course: Course, visible: dict[int, Any], payload: ScoresIn, user: User, today: dt.date
 ) -> None:
     """After approval: each score is a correction, with its reason, as on the correction page."""
     if any(not s.reason.strip() for s in payload.scores):

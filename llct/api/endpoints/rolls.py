@@ -80,8 +80,9 @@ class OrganizationFilter(Schema):
 )
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) -> Any:
     user = principal(request)
-    if filters.as_of is not None:
-        versions = selectors.organization_versions_as_of(user=user, on=filters.as_of)
+    as_of = filters.as_of
+    if as_of is not None:
+        versions = selectors.organization_versions_as_of(user=user, on=as_of)
         versions = versions.select_related("organization", "kind")
         if filters.parent_id is not None:
             versions = versions.filter(parent_id=filters.parent_id)
@@ -90,7 +91,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]) 
             versions.order_by("organization_id"),
             cursor=filters.cursor,
             limit=filters.limit,
-            render=lambda v: version_out(v, filters.as_of),  # type: ignore[arg-type]
+            render=lambda v: version_out(v, as_of),
             key="organization_id",
         )
         return result

@@ -23,7 +23,7 @@ from llct.assessment.certificates import certificate_revoke, certificates_issue
 from llct.assessment.services import results_approve
 from llct.core.models import Role
 from llct.courses.models import Course
-from llct.organizations.services import person_update
+from llct.organizations.person_services import person_update
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):

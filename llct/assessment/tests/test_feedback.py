@@ -12,16 +12,18 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from llct.assessment import feedback
-from llct.assessment.feedback import (
+from llct.assessment.feedback import reports, surveys
+from llct.assessment.feedback.reports import (
     MIN_ANSWERS,
-    LecturerAnswer,
-    SurveyAnswers,
-    SurveyRefused,
     average,
     course_feedback,
     feedback_report,
     lecturer_feedback,
+)
+from llct.assessment.feedback.surveys import (
+    LecturerAnswer,
+    SurveyAnswers,
+    SurveyRefused,
     pending_surveys_for,
     survey_enrolment_get,
     survey_lecturers,
@@ -179,7 +181,7 @@ def test_a_race_past_the_check_is_stopped_by_the_receipt_and_writes_nothing(
     enrolment = enrol(course, world.person_a)
     survey_submit(enrolment=enrolment, answers=answers_for(course), today=TODAY)
     # A second request that passed the check before the first one committed.
-    monkeypatch.setattr(feedback, "survey_refusal", lambda **kwargs: "")
+    monkeypatch.setattr(surveys, "survey_refusal", lambda **kwargs: "")
     with pytest.raises(SurveyRefused):
         survey_submit(enrolment=enrolment, answers=answers_for(course), today=TODAY)
     assert SurveyResponse.objects.count() == 1
@@ -359,7 +361,7 @@ def test_pending_surveys_are_the_finished_unanswered_courses_of_the_learner(worl
         names = {e.course.name for e in pending_surveys_for(learner, today=TODAY)}
     assert names == {"Chờ khảo sát", "Đã kết thúc"}
     assert len(queries) == 1
-    assert {e.course.name for e in feedback.answered_surveys_for(learner)} == {"Đã trả lời"}
+    assert {e.course.name for e in surveys.answered_surveys_for(learner)} == {"Đã trả lời"}
 
 
 def test_users_without_a_person_have_no_surveys(world, course):
@@ -519,7 +521,7 @@ def test_report_gives_per_lecturer_per_year_and_per_course_averages(world, two_l
     only_sc = feedback_report(programme_id=sc.pk)
     assert {r.course for r in only_sc.courses} == {course}
     assert {r.year for r in only_sc.lecturers} == {2026}
-    assert feedback.feedback_years() == [2026, 2025]
+    assert reports.feedback_years() == [2026, 2025]
 
 
 def test_report_does_not_list_courses_without_answers(world):
@@ -564,14 +566,14 @@ def test_who_may_read_the_feedback(world):
     lecturer = make_lecturer(user=own_user)
     other_lecturer_user = make_user("giangvien2", Role.LECTURER)
     make_lecturer("Người Khác", user=other_lecturer_user)
-    may = feedback.can_view_lecturer_feedback
+    may = reports.can_view_lecturer_feedback
     assert may(own_user, lecturer)
     assert may(world.department, lecturer) and may(world.leader, lecturer)
     assert not may(other_lecturer_user, lecturer)
     assert not may(world.officer_a, lecturer) and not may(world.learner, lecturer)
-    assert feedback.can_view_feedback_report(world.leader)
-    assert not feedback.can_view_feedback_report(own_user)
-    assert not feedback.can_view_feedback_report(world.officer_a)
-    assert feedback.can_read_comments(world.department)
-    assert not feedback.can_read_comments(world.leader)
-    assert not feedback.can_read_comments(own_user)
+    assert reports.can_view_feedback_report(world.leader)
+    assert not reports.can_view_feedback_report(own_user)
+    assert not reports.can_view_feedback_report(world.officer_a)
+    assert reports.can_read_comments(world.department)
+    assert not reports.can_read_comments(world.leader)
+    assert not reports.can_read_comments(own_user)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from llct.assessment.feedback import MIN_ANSWERS
+from llct.assessment.feedback.reports import MIN_ANSWERS
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
 from llct.assessment.tests.test_feedback import (
     TODAY,
@@ -177,7 +177,7 @@ def test_my_surveys_query_count_does_not_grow(as_user, world, lecturers):
 def test_pending_snippet_links_to_the_survey(world, course):
     from django.template.loader import render_to_string
 
-    from llct.assessment.feedback import pending_surveys_for
+    from llct.assessment.feedback.surveys import pending_surveys_for
 
     enrol(course, world.person_a)
     html = render_to_string(

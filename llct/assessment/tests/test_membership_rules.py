@@ -17,7 +17,8 @@ from llct.assessment.tests.factories import (
 )
 from llct.core.models import AuditEntry
 from llct.organizations.models import MembershipChange, MembershipRules, Person
-from llct.organizations.services import organization_merge, person_update
+from llct.organizations.person_services import person_update
+from llct.organizations.services import organization_merge
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -1,6 +1,6 @@
 """Survey answers cannot be paired with their receipts: not by id, not by time."""
 
-from llct.assessment.feedback import survey_submit
+from llct.assessment.feedback.surveys import survey_submit
 from llct.assessment.models import LecturerRating, SurveyReceipt, SurveyResponse
 from llct.assessment.tests.test_feedback import (
     TODAY,

@@ -32,25 +32,31 @@ class _FormReader(HTMLParser):
             return
         name = a.get("name", "")
         if tag == "input" and name and "disabled" not in a:
-            kind = a.get("type", "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.current.setdefault(name, []).append(a.get("value", "on"))
-            elif kind in TEXT_TYPES:
-                self.current.setdefault(name, []).append(a.get("value", ""))
+            self._input(self.current, name, a)
         elif tag == "select" and name and "disabled" not in a:
             self.select = name
             self.select_seen[name] = False
         elif tag == "option" and self.select:
-            value = a.get("value")
-            self.option = value
-            self.first_option.setdefault(self.select, value or "")
-            if "selected" in a:
-                self.current.setdefault(self.select, []).append(value or "")
-                self.select_seen[self.select] = True
+            self._option(self.current, self.select, a)
         elif tag == "textarea" and name:
             self.textarea = name
             self.current[name] = [""]
+
+    def _input(self, form: dict[str, list[str]], name: str, a: dict[str, str]) -> None:
+        kind = a.get("type", "text").lower()
+        if kind in ("checkbox", "radio"):
+            if "checked" in a:
+                form.setdefault(name, []).append(a.get("value", "on"))
+        elif kind in TEXT_TYPES:
+            form.setdefault(name, []).append(a.get("value", ""))
+
+    def _option(self, form: dict[str, list[str]], select: str, a: dict[str, str]) -> None:
+        value = a.get("value")
+        self.option = value
+        self.first_option.setdefault(select, value or "")
+        if "selected" in a:
+            form.setdefault(select, []).append(value or "")
+            self.select_seen[select] = True
 
     def handle_data(self, data: str) -> None:
         if self.textarea and self.current is not None:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from llct.core.logs import JsonFormatter
-from llct.organizations import services
+from llct.organizations import person_services
 from llct.organizations.models import Person
 
 DOB = "17/03/1968"
@@ -79,7 +79,7 @@ def test_date_of_birth_and_card_number_never_reach_the_logs(world, json_lines, m
     def fail(**kwargs):
         raise ValueError(f"duplicate card {CARD} born {DOB_ISO} ({DOB})")
 
-    monkeypatch.setattr(services, "person_create", fail)
+    monkeypatch.setattr(person_services, "person_create", fail)
     response = client.post("/to-chuc/nhan-su/them/", {**form, "full_name": "Lê Văn Hai"})
     assert response.status_code == 500
     output = json_lines.getvalue()

@@ -3,11 +3,11 @@ learner's own QR check-in. The roll call sheet writes through roll_call.py."""
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from llct.core.models import User
 from llct.courses.models import (
     Attendance,
     Enrolment,
@@ -17,7 +17,7 @@ from llct.courses.models import (
 
 
 def attendance_mark(
-    *, session: Session, enrolment: Enrolment, status: str, actor: Any, method: str = "roll_call"
+    *, session: Session, enrolment: Enrolment, status: str, actor: User, method: str = "roll_call"
 ) -> Attendance:
     if enrolment.course_id != session.course_id:
         raise ValidationError(_("This learner is not in this course."))
@@ -36,7 +36,7 @@ class CheckIn:
     already: bool = False
 
 
-def _checkin_enrolment(session: Session, user: Any) -> Enrolment | None:
+def _checkin_enrolment(session: Session, user: User) -> Enrolment | None:
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
@@ -75,14 +75,14 @@ def _checkin_refusal(
     return None
 
 
-def checkin_state(*, session: Session, user: Any, now: dt.datetime) -> CheckIn:
+def checkin_state(*, session: Session, user: User, now: dt.datetime) -> CheckIn:
     """What the check-in button would do now, without doing it: the page shows the button
     disabled, with the reason, when it would not check the learner in."""
     refusal = _checkin_refusal(session, _checkin_enrolment(session, user), now)
     return refusal or CheckIn(True, "")
 
 
-def attendance_check_in(*, session: Session, user: Any, now: dt.datetime) -> CheckIn:
+def attendance_check_in(*, session: Session, user: User, now: dt.datetime) -> CheckIn:
     """QR self check-in: only an enrolled learner, only within the window around the start,
     never for a future session; a second scan changes nothing."""
     enrolment = _checkin_enrolment(session, user)

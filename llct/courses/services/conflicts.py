@@ -91,6 +91,9 @@ def _checkable(session: Session) -> bool:
     )
 
 
+_Clash = tuple[int, dt.time, dt.time, int, str, str, str]
+
+
 def conflicts_of(
     sessions: Sequence[Session], *, course_id: int | None, rules: SchedulingRules
 ) -> list[list[Conflict]]:
@@ -104,8 +107,39 @@ def conflicts_of(
     dates = {s.date for _i, s in checked}
     venue_ids = {s.venue_id for _i, s in checked if s.venue_id}
     lecturer_ids = {s.lecturer_id for _i, s in checked if s.lecturer_id}
+    candidates = _same_place(dates, venue_ids=venue_ids, lecturer_ids=lecturer_ids)
+    approved = _approved_pairs([s for _i, s in checked])
+    enrolled, clashes = _learner_clashes(course_id, dates, count=bool(venue_ids))
+    for i, s in checked:
+        out = found[i]
+        out += _place_conflicts(s, candidates.get(s.date, []), rules)
+        if s.lecturer_id and s.topic_id and (s.lecturer_id, s.topic_id) not in approved:
+            out.append(
+                Conflict(
+                    "approval",
+                    rules.lecturer_not_approved,
+                    _("%(lecturer)s is not approved to teach this topic.")
+                    % {"lecturer": s.lecturer},
+                )
+            )
+        out += _learner_conflicts(s, clashes.get(s.date, []), rules)
+        if s.venue_id and s.venue is not None and enrolled > s.venue.capacity:
+            out.append(
+                Conflict(
+                    "capacity",
+                    rules.capacity_exceeded,
+                    _("%(venue)s has %(seats)s seats but %(n)s learners are enrolled.")
+                    % {"venue": s.venue, "seats": s.venue.capacity, "n": enrolled},
+                )
+            )
+    return found
 
-    # Venue double-booked, lecturer in two places: any course, this one included.
+
+def _same_place(
+    dates: set[dt.date], *, venue_ids: set[int], lecturer_ids: set[int]
+) -> dict[dt.date, list[Session]]:
+    """Sessions of those days in one of the venues or with one of the lecturers, by day: a venue
+    double-booked or a lecturer in two places, in any course, this one included."""
     same_place = Q()
     if venue_ids:
         same_place |= Q(venue_id__in=venue_ids)
@@ -119,124 +153,120 @@ def conflicts_of(
             .order_by("date", "starts_at", "pk")
         ):
             candidates.setdefault(other.date, []).append(other)
+    return candidates
 
-    approved: set[tuple[int, int]] = set()
-    pairs = {(s.lecturer_id, s.topic_id) for _i, s in checked if s.lecturer_id and s.topic_id}
-    if pairs:
-        approved = set(
-            Lecturer.topics.through.objects.filter(
-                lecturer_id__in={p[0] for p in pairs}, topic_id__in={p[1] for p in pairs}
-            ).values_list("lecturer_id", "topic_id")
-        )
 
+def _approved_pairs(sessions: list[Session]) -> set[tuple[int, int]]:
+    """The (lecturer, topic) pairs among the sessions' that the lecturer is approved for."""
+    pairs = {(s.lecturer_id, s.topic_id) for s in sessions if s.lecturer_id and s.topic_id}
+    if not pairs:
+        return set()
+    return set(
+        Lecturer.topics.through.objects.filter(
+            lecturer_id__in={p[0] for p in pairs}, topic_id__in={p[1] for p in pairs}
+        ).values_list("lecturer_id", "topic_id")
+    )
+
+
+def _learner_clashes(
+    course_id: int | None, dates: set[dt.date], *, count: bool
+) -> tuple[int, dict[dt.date, list[_Clash]]]:
+    """The course's enrolled learners (counted when `count`), and by day the other courses'
+    sessions that some of them attend."""
     enrolled = 0
-    clashes: dict[dt.date, list[tuple[int, dt.time, dt.time, int, str, str, str]]] = {}
-    if course_id:
-        active = Enrolment.objects.filter(course_id=course_id, status=Enrolment.Status.ENROLLED)
-        if venue_ids:
-            enrolled = active.count()
-        # Learners of this course who are also enrolled elsewhere, with the other course's
-        # sessions on the same days. One query; the overlap is checked below.
-        # Starting from the learners' own enrolments lets the database use the
-        # (person, status) index instead of scanning every session of those days.
-        rows = (
-            Enrolment.objects.filter(
-                status=Enrolment.Status.ENROLLED,
-                person_id__in=active.values("person_id"),
-                course__sessions__date__in=dates,
+    clashes: dict[dt.date, list[_Clash]] = {}
+    if not course_id:
+        return enrolled, clashes
+    active = Enrolment.objects.filter(course_id=course_id, status=Enrolment.Status.ENROLLED)
+    if count:
+        enrolled = active.count()
+    # Learners of this course who are also enrolled elsewhere, with the other course's
+    # sessions on the same days. One query; the overlap is checked by the caller.
+    # Starting from the learners' own enrolments lets the database use the
+    # (person, status) index instead of scanning every session of those days.
+    rows = (
+        Enrolment.objects.filter(
+            status=Enrolment.Status.ENROLLED,
+            person_id__in=active.values("person_id"),
+            course__sessions__date__in=dates,
+        )
+        .exclude(course_id=course_id)
+        .order_by()
+        .values_list(
+            "course__sessions__id",
+            "course__sessions__date",
+            "course__sessions__starts_at",
+            "course__sessions__ends_at",
+            "course_id",
+            "course__name",
+            "person__full_name",
+            "person__sort_key",
+        )
+    )
+    for sid, date, starts_at, ends_at, other_course, name, person, key in rows:
+        clashes.setdefault(date, []).append(
+            (sid, starts_at, ends_at, other_course, name, person, key)
+        )
+    return enrolled, clashes
+
+
+def _place_conflicts(
+    s: Session, candidates: list[Session], rules: SchedulingRules
+) -> list[Conflict]:
+    """The session's venue or lecturer already taken, that day, by an overlapping session."""
+    out: list[Conflict] = []
+    for other in candidates:
+        if other.pk == s.pk or not overlaps(s.starts_at, s.ends_at, other.starts_at, other.ends_at):
+            continue
+        facts = {
+            "start": _hhmm(other.starts_at),
+            "end": _hhmm(other.ends_at),
+            "date": other.date.strftime("%d/%m/%Y"),
+            "course": other.course.name,
+        }
+        if s.venue_id and other.venue_id == s.venue_id:
+            out.append(
+                Conflict(
+                    "venue",
+                    rules.venue_double_booked,
+                    _("%(venue)s is already booked %(start)s–%(end)s on %(date)s for %(course)s.")
+                    % {"venue": s.venue, **facts},
+                    _session_url(other.pk, other.course_id),
+                )
             )
-            .exclude(course_id=course_id)
-            .order_by()
-            .values_list(
-                "course__sessions__id",
-                "course__sessions__date",
-                "course__sessions__starts_at",
-                "course__sessions__ends_at",
-                "course_id",
-                "course__name",
-                "person__full_name",
-                "person__sort_key",
+        if s.lecturer_id and other.lecturer_id == s.lecturer_id:
+            out.append(
+                Conflict(
+                    "lecturer",
+                    rules.lecturer_double_booked,
+                    _("%(lecturer)s already teaches %(start)s–%(end)s on %(date)s in %(course)s.")
+                    % {"lecturer": s.lecturer, **facts},
+                    _session_url(other.pk, other.course_id),
+                )
+            )
+    return out
+
+
+def _learner_conflicts(s: Session, clashes: list[_Clash], rules: SchedulingRules) -> list[Conflict]:
+    """One conflict per other course's session that overlaps and that learners also attend."""
+    by_session: dict[tuple[int, int, str], list[tuple[str, str]]] = {}
+    for sid, starts_at, ends_at, other_course, name, person, key in clashes:
+        if overlaps(s.starts_at, s.ends_at, starts_at, ends_at):
+            by_session.setdefault((sid, other_course, name), []).append((key, person))
+    out: list[Conflict] = []
+    for (sid, other_course, name), people in sorted(by_session.items()):
+        names = [person for _key, person in sorted(set(people))]
+        shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
+        out.append(
+            Conflict(
+                "learner",
+                rules.learner_double_booked,
+                _("%(n)s learner(s) also have a session of %(course)s at that time: %(names)s")
+                % {"n": len(names), "course": name, "names": shown},
+                _session_url(sid, other_course),
             )
         )
-        for sid, date, starts_at, ends_at, other_course, name, person, key in rows:
-            clashes.setdefault(date, []).append(
-                (sid, starts_at, ends_at, other_course, name, person, key)
-            )
-
-    for i, s in checked:
-        out = found[i]
-        for other in candidates.get(s.date, []):
-            if other.pk == s.pk or not overlaps(
-                s.starts_at, s.ends_at, other.starts_at, other.ends_at
-            ):
-                continue
-            facts = {
-                "start": _hhmm(other.starts_at),
-                "end": _hhmm(other.ends_at),
-                "date": other.date.strftime("%d/%m/%Y"),
-                "course": other.course.name,
-            }
-            if s.venue_id and other.venue_id == s.venue_id:
-                out.append(
-                    Conflict(
-                        "venue",
-                        rules.venue_double_booked,
-                        _(
-                            "%(venue)s is already booked %(start)s–%(end)s on %(date)s"
-                            " for %(course)s."
-                        )
-                        % {"venue": s.venue, **facts},
-                        _session_url(other.pk, other.course_id),
-                    )
-                )
-            if s.lecturer_id and other.lecturer_id == s.lecturer_id:
-                out.append(
-                    Conflict(
-                        "lecturer",
-                        rules.lecturer_double_booked,
-                        _(
-                            "%(lecturer)s already teaches %(start)s–%(end)s on %(date)s"
-                            " in %(course)s."
-                        )
-                        % {"lecturer": s.lecturer, **facts},
-                        _session_url(other.pk, other.course_id),
-                    )
-                )
-        if s.lecturer_id and s.topic_id and (s.lecturer_id, s.topic_id) not in approved:
-            out.append(
-                Conflict(
-                    "approval",
-                    rules.lecturer_not_approved,
-                    _("%(lecturer)s is not approved to teach this topic.")
-                    % {"lecturer": s.lecturer},
-                )
-            )
-        by_session: dict[tuple[int, int, str], list[tuple[str, str]]] = {}
-        for sid, starts_at, ends_at, other_course, name, person, key in clashes.get(s.date, []):
-            if overlaps(s.starts_at, s.ends_at, starts_at, ends_at):
-                by_session.setdefault((sid, other_course, name), []).append((key, person))
-        for (sid, other_course, name), people in sorted(by_session.items()):
-            names = [person for _key, person in sorted(set(people))]
-            shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
-            out.append(
-                Conflict(
-                    "learner",
-                    rules.learner_double_booked,
-                    _("%(n)s learner(s) also have a session of %(course)s at that time: %(names)s")
-                    % {"n": len(names), "course": name, "names": shown},
-                    _session_url(sid, other_course),
-                )
-            )
-        if s.venue_id and s.venue is not None and enrolled > s.venue.capacity:
-            out.append(
-                Conflict(
-                    "capacity",
-                    rules.capacity_exceeded,
-                    _("%(venue)s has %(seats)s seats but %(n)s learners are enrolled.")
-                    % {"venue": s.venue, "seats": s.venue.capacity, "n": enrolled},
-                )
-            )
-    return found
+    return out
 
 
 def session_conflicts(*, session: Session, rules: SchedulingRules | None = None) -> list[Conflict]:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import (
@@ -27,7 +27,7 @@ COURSE_FIELDS = (
 )
 
 
-def _course_validate(course: Course, *, actor: Any) -> None:
+def _course_validate(course: Course, *, actor: User) -> None:
     """Every rule at once, each error under its field."""
     errors: dict[str, list[str]] = {}
     try:
@@ -74,7 +74,7 @@ def _course_apply(course: Course, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def course_create(*, data: dict[str, Any], actor: Any) -> Course:
+def course_create(*, data: dict[str, Any], actor: User) -> Course:
     course = Course()
     _course_apply(course, data)
     _course_validate(course, actor=actor)
@@ -84,7 +84,7 @@ def course_create(*, data: dict[str, Any], actor: Any) -> Course:
 
 
 @transaction.atomic
-def course_update(*, course: Course, data: dict[str, Any], actor: Any) -> Course:
+def course_update(*, course: Course, data: dict[str, Any], actor: User) -> Course:
     before = Course.objects.get(pk=course.pk)
     _course_apply(course, data)
     _course_validate(course, actor=actor)
@@ -106,7 +106,7 @@ def course_update(*, course: Course, data: dict[str, Any], actor: Any) -> Course
     return course
 
 
-def course_save(*, course: Course | None, data: dict[str, Any], actor: Any) -> Course:
+def course_save(*, course: Course | None, data: dict[str, Any], actor: User) -> Course:
     """Create (course=None) or update a course."""
     if course is None:
         return course_create(data=data, actor=actor)

@@ -4,7 +4,6 @@ once (all or none) and withdrawing."""
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import clean_text
 from llct.courses.models import (
@@ -157,7 +156,7 @@ class EnrolmentResult:
         return len(self.enrolled) + self.reenrolled
 
 
-def _outside_scope(actor: Any, people: Iterable[Person]) -> bool:
+def _outside_scope(actor: User, people: Iterable[Person]) -> bool:
     """True when the actor may not see one of these people (an id posted by hand)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
@@ -170,12 +169,51 @@ def _outside_scope(actor: Any, people: Iterable[Person]) -> bool:
     return Person.objects.filter(pk__in=ids).exclude(organization__path__startswith=path).exists()
 
 
+def _check_eligibility(course: Course, people: list[Person], result: EnrolmentResult) -> set[int]:
+    """Put the eligibility warnings on `result`; the ids of the people warned about."""
+    warned: set[int] = set()
+    problems: list[tuple[Person, Ineligibility]] = []
+    for person in people:
+        found = ineligibilities(programme=course.programme, person=person)
+        if found:
+            warned.add(person.pk)
+            result.warnings.extend(i.message for i in found)
+            problems.extend((person, i) for i in found)
+    result.groups = warning_groups(problems)
+    return warned
+
+
+def _reenrol(
+    course: Course,
+    withdrawn: list[int],
+    warned: set[int],
+    override_reason: str,
+    enrolled_by: User | None,
+) -> int:
+    """Coming back after a withdrawal: the old row comes back, its attendance kept; the
+    withdrawal stays in the audit trail. The override reason only for those warned about."""
+    reenrolled = 0
+    for reason, ids in (
+        (override_reason, [i for i in withdrawn if i in warned]),
+        ("", [i for i in withdrawn if i not in warned]),
+    ):
+        if ids:
+            reenrolled += Enrolment.objects.filter(course=course, person_id__in=ids).update(
+                status=Enrolment.Status.ENROLLED,
+                withdrawn_on=None,
+                withdrawal_reason="",
+                override_reason=reason,
+                enrolled_by=enrolled_by,
+            )
+    return reenrolled
+
+
 @transaction.atomic
 def enrolment_create_many(
     *,
     course: Course,
     people: list[Person],
-    actor: Any,
+    actor: User,
     override_reason: str = "",
     confirm_warnings: bool = False,
 ) -> EnrolmentResult:
@@ -194,15 +232,7 @@ def enrolment_create_many(
     )
     fresh = [p for p in people if existing.get(p.pk) != Enrolment.Status.ENROLLED]
     result.already = [p for p in people if existing.get(p.pk) == Enrolment.Status.ENROLLED]
-    warned: set[int] = set()
-    problems: list[tuple[Person, Ineligibility]] = []
-    for person in fresh:
-        found = ineligibilities(programme=course.programme, person=person)
-        if found:
-            warned.add(person.pk)
-            result.warnings.extend(i.message for i in found)
-            problems.extend((person, i) for i in found)
-    result.groups = warning_groups(problems)
+    warned = _check_eligibility(course, fresh, result)
     override_reason = override_reason.strip()
     errors: dict[str, list[str]] = {}
     if result.warnings and not override_reason:
@@ -224,22 +254,7 @@ def enrolment_create_many(
     enrolled_by = actor if getattr(actor, "pk", None) else None
     withdrawn = [p.pk for p in fresh if existing.get(p.pk) == Enrolment.Status.WITHDRAWN]
     if withdrawn:
-        # Coming back after a withdrawal: the old row comes back, its attendance kept; the
-        # withdrawal stays in the audit trail.
-        for reason, ids in (
-            (override_reason, [i for i in withdrawn if i in warned]),
-            ("", [i for i in withdrawn if i not in warned]),
-        ):
-            if ids:
-                result.reenrolled += Enrolment.objects.filter(
-                    course=course, person_id__in=ids
-                ).update(
-                    status=Enrolment.Status.ENROLLED,
-                    withdrawn_on=None,
-                    withdrawal_reason="",
-                    override_reason=reason,
-                    enrolled_by=enrolled_by,
-                )
+        result.reenrolled = _reenrol(course, withdrawn, warned, override_reason, enrolled_by)
     new = [
         Enrolment(
             course=course,
@@ -266,7 +281,7 @@ def enrolment_create_many(
 
 
 @transaction.atomic
-def enrolment_withdraw(*, enrolment: Enrolment, reason: str, on: dt.date, actor: Any) -> Enrolment:
+def enrolment_withdraw(*, enrolment: Enrolment, reason: str, on: dt.date, actor: User) -> Enrolment:
     reason = clean_text(reason)
     errors: dict[str, list[str]] = {}
     if enrolment.status == Enrolment.Status.WITHDRAWN:

@@ -3,13 +3,12 @@ deleting one, and generating the whole timetable from the programme's topics."""
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.courses.models import (
     Attendance,
     Course,
@@ -40,7 +39,7 @@ def half_day_times(*, part: str, rules: SchedulingRules) -> tuple[dt.time, dt.ti
 
 @transaction.atomic
 def session_save(
-    *, session: Session, actor: Any, confirm_warnings: bool = False
+    *, session: Session, actor: User, confirm_warnings: bool = False
 ) -> tuple[Session, list[Conflict]]:
     """Save a session if nothing blocks it; warnings need confirm_warnings. A half-day takes its
     times from the settings. Everything wrong is reported at once (ConflictError, with the
@@ -86,7 +85,7 @@ def session_save(
 
 
 @transaction.atomic
-def session_delete(*, session: Session, actor: Any) -> None:
+def session_delete(*, session: Session, actor: User) -> None:
     """A session whose attendance was taken stays: the roll is a record."""
     if session.attendances.exists():
         raise ValidationError(
@@ -137,7 +136,9 @@ def _refuse_blocks(sessions: list[Session], *, course: Course, rules: Scheduling
 
 
 @transaction.atomic
-def course_generate_sessions(*, course: Course, actor: Any, replace: bool = False) -> list[Session]:
+def course_generate_sessions(
+    *, course: Course, actor: User, replace: bool = False
+) -> list[Session]:
     """One topic per half-day (a topic may take several), in the programme's order, from the
     course's first day; the course's end date moves out to the last session if needed."""
     if course.sessions.exists():

@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.text import clean_text
 from llct.courses.models import (
     Holiday,
@@ -65,7 +65,7 @@ def venue_validate(venue: Venue) -> None:
 
 
 @transaction.atomic
-def venue_save(*, venue: Venue | None, data: dict[str, Any], actor: Any) -> Venue:
+def venue_save(*, venue: Venue | None, data: dict[str, Any], actor: User) -> Venue:
     """Create (venue=None) or update a venue."""
     target = venue or Venue()
     for name, value in data.items():
@@ -89,7 +89,7 @@ def venue_save(*, venue: Venue | None, data: dict[str, Any], actor: Any) -> Venu
 
 
 @transaction.atomic
-def venue_set_active(*, venue: Venue, active: bool, actor: Any) -> Venue:
+def venue_set_active(*, venue: Venue, active: bool, actor: User) -> Venue:
     venue.is_active = active
     venue.save(update_fields=["is_active"])
     audit_record(actor=actor, obj=venue, action="activate" if active else "deactivate")
@@ -97,7 +97,7 @@ def venue_set_active(*, venue: Venue, active: bool, actor: Any) -> Venue:
 
 
 @transaction.atomic
-def holiday_add(*, date: dt.date, name: str, actor: Any) -> Holiday:
+def holiday_add(*, date: dt.date, name: str, actor: User) -> Holiday:
     name = clean_text(name)
     errors: dict[str, list[str]] = {}
     if not name:
@@ -116,7 +116,7 @@ def holiday_add(*, date: dt.date, name: str, actor: Any) -> Holiday:
 
 
 @transaction.atomic
-def holiday_delete(*, holiday: Holiday, actor: Any) -> None:
+def holiday_delete(*, holiday: Holiday, actor: User) -> None:
     audit_record(actor=actor, obj=holiday, action="delete", summary=str(holiday))
     holiday.delete()
 
@@ -127,7 +127,7 @@ MAX_ROLL_CALL_DAYS = 7
 
 
 @transaction.atomic
-def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) -> SchedulingRules:
+def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: User) -> SchedulingRules:
     errors: dict[str, list[str]] = {}
     for name, value in data.items():
         if name not in RULES_FIELDS:
@@ -144,6 +144,17 @@ def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) ->
         errors["roll_call_opens_days"] = [
             _("Enter a number of days from 0 to %(max)s.") % {"max": MAX_ROLL_CALL_DAYS}
         ]
+    _check_half_days(rules, errors)
+    if errors:
+        raise ValidationError(errors)
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, obj=rules, action="update", summary=_("Scheduling rules"))
+    return rules
+
+
+def _check_half_days(rules: SchedulingRules, errors: dict[str, list[str]]) -> None:
+    """Each half day (morning, afternoon) has both times, the end after the start."""
     for start, end in HALF_DAYS:
         starts_at, ends_at = getattr(rules, start), getattr(rules, end)
         if starts_at is None or ends_at is None:
@@ -155,9 +166,3 @@ def rules_update(*, rules: SchedulingRules, data: dict[str, Any], actor: Any) ->
                 _("The end must be after the start (%(start)s).")
                 % {"start": starts_at.strftime("%H:%M")}
             ]
-    if errors:
-        raise ValidationError(errors)
-    rules.full_clean()
-    rules.save()
-    audit_record(actor=actor, obj=rules, action="update", summary=_("Scheduling rules"))
-    return rules

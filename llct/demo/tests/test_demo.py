@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core import mail
 from django.db.models import Max, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,12 +18,8 @@ from docx import Document
 
 from llct.api.models import ApiRequest, ApiToken, StudyFeed, WebhookDelivery, WebhookEndpoint
 from llct.assessment.certificates import reissue_reason
-from llct.assessment.feedback import (
-    MIN_ANSWERS,
-    lecturer_feedback,
-    pending_surveys_for,
-    survey_lecturers,
-)
+from llct.assessment.feedback.reports import MIN_ANSWERS, lecturer_feedback
+from llct.assessment.feedback.surveys import pending_surveys_for, survey_lecturers
 from llct.assessment.grading import classify, needed_scores
 from llct.assessment.membership import admission_check, new_member_check
 from llct.assessment.models import (
@@ -45,9 +40,10 @@ from llct.courses.services.conflicts import course_conflicts, overlaps
 from llct.courses.services.enrolment import eligibility_warnings
 from llct.curriculum.models import Lecturer, Programme, Topic
 from llct.demo.assessment import NAME_NOTE
-from llct.demo.planning import MAIL_DOMAIN
+from llct.demo.planning.shared import MAIL_DOMAIN
 from llct.demo.seed import DEMO_PASSWORD, DemoSummary, demo_reset, demo_seed
 from llct.demo.tests.conftest import PEOPLE, SEED, TODAY
+from llct.demo.tests.snapshots import snapshot
 from llct.monitoring import dashboard
 from llct.monitoring.models import IndicatorSnapshot, ProgressReport, Project, TargetEntry
 from llct.organizations.models import (
@@ -60,8 +56,8 @@ from llct.organizations.models import (
     TheoryLevelChange,
     add_months,
 )
+from llct.organizations.person_services import person_validate, years_between
 from llct.organizations.selectors import flatten, organization_tree_as_of
-from llct.organizations.services import person_validate, years_between
 from llct.planning.models import (
     AnnualPlan,
     BudgetLine,
@@ -83,6 +79,8 @@ from llct.planning.plans import history as plan_history
 from llct.planning.plans import selectors as plan_selectors
 from llct.reviews import inspections, rounds
 from llct.reviews.models import Briefing, Finding, Inspection, Report, ReportingRound
+
+pytestmark = pytest.mark.xdist_group("demo")  # one process builds the demo (conftest.py)
 
 YEAR = TODAY.year
 PROGRAMMES = {"NTVD", "DVM", "SC", "TC", "NV", "QTNQ"}
@@ -108,174 +106,19 @@ def local(value: Any) -> dt.date:
 # --- Same seed, same demo -----------------------------------------------------------------------
 
 
-def snapshot() -> dict[str, list[Any]]:
-    """What the demo made, without primary keys (the same demo seeded twice has others)."""
-    person = ("full_name", "date_of_birth")
-    learner = ("enrolment__course__code", *(f"enrolment__person__{f}" for f in person))
-    return {
-        "people": list(
-            Person.objects.order_by("id").values_list(
-                *person,
-                "sex",
-                "position",
-                "organization__code",
-                "stage",
-                "admitted_on",
-                "full_member_on",
-                "party_card_no",
-                "theory_level",
-            )
-        ),
-        "courses": list(
-            Course.objects.order_by("code").values_list(
-                "code",
-                "name",
-                "programme__code",
-                "organizer__code",
-                "starts_on",
-                "ends_on",
-                "status",
-                "capacity",
-                "venue__name",
-            )
-        ),
-        "sessions": list(
-            Session.objects.order_by("course__code", "date", "starts_at").values_list(
-                "course__code", "date", "part", "topic__order", "lecturer__full_name", "venue__name"
-            )
-        ),
-        "enrolments": sorted(
-            Enrolment.objects.values_list(
-                "course__code", *(f"person__{f}" for f in person), "status"
-            )
-        ),
-        "marks": sorted(
-            Attendance.objects.values_list(
-                "session__course__code",
-                "session__date",
-                "session__starts_at",
-                *(f"enrolment__person__{f}" for f in person),
-                "status",
-                "method",
-            )
-        ),
-        "lecturers": sorted(
-            Lecturer.objects.values_list("full_name", "kind", "workplace", "qualifications")
-        ),
-        "results": sorted(
-            Result.objects.values_list(
-                *learner,
-                "essay_score",
-                "test_score",
-                "final_score",
-                "band",
-                "attendance_percent",
-                "passed",
-                "fail_reason",
-            ),
-            key=repr,
-        ),
-        "score_changes": sorted(
-            ScoreChange.objects.values_list(
-                *(f"result__{f}" for f in learner),
-                "field",
-                "old_value",
-                "new_value",
-                "reason",
-                "is_correction",
-            ),
-            key=repr,
-        ),
-        "certificates": sorted(
-            Certificate.objects.values_list(
-                "serial",
-                "course__code",
-                "holder_name",
-                "issued_on",
-                "issuer_name",
-                "expires_on",
-                "status",
-                "revoked_on",
-                "revoke_reason",
-                "replaces__serial",
-            )
-        ),
-        "surveys": sorted(
-            SurveyResponse.objects.values_list(
-                "course__code", "organization_rating", "facilities_rating", "comments"
-            )
-        ),
-        "ratings": sorted(
-            LecturerRating.objects.values_list(
-                "response__course__code", "lecturer__full_name", "content", "method", "practice"
-            )
-        ),
-        "decisions": sorted(
-            MembershipDecision.objects.values_list(
-                "person__full_name", "kind", "decided_on", "number", "is_exception"
-            )
-        ),
-        "nominations": sorted(
-            Nomination.objects.values_list(
-                "submission__round__year",
-                "submission__organization__code",
-                *(f"person__{f}" for f in person),
-                "programme__code",
-                "quarter",
-                "priority",
-                "note",
-                "rule",
-            )
-        ),
-        "submissions": sorted(
-            Submission.objects.values_list(
-                "round__year", "organization__code", "status", "reopened_until"
-            )
-        ),
-        "planned": sorted(
-            PlannedCourse.objects.values_list(
-                "plan__year", "month", "programme__code", "name", "expected_learners", "sessions"
-            )
-        ),
-        "budget": sorted(
-            BudgetLine.objects.values_list(
-                "planned_course__name", "kind", "computed_amount", "amount", "adjustment_note"
-            )
-        ),
-        "decisions_on_plan": sorted(
-            PlanDecision.objects.values_list("version__number", "decision", "comment")
-        ),
-        "expenses": sorted(
-            Expense.objects.values_list("course__name", "kind", "amount", "spent_on", "note")
-        ),
-        "snapshots": sorted(
-            IndicatorSnapshot.objects.values_list(
-                "indicator", "year", "organization__code", "numerator", "denominator"
-            )
-        ),
-        "findings": sorted(Finding.objects.values_list("inspection__number", "note", "result")),
-    }
-
-
 @pytest.mark.xfail(
     strict=True,
-    reason="demo_reset leaves rows the studies and API demos count (a reseed counts more "
-    "conferences, essays and calendar links): the reset must learn those apps' rows",
+    reason="a reseed after demo_reset numbers the plan's extra new-member class from where the "
+    "first seed left the count (DVM-2026-21 instead of DVM-2026-9) and its 2022 indicator "
+    "snapshots count fewer admissions certified",
 )
-def test_same_seed_on_the_same_day_gives_the_same_demo_and_another_seed_another(summary):
+def test_a_reset_demo_seeds_the_same_again(summary):
+    # Same seed, same demo on an empty database: test_seed_demo.py. Here: after a reset.
     first = snapshot()
-    assert all(first.values()), [k for k, v in first.items() if not v]
     demo_reset()
-    again = demo_seed(people=PEOPLE, seed=SEED, today=TODAY)
-    assert mail.outbox == []  # reminders went through the service, but no mail went out
-    assert again == summary
+    demo_seed(people=PEOPLE, seed=SEED, today=TODAY)
     second = snapshot()
     assert [k for k in first if second[k] != first[k]] == []
-    demo_reset()
-    demo_seed(people=PEOPLE, seed=SEED + 1, today=TODAY)
-    other = snapshot()
-    for key in ("people", "enrolments", "results", "nominations"):
-        assert other[key] != first[key], key
 
 
 # --- The rolls ----------------------------------------------------------------------------------

@@ -4,10 +4,14 @@ courses on days off and for a handful of people: small seeds, without the rest o
 
 import datetime as dt
 import io
+import logging
 import random
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from llct.assessment.membership import new_member_check
 from llct.assessment.models import MembershipDecision
@@ -16,7 +20,9 @@ from llct.courses.models import Course, Session
 from llct.courses.services.conflicts import course_conflicts
 from llct.curriculum.models import Lecturer
 from llct.demo.assessment import assessment_demo
-from llct.demo.seed import DEMO_PASSWORD, demo_seed, non_demo_data
+from llct.demo.seed import DEMO_PASSWORD, DemoSummary, demo_seed, non_demo_data
+from llct.demo.tests.conftest import TODAY
+from llct.demo.tests.snapshots import snapshot
 from llct.organizations.models import MembershipStage, Organization, Person
 
 PEOPLE = 40
@@ -36,6 +42,27 @@ def seed(**options: object) -> str:
     options = {"people": PEOPLE, "seed": 3, "no_courses": True, **options}
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
+
+
+def _seeded(seed: int) -> tuple[DemoSummary, dict[str, list[object]]]:
+    """A whole demo on the empty database, what it made, then rolled back."""
+    with transaction.atomic():
+        summary = demo_seed(people=PEOPLE, seed=seed, today=TODAY)
+        made = snapshot()
+        transaction.set_rollback(True)
+    return summary, made
+
+
+def test_same_seed_on_the_same_day_gives_the_same_demo_and_another_seed_another(db):
+    summary, first = _seeded(3)
+    assert all(first.values()), [k for k, v in first.items() if not v]
+    again, second = _seeded(3)
+    assert mail.outbox == []  # reminders went through the service, but no mail went out
+    assert again == summary
+    assert [k for k in first if second[k] != first[k]] == []
+    # Another seed draws other rolls, and everything after is drawn from them.
+    demo_seed(people=PEOPLE, seed=4, today=TODAY, courses=False)
+    assert snapshot()["people"] != first["people"]
 
 
 def test_command_seeds_an_empty_database_and_prints_the_accounts(db):
@@ -157,3 +184,27 @@ def test_full_memberships_since_the_cut_over_rest_on_the_new_member_class(db):
     for decision in full:
         if not decision.is_exception:
             assert new_member_check(person=decision.person).course == decision.course
+
+
+def test_command_silences_the_pdf_libraries_progress_but_keeps_their_warnings(
+    db, caplog, monkeypatch
+):
+    from llct.demo.management.commands import seed_demo as command
+
+    real_seed = command.demo_seed
+
+    def seed_rendering_pdfs(**options: Any) -> Any:
+        logging.getLogger("weasyprint").info("Step 4 - Creating layout")
+        logging.getLogger("fontTools.subset").info("Glyph names: []")
+        logging.getLogger("weasyprint").warning("Ignored `gap: 1em`")
+        return real_seed(**options)
+
+    monkeypatch.setattr(command, "demo_seed", seed_rendering_pdfs)
+    with caplog.at_level(logging.INFO):
+        seed()
+    pdf_logs = [
+        (r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith(("weas", "font"))
+    ]
+    assert pdf_logs == [(logging.WARNING, "Ignored `gap: 1em`")]
+    # Only for the command: afterwards the libraries log as configured.
+    assert logging.getLogger("weasyprint").isEnabledFor(logging.INFO)

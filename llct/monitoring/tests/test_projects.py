@@ -261,6 +261,13 @@ def test_values_of_a_manual_target_need_evidence(client, world, manual):
     assert client.post(url, data).status_code == 302
     entry = TargetEntry.objects.get()
     assert (entry.value, entry.evidence_name) == (Decimal(66), "bien-ban.docx")
+    download = reverse("monitoring:entry_evidence", args=[entry.pk])
+    assert b"".join(client.get(download).streaming_content) == b"PK bien ban"
+    # A file lost from storage (a restore without the media folder) is not found, not an error.
+    name = entry.evidence.name
+    assert name
+    entry.evidence.storage.delete(name)
+    assert client.get(download).status_code == 404
 
 
 def test_officer_enters_values_only_for_their_subtree(client, world, manual):

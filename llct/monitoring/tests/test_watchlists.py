@@ -10,7 +10,7 @@ from llct.curriculum.models import Programme
 from llct.monitoring import watchlists as w
 from llct.monitoring.models import Assignment, MonitoringSettings, Project, Task
 from llct.monitoring.tests import factories as f
-from llct.organizations.models import MembershipStage, TheoryLevel
+from llct.organizations.models import MembershipStage, Person, TheoryLevel
 from llct.organizations.tests.factories import make_person
 from llct.planning.models import NominationRound, Submission
 
@@ -191,3 +191,18 @@ def test_watchlist_page_lists_names_only_within_scope(client, probation):
     assert "Mai Văn Hôm Nay" in page and "Mai Văn Chưa Đạt" not in page
     response = client.get(reverse("monitoring:watchlists"), {"org": probation.org_b.pk})
     assert response.status_code == 404
+
+
+def test_the_counts_are_kept_a_few_minutes_and_the_lists_stay_live(probation, settings):
+    department = probation.department
+    before = lists(department, counts_only=True)[w.PROBATION].count
+    live = lists(department)[w.PROBATION].count
+    assert before == live > 0
+    Person.objects.filter(stage=MembershipStage.PROBATIONARY).update(
+        stage=MembershipStage.FULL, full_member_on=TODAY
+    )
+    # The home page's counts come from the shared cache until they expire; the list is live.
+    assert lists(department, counts_only=True)[w.PROBATION].count == before
+    assert lists(department)[w.PROBATION].count == 0
+    settings.LLCT_WATCHLIST_COUNTS_SECONDS = 0
+    assert lists(department, counts_only=True)[w.PROBATION].count == 0

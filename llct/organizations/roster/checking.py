@@ -8,11 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from llct.core.text import fold
 from llct.organizations.models import (
     MembershipRules,
     MembershipStage,
@@ -20,6 +18,12 @@ from llct.organizations.models import (
     Person,
     Sex,
     TheoryLevel,
+)
+from llct.organizations.person_services import (
+    PERSONAL_FIELDS,
+    TRACKED_FIELDS,
+    change_display,
+    person_rule_errors,
 )
 from llct.organizations.roster.matching import (
     candidates,
@@ -39,14 +43,10 @@ from llct.organizations.roster.values import (
     cell_text,
     is_blank,
     lookup_key,
+    name_key,
+    name_order_key,
     parse_date,
     parse_theory_level,
-)
-from llct.organizations.services import (
-    PERSONAL_FIELDS,
-    TRACKED_FIELDS,
-    change_display,
-    person_validate,
 )
 
 Progress = Callable[[int, int], None]
@@ -63,10 +63,36 @@ class RejectedRow:
         return {"row": self.row, "name": self.name, "reason": self.reason}
 
 
+@dataclass(slots=True)
+class NewPerson:
+    """A person a row adds, as plain values: the attributes of an unsaved Person (cleaned, keys
+    computed) without building a model instance per row; the writer gives it its id."""
+
+    full_name: str
+    search_key: str
+    sort_key: str
+    sex: str
+    date_of_birth: dt.date | None
+    position: str
+    organization: Organization
+    stage: str
+    admitted_on: dt.date | None
+    full_member_on: dt.date | None
+    party_card_no: str | None
+    theory_level: int
+    pk: int | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.organization.pk
+
+
 @dataclass
 class PlannedCreate:
     row: int
-    person: Person
+    person: NewPerson
 
 
 @dataclass
@@ -111,7 +137,7 @@ class Row:
     card: str = ""
     reasons: list[str] = field(default_factory=list)
     existing: Person | None = None
-    person: Person | None = None
+    person: Person | NewPerson | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
 
     def reject(self, reason: str) -> None:
@@ -119,6 +145,18 @@ class Row:
             self.reasons.append(reason)
 
 
+FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "admitted_on",
+    "full_member_on",
+    "sex",
+    "position",
+    "organization",
+    "stage",
+    "party_card_no",
+    "theory_level",
+)
 MAX_LENGTHS: dict[str, int] = {
     name: Person._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
     for name in ("full_name", "position", "party_card_no")
@@ -155,15 +193,14 @@ def _read_row(
     readings: Readings,
 ) -> Row:
     """The values the row gives (blank cells give none), and what cannot be read."""
-
+    # Every field's cell, None for a column the sheet lacks or the row stops before.
     width = len(cells)
-
-    def cell(name: str) -> Any:
-        index = columns.get(name, width)
-        return cells[index] if index < width else None
+    cell = {
+        name: cells[i] if (i := columns.get(name, width)) < width else None for name in FIELDS
+    }.get
 
     name = cell_name(cell("full_name"))
-    row = Row(number=number, name=name, values={}, key=fold(name))
+    row = Row(number=number, name=name, values={}, key=name_key(name))
     if not row.name:
         row.reject(_("The full name is missing."))
     elif len(row.name) > MAX_LENGTHS["full_name"]:
@@ -176,14 +213,14 @@ def _read_row(
         elif day:
             row.values[field_name] = day
             if isinstance(raw, str):  # a date cell is no messy spelling
-                readings.note(field_name, raw, day.strftime("%d/%m/%Y"))
+                readings.note(field_name, raw, f"{day.day:02}/{day.month:02}/{day.year:04}")
     if not is_blank(raw := cell("sex")):
         sex = SEX_WORDS.get(lookup_key(raw))
         if sex is None:
             row.reject(_("Unknown sex: “%(value)s” (write Nam or Nữ).") % {"value": cell_text(raw)})
         else:
             row.values["sex"] = sex
-            readings.note("sex", raw, str(Sex(sex).label))
+            readings.note("sex", raw, readings.label(Sex, sex))
     if not is_blank(raw := cell("position")):
         position = cell_text(raw)
         if len(position) > MAX_LENGTHS["position"]:
@@ -221,7 +258,7 @@ def _read_row(
             )
         else:
             row.values["theory_level"] = level
-            readings.note("theory_level", raw, str(TheoryLevel(level).label))
+            readings.note("theory_level", raw, readings.label(TheoryLevel, level))
     return row
 
 
@@ -231,7 +268,7 @@ def _stage_label(stage: str) -> str:
     return str(MembershipStage(stage).label)
 
 
-def _stage_for(values: dict[str, Any], person: Person, *, current: str | None) -> str:
+def _stage_for(values: dict[str, Any], person: Person | NewPerson, *, current: str | None) -> str:
     """The stage the row means. Without a stage cell, the dates tell: a full membership date makes
     a full member, an admission date a probationary one; otherwise the person stays as they are
     (a new person is a non-member)."""
@@ -248,35 +285,35 @@ def _stage_for(values: dict[str, Any], person: Person, *, current: str | None) -
 
 
 def _validate(
-    row: Row, person: Person, *, today: dt.date, before: Person | None, cutover_on: dt.date
+    row: Row,
+    person: Person | NewPerson,
+    *,
+    today: dt.date,
+    before: Person | None,
+    cutover_on: dt.date,
 ) -> None:
     """person_validate's rules, except the card uniqueness check, which it does with a query per
     person: the caller checks cards for the whole file at once. A roster records the past:
     admissions and full memberships from the cut-over on are decisions, not roster rows."""
-    card = person.party_card_no
-    person.party_card_no = None
-    try:
-        person_validate(person, today=today, before=before, cutover_on=cutover_on)
-    except ValidationError as error:
-        for message in error.messages:
+    errors = person_rule_errors(person, today=today, before=before, cutover_on=cutover_on)
+    for messages in errors.values():
+        for message in messages:
             row.reject(message)
-    finally:
-        person.party_card_no = card
-    if card and person.stage in (MembershipStage.NON_MEMBER, MembershipStage.CANDIDATE):
-        # The one rule person_validate ties to the card; same message, same catalogue entry.
-        row.reject(_("Only party members have a party card."))
 
 
 def _new_person(
     row: Row, organizations: Organizations, *, today: dt.date, cutover_on: dt.date
-) -> Person:
+) -> NewPerson:
     values = row.values
-    person = Person(
+    person = NewPerson(
         full_name=row.name,
+        search_key=row.key,
+        sort_key=name_order_key(row.name),
         sex=values.get("sex", ""),
         date_of_birth=values.get("date_of_birth"),
         position=values.get("position", ""),
         organization=values.get("organization", organizations.root),
+        stage="",
         admitted_on=values.get("admitted_on"),
         full_member_on=values.get("full_member_on"),
         party_card_no=values.get("party_card_no") or None,
@@ -309,6 +346,7 @@ def _changed_person(
     row.changes = _changes(before, person)
     if not row.changes:
         return None
+    person.refresh_keys()
     _validate(row, person, today=today, before=before, cutover_on=cutover_on)
     return person
 
@@ -396,11 +434,12 @@ def plan(
         if row.reasons:
             analysis.rejected.append(RejectedRow(row.number, row.name, "; ".join(row.reasons)))
         elif row.existing is None:
-            assert row.person is not None
+            assert isinstance(row.person, NewPerson)
             analysis.to_create.append(PlannedCreate(row.number, row.person))
         elif row.person is None:
             analysis.unchanged.append(row.number)
         else:
+            assert isinstance(row.person, Person)
             analysis.to_update.append(
                 PlannedUpdate(row.number, row.person, row.existing, row.changes)
             )

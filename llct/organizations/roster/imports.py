@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from llct.core.models import User
 from llct.core.permissions import can_edit_rolls, scope_path
 from llct.organizations.models import Organization
 from llct.organizations.roster.checking import Progress, RejectedRow, RosterAnalysis, plan
@@ -62,7 +63,7 @@ def roster_analyse(
         )
 
 
-def _may_import(actor: Any, organization: Organization) -> bool:
+def _may_import(actor: User, organization: Organization) -> bool:
     path = scope_path(actor)
     return can_edit_rolls(actor) and path is not None and organization.path.startswith(path)
 
@@ -79,7 +80,7 @@ def person_import_roster(
     *,
     file: PathOrFile,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     today: dt.date,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -134,7 +135,7 @@ def person_import_rows(
     *,
     rows: Sequence[Mapping[str, Any]],
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     today: dt.date,
     note: str,
     dry_run: bool = False,
@@ -167,7 +168,7 @@ def _import(
     sheet: Sheet,
     *,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     today: dt.date,
     dry_run: bool,
     progress: Progress | None,

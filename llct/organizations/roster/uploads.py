@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.spreadsheets import write_xlsx
 from llct.organizations.models import Organization, RosterImport
@@ -32,7 +33,7 @@ ENDED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
 
 def roster_import_create(
-    *, organization: Organization, upload: Any, user: Any, today: dt.date, language: str
+    *, organization: Organization, upload: Any, user: User, today: dt.date, language: str
 ) -> RosterImport:
     """Store the upload and queue its analysis. Abandoned previews are swept on the way."""
     from llct.organizations.tasks import roster_analyse_task
@@ -71,7 +72,7 @@ def roster_import_place(
 
 
 def roster_import_commit(
-    *, roster_import: RosterImport, actor: Any, today: dt.date, language: str
+    *, roster_import: RosterImport, actor: User, today: dt.date, language: str
 ) -> bool:
     """Queue the writing of a preview; False when it is not a preview (any more)."""
     from llct.organizations.tasks import PROGRESS_TIMEOUT, progress_key, roster_commit_task
@@ -176,7 +177,7 @@ def roster_rejected_xlsx(*, roster_import: RosterImport) -> bytes:
 # Reads of the imports (selectors.py holds the rest; these live with the feature they serve)
 
 
-def roster_import_list(*, user: Any) -> QuerySet[RosterImport]:
+def roster_import_list(*, user: User) -> QuerySet[RosterImport]:
     """Imports into organizations within the user's scope, newest first."""
     path = scope_path(user)
     qs = RosterImport.objects.select_related("organization", "uploaded_by")
@@ -187,7 +188,7 @@ def roster_import_list(*, user: Any) -> QuerySet[RosterImport]:
     return qs.order_by("-created_at", "-id")
 
 
-def roster_import_get(*, user: Any, pk: int) -> RosterImport:
+def roster_import_get(*, user: User, pk: int) -> RosterImport:
     """The import if it is within the user's scope; 404 otherwise."""
     try:
         return roster_import_list(user=user).get(pk=pk)

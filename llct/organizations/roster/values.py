@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from llct.core.text import clean_text, fold
+from llct.core.text import clean_text, fold, name_sort_key
 from llct.organizations.models import MembershipStage, Sex, TheoryLevel
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +198,21 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
     if day.year < 1800:
         return None, INVALID
     return day, None
+
+
+@functools.lru_cache(maxsize=16384)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def name_key(name: str) -> str:
+    """fold(name) for a name already cleaned (cell_name), a word at a time: a roster repeats
+    the same few hundred words, and folding each afresh was a tenth of the checking."""
+    return " ".join([_fold_word(word) for word in name.split(" ")])
+
+
+# The Vietnamese name order of a whole name: a roster repeats many names whole ("Nguyễn Thị Hoa").
+name_order_key = functools.lru_cache(maxsize=16384)(name_sort_key)
 
 
 def card_text(value: object) -> str:

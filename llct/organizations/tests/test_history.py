@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from llct.core.models import AuditEntry, Role
 from llct.core.tests.pages import assert_no_lost_update, two_clients
-from llct.organizations import services
+from llct.organizations import person_services
 from llct.organizations.models import MembershipChange, MembershipRules, MembershipStage, Person
 from llct.organizations.roster.imports import person_import_roster
 from llct.organizations.tests.factories import make_person, make_user
@@ -44,7 +44,7 @@ def test_the_default_cut_over_is_when_llct_went_live(db):
 
 
 def test_an_admission_the_day_before_the_cut_over_is_history(world):
-    person = services.person_create(data=data(world), actor=world.officer_a, today=TODAY)
+    person = person_services.person_create(data=data(world), actor=world.officer_a, today=TODAY)
     change = MembershipChange.objects.get(person=person)
     assert (change.stage, change.effective_on, change.as_history) == (
         "probationary",
@@ -55,7 +55,7 @@ def test_an_admission_the_day_before_the_cut_over_is_history(world):
 
 def test_an_admission_on_the_cut_over_day_is_a_decision_not_a_form_entry(world):
     with pytest.raises(ValidationError) as excinfo:
-        services.person_create(
+        person_services.person_create(
             data=data(world, admitted_on=dt.date(2026, 1, 1)), actor=None, today=TODAY
         )
     assert list(excinfo.value.message_dict) == ["admitted_on"]
@@ -67,7 +67,7 @@ def test_a_full_membership_after_the_cut_over_cannot_be_typed_in(world):
         world.org_a1, "Lê Văn Dự", stage="probationary", admitted_on=dt.date(2025, 3, 2)
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.person_update(
+        person_services.person_update(
             person=person,
             data={"stage": "full", "full_member_on": dt.date(2026, 3, 2)},
             actor=None,
@@ -83,7 +83,7 @@ def test_a_date_a_decision_set_is_not_edited_in_the_form(world):
         world.org_a1, "Lê Văn Dự", stage="probationary", admitted_on=dt.date(2026, 3, 2)
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.person_update(
+        person_services.person_update(
             person=person, data={"admitted_on": dt.date(2025, 3, 2)}, actor=None, today=TODAY
         )
     assert "admitted_on" in excinfo.value.message_dict
@@ -93,7 +93,7 @@ def test_other_changes_of_a_member_admitted_by_decision_go_through(world):
     person = make_person(
         world.org_a1, "Lê Văn Dự", stage="probationary", admitted_on=dt.date(2026, 3, 2)
     )
-    services.person_update(
+    person_services.person_update(
         person=person, data={"position": "Chuyên viên chính"}, actor=None, today=TODAY
     )
     person.refresh_from_db()
@@ -102,7 +102,7 @@ def test_other_changes_of_a_member_admitted_by_decision_go_through(world):
 
 def test_leaving_after_the_cut_over_is_not_history(world):
     person = make_person(world.org_a1, "Lê Văn Đi", stage="full")
-    services.person_update(
+    person_services.person_update(
         person=person,
         data={"stage": MembershipStage.LEFT},
         actor=None,
@@ -115,7 +115,7 @@ def test_leaving_after_the_cut_over_is_not_history(world):
 
 def test_moving_the_cut_over_later_lets_the_form_record_that_year(world):
     MembershipRules.objects.update_or_create(pk=1, defaults={"cutover_on": dt.date(2027, 1, 1)})
-    person = services.person_create(
+    person = person_services.person_create(
         data=data(world, admitted_on=dt.date(2026, 3, 2)), actor=None, today=TODAY
     )
     assert MembershipChange.objects.get(person=person).as_history

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from llct.core.models import AuditEntry
-from llct.organizations import services
+from llct.organizations import person_services
 from llct.organizations.models import (
     MembershipChange,
     MembershipRules,
@@ -48,7 +48,7 @@ def errors_of(excinfo):
 
 
 def test_create_stores_nfc_name_and_history(world):
-    person = services.person_create(data=data(world), actor=world.department, today=TODAY)
+    person = person_services.person_create(data=data(world), actor=world.department, today=TODAY)
     assert person.full_name == "Hoàng Thị Hoa"
     assert person.search_key == "hoang thi hoa"
     stage = MembershipChange.objects.get(person=person)
@@ -71,13 +71,13 @@ def test_create_stores_nfc_name_and_history(world):
 )
 def test_rules_of_the_rolls(world, overrides, field):
     with pytest.raises(ValidationError) as excinfo:
-        services.person_create(data=data(world, **overrides), actor=None, today=TODAY)
+        person_services.person_create(data=data(world, **overrides), actor=None, today=TODAY)
     assert field in errors_of(excinfo)
 
 
 def test_all_errors_are_reported_at_once(world):
     with pytest.raises(ValidationError) as excinfo:
-        services.person_create(
+        person_services.person_create(
             data=data(world, date_of_birth=dt.date(2030, 1, 1), full_name=""),
             actor=None,
             today=TODAY,
@@ -86,15 +86,17 @@ def test_all_errors_are_reported_at_once(world):
 
 
 def test_card_number_is_unique(world):
-    services.person_create(data=data(world), actor=None, today=TODAY)
+    person_services.person_create(data=data(world), actor=None, today=TODAY)
     with pytest.raises(ValidationError) as excinfo:
-        services.person_create(data=data(world, full_name="Người Khác"), actor=None, today=TODAY)
+        person_services.person_create(
+            data=data(world, full_name="Người Khác"), actor=None, today=TODAY
+        )
     assert "party_card_no" in errors_of(excinfo)
 
 
 def test_update_records_transfer_stage_level_and_audit_without_personal_values(world):
-    person = services.person_create(data=data(world), actor=world.department, today=TODAY)
-    services.person_update(
+    person = person_services.person_create(data=data(world), actor=world.department, today=TODAY)
+    person_services.person_update(
         person=person,
         data={
             "organization": world.org_b1,
@@ -120,8 +122,8 @@ def test_update_records_transfer_stage_level_and_audit_without_personal_values(w
 
 
 def test_stage_history_is_never_overwritten(world):
-    person = services.person_create(data=data(world), actor=None, today=TODAY)
-    services.person_update(
+    person = person_services.person_create(data=data(world), actor=None, today=TODAY)
+    person_services.person_update(
         person=person,
         data={"stage": "full", "full_member_on": dt.date(2027, 3, 2)},
         actor=None,
@@ -135,7 +137,9 @@ def test_stage_history_is_never_overwritten(world):
 
 def test_unchanged_update_writes_nothing(world):
     person = make_person(world.org_a1, "Đỗ Văn Em")
-    services.person_update(person=person, data={"full_name": "Đỗ  Văn Em"}, actor=None, today=TODAY)
+    person_services.person_update(
+        person=person, data={"full_name": "Đỗ  Văn Em"}, actor=None, today=TODAY
+    )
     assert not AuditEntry.objects.filter(object_id=person.pk, action="update").exists()
 
 

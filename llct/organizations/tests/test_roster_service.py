@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
-from llct.core.models import AuditEntry
+from llct.core.models import AuditEntry, User
 from llct.organizations import exports
 from llct.organizations.models import (
     MembershipChange,
@@ -51,7 +51,7 @@ def analyse(content: bytes, organization: Organization, **kwargs: Any) -> Roster
 
 
 def do_import(
-    content: bytes, organization: Organization, actor: Any = None, **kwargs: Any
+    content: bytes, organization: Organization, actor: User | None = None, **kwargs: Any
 ) -> ImportResult:
     return person_import_roster(
         file=io.BytesIO(content), organization=organization, actor=actor, today=TODAY, **kwargs

@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.core.tests.test_xlsx_bounds import bomb, many_cells
-from llct.organizations import services
+from llct.organizations import person_services
 from llct.organizations.models import MembershipStage, Organization, Person, RosterImport
 from llct.organizations.roster import placement
 from llct.organizations.roster.imports import (
@@ -45,7 +46,7 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-def post_upload(client: Any, user: Any, content: bytes, organization: Organization) -> Any:
+def post_upload(client: Any, user: User, content: bytes, organization: Organization) -> Any:
     client.force_login(user)
     return client.post(UPLOAD, {"organization": organization.pk, "file": upload(content)})
 
@@ -148,7 +149,7 @@ def test_abandoned_previews_are_swept_and_recent_ones_kept(client, world, settin
 
 def test_a_birth_before_1900_is_refused_by_the_person_service(world):
     with pytest.raises(ValidationError) as error:
-        services.person_create(
+        person_services.person_create(
             data={
                 "full_name": "Lê Văn Cổ",
                 "organization": world.org_a1,
@@ -219,7 +220,7 @@ def test_the_card_message_is_the_same_inside_and_outside_the_scope(world):
     person = Person(full_name="Ai Đó", organization=world.org_a1, party_card_no="OUT-1")
     person.stage = MembershipStage.FULL
     with pytest.raises(ValidationError) as error:
-        services.person_validate(person, today=TODAY)
+        person_services.person_validate(person, today=TODAY)
     assert CARD_TAKEN in error.value.message_dict["party_card_no"]
 
 

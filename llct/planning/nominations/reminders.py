@@ -3,7 +3,6 @@
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -78,7 +77,7 @@ def submissions_remind(
     nomination_round: NominationRound,
     organizations: Sequence[Organization],
     link_for: Callable[[Organization], str],
-    actor: Any,
+    actor: User,
 ) -> ReminderResult:
     """Email the officers of each organization that has not submitted (officers of it or of a
     committee above it, with an email address) and record a "reminded" event for each one

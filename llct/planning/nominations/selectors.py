@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.core.permissions import ALL, scope_path
 from llct.core.text import fold
 from llct.organizations.models import MembershipStage, Organization, Person
@@ -63,7 +64,7 @@ def ancestor_ids(organization: Organization) -> list[int]:
     return [int(p) for p in organization.path.strip("/").split("/") if p]
 
 
-def grassroots_in_scope(*, user: Any) -> QuerySet[Organization]:
+def grassroots_in_scope(*, user: User) -> QuerySet[Organization]:
     """The grassroots organizations the user may see (and, if they nominate, act for)."""
     path = scope_path(user)
     qs = Organization.objects.filter(kind__is_grassroots=True, dissolved_on__isnull=True)
@@ -74,7 +75,7 @@ def grassroots_in_scope(*, user: Any) -> QuerySet[Organization]:
     return qs.select_related("parent").order_by("path")
 
 
-def grassroots_get(*, user: Any, pk: int) -> Organization:
+def grassroots_get(*, user: User, pk: int) -> Organization:
     """A grassroots organization in the user's scope; 404 otherwise, so that an officer cannot
     learn of another subtree's organizations or nominees."""
     try:
@@ -99,13 +100,13 @@ def part_ids(organization: Organization) -> list[int]:
     return [org_id for org_id, grassroots in mapping.items() if grassroots == organization.pk]
 
 
-def round_list(*, user: Any) -> QuerySet[NominationRound]:
+def round_list(*, user: User) -> QuerySet[NominationRound]:
     if not can_see_rounds(user):
         return NominationRound.objects.none()
     return NominationRound.objects.prefetch_related("programmes").order_by("-year")
 
 
-def round_get(*, user: Any, pk: int) -> NominationRound:
+def round_get(*, user: User, pk: int) -> NominationRound:
     try:
         return round_list(user=user).get(pk=pk)
     except NominationRound.DoesNotExist:
@@ -149,7 +150,7 @@ class RoundNotice:
         return (self.round.deadline - self.today).days
 
 
-def open_round_for(user: Any, *, today: dt.date | None = None) -> RoundNotice | None:
+def open_round_for(user: User, *, today: dt.date | None = None) -> RoundNotice | None:
     """The newest open round and how far the user's grassroots organizations have got with it
     (all of them for the department); None when there is no open round or nothing for the user
     to see. Three queries."""
@@ -210,7 +211,7 @@ class StatusTable:
 
 
 def submission_status_table(
-    *, user: Any, nomination_round: NominationRound, today: dt.date, show: str = ""
+    *, user: User, nomination_round: NominationRound, today: dt.date, show: str = ""
 ) -> StatusTable:
     """Each grassroots organization in the user's scope with its submission's status, the
     number of people it nominated and when it was last reminded. Two queries."""
@@ -296,6 +297,31 @@ class SubmissionState:
     reason: str  # why it is locked, for the page
 
 
+def _submitted_state(*, open_window: bool) -> SubmissionState:
+    if open_window:
+        return SubmissionState(
+            False,
+            True,
+            _("Submitted. To change it, take it back first, then submit it again."),
+        )
+    return SubmissionState(
+        False,
+        False,
+        _("Submitted. The deadline has passed: to change it, ask the department to reopen it."),
+    )
+
+
+def _reopened_state(*, open_window: bool, until: dt.date) -> SubmissionState:
+    if open_window:
+        return SubmissionState(True, False, "")
+    return SubmissionState(
+        False,
+        False,
+        _("The reopening ended on %(date)s. Ask the department to reopen it again.")
+        % {"date": until.strftime("%d/%m/%Y")},
+    )
+
+
 def submission_state(
     *, nomination_round: NominationRound, submission: Submission | None, today: dt.date
 ) -> SubmissionState:
@@ -308,26 +334,9 @@ def submission_state(
     if nomination_round.is_closed:
         return SubmissionState(False, False, _("This round is closed."))
     if status == Submission.Status.SUBMITTED:
-        if today <= window:
-            return SubmissionState(
-                False,
-                True,
-                _("Submitted. To change it, take it back first, then submit it again."),
-            )
-        return SubmissionState(
-            False,
-            False,
-            _("Submitted. The deadline has passed: to change it, ask the department to reopen it."),
-        )
+        return _submitted_state(open_window=today <= window)
     if status == Submission.Status.REOPENED and until is not None:
-        if today <= window:
-            return SubmissionState(True, False, "")
-        return SubmissionState(
-            False,
-            False,
-            _("The reopening ended on %(date)s. Ask the department to reopen it again.")
-            % {"date": until.strftime("%d/%m/%Y")},
-        )
+        return _reopened_state(open_window=today <= window, until=until)
     if today <= nomination_round.deadline:
         return SubmissionState(True, False, "")
     return SubmissionState(
@@ -360,7 +369,7 @@ def nominations_for_year(*, year: int) -> QuerySet[Nomination]:
     )
 
 
-def nomination_list(*, user: Any, year: int | None = None) -> QuerySet[Nomination]:
+def nomination_list(*, user: User, year: int | None = None) -> QuerySet[Nomination]:
     """Nominations of the organizations within the user's scope (those who see rounds), every
     round or one year's, oldest first."""
     path = scope_path(user) if can_see_rounds(user) else None

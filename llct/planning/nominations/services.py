@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.text import clean_text, fold
 from llct.curriculum.models import Programme
 from llct.organizations.models import MembershipStage, Organization, Person, TheoryLevel
@@ -66,7 +66,7 @@ def round_open(
     deadline: dt.date,
     programmes: Sequence[Programme],
     instructions: str,
-    actor: Any,
+    actor: User | None,
     today: dt.date,
 ) -> NominationRound:
     errors: dict[str, list[str]] = defaultdict(list)
@@ -102,7 +102,7 @@ def round_update(
     programmes: Sequence[Programme],
     instructions: str,
     is_closed: bool,
-    actor: Any,
+    actor: User,
 ) -> NominationRound:
     errors: dict[str, list[str]] = defaultdict(list)
     _check_round(
@@ -169,7 +169,7 @@ def _require_editable(submission: Submission, *, today: dt.date) -> None:
         raise ValidationError(state.reason)
 
 
-def _event(submission: Submission, action: str, *, actor: Any, note: str = "") -> SubmissionEvent:
+def _event(submission: Submission, action: str, *, actor: User, note: str = "") -> SubmissionEvent:
     return SubmissionEvent.objects.create(
         submission=submission,
         action=action,
@@ -203,7 +203,7 @@ def nominations_accept(
     organization: Organization,
     keys: Sequence[str] = (),
     all_urgent: bool = False,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> list[Nomination]:
     """Accept suggestions, by their keys ("person-programme") or all the urgent ones. Each
@@ -259,7 +259,7 @@ def nomination_add(
     priority: int,
     quarter: int | None,
     note: str,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> Nomination:
     """Nominate someone the rules did not suggest: a person of the organization, for a
@@ -326,7 +326,7 @@ def nominations_update(
     nomination_round: NominationRound,
     organization: Organization,
     changes: dict[int, NominationChange],
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> int:
     """Set priority, preferred quarter and note of the organization's nominations. Returns how
@@ -371,7 +371,7 @@ def nomination_remove(
     nomination_round: NominationRound,
     organization: Organization,
     nomination_id: int,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> None:
     submission = _submission_locked(nomination_round=nomination_round, organization=organization)
@@ -386,7 +386,7 @@ def submission_submit(
     *,
     nomination_round: NominationRound,
     organization: Organization,
-    actor: Any,
+    actor: User,
     today: dt.date,
     now: dt.datetime | None = None,
 ) -> Submission:
@@ -411,7 +411,7 @@ def submission_take_back(
     *,
     nomination_round: NominationRound,
     organization: Organization,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> Submission:
     """Take a submitted submission back to change it, while the window is still open (before
@@ -434,7 +434,7 @@ def submission_reopen(
     organization: Organization,
     until: dt.date,
     note: str,
-    actor: Any,
+    actor: User,
     today: dt.date,
 ) -> Submission:
     """The department lets an organization submit or change its nominations until a date."""
@@ -472,7 +472,7 @@ def requirement_save(
     position: str,
     required_level: int,
     programme: Programme,
-    actor: Any,
+    actor: User,
 ) -> PositionRequirement:
     errors: dict[str, list[str]] = defaultdict(list)
     position = clean_text(position)
@@ -507,7 +507,7 @@ def requirement_save(
 
 
 @transaction.atomic
-def requirement_delete(*, requirement: PositionRequirement, actor: Any) -> None:
+def requirement_delete(*, requirement: PositionRequirement, actor: User) -> None:
     audit_record(
         actor=actor,
         obj=requirement,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.courses.models import Course
 from llct.courses.selectors import working_days
 from llct.courses.services.courses import course_create
@@ -53,7 +53,7 @@ class CourseFromPlan:
 def planned_course_create_course(
     *,
     planned: PlannedCourse,
-    actor: Any,
+    actor: User,
     override_reason: str = "",
     confirm_warnings: bool = False,
 ) -> CourseFromPlan:

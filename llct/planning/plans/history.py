@@ -52,7 +52,7 @@ def plan_snapshot(*, plan: AnnualPlan) -> dict[str, Any]:
                 "venue": pc.venue.name if pc.venue else "",
                 "organizer": pc.organizer.name,
                 "lecturers": ", ".join(lecturer.full_name for lecturer in pc.lecturers.all()),
-                "nominations": pc.nomination_count,  # type: ignore[attr-defined]
+                "nominations": pc.nomination_count,
             }
             for pc in courses
         ],

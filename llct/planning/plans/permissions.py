@@ -4,9 +4,8 @@ Department officers build and submit plans and record expenses; leaders read pla
 or return them (they never edit one); nobody else sees plans. A plan is edited only while it is
 a draft or has been returned."""
 
-from typing import Any
-
 from llct.core.capabilities import Capability, has_capability
+from llct.core.models import User
 from llct.planning.models import AnnualPlan
 
 Status = AnnualPlan.Status
@@ -15,29 +14,29 @@ Status = AnnualPlan.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 
 
-def is_leader(user: Any) -> bool:
+def is_leader(user: User) -> bool:
     """The role that approves or returns a plan (a superuser is not one)."""
     return has_capability(user, Capability.DECIDE_PLANS)
 
 
-def can_read_plans(user: Any) -> bool:
+def can_read_plans(user: User) -> bool:
     return has_capability(user, Capability.READ_PLANS)
 
 
-def can_edit_plan(user: Any, plan: AnnualPlan) -> bool:
+def can_edit_plan(user: User, plan: AnnualPlan) -> bool:
     """Department officers, while the plan is a draft or has been returned. Leaders approve and
     never edit, so what they approve is what the department wrote."""
     return has_capability(user, Capability.EDIT_PLANS) and plan.status in EDITABLE
 
 
-def can_submit(user: Any, plan: AnnualPlan) -> bool:
+def can_submit(user: User, plan: AnnualPlan) -> bool:
     return has_capability(user, Capability.EDIT_PLANS) and plan.status in EDITABLE
 
 
-def can_decide(user: Any, plan: AnnualPlan) -> bool:
+def can_decide(user: User, plan: AnnualPlan) -> bool:
     """Only a leader (the role, not a superuser) approves or returns, and only a submitted plan."""
     return has_capability(user, Capability.DECIDE_PLANS) and plan.status == Status.SUBMITTED
 
 
-def can_create_courses(user: Any, plan: AnnualPlan) -> bool:
+def can_create_courses(user: User, plan: AnnualPlan) -> bool:
     return has_capability(user, Capability.EDIT_PLANS) and plan.status == Status.APPROVED

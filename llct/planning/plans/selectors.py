@@ -3,7 +3,7 @@ the names a plan document carries on its date)."""
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.models import User
 from llct.courses.models import Course
 from llct.curriculum.models import Lecturer
 from llct.organizations.models import Organization
@@ -24,6 +25,9 @@ from llct.planning.models import (
 )
 from llct.planning.nominations.selectors import nominations_for_year
 from llct.planning.plans.permissions import can_read_plans
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency
 
 Status = AnnualPlan.Status
 
@@ -40,7 +44,7 @@ def status_label(status: str) -> str:
     return str(labels.get(status, status))
 
 
-def plan_list(*, user: Any) -> QuerySet[AnnualPlan]:
+def plan_list(*, user: User) -> QuerySet[AnnualPlan]:
     qs = AnnualPlan.objects.select_related("issuer").annotate(
         course_count=Count("planned_courses", distinct=True)
     )
@@ -49,7 +53,7 @@ def plan_list(*, user: Any) -> QuerySet[AnnualPlan]:
     return qs.order_by("-year")
 
 
-def plan_get(*, user: Any, pk: int) -> AnnualPlan:
+def plan_get(*, user: User, pk: int) -> AnnualPlan:
     """The plan, for those who may read plans; anyone else may not (403)."""
     if not can_read_plans(user):
         raise PermissionDenied
@@ -61,7 +65,7 @@ def plan_get(*, user: Any, pk: int) -> AnnualPlan:
         raise Http404 from None
 
 
-def planned_course_get(*, user: Any, pk: int) -> PlannedCourse:
+def planned_course_get(*, user: User, pk: int) -> PlannedCourse:
     try:
         planned = PlannedCourse.objects.select_related("programme", "course", "venue").get(pk=pk)
     except PlannedCourse.DoesNotExist:
@@ -70,7 +74,15 @@ def planned_course_get(*, user: Any, pk: int) -> PlannedCourse:
     return planned
 
 
-def planned_courses(*, plan: AnnualPlan) -> QuerySet[PlannedCourse]:
+class NominationCount(TypedDict):
+    nomination_count: int
+
+
+type PlannedCourseRow = WithAnnotations[PlannedCourse, NominationCount]
+"""A planned course as the plan's tables read it: with the number of its nominations."""
+
+
+def planned_courses(*, plan: AnnualPlan) -> QuerySet[PlannedCourseRow]:
     """The plan's courses by month, with what the tables show, in a fixed number of queries."""
     return (
         plan.planned_courses.select_related("programme", "venue", "organizer", "course")
@@ -174,7 +186,7 @@ def plan_approval(*, plan: AnnualPlan) -> PlanDecision | None:
     )
 
 
-def expense_course_get(*, user: Any, pk: int) -> Course:
+def expense_course_get(*, user: User, pk: int) -> Course:
     if not can_read_plans(user):
         raise PermissionDenied
     try:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from llct.core.capabilities import Capability, has_capability
-from llct.core.models import audit_record
+from llct.core.models import User, audit_record
 from llct.core.text import clean_text
 from llct.courses.models import Course
 from llct.curriculum.models import Lecturer, Programme
@@ -43,12 +43,12 @@ def _require_editable(plan: AnnualPlan) -> None:
         )
 
 
-def _require_department(actor: Any) -> None:
+def _require_department(actor: User) -> None:
     if not has_capability(actor, Capability.EDIT_PLANS):
         raise PermissionDenied
 
 
-def _edited(plan: AnnualPlan, actor: Any, summary: str) -> None:
+def _edited(plan: AnnualPlan, actor: User, summary: str) -> None:
     """Every change to a plan's contents is kept on the plan (the timeline reads them)."""
     audit_record(actor=actor, obj=plan, action="edit", summary=summary[:500])
 
@@ -104,7 +104,7 @@ def _plan_apply(plan: AnnualPlan, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def plan_create(*, data: dict[str, Any], actor: Any) -> AnnualPlan:
+def plan_create(*, data: dict[str, Any], actor: User) -> AnnualPlan:
     _require_department(actor)
     plan = AnnualPlan(created_by=actor)
     _plan_apply(plan, data)
@@ -116,7 +116,7 @@ def plan_create(*, data: dict[str, Any], actor: Any) -> AnnualPlan:
 
 
 @transaction.atomic
-def plan_update(*, plan: AnnualPlan, data: dict[str, Any], actor: Any) -> AnnualPlan:
+def plan_update(*, plan: AnnualPlan, data: dict[str, Any], actor: User) -> AnnualPlan:
     _require_department(actor)
     _require_editable(plan)
     _plan_apply(plan, data)
@@ -141,6 +141,14 @@ PLANNED_FIELDS = (
 def _planned_validate(
     planned: PlannedCourse, nominations: Sequence[Nomination], plan: AnnualPlan
 ) -> None:
+    errors = _planned_field_errors(planned)
+    if nominations and (problems := _nominations_errors(planned, nominations, plan)):
+        errors["nominations"] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+def _planned_field_errors(planned: PlannedCourse) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -160,33 +168,38 @@ def _planned_validate(
         add("days", _("Enter the number of days (more than 0)."))
     if not planned.organizer_id:
         add("organizer", _("Choose the organizing organization."))
-    if nominations:
-        ids = [n.pk for n in nominations]
-        allowed = set(
-            nominations_for_year(year=plan.year).filter(pk__in=ids).values_list("pk", flat=True)
+    return errors
+
+
+def _nominations_errors(
+    planned: PlannedCourse, nominations: Sequence[Nomination], plan: AnnualPlan
+) -> list[str]:
+    """The nominations a planned course takes: submitted for the plan's year, for its
+    programme, and in no other planned course of the plan."""
+    errors: list[str] = []
+    ids = [n.pk for n in nominations]
+    allowed = set(
+        nominations_for_year(year=plan.year).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if len(allowed) < len(set(ids)):
+        errors.append(_("Some nominations are not nominations submitted for this year."))
+    other_programme = [n for n in nominations if n.programme_id != planned.programme_id]
+    if other_programme and planned.programme_id:
+        errors.append(
+            _("%(n)s nomination(s) are for another programme.") % {"n": len(other_programme)}
         )
-        if len(allowed) < len(set(ids)):
-            add("nominations", _("Some nominations are not nominations submitted for this year."))
-        other_programme = [n for n in nominations if n.programme_id != planned.programme_id]
-        if other_programme and planned.programme_id:
-            add(
-                "nominations",
-                _("%(n)s nomination(s) are for another programme.") % {"n": len(other_programme)},
-            )
-        taken = (
-            PlannedCourse.objects.filter(plan=plan, nominations__in=ids)
-            .exclude(pk=planned.pk or 0)
-            .values_list("name", flat=True)
-            .distinct()
+    taken = (
+        PlannedCourse.objects.filter(plan=plan, nominations__in=ids)
+        .exclude(pk=planned.pk or 0)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    for name in taken:
+        errors.append(
+            _("Some of these nominations are already in the planned course “%(name)s”.")
+            % {"name": name}
         )
-        for name in taken:
-            add(
-                "nominations",
-                _("Some of these nominations are already in the planned course “%(name)s”.")
-                % {"name": name},
-            )
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @transaction.atomic
@@ -194,7 +207,7 @@ def planned_course_save(
     *,
     planned: PlannedCourse,
     data: dict[str, Any],
-    actor: Any,
+    actor: User,
     lecturers: Sequence[Lecturer] | None = None,
     nominations: Sequence[Nomination] | None = None,
 ) -> PlannedCourse:
@@ -250,7 +263,7 @@ def _quarter_month(nominations: Sequence[Nomination]) -> int:
 
 @transaction.atomic
 def planned_course_from_nominations(
-    *, plan: AnnualPlan, nominations: Sequence[Nomination], actor: Any
+    *, plan: AnnualPlan, nominations: Sequence[Nomination], actor: User
 ) -> PlannedCourse:
     """A planned course for the chosen nominations, all of one programme: as many expected
     learners as nominations, the month of the quarter most asked for, the programme's usual
@@ -282,7 +295,7 @@ def planned_course_from_nominations(
 
 
 @transaction.atomic
-def planned_course_delete(*, planned: PlannedCourse, actor: Any) -> None:
+def planned_course_delete(*, planned: PlannedCourse, actor: User) -> None:
     _require_department(actor)
     _require_editable(planned.plan)
     name = planned.name
@@ -292,7 +305,7 @@ def planned_course_delete(*, planned: PlannedCourse, actor: Any) -> None:
 
 
 @transaction.atomic
-def budget_recompute(*, plan: AnnualPlan, actor: Any) -> int:
+def budget_recompute(*, plan: AnnualPlan, actor: User) -> int:
     """Recompute every line from the current norms; adjusted lines stay adjusted."""
     _require_department(actor)
     _require_editable(plan)
@@ -309,7 +322,7 @@ def budget_recompute(*, plan: AnnualPlan, actor: Any) -> int:
 
 
 @transaction.atomic
-def budget_line_adjust(*, line: BudgetLine, amount: Decimal, note: str, actor: Any) -> BudgetLine:
+def budget_line_adjust(*, line: BudgetLine, amount: Decimal, note: str, actor: User) -> BudgetLine:
     """Change a line by hand. An amount other than the computed one needs a note saying why;
     the computed amount is kept beside it. Giving back the computed amount clears the note."""
     _require_department(actor)
@@ -346,7 +359,7 @@ FACILITY_FIELDS = ("kind", "description", "quantity", "estimated_cost")
 
 
 @transaction.atomic
-def facility_save(*, need: FacilityNeed, data: dict[str, Any], actor: Any) -> FacilityNeed:
+def facility_save(*, need: FacilityNeed, data: dict[str, Any], actor: User) -> FacilityNeed:
     _require_department(actor)
     _require_editable(need.plan)
     for name in FACILITY_FIELDS:
@@ -376,7 +389,7 @@ def facility_save(*, need: FacilityNeed, data: dict[str, Any], actor: Any) -> Fa
 
 
 @transaction.atomic
-def facility_delete(*, need: FacilityNeed, actor: Any) -> None:
+def facility_delete(*, need: FacilityNeed, actor: User) -> None:
     _require_department(actor)
     _require_editable(need.plan)
     plan, what = need.plan, need.description
@@ -395,7 +408,7 @@ NORM_FIELDS = (
 
 
 @transaction.atomic
-def norms_update(*, data: dict[str, Any], actor: Any) -> BudgetNorms:
+def norms_update(*, data: dict[str, Any], actor: User) -> BudgetNorms:
     """Change the norms. Plans keep their amounts until the department recomputes them."""
     _require_department(actor)
     norms = BudgetNorms.current()
@@ -434,7 +447,7 @@ def _locked(plan: AnnualPlan) -> AnnualPlan:
 
 
 @transaction.atomic
-def plan_submit(*, plan: AnnualPlan, actor: Any) -> PlanVersion:
+def plan_submit(*, plan: AnnualPlan, actor: User) -> PlanVersion:
     """draft → submitted, or returned (and revised) → submitted. Freezes a PlanVersion."""
     if not has_capability(actor, Capability.EDIT_PLANS):
         raise PermissionDenied
@@ -476,7 +489,7 @@ def plan_submit(*, plan: AnnualPlan, actor: Any) -> PlanVersion:
     return version
 
 
-def _decide(*, plan: AnnualPlan, actor: Any, decision: str, comment: str) -> PlanDecision:
+def _decide(*, plan: AnnualPlan, actor: User, decision: str, comment: str) -> PlanDecision:
     if not is_leader(actor):
         raise PermissionDenied
     plan = _locked(plan)
@@ -502,13 +515,13 @@ def _decide(*, plan: AnnualPlan, actor: Any, decision: str, comment: str) -> Pla
 
 
 @transaction.atomic
-def plan_approve(*, plan: AnnualPlan, actor: Any, comment: str = "") -> PlanDecision:
+def plan_approve(*, plan: AnnualPlan, actor: User, comment: str = "") -> PlanDecision:
     """submitted → approved, by a leader."""
     return _decide(plan=plan, actor=actor, decision=PlanDecision.Decision.APPROVED, comment=comment)
 
 
 @transaction.atomic
-def plan_return(*, plan: AnnualPlan, actor: Any, comment: str) -> PlanDecision:
+def plan_return(*, plan: AnnualPlan, actor: User, comment: str) -> PlanDecision:
     """submitted → returned, by a leader, with comments saying what to change."""
     return _decide(plan=plan, actor=actor, decision=PlanDecision.Decision.RETURNED, comment=comment)
 
@@ -517,7 +530,7 @@ EXPENSE_FIELDS = ("kind", "amount", "spent_on", "note")
 
 
 @transaction.atomic
-def expense_record(*, course: Course, data: dict[str, Any], actor: Any) -> Expense:
+def expense_record(*, course: Course, data: dict[str, Any], actor: User) -> Expense:
     _require_department(actor)
     expense = Expense(course=course, recorded_by=actor)
     for name in EXPENSE_FIELDS:
@@ -545,7 +558,7 @@ def expense_record(*, course: Course, data: dict[str, Any], actor: Any) -> Expen
 
 
 @transaction.atomic
-def expense_delete(*, expense: Expense, actor: Any) -> None:
+def expense_delete(*, expense: Expense, actor: User) -> None:
     _require_department(actor)
     course = expense.course
     summary = f"{expense.get_kind_display()}: {vnd(expense.amount)} ({expense.spent_on:%d/%m/%Y})"

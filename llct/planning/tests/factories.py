@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from llct.assessment.certificates import certificates_issue
 from llct.assessment.models import Certificate, Result, ResultsApproval
+from llct.core.models import User
 from llct.courses.models import Course, Enrolment, Venue
 from llct.courses.tests.factories import enrol, make_course
 from llct.curriculum.models import Lecturer, Programme, Topic
@@ -207,7 +208,7 @@ def make_plan(issuer: Organization, *, year: int = 2027, **fields: Any) -> Annua
 def plan_course(
     plan: AnnualPlan,
     programme: Programme,
-    actor: Any,
+    actor: User,
     *,
     organizer: Organization | None = None,
     lecturers: list[Lecturer] | None = None,

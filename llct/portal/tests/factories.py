@@ -5,19 +5,20 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.portal import documents as docs
 from llct.portal import services
 from llct.portal.models import AccessLevel, Article, Category, Document
 
 
-def make_category(name: str = "Chính trị", *, actor: Any) -> Category:
+def make_category(name: str = "Chính trị", *, actor: User) -> Category:
     existing = Category.objects.filter(name=name).first()
     return existing or services.category_create(name=name, actor=actor)
 
 
 def make_article(
     *,
-    actor: Any,
+    actor: User,
     title: str = "Hội nghị quán triệt Nghị quyết",
     category: Category | None = None,
     body: str = "<p>Sáng nay, Ban Thường vụ tổ chức hội nghị.</p>",
@@ -60,7 +61,7 @@ def pdf_bytes(text: str) -> bytes:
 
 def make_document(
     *,
-    actor: Any,
+    actor: User,
     number: str = "131-KH/ĐUK",
     access: str = AccessLevel.PUBLIC,
     subject: str = "Kế hoạch học tập, quán triệt Nghị quyết",
@@ -79,6 +80,6 @@ def make_document(
     )
 
 
-def attach_pdf(document: Document, text: str, *, actor: Any, name: str = "van-ban.pdf") -> Any:
+def attach_pdf(document: Document, text: str, *, actor: User, name: str = "van-ban.pdf") -> Any:
     upload = SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
     return docs.document_file_add(document=document, upload=upload, actor=actor)

@@ -1,7 +1,10 @@
 """Fill an empty database with the demo province, its people, one account per role, and a year
 of courses with their lecturers, venues, sessions, learners and attendance."""
 
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from llct.core.models import User
 from llct.courses.models import Course
 from llct.demo.seed import (
     ACCOUNTS,
@@ -58,7 +62,7 @@ class Command(BaseCommand):
             self._refuse_unsafe_reset()
         started = time.perf_counter()
         # Reset and seed together: a failed seed leaves the old data in place.
-        with transaction.atomic():
+        with _quiet_pdf_logs(), transaction.atomic():
             if options["reset"]:
                 demo_reset()
             elif demo_exists():
@@ -164,7 +168,25 @@ class Command(BaseCommand):
                 out("  ".join("-" * w for w in widths))
 
 
-def _organization_of(user: Any) -> str:
+# The demo renders PDFs (certificates, plans): WeasyPrint and fontTools log a line per step
+# at INFO, which buries the summary under noise in `make run`. Their warnings still show.
+_PDF_LOGGERS = ("weasyprint", "fontTools")
+
+
+@contextmanager
+def _quiet_pdf_logs() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in _PDF_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _organization_of(user: User) -> str:
     if user.organization is not None:
         return str(user.organization.name)
     if user.person is not None:

@@ -1,8 +1,9 @@
 """No page answers 500 to what a person (or a script) can type into the address bar.
 
-Every URL pattern of the URLconf is requested as every role and signed out: first with plausible
-path values (ids of the demo data), then with hostile ones in each path converter, then with
-hostile values in each query parameter the page reads. To stay fast (a few seconds), values are
+Every URL pattern of the URLconf is requested as every role and signed out, over the demo data
+(the module demo of conftest.py, built once for this module and test_demo.py): first with
+plausible path values (ids of the demo data), then with hostile ones in each path converter, then
+with hostile values in each query parameter the page reads. To stay fast (a few seconds), values are
 sampled: every role requests every page, and the hostile values are dealt round-robin over the
 roles, so that each (page, parameter, value) is tried once and every role tries every page and
 parameter. A client per role keeps its session; one query parameter changes at a time.
@@ -17,18 +18,16 @@ import traceback
 import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
-from django.db import models
-from django.db.models import query
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from llct.core.models import User
+from llct.demo.seed import DemoSummary
 
 # Sampled: dates far ahead and at year 1, an id no column holds, a negative, garbage with a NUL,
 # and a string far longer than any field.
@@ -112,11 +111,11 @@ def _urls() -> list[tuple[str, Any]]:
     return routes
 
 
+pytestmark = pytest.mark.xdist_group("demo")
+
+
 @pytest.fixture
-def demo(db) -> dict[str, Client]:
-    # The demo is data to sweep, not a page under test: it seeds with Django's own fetch mode.
-    with mock.patch.object(query, "DEFAULT_FETCH_MODE", models.FETCH_ONE):
-        call_command("seed_demo", people=40, seed=8, stdout=_Null())
+def clients(summary: DemoSummary, demo_media: Path) -> dict[str, Client]:
     clients = {"anonymous": Client()}
     for user in _one_per_role():
         client = Client()
@@ -135,22 +134,41 @@ def _one_per_role() -> list[User]:
     return list(seen.values())
 
 
-class _Null:
-    def write(self, *args: Any) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-
 def _ours(error: BaseException) -> list[traceback.FrameSummary]:
     frames = traceback.extract_tb(error.__traceback__)
     return [f for f in frames if "/llct/" in f.filename and "/tests/" not in f.filename]
 
 
-def test_no_url_answers_500_to_hostile_input(demo):
+def _form_names(response: Any) -> set[str]:
+    """The names the fields of the page's GET forms send."""
+    if (
+        response is None
+        or response.status_code != 200
+        or "html" not in response.get("Content-Type", "")
+        or response.streaming
+    ):
+        return set()
+    reader = _GetForms()
+    reader.feed(response.content.decode(errors="replace"))
+    return reader.names
+
+
+def _hostile_urls(
+    route: str, plain: str, params: set[str], plausible: dict[str, str]
+) -> Iterator[str]:
+    """The route with hostile values in its path, then with each parameter hostile."""
+    kinds = {m.group("kind") or "str" for m in _CONVERTER.finditer(route)}
+    for kind in kinds & set(HOSTILE_PATH):
+        for value in HOSTILE_PATH[kind]:
+            yield _fill(route, {**plausible, kind: value})
+    for name in sorted(params - {"csrfmiddlewaretoken"}):
+        for value in HOSTILE:
+            yield f"{plain}?{quote(name)}={quote(value, safe='%')}"
+
+
+def test_no_url_answers_500_to_hostile_input(clients):
     started, cpu = time.perf_counter(), time.process_time()
-    roles = list(demo)
+    roles = list(clients)
     failures: list[str] = []
     requests = 0
     plausible = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.UUID(int=1))}
@@ -160,7 +178,7 @@ def test_no_url_answers_500_to_hostile_input(demo):
         nonlocal requests
         requests += 1
         try:
-            response = demo[role].get(url)
+            response = clients[role].get(url)
         except Exception as error:  # the test client re-raises what would be a 500
             where = [f"{f.filename.rsplit('/llct/', 1)[-1]}:{f.lineno}" for f in _ours(error)]
             failures.append(
@@ -180,25 +198,10 @@ def test_no_url_answers_500_to_hostile_input(demo):
             plain = _fill(route, plausible)
             if plain.startswith(SKIP_PREFIXES):
                 continue
-            params = _view_params(callback)
             # The superuser sees every page: its forms name the page's query parameters.
-            response = get("superuser", plain)
-            if (
-                response is not None
-                and response.status_code == 200
-                and "html" in response.get("Content-Type", "")
-                and not response.streaming
-            ):
-                reader = _GetForms()
-                reader.feed(response.content.decode(errors="replace"))
-                params |= reader.names
-            kinds = {m.group("kind") or "str" for m in _CONVERTER.finditer(route)}
-            for kind in kinds & set(HOSTILE_PATH):
-                for value in HOSTILE_PATH[kind]:
-                    get(next_role(), _fill(route, {**plausible, kind: value}))
-            for name in sorted(params - {"csrfmiddlewaretoken"}):
-                for value in HOSTILE:
-                    get(next_role(), f"{plain}?{quote(name)}={quote(value, safe='%')}")
+            params = _view_params(callback) | _form_names(get("superuser", plain))
+            for url in _hostile_urls(route, plain, params, plausible):
+                get(next_role(), url)
     finally:
         logging.disable(logging.NOTSET)
     elapsed = time.perf_counter() - started
