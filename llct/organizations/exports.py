@@ -173,9 +173,9 @@ def people_xml_sql(
     people: Any, *, progress: Callable[[int], None] | None = None
 ) -> Iterator[bytes]:
     """PostgreSQL: the export's rows written as `<row>` XML by the database itself, the same
-    cells as `people_xml_rows` (a test compares both): Python only moves text, a few
-    thousand rows at a time through a server-side cursor. Between two fetches the connection
-    is free, so `progress` may write to the database."""
+    cells as `people_xml_rows` (a test compares both): Python only moves the text, a few
+    thousand rows at a time through a server-side cursor (`_reader`), and calls `progress`
+    with the rows read so far between two fetches."""
     inner, inner_params = people.values_list(
         *PEOPLE_COLUMNS, "sort_key", "id"
     ).query.sql_with_params()
