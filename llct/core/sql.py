@@ -2,12 +2,13 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from django.db import connection
+from django.db import connection as default_connection
 
 
 @contextmanager
-def without_jit() -> Iterator[None]:
+def without_jit(connection: Any = default_connection) -> Iterator[None]:
     """PostgreSQL compiles a query it deems costly (a province-wide rule, the export of every
     person) to machine code first: measured at 1-2 s of compiling per query for a run that
     takes a fraction of that. The long jobs switch it off for their own statements; elsewhere

@@ -1,8 +1,9 @@
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,9 +173,9 @@ def people_xml_sql(
     people: Any, *, progress: Callable[[int], None] | None = None
 ) -> Iterator[bytes]:
     """PostgreSQL: the export's rows written as `<row>` XML by the database itself, the same
-    cells as `people_xml_rows` (a test compares both): Python only moves text, a few
-    thousand rows at a time through a server-side cursor. Between two fetches the connection
-    is free, so `progress` may write to the database."""
+    cells as `people_xml_rows` (a test compares both): Python only moves the text, a few
+    thousand rows at a time through a server-side cursor (`_reader`), and calls `progress`
+    with the rows read so far between two fetches."""
     inner, inner_params = people.values_list(
         *PEOPLE_COLUMNS, "sort_key", "id"
     ).query.sql_with_params()
@@ -199,13 +200,31 @@ def people_xml_sql(
         "card, level, sort_key, id) ORDER BY t.sort_key, t.id"
     )
     done = 0
-    with without_jit(), connection.chunked_cursor() as cursor:
+    with _reader() as reader, without_jit(reader), reader.chunked_cursor() as cursor:
         cursor.execute(sql, [*params, *inner_params])
         while batch := cursor.fetchmany(5000):
             done += len(batch)
             yield "".join([row[0] for row in batch]).encode()
             if progress is not None:
                 progress(done)
+
+
+@contextmanager
+def _reader() -> Iterator[Any]:
+    """The connection the export reads through. Outside a transaction, a second connection
+    of its own inside one: the rows then stream from the query as the database writes them
+    (in autocommit a server-side cursor must first store every row, hundreds of megabytes, to
+    survive the commit), and the task's own connection stays free to publish the progress.
+    Inside a transaction (tests), that transaction's connection, which sees its rows."""
+    if connection.in_atomic_block:
+        yield connection
+        return
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        reader.set_autocommit(False)
+        yield reader
+    finally:
+        reader.close()
 
 
 def people_export_write(

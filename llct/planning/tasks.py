@@ -12,7 +12,7 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from llct.core.xlsx_stream import write_xlsx_stream
+from llct.core.xlsx_stream import write_xlsx_rows
 from llct.planning.models import SuggestionExport
 from llct.planning.nominations.province import province_headers, province_rows
 from llct.planning.nominations.suggestions import RULE_STEPS, suggestions_for_province
@@ -55,11 +55,12 @@ def province_suggestions_task(*, export_id: int, today: str = "") -> None:
                 urgent=sum(1 for v in grouped.values() for s in v if s.urgent),
             )
             with tempfile.TemporaryFile() as handle:
-                count = write_xlsx_stream(
+                count = write_xlsx_rows(
                     handle,
                     province_headers(),
-                    province_rows(grouped, on_row=written),
+                    province_rows(grouped),
                     title="De xuat",
+                    progress=written,
                 )
                 handle.seek(0)
                 export.file.save(

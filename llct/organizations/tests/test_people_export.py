@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from llct.organizations import exports
-from llct.organizations.models import PeopleExport
+from llct.organizations.models import PeopleExport, Person
 from llct.organizations.tests.factories import make_person
 
 
@@ -142,3 +142,22 @@ def test_the_rows_postgresql_writes_are_the_rows_python_writes(world):
     assert ba[1].split() == ["Lê\\Văn", "\\n", "Ba", "tab", "line", "&amp;"]
     assert ba[2:5] == ["Nữ", "17/05/1980", "Bí thư <chi bộ> & phó \\\\ "]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the rows written by PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_rows_stream_through_a_second_connection(world):
+    """As the worker runs it (autocommit): the rows are read through a connection of their
+    own, while the task's connection publishes the progress."""
+    from llct.organizations.tasks import people_export_task
+
+    export = PeopleExport.objects.create(requested_by=world.department, language="vi")
+    people_export_task.call(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == PeopleExport.Status.DONE
+    assert export.done_rows == export.total_rows == Person.objects.count()
+    with export.file.open("rb") as handle:
+        rows = _rows(handle.read())
+    assert [r[0] for r in rows] == list(range(1, Person.objects.count() + 1))
+    assert {r[1] for r in rows} == set(Person.objects.values_list("full_name", flat=True))
+    export.file.delete(save=False)
