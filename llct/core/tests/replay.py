@@ -8,9 +8,9 @@ write statement it runs; a later test that starts from that same state replays t
 milliseconds) and unpickles its own copy of the Python objects the first build returned: the
 same rows, the same ids, and objects no earlier test has touched.
 
-Where the start differs (another fixture wrote first, or a transactional test flushed the tables),
-or on PostgreSQL (sequences are not rolled back there, so the ids would differ), the fixture is
-simply built again.
+A test that starts from another state (another fixture wrote first, a transactional test flushed
+the tables) gets a recording of its own, up to a few. On PostgreSQL (sequences are not rolled
+back there, so the ids would differ) the fixture is simply built again.
 """
 
 import pickle
@@ -53,29 +53,34 @@ class _Recorder:
 
 
 class Replayer[T]:
-    """`Replayer(build)()`: the value of `build()`, built once per process on SQLite."""
+    """`Replayer(build)()`: the value of `build()`, built once per process and starting state on
+    SQLite. A transactional test flushes the tables, so a process may meet a second state (empty
+    tables): each gets its own recording."""
+
+    MAX_STATES = 4
 
     def __init__(self, build: Callable[[], T]) -> None:
         self.build = build
-        self.recording: _Recording | None = None
+        self.recordings: dict[tuple[tuple[str, int], ...], _Recording] = {}
 
     def __call__(self) -> T:
         if connection.vendor != "sqlite":
             return self.build()
         start = _state()
-        if self.recording is None:
+        recording = self.recordings.get(start)
+        if recording is None:
+            if len(self.recordings) >= self.MAX_STATES:
+                return self.build()
             recorder = _Recorder()
             with connection.execute_wrapper(recorder):
                 value = self.build()
-            self.recording = _Recording(start, recorder.statements, pickle.dumps(value))
+            self.recordings[start] = _Recording(start, recorder.statements, pickle.dumps(value))
             return value
-        if start != self.recording.start:
-            return self.build()
         with transaction.atomic(), connection.cursor() as cursor:
-            for sql, params, many in self.recording.statements:
+            for sql, params, many in recording.statements:
                 if many:
                     cursor.executemany(sql, params)
                 else:
                     cursor.execute(sql, params)
-        replayed: T = pickle.loads(self.recording.value)  # noqa: S301 (our own bytes)
+        replayed: T = pickle.loads(recording.value)  # noqa: S301 (our own bytes)
         return replayed
