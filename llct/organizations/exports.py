@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from llct.core.models import User
 from llct.core.spreadsheets import XLSX_TYPE, file_response, write_csv, write_xlsx
 from llct.core.sql import without_jit
 from llct.core.xlsx_stream import text_cell, write_xlsx_chunks, write_xlsx_rows
@@ -249,14 +250,14 @@ def people_export_write(
     return done[0]
 
 
-def people_export_prune(*, user: Any, now: dt.datetime) -> None:
+def people_export_prune(*, user: User, now: dt.datetime) -> None:
     """Exports are personal data: a day after they were asked for, file and row go."""
     for old in PeopleExport.objects.filter(requested_by=user, created_at__lt=now - EXPORT_KEPT):
         old.file.delete(save=False)
         old.delete()
 
 
-def people_export_start(*, user: Any, filters: dict[str, str], language: str) -> PeopleExport:
+def people_export_start(*, user: User, filters: dict[str, str], language: str) -> PeopleExport:
     from llct.organizations.tasks import people_export_task
 
     people_export_prune(user=user, now=timezone.now())
@@ -265,7 +266,7 @@ def people_export_start(*, user: Any, filters: dict[str, str], language: str) ->
     return export
 
 
-def people_export_get(*, user: Any, pk: int) -> PeopleExport:
+def people_export_get(*, user: User, pk: int) -> PeopleExport:
     """Only the person who asked for an export sees it (it holds dates of birth and cards)."""
     export = PeopleExport.objects.filter(pk=pk, requested_by=user).first()
     if export is None:

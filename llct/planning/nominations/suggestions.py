@@ -80,6 +80,9 @@ class Suggestion:
             return _("No valid certificate")
         if self.rule == RULE_POSITION:
             return _("Position “%(position)s”") % {"position": self.detail}
+        return self._retake_explanation(day)
+
+    def _retake_explanation(self, day: str) -> str:
         if self.detail == "withdrawn":
             return _("Withdrew from the course ending %(date)s") % {"date": day}
         return _("Failed the course ending %(date)s") % {"date": day}
