@@ -78,7 +78,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     at = models.DateTimeField(default=timezone.now)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    # audit_object_at (content type, object, time) serves every lookup by content type.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     object_id = models.PositiveBigIntegerField()
     action = models.CharField(max_length=30)
     summary = models.CharField(max_length=500, blank=True)

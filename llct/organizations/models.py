@@ -202,9 +202,12 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     position = models.CharField(_("position"), max_length=150, blank=True)
+    # No index of its own: person_org_sort (organization, sort_key) serves every lookup by
+    # organization, and each person written (a roster writes thousands) updates one index less.
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="people",
         verbose_name=_("organization"),
     )
