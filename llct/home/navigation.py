@@ -5,11 +5,13 @@ open: no menu link answers 403. A group with one entry for this user is shown as
 a group with none is not shown.
 """
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -331,9 +333,17 @@ def _url(entry: Entry, user: User) -> str | None:
     try:
         if entry.own_person:
             return reverse(entry.url_name, args=[user.person_id])
-        return reverse(entry.url_name)
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        return _page_url(entry.url_name, get_script_prefix(), urlconf)
     except NoReverseMatch:
         return None  # a section whose pages are not installed
+
+
+@functools.cache
+def _page_url(url_name: str, prefix: str, urlconf: str) -> str:
+    """A menu page's address: the same on every page a server shows (for its prefix and URLconf),
+    so worked out once, not thirty times a page."""
+    return reverse(url_name)
 
 
 def _is_current(entry: Entry, current: str) -> bool:
@@ -372,6 +382,7 @@ def menu_links(user: User) -> list[str]:
 
 
 def navigation_context(user: object, view_name: str) -> dict[str, Any]:
+    """Built when a template shows the menu: the fragments htmx asks for never do."""
     if not isinstance(user, User):
         return {"nav_items": []}
-    return {"nav_items": menu_for(user, view_name)}
+    return {"nav_items": SimpleLazyObject(lambda: menu_for(user, view_name))}
