@@ -54,10 +54,13 @@ class ApiResult:
 
 def make_rows(count: int, *, today: dt.date) -> list[dict[str, Any]]:
     """People as the party-member database would send them: ISO dates, levels spelled as
-    rosters spell them, unique card numbers for full members."""
+    rosters spell them, unique card numbers for full members. Their stages date from before the
+    cut-over of the membership rules (from then on an admission or a full membership is a
+    decision recorded in LLCT, never sent in)."""
     from llct.demo.organizations import fake_person
-    from llct.organizations.models import MembershipStage
+    from llct.organizations.models import MembershipRules, MembershipStage
 
+    today = min(today, MembershipRules.current().cutover_on - dt.timedelta(days=1))
     rng = random.Random(SEED)
     cards = iter(rng.sample(range(300_000_000, 399_999_999), count))
     rows = []
