@@ -25,7 +25,6 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 @dataclass
 class _Recording:
-    start: tuple[tuple[str, int], ...]
     statements: list[tuple[str, Any, bool]]
     value: bytes  # the first build's objects, pickled: each test unpickles its own copy
 
@@ -74,7 +73,7 @@ class Replayer[T]:
             recorder = _Recorder()
             with connection.execute_wrapper(recorder):
                 value = self.build()
-            self.recordings[start] = _Recording(start, recorder.statements, pickle.dumps(value))
+            self.recordings[start] = _Recording(recorder.statements, pickle.dumps(value))
             return value
         with transaction.atomic(), connection.cursor() as cursor:
             for sql, params, many in recording.statements:
