@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import translation
 
 from llct.assessment.models import (
@@ -352,7 +352,8 @@ def _tasks(
 def _drawn_snapshots(rng: random.Random, projects: list[Project], *, today: dt.date) -> int:
     """Each organization's own yearly counts, around a trend from the target's baseline to its
     final value, summed up the tree into every ancestor: the same roll-up as the indicators'."""
-    organizations = list(Organization.objects.order_by("path"))
+    # By code, not path: a path spells ids, which a reseed after a reset changes.
+    organizations = list(Organization.objects.order_by("code"))
     people = dict(
         Person.objects.exclude(stage=MembershipStage.LEFT)
         .values("organization_id")
@@ -474,7 +475,9 @@ def _admission_history(rng: random.Random, *, today: dt.date) -> dict[str, int]:
         .select_related("organization")
         .order_by("admitted_on", "pk")
     )
-    weak = {o for o in {p.organization.parent_id for p in admitted} if rng.random() < 0.2}
+    # In id order: a set's own order follows the id values, which a reseed after a reset changes.
+    parents = sorted({p.organization.parent_id for p in admitted if p.organization.parent_id})
+    weak = {o for o in parents if rng.random() < 0.2}
     certified = [
         p for p in admitted if rng.random() < (0.85 if p.organization.parent_id in weak else 0.98)
     ]
@@ -517,7 +520,7 @@ def _classes(
         )
         key_day = min(key_day, today - dt.timedelta(days=10))
         groups[key_day.year, (key_day.month - 1) // 3].append(person)
-    top = Course.objects.aggregate(n=Max("pk"))["n"] or 0
+    top = Course.objects.filter(code__startswith="LS-").count()  # ids differ after a reset
     issued = 0
     for n, ((year, quarter), members) in enumerate(sorted(groups.items()), start=1):
         starts = dt.date(year, quarter * 3 + 1, 3)

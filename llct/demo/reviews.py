@@ -23,7 +23,7 @@ from llct.reviews.models import (
 )
 
 # The tree's stable order (codes), as the other demo modules use.
-STABLE = ("path",)
+STABLE = ("code",)  # not path: a path spells ids, which a reseed after a reset changes
 DEPARTMENT_CODE_PREFERRED = "HBS-CQD"  # the demo officer "canbo_khoi" works there
 
 

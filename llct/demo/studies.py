@@ -102,7 +102,7 @@ def _cells(campaign: Campaign) -> list[Organization]:
         .annotate(n=Count("id"))
         .values_list("organization_id", flat=True)
     )
-    return list(Organization.objects.filter(pk__in=list(ids)).order_by("path"))
+    return list(Organization.objects.filter(pk__in=list(ids)).order_by("code"))  # not path: ids
 
 
 def _run_conferences(

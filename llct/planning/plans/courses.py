@@ -33,7 +33,12 @@ def course_dates(planned: PlannedCourse, year: int) -> tuple[dt.date, dt.date]:
 
 
 def _course_code(planned: PlannedCourse, year: int) -> str:
-    base = f"{planned.programme.code[:24]}-{year}-{planned.pk}".upper()
+    """The programme, the year and the planned course's place among the plan's courses of that
+    programme ("DVM-2026-3": the plan's third new-member class), whatever the row ids are."""
+    place = PlannedCourse.objects.filter(
+        plan_id=planned.plan_id, programme_id=planned.programme_id, pk__lte=planned.pk
+    ).count()
+    base = f"{planned.programme.code[:24]}-{year}-{place}".upper()
     code, n = base, 1
     while Course.objects.filter(code=code).exists():
         n += 1
