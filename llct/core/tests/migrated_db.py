@@ -4,10 +4,12 @@ Every pytest process (each xdist worker) creates its in-memory test database and
 migrations into it: seconds on a quiet machine, minutes on a loaded one. Instead the first run
 migrates once and keeps a copy in var/test-db/, named by a hash of every installed app's
 migration files (and Django's and SQLite's versions); later runs, and the other workers, copy it
-into their in-memory database with SQLite's backup API. A changed migration changes the hash, so
+into their in-memory database with SQLite's backup API (the first one migrates, under a
+file lock, while the others wait for its copy). A changed migration changes the hash, so
 a stale copy is never used. PostgreSQL runs migrate as usual.
 """
 
+import fcntl
 import hashlib
 import os
 import sqlite3
@@ -44,22 +46,26 @@ def cached_migrate(original: Callable[..., Any]) -> Callable[..., Any]:
         copy = folder / f"migrated-{_fingerprint()}.sqlite3"
         connection.ensure_connection()
         live = connection.connection
-        if copy.exists():
-            source = sqlite3.connect(copy)
-            try:
-                source.backup(live)
-            finally:
-                source.close()
-            return None
-        result = original(name, *args, **options)
         folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{copy.name}.{os.getpid()}"
-        target = sqlite3.connect(partial)
-        try:
-            live.backup(target)
-        finally:
-            target.close()
-        os.replace(partial, copy)  # atomic: a worker reading it sees all or nothing
+        # One process migrates while the others wait for its copy: two processes migrating at
+        # once on two cores take longer than one migrating alone.
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if copy.exists():
+                source = sqlite3.connect(copy)
+                try:
+                    source.backup(live)
+                finally:
+                    source.close()
+                return None
+            result = original(name, *args, **options)
+            partial = folder / f".{copy.name}.{os.getpid()}"
+            target = sqlite3.connect(partial)
+            try:
+                live.backup(target)
+            finally:
+                target.close()
+            os.replace(partial, copy)  # atomic: a process reading it sees all or nothing
         print(f"\nSaved the migrated test database as {copy}", file=sys.stderr)
         return result
 
