@@ -96,6 +96,39 @@ class AuditEntry(models.Model):
         return f"{self.action} {self.content_type_id}:{self.object_id}"
 
 
+class ExportJob(models.Model):
+    """A file written by a task for the person who asked for it (`core/jobs.py: export_run`):
+    a province's rows take longer than a request may. Its page polls the status and progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    WORKING = (Status.QUEUED, Status.RUNNING)
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    language = models.CharField(max_length=10, default="vi")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def working(self) -> bool:
+        return self.status in self.WORKING
+
+
 class WorkerHeartbeat(models.Model):
     """One row per running task worker (`manage.py worker`), touched every few seconds by a
     thread of the worker, even while a long task runs. /healthz reads the freshest."""

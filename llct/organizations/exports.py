@@ -25,7 +25,6 @@ from llct.organizations.models import (
 EXPORT_INLINE_MAX = 5_000
 EXPORT_KEPT = dt.timedelta(days=1)
 SHEET = "Danh sach"
-WORKING = (PeopleExport.Status.QUEUED, PeopleExport.Status.RUNNING)
 
 ORG_HEADERS = ["Mã", "Tên", "Loại", "Mã cấp trên"]
 

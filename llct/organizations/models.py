@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.models import ExportJob
 from llct.core.text import clean_text, fold, name_sort_key
 
 
@@ -470,33 +471,15 @@ class RosterImport(models.Model):
         return self.original_name
 
 
-class PeopleExport(models.Model):
-    """A people list export written by a task: a province's million rows take longer than a
-    request may. The file holds personal data: only its requester downloads it, and it is
-    removed a day later (`people_export_prune`)."""
+class PeopleExport(ExportJob):
+    """A people list export written by a task. The file holds personal data: only its requester
+    downloads it, and it is removed a day later (`people_export_prune`)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        RUNNING = "running", _("Writing")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
     # The list's filters as submitted (search words, organization id, stage, level, position).
     filters = models.JSONField(default=dict, blank=True)
-    language = models.CharField(max_length=10, default="vi")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(default=0)
-    done_rows = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ExportJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"

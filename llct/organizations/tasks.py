@@ -3,9 +3,7 @@ page polling it needs nothing else; a failure is a status and a message, never a
 
 import datetime as dt
 import logging
-import tempfile
-import time
-from typing import Any
+from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -15,6 +13,7 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from llct.core.jobs import Throttle, export_progress, export_run
 from llct.organizations.models import RosterImport
 from llct.organizations.roster.imports import person_import_roster, roster_analyse
 from llct.organizations.roster.reader import RosterFileError
@@ -23,8 +22,6 @@ from llct.organizations.roster.uploads import roster_file_discard
 logger = logging.getLogger(__name__)
 
 PROGRESS_TIMEOUT = 6 * 3600
-# Progress is published at most this often: each publication is a write.
-PROGRESS_INTERVAL = 0.5
 
 
 def progress_key(import_id: int) -> str:
@@ -38,18 +35,6 @@ def commit_progress(import_id: int) -> tuple[int, int]:
     if not value:
         return 0, 0
     return int(value[0]), int(value[1])
-
-
-class _Throttle:
-    def __init__(self, publish: Any) -> None:
-        self.publish = publish
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done >= total or now - self.last >= PROGRESS_INTERVAL:
-            self.last = now
-            self.publish(done, total)
 
 
 def _unexpected() -> str:
@@ -77,7 +62,7 @@ def roster_analyse_task(*, import_id: int, today: str, language: str) -> None:
                     path_or_file=file,
                     organization=roster_import.organization,
                     today=dt.date.fromisoformat(today),
-                    progress=_Throttle(publish),
+                    progress=Throttle(publish),
                     placement=roster_import.placement,
                 )
         except RosterFileError as error:
@@ -126,7 +111,7 @@ def roster_commit_task(*, import_id: int, actor_id: int | None, today: str, lang
                     organization=roster_import.organization,
                     actor=actor,
                     today=dt.date.fromisoformat(today),
-                    progress=_Throttle(publish),
+                    progress=Throttle(publish),
                     placement=roster_import.placement,
                 )
                 rows.update(
@@ -158,41 +143,19 @@ def roster_commit_task(*, import_id: int, actor_id: int | None, today: str, lang
 @task
 def people_export_task(*, export_id: int) -> None:
     """QUEUED → RUNNING (with progress) → DONE with the file, or → FAILED."""
-    from django.core.files import File
-
     from llct.organizations.exports import people_export_write
     from llct.organizations.forms import person_filter_form
     from llct.organizations.models import PeopleExport
     from llct.organizations.selectors import person_list
 
     export = PeopleExport.objects.select_related("requested_by").get(pk=export_id)
-    if export.status != PeopleExport.Status.QUEUED:
-        return
-    rows = PeopleExport.objects.filter(pk=export_id)
     user = export.requested_by
+
+    def write(handle: IO[bytes]) -> int:
+        form = person_filter_form(user=user, data=export.filters)
+        people = person_list(user=user, filters=form.person_filter())
+        PeopleExport.objects.filter(pk=export_id).update(total_rows=people.count())
+        return people_export_write(handle, people, progress=export_progress(export))
+
     with translation.override(export.language):
-        try:
-            form = person_filter_form(user=user, data=export.filters)
-            people = person_list(user=user, filters=form.person_filter())
-            rows.update(status=PeopleExport.Status.RUNNING, total_rows=people.count())
-            throttle = _Throttle(lambda done, total: rows.update(done_rows=done))
-            with tempfile.TemporaryFile() as handle:
-                written = people_export_write(
-                    handle, people, progress=lambda done: throttle(done, done + 1)
-                )
-                handle.seek(0)
-                export.file.save(f"danh-sach-{export_id}.xlsx", File(handle), save=False)
-            rows.update(
-                status=PeopleExport.Status.DONE,
-                file=export.file.name,
-                done_rows=written,
-                total_rows=written,
-                finished_at=timezone.now(),
-            )
-        except Exception:
-            logger.exception("People export %s failed", export_id)
-            error = _(
-                "The export stopped because of an unexpected error. Try again, and tell the "
-                "administrator if it happens again."
-            )
-            rows.update(status=PeopleExport.Status.FAILED, error=error)
+        export_run(export, filename=f"danh-sach-{export_id}.xlsx", write=write)

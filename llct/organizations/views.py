@@ -288,7 +288,7 @@ def people_export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return render_page(
         request,
         "organizations/people_export.html",
-        {"export": export, "working": export.status in exports.WORKING},
+        {"export": export, "working": export.working},
         fragment="status",
     )
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from llct.core.models import ExportJob
 from llct.courses.models import Course, Venue
 from llct.curriculum.models import Lecturer, Programme
 from llct.organizations.models import Organization, Person, TheoryLevel
@@ -54,35 +55,18 @@ class NominationRound(models.Model):
         return str(self.year)
 
 
-class SuggestionExport(models.Model):
-    """The whole province's suggestions for a year, written by a task into an .xlsx: a million
-    people take longer than a request may. Only its requester sees it."""
+class SuggestionExport(ExportJob):
+    """The whole province's suggestions for a year, written by a task into an .xlsx. Only its
+    requester sees it."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        RUNNING = "running", _("Working")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
     year = models.PositiveSmallIntegerField(_("year"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    language = models.CharField(max_length=10, default="vi")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # Steps: the rules' queries, then the rows written (total_rows known once computed).
     step = models.PositiveSmallIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
-    done_rows = models.PositiveIntegerField(default=0)
     organizations = models.PositiveIntegerField(default=0)
     urgent = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ExportJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"suggestions {self.year} ({self.status})"

@@ -481,7 +481,7 @@ def province_suggestions(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     export = nom_province.province_export_get(user=request.user, pk=pk)
     context = {
         "export": export,
-        "working": export.status in nom_province.WORKING,
+        "working": export.working,
         "steps": nom_suggestions.RULE_STEPS + 1,
     }
     return render_page(request, "planning/province_suggestions.html", context, fragment="status")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from llct.organizations import exports
+from llct.organizations import exports, tasks
 from llct.organizations.models import PeopleExport, Person
 from llct.organizations.tests.factories import make_person
 
@@ -161,3 +161,28 @@ def test_outside_a_transaction_the_rows_stream_through_a_second_connection(world
     assert [r[0] for r in rows] == list(range(1, Person.objects.count() + 1))
     assert {r[1] for r in rows} == set(Person.objects.values_list("full_name", flat=True))
     export.file.delete(save=False)
+
+
+def test_a_failed_export_says_so_and_keeps_no_file(client, world, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "people_export_write", broken)
+    export = PeopleExport.objects.create(requested_by=world.department)
+    tasks.people_export_task.call(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == PeopleExport.Status.FAILED and not export.file
+    assert export.error.startswith("Công việc bị dừng do một lỗi không lường trước")
+    assert "PeopleExport %s failed" % export.pk in caplog.text
+    client.force_login(world.department)
+    page = client.get(reverse("organizations:people_export_detail", args=[export.pk]))
+    assert "Công việc bị dừng" in page.text and "hx-trigger" not in page.text
+
+
+def test_an_export_already_taken_is_not_run_again(world):
+    export = PeopleExport.objects.create(
+        requested_by=world.department, status=PeopleExport.Status.RUNNING
+    )
+    tasks.people_export_task.call(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == PeopleExport.Status.RUNNING and export.done_rows == 0

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from llct.core import jobs
 from llct.organizations import tasks
 from llct.organizations.models import Person, RosterImport
 from llct.organizations.tests.test_roster_support import person_row, roster_xlsx
@@ -41,7 +42,7 @@ def commit(roster_import: RosterImport, actor_id: int | None) -> None:
 
 
 def test_analysis_publishes_its_progress_on_the_import(world, monkeypatch):
-    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
     roster_import = make_import(world, roster_xlsx([person_row(f"Người {i}") for i in range(600)]))
     with CaptureQueriesContext(connection) as queries:
         analyse(roster_import)
@@ -69,7 +70,7 @@ class RecordingCache:
 
 def test_commit_publishes_progress_in_the_cache(world, monkeypatch):
     recorder = RecordingCache()
-    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
     monkeypatch.setattr(tasks, "cache", recorder)
     roster_import = make_import(world, roster_xlsx([person_row(f"Người {i}") for i in range(300)]))
     analyse(roster_import)

@@ -16,8 +16,6 @@ from llct.organizations.models import Organization
 from llct.planning.models import SuggestionExport
 from llct.planning.nominations.suggestions import Suggestion
 
-WORKING = (SuggestionExport.Status.QUEUED, SuggestionExport.Status.RUNNING)
-
 
 def can_export_province(user: User) -> bool:
     return has_capability(user, Capability.MANAGE_NOMINATION_ROUNDS)

@@ -87,3 +87,18 @@ def test_the_task_runs_a_queued_export_once(world, at_today):
     province_suggestions_task.call(export_id=export.pk, today="2026-11-20")
     export.refresh_from_db()
     assert export.finished_at == finished
+
+
+def test_a_failed_job_says_so_on_its_page(client, world, at_today, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("llct.planning.tasks.suggestions_for_province", broken)
+    export = SuggestionExport.objects.create(requested_by=world.department, year=2027)
+    province_suggestions_task.call(export_id=export.pk, today="2026-11-20")
+    export.refresh_from_db()
+    assert export.status == SuggestionExport.Status.FAILED and not export.file
+    client.force_login(world.department)
+    page = client.get(reverse("planning:province_suggestions", args=[export.pk]))
+    assert "Công việc bị dừng do một lỗi không lường trước" in page.text
+    assert "hx-trigger" not in page.text
