@@ -173,7 +173,7 @@ def test_a_failed_export_says_so_and_keeps_no_file(client, world, monkeypatch, c
     export.refresh_from_db()
     assert export.status == PeopleExport.Status.FAILED and not export.file
     assert export.error.startswith("Công việc bị dừng do một lỗi không lường trước")
-    assert "PeopleExport %s failed" % export.pk in caplog.text
+    assert f"PeopleExport {export.pk} failed" in caplog.text
     client.force_login(world.department)
     page = client.get(reverse("organizations:people_export_detail", args=[export.pk]))
     assert "Công việc bị dừng" in page.text and "hx-trigger" not in page.text
