@@ -3,7 +3,9 @@
 
 Tree: the province, 100 superior committees (đảng ủy trực thuộc), 30 đảng bộ cơ sở under each,
 9 chi bộ under each of those (30,101 organizations); people sit in the chi bộ, ~37 each, so a
-superior committee holds ~10,000 people. Each person is enrolled in 5 distinct courses.
+superior committee holds ~10,000 people. One đảng bộ cơ sở (BIG_GRASSROOTS) is a large one: one
+person in a hundred sits in its cells, ~10,000 people, the size of organization whose
+suggestions page the bench measures. Each person is enrolled in 5 distinct courses.
 Bench-only: it writes ids itself and switches off foreign-key triggers while copying."""
 
 import datetime as dt
@@ -16,6 +18,7 @@ from typing import Any
 COMMITTEES = 100
 GRASSROOTS_PER_COMMITTEE = 30
 CELLS_PER_GRASSROOTS = 9
+BIG_GRASSROOTS = "K050-G00"  # ~10,000 people in its cells
 COURSES = 50_000
 SEED = 2026
 FOUNDED = dt.date(2000, 1, 1)
@@ -206,6 +209,7 @@ def _copy_people(cursor: Any, rng: random.Random, orgs: list[_Org], people: int)
     from llct.demo.organizations import POSITIONS, random_name
 
     cells = [o[0] for o in orgs if o[6] == 3]
+    big = [o[0] for o in orgs if o[1].startswith(f"{BIG_GRASSROOTS}-C")]
     keys: dict[str, tuple[str, str]] = {}
     positions = [p for p, _w in POSITIONS["state"]]
     today = dt.date(2026, 12, 1)
@@ -236,7 +240,7 @@ def _copy_people(cursor: Any, rng: random.Random, orgs: list[_Org], people: int)
             else:
                 stage = "left"
             level = rng.choices((0, 1, 2, 3, 4), weights=(30, 40, 22, 6, 2))[0]
-            org = cells[(i * 7919) % len(cells)]
+            org = big[i % len(big)] if i % 100 == 50 else cells[(i * 7919) % len(cells)]
             yield (
                 f"{i}\t{name}\t{key[0]}\t{key[1]}\t{sex}\t{born}\t"
                 f"{rng.choice(positions)}\t{org}\t{stage}\t{admitted}\t{full}\t{card}\t"
