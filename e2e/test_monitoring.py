@@ -101,3 +101,29 @@ def test_charts_fit_a_phone(world, sign_in, live_server, page):
     box = chart.bounding_box()
     assert box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_home_page_comes_at_once_and_its_watchlist_counts_follow(world, sign_in, page):
+    """The counts go over every person of the subtree: the page does not wait for them. On a
+    slow network the card says it is counting, then shows the tiles; the next visit has them
+    from the shared cache, on the page itself."""
+    admitted = timezone.localdate() - dt.timedelta(days=340)  # probation ends within the month
+    make_person(world.org_a1, "Hà Văn Dự Bị", stage="probationary", admitted_on=admitted)
+    held = []
+
+    def slow(route):
+        held.append(route.request.url)
+        page.wait_for_timeout(800)
+        route.continue_()
+
+    page.route("**/trang-chu/canh-bao/", slow)
+    sign_in("bantuyengiao")  # lands on the home page
+    card = page.locator("#watchlists")
+    expect(card).to_contain_text("Đang đếm…")
+    probation = card.locator("a", has_text="Sắp hết dự bị")
+    expect(probation).to_contain_text("1")
+    expect(card).not_to_contain_text("Đang đếm…")
+    assert len(held) == 1
+    page.reload()
+    expect(page.locator("#watchlists a", has_text="Sắp hết dự bị")).to_contain_text("1")
+    assert len(held) == 1  # from the shared cache: no second request

@@ -15,7 +15,7 @@ from llct.corps.online import online_classes_for
 from llct.courses.attendance import may_take_attendance
 from llct.courses.models import Course, Session
 from llct.courses.selectors import sessions_between
-from llct.monitoring.watchlists import watchlists
+from llct.monitoring.watchlists import cached_watchlist_counts
 from llct.organizations.models import Organization, Person
 from llct.organizations.selectors import organization_scope, people_count_in_scope
 from llct.planning.models import AnnualPlan
@@ -63,7 +63,9 @@ def home_context(*, user: User, today: dt.date, now: dt.datetime) -> dict[str, A
     if has_capability(user, Capability.READ_ROLLS):
         context["org_count"] = organization_scope(user=user).count()
         context["people_count"] = people_count_in_scope(user=user)
-        context["watchlists"] = watchlists(user=user, today=today, counts_only=True)
+        # From the shared cache, or in a request of their own once the page is shown.
+        context["watchlists"] = cached_watchlist_counts(user=user, today=today)
+        context["watchlists_later"] = context["watchlists"] is None
         context["oversight"] = home_summary(user=user, today=today)
     if has_capability(user, Capability.READ_WHOLE_TREE):
         context["courses_running"] = Course.objects.filter(status=Course.Status.IN_PROGRESS).count()

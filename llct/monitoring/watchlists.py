@@ -391,21 +391,39 @@ def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> li
         # The home page's and dashboard's counts go over every person of the subtree (about a
         # second for a province of a million): kept in the shared cache for a few minutes, per
         # subtree, day and rule. The lists themselves are always read live.
-        key = ":".join(
-            (
-                "watchlist-counts",
-                prefix,
-                today.isoformat(),
-                str(rules.probation_watch_days),
-                str(rules.certificate_watch_days),
-            )
-        )
+        key = _counts_key(prefix=prefix, today=today, rules=rules)
         counts: list[Watchlist] | None = cache.get(key)
         if counts is None:
             counts = _watchlists(prefix=prefix, today=today, counts_only=True, rules=rules)
             cache.set(key, counts, seconds)
         return counts
     return _watchlists(prefix=prefix, today=today, counts_only=counts_only, rules=rules)
+
+
+def cached_watchlist_counts(*, user: User, today: dt.date) -> list[Watchlist] | None:
+    """The counts of the user's subtree if the shared cache holds them, else None: the home page
+    then asks for them in a request of their own (`home/views.py: watchlist_counts`), so that the
+    page itself never waits on a count over a million people."""
+    prefix = scope_path(user)
+    if prefix is None:
+        return []
+    if settings.LLCT_WATCHLIST_COUNTS_SECONDS <= 0:
+        return None
+    rules = MonitoringSettings.current()
+    counts: list[Watchlist] | None = cache.get(_counts_key(prefix=prefix, today=today, rules=rules))
+    return counts
+
+
+def _counts_key(*, prefix: str, today: dt.date, rules: MonitoringSettings) -> str:
+    return ":".join(
+        (
+            "watchlist-counts",
+            prefix,
+            today.isoformat(),
+            str(rules.probation_watch_days),
+            str(rules.certificate_watch_days),
+        )
+    )
 
 
 def _watchlists(
