@@ -33,16 +33,14 @@ def course_dates(planned: PlannedCourse, year: int) -> tuple[dt.date, dt.date]:
 
 
 def _course_code(planned: PlannedCourse, year: int) -> str:
-    """The programme, the year and the planned course's place among the plan's courses of that
-    programme ("DVM-2026-3": the plan's third new-member class), whatever the row ids are."""
-    place = PlannedCourse.objects.filter(
-        plan_id=planned.plan_id, programme_id=planned.programme_id, pk__lte=planned.pk
-    ).count()
-    base = f"{planned.programme.code[:24]}-{year}-{place}".upper()
-    code, n = base, 1
+    """The programme, the year and the next number of its classes that year ("DVM-2026-07": the
+    year's seventh new-member class), whatever the row ids are."""
+    prefix = f"{planned.programme.code[:24]}-{year}-".upper()
+    number = Course.objects.filter(code__startswith=prefix).count() + 1
+    code = f"{prefix}{number:02d}"
     while Course.objects.filter(code=code).exists():
-        n += 1
-        code = f"{base}-{n}"
+        number += 1
+        code = f"{prefix}{number:02d}"
     return code
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from llct.courses.models import Course, Enrolment, Holiday, SchedulingRules
+from llct.courses.tests.factories import make_course
 from llct.courses.services.conflicts import ConflictError
 from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_person
@@ -72,6 +73,16 @@ def setup(world, programme):
     return {"plan": plan, "planned": planned, "full": full}
 
 
+def test_the_code_takes_the_next_number_of_the_programmes_classes_that_year(world, setup):
+    # Two classes of the programme already that year, one of them numbered by hand past the count.
+    for code in ("DVM27-2027-01", "DVM27-2027-03"):
+        make_course(setup["planned"].programme, world.org_a, code=code)
+    course = plan_courses.planned_course_create_course(
+        planned=setup["planned"], actor=world.department, override_reason="Đồng chí được cử học"
+    ).course
+    assert course.code == "DVM27-2027-04"  # the third is taken: the next free number
+
+
 def test_eligibility_warnings_need_a_reason_and_nothing_is_created_without_it(world, setup):
     with pytest.raises(ConflictError) as raised:
         plan_courses.planned_course_create_course(planned=setup["planned"], actor=world.department)
@@ -98,9 +109,9 @@ def test_with_a_reason_the_course_is_created_and_the_nominees_enrolled(world, se
     assert (course.starts_on, course.ends_on) == (dt.date(2027, 5, 4), dt.date(2027, 5, 5))
     # Every nominee gets a seat even though 2 learners were expected.
     assert course.capacity == 3
-    # The programme, the year and its place among the plan's classes of the programme: the
-    # first one, whatever the row's id.
-    assert course.code == "DVM27-2027-1"
+    # The programme, the year and the number of the programme's classes that year: the first,
+    # whatever the row's id.
+    assert course.code == "DVM27-2027-01"
     assert course.venue == setup["planned"].venue
     enrolments = {e.person_id: e for e in Enrolment.objects.filter(course=course)}
     assert set(enrolments) == {world.person_a.pk, world.person_b.pk, setup["full"].pk}
