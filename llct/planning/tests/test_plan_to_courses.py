@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from llct.courses.models import Course, Enrolment, Holiday, SchedulingRules
-from llct.courses.tests.factories import make_course
 from llct.courses.services.conflicts import ConflictError
+from llct.courses.tests.factories import make_course
 from llct.organizations.models import MembershipStage
 from llct.organizations.tests.factories import make_person
 from llct.planning.models import AnnualPlan
