@@ -253,8 +253,8 @@ def actions(t: dict[str, Any]) -> list[tuple[str, float, str, Action]]:
         # As a browser: when the page says its watchlist counts are being counted, the card is
         # asked for at once (timed with the page).
         status, text = c.request("GET", "/")
-        if status == 200 and 'hx-get="/trang-chu/canh-bao/"' in text:
-            return c.request("GET", "/trang-chu/canh-bao/", htmx=True)
+        if status == 200 and 'hx-get="/de-an/canh-bao/dem/"' in text:
+            return c.request("GET", "/de-an/canh-bao/dem/", htmx=True)
         return status, text
 
     def search(c: Client, r: random.Random) -> tuple[int, str]:

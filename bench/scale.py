@@ -345,7 +345,7 @@ def pages(users: dict[str, Any]) -> list[Page]:
         Page(
             "Watchlist counts card, counted (its own request, once per 5 minutes)",
             "bantuyengiao",
-            "/trang-chu/canh-bao/",
+            "/de-an/canh-bao/dem/",
             [],
             htmx=True,
             interactive=False,
@@ -354,7 +354,7 @@ def pages(users: dict[str, Any]) -> list[Page]:
         Page(
             "Watchlist counts card of a committee, counted",
             "canbo_khoi",
-            "/trang-chu/canh-bao/",
+            "/de-an/canh-bao/dem/",
             [],
             htmx=True,
             interactive=False,

@@ -14,7 +14,6 @@ from llct.portal.views import SITEMAPS
 
 urlpatterns = [
     path("", home_views.home, name="home"),
-    path("trang-chu/canh-bao/", home_views.watchlist_counts, name="home_watchlists"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

@@ -116,7 +116,7 @@ def test_the_home_page_comes_at_once_and_its_watchlist_counts_follow(world, sign
         page.wait_for_timeout(800)
         route.continue_()
 
-    page.route("**/trang-chu/canh-bao/", slow)
+    page.route("**/de-an/canh-bao/dem/**", slow)
     sign_in("bantuyengiao")  # lands on the home page
     card = page.locator("#watchlists")
     expect(card).to_contain_text("Đang đếm…")

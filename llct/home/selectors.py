@@ -63,9 +63,11 @@ def home_context(*, user: User, today: dt.date, now: dt.datetime) -> dict[str, A
     if has_capability(user, Capability.READ_ROLLS):
         context["org_count"] = organization_scope(user=user).count()
         context["people_count"] = people_count_in_scope(user=user)
-        # From the shared cache, or in a request of their own once the page is shown.
+        # From the shared cache, or (None) in a request of their own once the page is shown.
         context["watchlists"] = cached_watchlist_counts(user=user, today=today)
-        context["watchlists_later"] = context["watchlists"] is None
+        context["watchlist_card"] = context["watchlists"] != [] and has_capability(
+            user, Capability.READ_PROJECTS
+        )
         context["oversight"] = home_summary(user=user, today=today)
     if has_capability(user, Capability.READ_WHOLE_TREE):
         context["courses_running"] = Course.objects.filter(status=Course.Status.IN_PROGRESS).count()

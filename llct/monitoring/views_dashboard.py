@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from llct.core.types import AuthenticatedHttpRequest
 from llct.monitoring import charts, dashboard, indicators, selectors
 from llct.monitoring.forms import DashboardForm, clamp_year
 from llct.monitoring.models import Project
-from llct.monitoring.watchlists import watchlists
+from llct.monitoring.watchlists import cached_watchlist_counts, watchlists
 
 PAGE_SIZE = 200
 
@@ -101,9 +102,8 @@ def _project_dashboard(request: AuthenticatedHttpRequest, project: Project) -> H
     context = {
         "project": project,
         "board": board,
-        "watchlists": watchlists(
-            user=user, today=today, organization=organization, counts_only=True
-        ),
+        # From the shared cache, or (None) in a request of their own once the page is shown.
+        "watchlists": cached_watchlist_counts(user=user, today=today, organization=organization),
         "form": form,
         "full": full,
         "blocks": _charts(board, trend=full),
@@ -177,6 +177,21 @@ def watchlist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def watchlist_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The watchlist card, counted (and kept in the shared cache a few minutes): asked for by the
+    home page and the dashboards once shown, when the cache did not hold the counts."""
+    user = request.user
+    require(selectors.can_read_projects(user))
+    pk = request.GET.get("org")
+    organization = selectors.organization_for(user=user, pk=pk, default=None) if pk else None
+    lists = watchlists(
+        user=user, today=timezone.localdate(), organization=organization, counts_only=True
+    )
+    return render(
+        request, "monitoring/watchlist_card.html", {"watchlists": lists, "org": organization}
+    )
+
+
 def target_chart_png(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The target's trend chart as a PNG, the image a report would embed."""
     user = request.user
@@ -197,5 +212,6 @@ urlpatterns: list[URLPattern] = [
     path("chi-so/<str:code>/", indicator_list, name="indicator_list"),
     path("chi-so/<str:code>/xuat/", indicator_export, name="indicator_export"),
     path("canh-bao/", watchlist_page, name="watchlists"),
+    path("canh-bao/dem/", watchlist_counts, name="watchlist_counts"),
     path("chi-tieu/<int:pk>/bieu-do.png", target_chart_png, name="target_chart_png"),
 ]

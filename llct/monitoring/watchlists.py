@@ -400,11 +400,13 @@ def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> li
     return _watchlists(prefix=prefix, today=today, counts_only=counts_only, rules=rules)
 
 
-def cached_watchlist_counts(*, user: User, today: dt.date) -> list[Watchlist] | None:
-    """The counts of the user's subtree if the shared cache holds them, else None: the home page
-    then asks for them in a request of their own (`home/views.py: watchlist_counts`), so that the
-    page itself never waits on a count over a million people."""
-    prefix = scope_path(user)
+def cached_watchlist_counts(
+    *, user: User, today: dt.date, organization: Organization | None = None
+) -> list[Watchlist] | None:
+    """The counts of the user's subtree (or of `organization`, checked by the caller) if the
+    shared cache holds them, else None: the page then asks for them in a request of their own
+    (`monitoring:watchlist_counts`), so that it never waits on a count over a million people."""
+    prefix = organization.path if organization is not None else scope_path(user)
     if prefix is None:
         return []
     if settings.LLCT_WATCHLIST_COUNTS_SECONDS <= 0:

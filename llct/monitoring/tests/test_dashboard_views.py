@@ -245,3 +245,18 @@ def test_heavy_indicator_reads_its_snapshot_even_for_new_organizations(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url).text
     assert "Đảng ủy mới lập" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboards_watchlist_card_follows_for_the_organization_shown(client, steered):
+    client.force_login(steered.officer_a)
+    url = reverse("monitoring:dashboard", args=[steered.project.pk])
+    counts_url = reverse("monitoring:watchlist_counts")
+    page = client.get(url, {"org": steered.org_a1.pk}).text
+    # Not counted yet: the dashboard does not wait; its card asks for the organization's counts.
+    assert f'hx-get="{counts_url}?org={steered.org_a1.pk}"' in page and "Đang đếm…" in page
+    card = client.get(counts_url, {"org": steered.org_a1.pk}, headers={"HX-Request": "true"})
+    assert card.status_code == 200 and f"?org={steered.org_a1.pk}#" in card.text
+    assert "Đang đếm…" not in client.get(url, {"org": steered.org_a1.pk}).text  # now cached
+    assert client.get(counts_url, {"org": steered.org_b.pk}).status_code == 404
+    assert client.get(counts_url, {"org": "x'\"<>"}).status_code == 404

@@ -178,12 +178,15 @@ def test_overdue_tasks_are_those_past_the_deadline_and_not_done(world):
 def test_home_page_shows_the_watchlist_counts(client, probation, django_assert_max_num_queries):
     client.force_login(probation.officer_a)
     label = "Sắp hết dự bị nhưng chưa học lớp đảng viên mới"
+    counts_url = reverse("monitoring:watchlist_counts")
     # Not counted yet: the page comes at once and asks for the counts once shown.
     page = client.get(reverse("home")).text
-    assert f'hx-get="{reverse("home_watchlists")}"' in page and "Đang đếm…" in page
+    assert f'hx-get="{counts_url}"' in page and "Đang đếm…" in page
     assert label not in page
     with django_assert_max_num_queries(12):
-        card = client.get(reverse("home_watchlists"), headers={"HX-Request": "true"}).text
+        card = client.get(
+            reverse("monitoring:watchlist_counts"), headers={"HX-Request": "true"}
+        ).text
     assert label in card and "<html" not in card
     # Counted a moment ago: on the page itself, from the shared cache.
     with django_assert_max_num_queries(30):
@@ -191,8 +194,10 @@ def test_home_page_shows_the_watchlist_counts(client, probation, django_assert_m
     assert label in page and "hx-get" not in page.split('id="watchlists"')[1].split(">")[0]
     client.force_login(probation.learner)
     page = client.get(reverse("home")).text
-    assert "Danh sách cần theo dõi" not in page and reverse("home_watchlists") not in page
-    assert client.get(reverse("home_watchlists")).status_code == 403
+    assert (
+        "Danh sách cần theo dõi" not in page and reverse("monitoring:watchlist_counts") not in page
+    )
+    assert client.get(reverse("monitoring:watchlist_counts")).status_code == 403
 
 
 @time_machine.travel(NOW, tick=False)
