@@ -34,7 +34,7 @@ from llct.assessment.certificate_pdf import (
     verification_path,
 )
 from llct.assessment.models import CertificateSeries
-from llct.core.forms import ID_MAX, set_choices, set_queryset
+from llct.core.forms import ID_MAX, form_status, set_choices, set_queryset
 from llct.core.forms import apply_errors as _apply_errors
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
@@ -240,7 +240,7 @@ def certificate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request,
         "assessment/certificate_revoke.html",
         {"form": form, "certificate": certificate},
-        status=422 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -277,7 +277,7 @@ def certificate_reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "name_now": certificate.person.full_name,
         "next_serial": certs.series_next_serial(programme=certificate.programme, year=today.year),
     }
-    status = 422 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render_page(request, "assessment/certificate_reissue.html", context, status=status)
 
 
@@ -341,7 +341,7 @@ def series_edit(request: AuthenticatedHttpRequest, programme_pk: int, year: int)
             announce_merge(request, form)
             return redirect(f"{reverse('assessment:certificate_series')}?year={year}")
     context = {"form": form, "programme": programme, "year": year, "series": series}
-    status = 422 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render_page(request, "assessment/certificate_series_form.html", context, status=status)
 
 

@@ -24,7 +24,7 @@ from llct.assessment import records, selectors, services
 from llct.assessment.forms import CorrectionForm, GradesUploadForm, ResolutionDateForm
 from llct.assessment.grades_import import GradesFileError, grades_import, grades_template_xlsx
 from llct.core.capabilities import Capability, has_capability
-from llct.core.forms import apply_errors
+from llct.core.forms import apply_errors, form_status
 from llct.core.htmx import render_page, wants_json
 from llct.core.models import User
 from llct.core.permissions import require
@@ -468,7 +468,7 @@ def _correction_page(
             changes.filter(result__enrolment=enrolment), course.programme
         ),
     }
-    status = 422 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render_page(request, "assessment/results_correct.html", context, status=status)
 
 

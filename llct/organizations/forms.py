@@ -17,6 +17,7 @@ from llct.organizations.models import (
     Person,
     TheoryLevel,
 )
+from llct.organizations.person_services import TRACKED_FIELDS
 from llct.organizations.selectors import PersonFilter, organization_choices
 from llct.organizations.services import SplitPart
 from llct.organizations.widgets import OrganizationMultiPicker, OrganizationPicker
@@ -115,18 +116,7 @@ class PersonForm(VersionedForm, forms.ModelForm[Person]):
 
     class Meta:
         model = Person
-        fields = [
-            "full_name",
-            "sex",
-            "date_of_birth",
-            "position",
-            "organization",
-            "stage",
-            "admitted_on",
-            "full_member_on",
-            "party_card_no",
-            "theory_level",
-        ]
+        fields = TRACKED_FIELDS
 
     def __init__(
         self,

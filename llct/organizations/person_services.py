@@ -28,6 +28,8 @@ from llct.organizations.models import (
 # People
 
 PERSONAL_FIELDS = {"date_of_birth", "party_card_no"}
+# A person's facts: what the person form edits, a roster row or an API row carries, and the
+# audit trail records when it changes.
 TRACKED_FIELDS = [
     "full_name",
     "sex",

@@ -227,7 +227,7 @@ def organization_create_child(request: AuthenticatedHttpRequest, pk: int) -> Htt
             "title": _("Add a sub-organization"),
             "action": "create",
         },
-        status=422 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -405,5 +405,5 @@ def membership_rules(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "organizations/membership_rules.html",
         {"form": form},
-        status=422 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )

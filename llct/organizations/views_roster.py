@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from llct.core.forms import set_queryset
+from llct.core.forms import form_status, set_queryset
 from llct.core.htmx import render_page
 from llct.core.permissions import can_edit_rolls, require
 from llct.core.spreadsheets import XLSX_TYPE, WorkbookRefused, file_response, xlsx_check_bounds
@@ -120,7 +120,7 @@ def roster_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "organizations/roster_upload.html",
         {"form": form, "imports": uploads.roster_import_list(user=user)[:RECENT_IMPORTS]},
-        status=422 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

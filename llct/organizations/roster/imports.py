@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from llct.core.models import User
 from llct.core.permissions import can_edit_rolls, scope_path
 from llct.organizations.models import Organization
+from llct.organizations.person_services import TRACKED_FIELDS
 from llct.organizations.roster.checking import Progress, RejectedRow, RosterAnalysis, plan
 from llct.organizations.roster.placement import AS_WRITTEN
 from llct.organizations.roster.reader import PathOrFile, Sheet, read_sheet
@@ -117,18 +118,7 @@ def person_import_roster(
 # The fields a row given as data may carry, in the roster's own terms: each value is read as the
 # roster reader reads a cell ("Trung cấp", "TC"; "05/06/1990", "1990-06-05"; an organization by
 # code or name), so the API and the interchange file accept what a roster accepts.
-ROW_FIELDS = (
-    "full_name",
-    "sex",
-    "date_of_birth",
-    "position",
-    "organization",
-    "stage",
-    "admitted_on",
-    "full_member_on",
-    "party_card_no",
-    "theory_level",
-)
+ROW_FIELDS = tuple(TRACKED_FIELDS)  # a person's facts, as the form and the audit trail know them
 
 
 def person_import_rows(
