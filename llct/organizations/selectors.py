@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet
@@ -87,21 +87,25 @@ class TreeLevel:
     children: list[TreeChild]
 
 
+def _scope_roots(user: User) -> QuerySet[Organization]:
+    path = scope_path(user)
+    qs = organization_scope(user=user)
+    if path is None:
+        return qs.none()
+    if path == ALL:
+        return qs.filter(parent__isnull=True).order_by("code")
+    return qs.filter(path=path)
+
+
 def organization_tree_roots(*, user: User) -> list[Organization]:
     """Where the user's tree starts: the top organizations of their scope."""
-    path = scope_path(user)
-    qs = organization_scope(user=user).select_related("kind")
-    if path is None:
-        return []
-    if path == ALL:
-        return list(qs.filter(parent__isnull=True).order_by("code"))
-    return list(qs.filter(path=path))
+    return list(_scope_roots(user).select_related("kind"))
 
 
 def people_count_in_scope(*, user: User) -> int:
     """How many people the user's rolls hold, from the stored subtree counts of the scope's top
     organizations (no count over the people themselves)."""
-    return sum(o.subtree_people_count for o in organization_tree_roots(user=user))
+    return sum(_scope_roots(user).values_list("subtree_people_count", flat=True))
 
 
 def stored_people_count(*, user: User, filters: "PersonFilter") -> int | None:
@@ -353,19 +357,30 @@ def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     return (cap, True) if n > cap else (n, False)
 
 
+class PersonRow(NamedTuple):
+    """What a row of the people list shows (and its keyset cursor needs)."""
+
+    pk: int
+    full_name: str
+    position: str
+    stage: str
+    theory_level: int
+    organization_name: str
+
+
 @dataclass
 class PersonPage:
     """A page of the people list by keyset: the rows after (or before) a person, in name order.
     Any page costs the same, the thousandth as the first (an OFFSET would read every row
     before it)."""
 
-    people: list[Person]
+    people: list[PersonRow]
     has_next: bool
     has_previous: bool
     size: int = 0
 
     @property
-    def rows(self) -> list[tuple[Person, str, str]]:
+    def rows(self) -> list[tuple[PersonRow, str, str]]:
         """Each person with the labels of their stage and theory level, looked up once per
         page (a `get_..._display` per row and column costs more than the row's SQL)."""
         stages = {k: str(v) for k, v in MembershipStage.choices}
@@ -381,9 +396,9 @@ class PersonPage:
         return self.people[0].pk if self.has_previous and self.people else None
 
 
-# What a row of the list shows (and its keyset cursor needs); the rest of a person stays unread.
+# PersonRow's fields; the rest of a person stays unread, and no model instance is built.
 PAGE_FIELDS = (
-    "id", "full_name", "sort_key", "position", "stage", "theory_level", "organization__name",
+    "id", "full_name", "position", "stage", "theory_level", "organization__name",
 )  # fmt: skip
 
 
@@ -402,14 +417,10 @@ def person_page(
         else None
     )
 
-    def rows(ids: QuerySet[Person, Any], reverse: bool = False) -> list[Person]:
+    def rows(ids: QuerySet[Person, Any], reverse: bool = False) -> list[PersonRow]:
         order = ("-sort_key", "-id") if reverse else ("sort_key", "id")
-        page = (
-            Person.objects.select_related("organization")
-            .only(*PAGE_FIELDS)
-            .filter(pk__in=ids[: size + 1])
-        )
-        return list(page.order_by(*order))
+        page = Person.objects.filter(pk__in=ids[: size + 1]).order_by(*order)
+        return [PersonRow(*row) for row in page.values_list(*PAGE_FIELDS)]
 
     if anchor is None:
         found = rows(qs.values("pk"))

@@ -71,6 +71,35 @@ def test_the_menu_renders_as_disclosure_groups_without_script(client, world):
     assert Role.LEARNER in holders(Capability.READ_OWN_RECORD)
 
 
+def test_the_menu_marks_the_current_page_and_escapes_what_it_writes():
+    from llct.home.navigation import NavItem
+    from llct.home.templatetags.main_menu import main_menu
+
+    items = [
+        NavItem("Trang chủ", "/", active=False),
+        NavItem(
+            "Lớp <học>",
+            "/a?x=1&y=2",
+            active=True,
+            children=[NavItem("Lớp <học>", "/a?x=1&y=2", True), NavItem("Khác", "/b/")],
+        ),
+    ]
+    html = main_menu(items)
+    assert html.startswith('<a href="/">Trang chủ</a>')
+    assert '<summary class="current">Lớp &lt;học&gt;</summary>' in html
+    current = '<a href="/a?x=1&amp;y=2" aria-current="page">Lớp &lt;học&gt;</a>'
+    assert current + '<a href="/b/">Khác</a>' in html
+
+
+def test_written_out_select_options_keep_the_choice_and_escape_labels():
+    from llct.core.templatetags.llct_format import select_options
+
+    choices = [("", "Tất cả"), (1, "Sơ cấp"), ('x"y', "<b>")]
+    assert select_options(choices, None).startswith('<option value="" selected>Tất cả</option>')
+    assert '<option value="1" selected>Sơ cấp</option>' in select_options(choices, "1")
+    assert '<option value="x&quot;y">&lt;b&gt;</option>' in select_options(choices, "1")
+
+
 def test_every_capability_a_template_asks_for_exists():
     """`{% if caps.some_typo %}` would hide a link from everyone without a word."""
     root = Path(settings.BASE_DIR)

@@ -26,7 +26,7 @@ def people_rows(rows: Iterable[tuple[Any, str, str]], people_url: str, *labels: 
         "\n".join(
             f'<tr><td data-label="{name}"><a href="{url}{p.pk}/">{escape(p.full_name)}</a></td>'
             f'<td data-label="{position}">{escape(p.position)}</td>'
-            f'<td data-label="{organization}">{escape(p.organization.name)}</td>'
+            f'<td data-label="{organization}">{escape(p.organization_name)}</td>'
             f'<td data-label="{stage}">{escape(stage_label)}</td>'
             f'<td data-label="{level}">{escape(level_label)}</td></tr>'
             for p, stage_label, level_label in rows
