@@ -766,3 +766,25 @@ def test_others_read_the_requirement_table_but_cannot_change_it(client, world, w
         == 403
     )
     assert PositionRequirement.objects.filter(pk=requirement.pk).exists()
+
+
+def test_suggestion_rows_escape_what_they_write_and_offer_a_checkbox_only_to_editors():
+    from django.utils import translation
+
+    from llct.planning.templatetags.suggestion_rows import suggestion_rows
+
+    row = nom_suggestions.Suggestion(
+        person_id=7, full_name="Lê <Văn> Ba", sort_key="", organization_name="Chi bộ & 1",
+        grassroots_id=1, stage=MembershipStage.PROBATIONARY, programme_id=3,
+        programme_name="Đảng viên mới", rule=nom_suggestions.RULE_NEW_MEMBER, urgent=True,
+        due_on=dt.date(2026, 12, 31), detail="", quarter=None,
+    )  # fmt: skip
+    with translation.override("vi"):
+        editing, reading = suggestion_rows([row], True), suggestion_rows([row], False)
+    assert '<tr id="suggestion-7-3" class="is-urgent">' in editing
+    assert 'value="7-3" id="accept-7-3" data-urgent="1">' in editing
+    assert '<label for="accept-7-3">Lê &lt;Văn&gt; Ba</label>' in editing
+    assert '<td data-label="Tổ chức đảng">Chi bộ &amp; 1</td>' in reading
+    assert "checkbox" not in reading and "Lê &lt;Văn&gt; Ba<br>" in reading
+    assert "31/12/2026</small>" in reading
+    assert '<span class="badge-bad">' in reading
