@@ -579,6 +579,23 @@ def _job(*args: str) -> dict[str, Any]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+# The import is timed a few times (the median is reported, every run listed): one run of a
+# second is at the mercy of a moment's load on a shared machine.
+IMPORT_RUNS = int(os.environ.get("BENCH_SCALE_IMPORT_RUNS", "3"))
+IMPORT_TABLES = (
+    "organizations_person", "organizations_membershipchange", "organizations_theorylevelchange",
+)  # fmt: skip
+
+
+def _vacuum(tables: tuple[str, ...]) -> None:
+    """The removed rows of a run vacuumed away, so that the next run finds the tables as built."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def measure_jobs() -> list[str]:
     """The roster import into the province node and the whole export, each in its own process
     (peak memory), then the imported people are removed so that the database stays as built."""
@@ -590,10 +607,16 @@ def measure_jobs() -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     roster = out / "scale-roster.xlsx"
     write_roster(roster, rows=ROSTER_ROWS, today=dt.date.today(), taken_cards=set())
-    last_id = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    imported = _job("import", str(roster))
-    Person.objects.filter(pk__gt=last_id).delete()
-    people_counts_rebuild()
+    runs = []
+    for _run in range(IMPORT_RUNS):
+        last_id = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        runs.append(_job("import", str(roster)))
+        Person.objects.filter(pk__gt=last_id).delete()
+        people_counts_rebuild()
+        _vacuum(IMPORT_TABLES)
+    runs.sort(key=lambda run: run["seconds"])
+    imported = runs[len(runs) // 2]  # the median run
+    every = ", ".join(f"{run['rows'] / run['seconds']:,.0f}" for run in runs)
     exported = _job("export")
     suggested = _job("suggestions")
     rate = imported["rows"] / imported["seconds"]
@@ -602,7 +625,8 @@ def measure_jobs() -> list[str]:
         "",
         "| job | rows | seconds | rows/s | peak memory MB | goal |",
         "|---|---:|---:|---:|---:|---|",
-        f"| roster import into the province node (full validation, committed) | "
+        f"| roster import into the province node (full validation, committed; the median of "
+        f"{len(runs)} runs, each in its own process: {every} rows/s) | "
         f"{imported['rows']:,.0f} | {imported['seconds']:.1f} | {rate:,.0f} | "
         f"{imported['peak_mb']:.0f} | {'✅' if import_ok else '❌'}"
         " ≥ 10,000 rows/s, ≤ 500 MB |",
