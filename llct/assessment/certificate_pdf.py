@@ -5,13 +5,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from llct.assessment.certificates import STATUS_LABELS, Status, certificate_status_on
 from llct.assessment.models import Certificate, GradeBand
+from llct.core.pdf import html_to_pdf
 from llct.courses.qr import qr_data_uri
 
 # Turns a verification code into the absolute URL printed under the QR code.
@@ -63,8 +63,4 @@ def certificates_pdf(
     certificates: Sequence[Certificate], *, url_for: UrlFor, today: dt.date
 ) -> bytes:
     """One page per certificate, in the order given."""
-    from weasyprint import HTML
-
-    html = certificates_html(certificates, url_for=url_for, today=today)
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    return pdf
+    return html_to_pdf(certificates_html(certificates, url_for=url_for, today=today))

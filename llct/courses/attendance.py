@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 
 from llct.core.capabilities import Capability, has_capability
 from llct.core.models import User
+from llct.core.pdf import html_to_pdf
 from llct.courses.models import (
     Attendance,
     Course,
@@ -244,11 +244,7 @@ def signin_sheet_html(*, session: Session, enrolments: Iterable[Enrolment]) -> s
 
 def signin_sheet_pdf(*, session: Session, enrolments: Iterable[Enrolment]) -> bytes:
     """A4, DejaVu Sans (installed with the system: it has every Vietnamese glyph)."""
-    from weasyprint import HTML
-
-    html = signin_sheet_html(session=session, enrolments=enrolments)
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    return pdf
+    return html_to_pdf(signin_sheet_html(session=session, enrolments=enrolments))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from llct.core.models import User
+from llct.core.pdf import html_to_pdf
 from llct.portal import documents as docs
 from llct.portal import services
 from llct.portal.models import (
@@ -182,15 +183,12 @@ DOCUMENTS = [
 
 
 def _pdf(title: str, body: str) -> bytes:
-    from weasyprint import HTML
-
     html = (
         '<html><body style="font-family: DejaVu Serif; font-size: 12pt">'
         f"<p style='text-align:center'><b>ĐẢNG CỘNG SẢN VIỆT NAM</b></p><h1>{title}</h1>"
         f"<p>{body}</p></body></html>"
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)
 
 
 def _image(rng: random.Random) -> SimpleUploadedFile:

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 
 from llct.core.models import User
+from llct.core.pdf import html_to_pdf
 from llct.organizations.models import Person
 from llct.organizations.selectors import person_get
 from llct.portal.models import DocumentRead
@@ -121,8 +121,4 @@ def _in(campaign: Campaign, person: Person) -> bool:
 
 
 def record_pdf(record: StudyRecord) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("studies/record_pdf.html", {"record": record})
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    return pdf
+    return html_to_pdf(render_to_string("studies/record_pdf.html", {"record": record}))
