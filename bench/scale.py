@@ -167,15 +167,38 @@ USER_ROW = (
 COMMITTEE = "p.organization_id IN (SELECT id FROM organizations_organization WHERE path LIKE %s)"
 
 
-def _suggestions_page(user: Any) -> Page:
-    """The nomination page of the large đảng bộ cơ sở (~10,000 people) in the round for 2027,
-    with its suggestions. Its floor is the page's own statements but the signed-in user's,
-    captured once and run raw: the rules are a handful of statements too long to write twice."""
-    import datetime as dt
-
+def _captured_floor(
+    user: Any, url: str, *, cache_seconds: int = 300, warm: str = ""
+) -> list[tuple[str, list[Any]]]:
+    """The page's own statements but the signed-in user's, captured once to be run raw: for
+    pages whose rules are a handful of statements too long to write twice. `warm`: a URL
+    visited first (the counts card, which fills the shared cache the home page reads)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client()
+    client.force_login(user)
+    with override_settings(LLCT_WATCHLIST_COUNTS_SECONDS=cache_seconds):
+        if warm:
+            client.get(warm, headers={"HX-Request": "true"})
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+    who = f'FROM "core_user" WHERE "core_user"."id" = {user.pk} LIMIT 21'
+    # A server-side cursor's statement is captured as its DECLARE: the SELECT it declares.
+    declare = re.compile(r'^DECLARE "[^"]+" .*?CURSOR (?:WITH|WITHOUT) HOLD FOR ', re.S)
+    return [
+        (declare.sub("", q["sql"]), [])
+        for q in captured.captured_queries
+        if not q["sql"].endswith(who)
+    ]
+
+
+def _suggestions_page(user: Any) -> Page:
+    """The nomination page of the large đảng bộ cơ sở (~10,000 people) in the round for 2027,
+    with its suggestions; its floor is its own statements (_captured_floor)."""
+    import datetime as dt
 
     from bench.scale_data import BIG_GRASSROOTS
     from llct.curriculum.models import Programme
@@ -189,24 +212,11 @@ def _suggestions_page(user: Any) -> Page:
         nomination_round.programmes.set(Programme.objects.filter(is_active=True))
     organization = Organization.objects.get(code=BIG_GRASSROOTS)
     url = f"/ke-hoach/de-xuat/{nomination_round.pk}/to-chuc/{organization.pk}/"
-    client = Client()
-    client.force_login(user)
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    who = f'FROM "core_user" WHERE "core_user"."id" = {user.pk} LIMIT 21'
-    # A server-side cursor's statement is captured as its DECLARE: the SELECT it declares.
-    declare = re.compile(r'^DECLARE "[^"]+" .*?CURSOR (?:WITH|WITHOUT) HOLD FOR ', re.S)
-    floor: list[tuple[str, list[Any]]] = [
-        (declare.sub("", q["sql"]), [])
-        for q in captured.captured_queries
-        if not q["sql"].endswith(who)
-    ]
     return Page(
         f"Nomination suggestions, a đảng bộ cơ sở of {organization.subtree_people_count:,} people",
         "bantuyengiao",
         url,
-        floor,
+        _captured_floor(user, url),
     )
 
 
@@ -357,13 +367,13 @@ def pages(users: dict[str, Any]) -> list[Page]:
             "Home page, watchlist counts from the shared cache",
             "bantuyengiao",
             "/",
-            [],
+            _captured_floor(users["bantuyengiao"], "/", warm="/de-an/canh-bao/dem/"),
         ),
         Page(
             "Home page, watchlist counts not in the cache (the card follows)",
             "bantuyengiao",
             "/",
-            [],
+            _captured_floor(users["bantuyengiao"], "/", cache_seconds=0),
             live_counts=True,
         ),
         Page(
