@@ -264,7 +264,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "organizations/person_list.html",
         {"form": form, "page": page, "count": count, "count_more": more, "query": query.urlencode(),
-         "can_edit": can_edit_rolls(request.user)},
+         "can_edit": can_edit_rolls(request.user), "subtree": filters.subtree},
         fragment="results",
     )  # fmt: skip
 

@@ -74,3 +74,15 @@ def test_people_list_and_tree_query_counts(client, world, django_assert_max_num_
         )
     assert branch.text.count('class="node leaf"') == 41
     assert 'title="số người trong tổ chức và cấp dưới">' in response.text
+
+
+def test_the_subtree_box_shows_what_the_list_does(client, world):
+    """A link naming only a filter (no search box sent) lists the whole subtree: the box says
+    so, and ticking it off then narrows the list, as the officer sees it."""
+    client.force_login(world.department)
+    url = reverse("organizations:people")
+    box = '<input type="checkbox" name="subtree" id="id_subtree" checked>'
+    assert box in client.get(url, {"stage": "full"}).text
+    assert box in client.get(url).text
+    assert box not in client.get(url, {"stage": "full", "q": ""}).text
+    assert box in client.get(url, {"q": "", "subtree": "on"}).text
