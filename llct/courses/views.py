@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from llct.assessment.selectors import may_enter_results
 from llct.core.forms import apply_errors as _apply_errors
+from llct.core.forms import form_status
 from llct.core.forms import query_without_page as _query_without_page
 from llct.core.htmx import render_page
 from llct.core.permissions import require
@@ -42,7 +43,7 @@ PEOPLE_PAGE_SIZE = 50
 
 
 def _status(form: Any, *refusals: object) -> int:
-    return 422 if any(refusals) or (form.is_bound and form.errors) else 200
+    return 422 if any(refusals) else form_status(form)
 
 
 # --- Courses ----------------------------------------------------------------------------------

@@ -378,10 +378,15 @@ def watchlists(
     """The watchlists of the user's subtree (or of `organization`, which the caller has
     checked is in it): the five of this app, then the registered ones. Empty for users who
     may read no rolls."""
-    prefix = organization.path if organization is not None else scope_path(user)
+    prefix = _prefix(user, organization)
     if prefix is None:
         return []
     return watchlists_for_path(prefix=prefix, today=today, counts_only=counts_only)
+
+
+def _prefix(user: User, organization: Organization | None) -> str | None:
+    """The subtree the lists cover: `organization`'s, else the user's scope (None: no rolls)."""
+    return organization.path if organization is not None else scope_path(user)
 
 
 def watchlists_for_path(*, prefix: str, today: dt.date, counts_only: bool) -> list[Watchlist]:
@@ -406,7 +411,7 @@ def cached_watchlist_counts(
     """The counts of the user's subtree (or of `organization`, checked by the caller) if the
     shared cache holds them, else None: the page then asks for them in a request of their own
     (`monitoring:watchlist_counts`), so that it never waits on a count over a million people."""
-    prefix = organization.path if organization is not None else scope_path(user)
+    prefix = _prefix(user, organization)
     if prefix is None:
         return []
     if settings.LLCT_WATCHLIST_COUNTS_SECONDS <= 0:

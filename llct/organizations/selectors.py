@@ -88,10 +88,8 @@ class TreeLevel:
 
 
 def _scope_roots(user: User) -> QuerySet[Organization]:
-    path = scope_path(user)
-    qs = organization_scope(user=user)
-    if path is None:
-        return qs.none()
+    """The top organizations of the user's scope (none without one: organization_scope)."""
+    path, qs = scope_path(user), organization_scope(user=user)
     if path == ALL:
         return qs.filter(parent__isnull=True).order_by("code")
     return qs.filter(path=path)
@@ -99,7 +97,7 @@ def _scope_roots(user: User) -> QuerySet[Organization]:
 
 def organization_tree_roots(*, user: User) -> list[Organization]:
     """Where the user's tree starts: the top organizations of their scope."""
-    return list(_scope_roots(user).select_related("kind"))
+    return list(_scope_roots(user))
 
 
 def people_count_in_scope(*, user: User) -> int:

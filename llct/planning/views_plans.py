@@ -457,7 +457,7 @@ def planned_course_to_course(request: AuthenticatedHttpRequest, pk: int) -> Http
             _announce_course(request, result)
             return redirect("courses:detail", pk=result.course.pk)
     context = plan_overview.to_course_page(planned=planned) | {"form": form, "error": error}
-    status = 422 if error is not None or (form.is_bound and form.errors) else 200
+    status = 422 if error is not None else _status(form)
     return render_page(request, "planning/plan_course_to_course.html", context, status=status)
 
 
